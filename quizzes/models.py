@@ -1,0 +1,242 @@
+"""The course: topics, concept pages, questions with grader-computed keys, quizzes and attempts.
+
+State changes live in quizzes.services; models only hold data and constraints.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Topic(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=120)
+    summary = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConceptPage(models.Model):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="pages")
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    order = models.PositiveIntegerField(default=0)
+    body = models.TextField(help_text="Markdown. Every ```python block is run by the grader.")
+    is_published = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["topic__order", "order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("concept_detail", args=[self.slug])
+
+
+class CodeBlockOutput(models.Model):
+    """The grader's real outcome for one ```python block of a concept page."""
+
+    page = models.ForeignKey(ConceptPage, on_delete=models.CASCADE, related_name="block_outputs")
+    index = models.PositiveIntegerField(help_text="Position of the block on the page, from 0.")
+    source_hash = models.CharField(max_length=64)
+    outcome = models.JSONField(help_text="grader.Outcome.to_dict() of the block.")
+    python_version = models.CharField(max_length=20)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["page", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "index"], name="unique_block_per_page"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page} block {self.index}"
+
+
+class Question(models.Model):
+    class AnswerMode(models.TextChoices):
+        TYPED = "typed", "Type the output"
+        CHOICE = "choice", "Choose the output"
+        TRUE_FALSE = "true_false", "True or false"
+
+    class Difficulty(models.IntegerChoices):
+        EASY = 1, "Easy"
+        MEDIUM = 2, "Medium"
+        HARD = 3, "Hard"
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
+    slug = models.SlugField(unique=True, max_length=80)
+    title = models.CharField(max_length=200)
+    prompt = models.TextField(blank=True, help_text="Markdown shown above the snippet.")
+    snippet = models.TextField(help_text="Python source; the grader runs it to make the key.")
+    answer_mode = models.CharField(max_length=12, choices=AnswerMode.choices)
+    explanation = models.TextField(help_text="Markdown; names the rule behind the answer.")
+    difficulty = models.PositiveSmallIntegerField(
+        choices=Difficulty.choices, default=Difficulty.EASY
+    )
+    is_published = models.BooleanField(default=False)
+
+    # The answer key: the grader's outcome for `snippet`, never typed by hand.
+    answer_key = models.JSONField(null=True, blank=True, editable=False)
+    key_source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    key_python_version = models.CharField(max_length=20, blank=True, editable=False)
+    key_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["topic__order", "difficulty", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Choice(models.Model):
+    """A candidate outcome. For CHOICE questions exactly one must equal the real outcome;
+    a TRUE_FALSE question has exactly one choice: the claim the student judges."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    text = models.TextField(help_text="A candidate output, as the program would print it.")
+    misconception = models.CharField(
+        max_length=200, blank=True, help_text="The misconception that predicts this output."
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Quiz(models.Model):
+    class FeedbackPolicy(models.TextChoices):
+        AFTER_EACH_ANSWER = "each_answer", "After each answer"
+        AFTER_SUBMIT = "after_submit", "After submitting"
+        AFTER_CLOSE = "after_close", "After the quiz closes"
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    questions = models.ManyToManyField(Question, through="QuizQuestion", related_name="quizzes")
+    time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
+    max_attempts = models.PositiveIntegerField(
+        null=True, blank=True, default=1, help_text="Empty means unlimited."
+    )
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    feedback_policy = models.CharField(
+        max_length=16, choices=FeedbackPolicy.choices, default=FeedbackPolicy.AFTER_SUBMIT
+    )
+    shuffle_questions = models.BooleanField(default=False)
+    is_published = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "quizzes"
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens_at__isnull=True)
+                | models.Q(closes_at__isnull=True)
+                | models.Q(closes_at__gt=models.F("opens_at")),
+                name="quiz_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuizQuestion(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="quiz_questions")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="quiz_entries")
+    order = models.PositiveIntegerField(default=0)
+    points = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["quiz", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "question"], name="question_once_per_quiz"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quiz}: {self.question}"
+
+
+class Attempt(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(
+        null=True, blank=True, help_text="Time limit or closing time, whichever comes first."
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    question_order = models.JSONField(default=list, help_text="QuizQuestion ids as shown.")
+    score = models.PositiveIntegerField(null=True, blank=True)
+    max_score = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quiz", "user", "number"], name="unique_attempt_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.quiz} #{self.number}"
+
+
+class Response(models.Model):
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    quiz_question = models.ForeignKey(QuizQuestion, on_delete=models.PROTECT)
+    answer_text = models.TextField(blank=True)
+    choice = models.ForeignKey(Choice, null=True, blank=True, on_delete=models.SET_NULL)
+    answered_at = models.DateTimeField()
+    is_correct = models.BooleanField(null=True)
+    points_awarded = models.PositiveIntegerField(null=True)
+    # The key this response was graded against; never rewritten once the attempt is submitted.
+    graded_key = models.JSONField(null=True, blank=True)
+    graded_python_version = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "quiz_question__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "quiz_question"], name="one_response_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} / {self.quiz_question.question}"
+
+
+class PracticeAnswer(models.Model):
+    """One practice try; practice progress is derived from these."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_answers"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="practice")
+    answer_text = models.TextField(blank=True)
+    choice = models.ForeignKey(Choice, null=True, blank=True, on_delete=models.SET_NULL)
+    is_correct = models.BooleanField()
+    graded_key = models.JSONField()
+    graded_python_version = models.CharField(max_length=20)
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-answered_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.question}"
