@@ -5,15 +5,21 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev test lint run
+.PHONY: install install-dev assets test lint run
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-install: $(BIN)/python
+# Bootstrap comes from npm and is served by Django from node_modules (no CDN).
+assets: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+install: $(BIN)/python assets
 	$(BIN)/pip install -q -r requirements.txt
 
-install-dev: $(BIN)/python
+install-dev: $(BIN)/python assets
 	$(BIN)/pip install -q -r requirements-dev.txt
 
 lint: install-dev
@@ -23,4 +29,12 @@ lint: install-dev
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_content
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
