@@ -1,5 +1,11 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class QuizzesConfig(AppConfig):
     name = "quizzes"
+
+    def ready(self) -> None:
+        from quizzes.checks import check_key_python_version
+
+        checks.register(check_key_python_version)

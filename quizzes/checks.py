@@ -1,0 +1,36 @@
+"""System checks: warn when stored answer keys came from another interpreter than this one."""
+
+from django.core.checks import Warning
+from django.db import DatabaseError, connection
+
+from quizzes.models import CodeBlockOutput, Question
+from quizzes.services import current_python_version
+
+STALE_VERSION_WARNING = "quizzes.W001"
+
+
+def _stored_versions(model, field: str) -> set[str]:
+    return set(model.objects.exclude(**{field: ""}).values_list(field, flat=True).distinct())
+
+
+def check_key_python_version(app_configs=None, **kwargs) -> list[Warning]:
+    try:
+        tables = set(connection.introspection.table_names())
+        if not {Question._meta.db_table, CodeBlockOutput._meta.db_table} <= tables:
+            return []  # not migrated yet: nothing is stored
+        versions = _stored_versions(Question, "key_python_version")
+        versions |= _stored_versions(CodeBlockOutput, "python_version")
+    except DatabaseError:
+        return []  # no database to look at (yet); keys are checked once there is one
+    running = current_python_version()
+    others = sorted(versions - {running})
+    if not others:
+        return []
+    return [
+        Warning(
+            f"Stored answer keys or page outputs were computed with Python {', '.join(others)}, "
+            f"but this server runs Python {running}.",
+            hint="Run `python manage.py refresh_answer_keys` to recompute them.",
+            id=STALE_VERSION_WARNING,
+        )
+    ]

@@ -1,0 +1,133 @@
+"""The grading rules: pure comparisons of an answer with a stored answer key.
+
+A key is the grader's outcome as a dict (grader.Outcome.to_dict()). Nothing here runs the
+sandbox: grading on the request path only compares text with the stored key.
+"""
+
+import hashlib
+from collections.abc import Iterable
+
+from quizzes.models import Choice, Question
+
+VALID_KEY_STATUSES = ("ok", "raised")
+TRUE, FALSE = "true", "false"
+
+
+def source_hash(source: str) -> str:
+    """Identifies the source a key or an output was computed from."""
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def is_valid_key(key: dict | None) -> bool:
+    """Only a snippet that ran to the end or raised an exception has an outcome to predict."""
+    return bool(key) and key.get("status") in VALID_KEY_STATUSES
+
+
+def expected_text(key: dict) -> str:
+    """What the snippet shows: its output, then the exception's last traceback line if it raised.
+
+    The exception starts on its own line even when the output did not end with a newline,
+    since CPython's traceback goes to stderr and students read it as a separate line.
+    """
+    stdout = key.get("stdout") or ""
+    exception = key.get("exception")
+    if not exception:
+        return stdout
+    if stdout and not stdout.endswith("\n"):
+        stdout += "\n"
+    return stdout + exception + "\n"
+
+
+def normalise(text: str) -> list[str]:
+    """Lines without trailing whitespace, without trailing blank lines; any newline convention."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def exception_type(exception_line: str) -> str:
+    """`TypeError` for "TypeError: unhashable type: 'list'"."""
+    return exception_line.split(":", 1)[0].strip()
+
+
+def answer_matches(answer: str, key: dict) -> bool:
+    """A typed answer (or a choice's text) equals the key's outcome under the published rules."""
+    answer_lines = normalise(answer)
+    stdout_lines = normalise(key.get("stdout") or "")
+    exception = key.get("exception")
+    if not exception:
+        return answer_lines == stdout_lines
+    exception_lines = normalise(exception)
+    if answer_lines == stdout_lines + exception_lines:
+        return True
+    # The message is optional: the last line may name just the exception type.
+    return answer_lines == stdout_lines + [exception_type(exception)]
+
+
+def _choices_of(question_or_choices: Question | Iterable[Choice]) -> list[Choice]:
+    if isinstance(question_or_choices, Question):
+        return list(question_or_choices.choices.all())
+    return list(question_or_choices)
+
+
+def matching_choices(question_or_choices: Question | Iterable[Choice], key: dict) -> list[Choice]:
+    """The choices whose text equals the real outcome."""
+    return [c for c in _choices_of(question_or_choices) if answer_matches(c.text, key)]
+
+
+def true_false_answer(claim: Choice, key: dict) -> str:
+    """The right answer to the claim "this snippet prints <claim.text>"."""
+    return TRUE if answer_matches(claim.text, key) else FALSE
+
+
+def is_correct_against(
+    question: Question, key: dict, *, answer_text: str = "", choice: Choice | None = None
+) -> bool:
+    """Grade one answer to `question` against `key` (a stored or previously graded key)."""
+    mode = question.answer_mode
+    if mode == Question.AnswerMode.TYPED:
+        return answer_matches(answer_text, key)
+    if mode == Question.AnswerMode.CHOICE:
+        return (
+            choice is not None
+            and choice.question_id == question.pk
+            and (answer_matches(choice.text, key))
+        )
+    if mode == Question.AnswerMode.TRUE_FALSE:
+        claims = list(question.choices.all())
+        if len(claims) != 1:
+            return False
+        return answer_text.strip().lower() == true_false_answer(claims[0], key)
+    raise ValueError(f"unknown answer mode {mode!r}")
+
+
+def is_correct(question: Question, *, answer_text: str = "", choice: Choice | None = None) -> bool:
+    """Grade one answer against the question's stored key."""
+    if not is_valid_key(question.answer_key):
+        raise ValueError(f"question {question.slug!r} has no valid answer key")
+    return is_correct_against(question, question.answer_key, answer_text=answer_text, choice=choice)
+
+
+def choice_problems(mode: str, key: dict, choices: Iterable[Choice]) -> list[str]:
+    """Why these choices cannot be graded against `key` (empty when they can)."""
+    choices = list(choices)
+    if mode == Question.AnswerMode.TYPED:
+        if choices:
+            return ["A typed-answer question has no choices; remove them."]
+        return []
+    if mode == Question.AnswerMode.TRUE_FALSE:
+        if len(choices) != 1:
+            return [f"A true/false question needs exactly one claim; it has {len(choices)}."]
+        return []
+    if mode == Question.AnswerMode.CHOICE:
+        if len(choices) < 2:
+            return [f"A choice question needs at least two choices; it has {len(choices)}."]
+        matches = matching_choices(choices, key)
+        if len(matches) != 1:
+            return [
+                f"Exactly one choice must equal the real outcome; {len(matches)} do. "
+                f"The real outcome is:\n{expected_text(key)}"
+            ]
+        return []
+    return [f"Unknown answer mode {mode!r}."]

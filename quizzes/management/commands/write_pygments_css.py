@@ -1,0 +1,17 @@
+"""Write quizzes/static/quizzes/pygments.css from Pygments itself (never edited by hand)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from quizzes.markdown import pygments_css
+
+STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "quizzes" / "pygments.css"
+
+
+class Command(BaseCommand):
+    help = "Regenerate the Pygments stylesheet used by highlighted code."
+
+    def handle(self, *args, **options):
+        STYLESHEET.write_text(pygments_css() + "\n", encoding="utf-8")
+        self.stdout.write(f"Wrote {STYLESHEET}")

@@ -1,0 +1,467 @@
+"""Every state change of the course: answer keys, page outputs, attempts, answers, practice.
+
+Views, admin actions and management commands call these functions and nothing else to change
+state. Deadlines, time limits and attempt limits are enforced here, on the server. Grading
+compares with stored keys; the sandbox only runs when a key or a page output is (re)computed.
+"""
+
+import platform
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+import grader
+from quizzes import grading
+from quizzes.grading import source_hash
+from quizzes.markdown import python_blocks
+from quizzes.models import (
+    Attempt,
+    Choice,
+    CodeBlockOutput,
+    ConceptPage,
+    PracticeAnswer,
+    Question,
+    Quiz,
+    QuizQuestion,
+    Response,
+)
+
+# Answers are short predictions of a snippet's output; anything longer is a mistake or abuse.
+MAX_ANSWER_CHARS = 10_000
+
+
+class ServiceError(Exception):
+    """A request the rules refuse; `message` is shown to the user as is."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class QuizUnavailable(ServiceError):
+    """The quiz cannot be started: unpublished, not open yet, closed, no attempts left."""
+
+
+class AttemptClosed(ServiceError):
+    """The attempt was submitted or its deadline passed."""
+
+
+class InvalidAnswer(ServiceError):
+    """The answer does not fit the question (wrong kind, foreign choice, too long...)."""
+
+
+class AnswerLocked(ServiceError):
+    """Feedback for this answer was shown already, so it can no longer change."""
+
+
+# --- Answer keys and page outputs -------------------------------------------------------------
+
+
+def current_python_version() -> str:
+    """The interpreter the grader runs snippets with (the server's own)."""
+    return platform.python_version()
+
+
+def run_snippet(source: str) -> dict:
+    """Run `source` in the grader's sandbox; the outcome as stored (no trace)."""
+    outcome = grader.run(source).to_dict()
+    outcome.pop("trace", None)
+    return outcome
+
+
+def key_is_current(question: Question) -> bool:
+    return (
+        question.answer_key is not None
+        and question.key_source_hash == source_hash(question.snippet)
+        and question.key_python_version == current_python_version()
+    )
+
+
+def store_answer_key(question: Question, outcome: dict, *, now: datetime | None = None) -> None:
+    """Store an outcome already computed for `question.snippet` (e.g. by the admin form)."""
+    question.answer_key = outcome
+    question.key_source_hash = source_hash(question.snippet)
+    question.key_python_version = outcome.get("python_version") or current_python_version()
+    question.key_computed_at = now or timezone.now()
+    Question.objects.filter(pk=question.pk).update(
+        answer_key=question.answer_key,
+        key_source_hash=question.key_source_hash,
+        key_python_version=question.key_python_version,
+        key_computed_at=question.key_computed_at,
+    )
+
+
+def refresh_answer_key(question: Question, *, force: bool = False) -> bool:
+    """Recompute the key when the snippet or the interpreter changed (or `force`).
+
+    Returns whether the grader ran. Responses keep the key they were graded against, so
+    finished attempts never change.
+    """
+    if not force and key_is_current(question):
+        return False
+    store_answer_key(question, run_snippet(question.snippet))
+    return True
+
+
+def question_problems(question: Question) -> list[str]:
+    """Why `question` cannot be published with its stored key and choices (empty when it can)."""
+    key = question.answer_key
+    if key is None:
+        return ["No answer key has been computed."]
+    if not grading.is_valid_key(key):
+        reasons = "; ".join(key.get("reasons") or []) or "no reason given"
+        return [f"The grader could not produce a key (status {key.get('status')}): {reasons}"]
+    if question.key_source_hash != source_hash(question.snippet):
+        return ["The answer key is stale: the snippet changed since it was computed."]
+    return grading.choice_problems(question.answer_mode, key, question.choices.all())
+
+
+def unpublish(question: Question) -> None:
+    question.is_published = False
+    Question.objects.filter(pk=question.pk).update(is_published=False)
+
+
+def refresh_page_outputs(page: ConceptPage, *, force: bool = False) -> int:
+    """(Re)compute the outcome of every ```python block of `page`; returns how many ran."""
+    blocks = python_blocks(page.body)
+    version = current_python_version()
+    existing = {out.index: out for out in page.block_outputs.all()}
+    ran = 0
+    for index, source in enumerate(blocks):
+        stored = existing.get(index)
+        digest = source_hash(source)
+        if (
+            not force
+            and stored is not None
+            and stored.source_hash == digest
+            and stored.python_version == version
+        ):
+            continue
+        outcome = run_snippet(source)
+        CodeBlockOutput.objects.update_or_create(
+            page=page,
+            index=index,
+            defaults={
+                "source_hash": digest,
+                "outcome": outcome,
+                "python_version": outcome.get("python_version") or version,
+                "computed_at": timezone.now(),
+            },
+        )
+        ran += 1
+    page.block_outputs.filter(index__gte=len(blocks)).delete()
+    return ran
+
+
+# --- Quizzes and attempts ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuizStatus:
+    state: str  # "not_open", "open" or "closed"
+    attempts_used: int
+    attempts_left: int | None  # None: unlimited
+    best_score: int | None  # only over attempts whose feedback may be shown
+    max_score: int
+    open_attempt: Attempt | None
+    can_start: bool  # True also when an open attempt can be resumed
+    reason: str  # why it cannot be started, empty when it can
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def quiz_state(quiz: Quiz, now: datetime) -> str:
+    if quiz.opens_at and now < quiz.opens_at:
+        return "not_open"
+    if quiz.closes_at and now >= quiz.closes_at:
+        return "closed"
+    return "open"
+
+
+def quiz_max_score(quiz: Quiz) -> int:
+    return quiz.quiz_questions.aggregate(total=Sum("points"))["total"] or 0
+
+
+def _unavailable_reason(quiz: Quiz, state: str, attempts_left: int | None) -> str:
+    if not quiz.is_published:
+        return "This quiz is not published."
+    if state == "not_open":
+        return f"This quiz opens at {timezone.localtime(quiz.opens_at):%Y-%m-%d %H:%M}."
+    if state == "closed":
+        return "This quiz is closed."
+    if attempts_left == 0:
+        return "You have used all your attempts."
+    if not quiz.quiz_questions.exists():
+        return "This quiz has no questions yet."
+    return ""
+
+
+def _open_attempt(user, quiz: Quiz, now: datetime) -> Attempt | None:
+    """The user's unsubmitted attempt, after submitting any that ran past their deadline."""
+    for attempt in quiz.attempts.filter(user=user, submitted_at__isnull=True):
+        attempt = expire_overdue(attempt, now=now)
+        if attempt.submitted_at is None:
+            return attempt
+    return None
+
+
+def quiz_status(*, user, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
+    now = _now(now)
+    state = quiz_state(quiz, now)
+    open_attempt = _open_attempt(user, quiz, now)
+    attempts = list(quiz.attempts.filter(user=user))
+    used = len(attempts)
+    left = None if quiz.max_attempts is None else max(quiz.max_attempts - used, 0)
+    scores = [
+        a.score
+        for a in attempts
+        if a.submitted_at is not None
+        and a.score is not None
+        and feedback_visible(attempt=a, now=now)
+    ]
+    reason = "" if open_attempt else _unavailable_reason(quiz, state, left)
+    return QuizStatus(
+        state=state,
+        attempts_used=used,
+        attempts_left=left,
+        best_score=max(scores) if scores else None,
+        max_score=quiz_max_score(quiz),
+        open_attempt=open_attempt,
+        can_start=not reason,
+        reason=reason,
+    )
+
+
+def _deadline(quiz: Quiz, started_at: datetime) -> datetime | None:
+    candidates = [quiz.closes_at] if quiz.closes_at else []
+    if quiz.time_limit_minutes:
+        candidates.append(started_at + timedelta(minutes=quiz.time_limit_minutes))
+    return min(candidates) if candidates else None
+
+
+def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
+    """Start a new attempt, or resume the user's open one. Raises QuizUnavailable."""
+    now = _now(now)
+    try:
+        with transaction.atomic():
+            # Locking the quiz row serialises two starts by the same user (two tabs).
+            quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
+            status = quiz_status(user=user, quiz=quiz, now=now)
+            if status.open_attempt is not None:
+                return status.open_attempt
+            if not status.can_start:
+                raise QuizUnavailable(status.reason)
+            order = list(quiz.quiz_questions.values_list("pk", flat=True))
+            if quiz.shuffle_questions:
+                random.SystemRandom().shuffle(order)
+            return Attempt.objects.create(
+                quiz=quiz,
+                user=user,
+                number=(quiz.attempts.filter(user=user).aggregate(n=Max("number"))["n"] or 0) + 1,
+                started_at=now,
+                deadline=_deadline(quiz, now),
+                question_order=order,
+                max_score=status.max_score,
+            )
+    except IntegrityError:
+        # A concurrent start won the race for this attempt number: resume that attempt.
+        existing = quiz.attempts.filter(user=user, submitted_at__isnull=True).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def is_overdue(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline is not None and now >= attempt.deadline
+
+
+def expire_overdue(attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Submit (grade) an unsubmitted attempt that ran past its deadline; returns it fresh."""
+    now = _now(now)
+    if attempt.submitted_at is None and is_overdue(attempt, now):
+        return submit_attempt(attempt=attempt, now=now)
+    return attempt
+
+
+def _validated_answer(
+    question: Question, answer_text: str, choice: Choice | None
+) -> tuple[str, Choice | None]:
+    """The answer as stored: typed text, the chosen choice (with its text), or "true"/"false"."""
+    if len(answer_text) > MAX_ANSWER_CHARS:
+        raise InvalidAnswer(f"Answers are limited to {MAX_ANSWER_CHARS} characters.")
+    mode = question.answer_mode
+    if mode == Question.AnswerMode.TYPED:
+        if choice is not None:
+            raise InvalidAnswer("This question takes a typed answer, not a choice.")
+        return answer_text, None
+    if mode == Question.AnswerMode.CHOICE:
+        if choice is None or choice.question_id != question.pk:
+            raise InvalidAnswer("Choose one of the question's choices.")
+        # The text is kept so the answer survives later edits of the choices.
+        return choice.text, choice
+    value = answer_text.strip().lower()
+    if value not in (grading.TRUE, grading.FALSE) or choice is not None:
+        raise InvalidAnswer('Answer "true" or "false".')
+    return value, None
+
+
+def _grade_response(response: Response, question: Question, points: int) -> None:
+    """Grade against the question's current key, recording that key on the response."""
+    key = question.answer_key
+    if not grading.is_valid_key(key):
+        # An ungradable question (its key broke) earns nothing, and says so: is_correct None.
+        response.is_correct = None
+        response.points_awarded = 0
+        response.graded_key = key
+        response.graded_python_version = question.key_python_version
+        return
+    correct = grading.is_correct_against(
+        question, key, answer_text=response.answer_text, choice=response.choice
+    )
+    response.is_correct = correct
+    response.points_awarded = points if correct else 0
+    response.graded_key = key
+    response.graded_python_version = question.key_python_version
+
+
+def _locked_open_attempt(attempt: Attempt, now: datetime) -> Attempt:
+    locked = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+    if locked.submitted_at is not None:
+        raise AttemptClosed("This attempt has been submitted; answers can no longer change.")
+    if is_overdue(locked, now):
+        raise AttemptClosed("Time is up for this attempt.")
+    return locked
+
+
+def save_answer(
+    *,
+    attempt: Attempt,
+    quiz_question: QuizQuestion,
+    answer_text: str = "",
+    choice: Choice | None = None,
+    now: datetime | None = None,
+) -> Response:
+    """Save (or replace) one answer of an open attempt.
+
+    With feedback after each answer the answer is graded at once, and from then on it is
+    locked (AnswerLocked): changing an answer after seeing its feedback would make it free.
+    Raises AttemptClosed once the attempt is submitted or past its deadline (in which case
+    the attempt is submitted and graded), InvalidAnswer for an answer that does not fit.
+    """
+    now = _now(now)
+    try:
+        with transaction.atomic():
+            attempt = _locked_open_attempt(attempt, now)
+            if quiz_question.quiz_id != attempt.quiz_id or (
+                quiz_question.pk not in attempt.question_order
+            ):
+                raise InvalidAnswer("This question is not part of this attempt.")
+            question = quiz_question.question
+            text, choice = _validated_answer(question, answer_text, choice)
+            response = Response.objects.filter(attempt=attempt, quiz_question=quiz_question).first()
+            grade_now = attempt.quiz.feedback_policy == Quiz.FeedbackPolicy.AFTER_EACH_ANSWER
+            if response is not None and grade_now and response.graded_key is not None:
+                raise AnswerLocked("You have seen the feedback for this answer; it is final.")
+            if response is None:
+                response = Response(attempt=attempt, quiz_question=quiz_question)
+            response.answer_text = text
+            response.choice = choice
+            response.answered_at = now
+            if grade_now:
+                _grade_response(response, question, quiz_question.points)
+            response.save()
+            return response
+    except AttemptClosed:
+        expire_overdue(attempt, now=now)
+        raise
+
+
+def submit_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Submit and grade `attempt` exactly once; a repeated submit returns it unchanged.
+
+    Submission is claimed by a conditional UPDATE, so of two concurrent submits (double click,
+    two tabs) exactly one grades, on every database backend.
+    """
+    now = _now(now)
+    with transaction.atomic():
+        current = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        submitted_at = min(now, current.deadline) if current.deadline else now
+        claimed = Attempt.objects.filter(pk=current.pk, submitted_at__isnull=True).update(
+            submitted_at=submitted_at
+        )
+        if not claimed:
+            return Attempt.objects.get(pk=current.pk)
+        points = dict(current.quiz.quiz_questions.values_list("pk", "points"))
+        score = 0
+        responses = current.responses.select_related(
+            "quiz_question__question", "choice"
+        ).prefetch_related("quiz_question__question__choices")
+        for response in responses:
+            if response.graded_key is None:  # not graded at answer time
+                _grade_response(
+                    response, response.quiz_question.question, points[response.quiz_question_id]
+                )
+                response.save()
+            score += response.points_awarded or 0
+        Attempt.objects.filter(pk=current.pk).update(score=score)
+        return Attempt.objects.get(pk=current.pk)
+
+
+def feedback_visible(*, attempt: Attempt, now: datetime | None = None) -> bool:
+    """Whether the results of the whole attempt (keys, right choices, explanations) may show."""
+    if attempt.submitted_at is None:
+        return False
+    quiz = attempt.quiz
+    if quiz.feedback_policy == Quiz.FeedbackPolicy.AFTER_CLOSE:
+        return quiz.closes_at is not None and _now(now) >= quiz.closes_at
+    return True
+
+
+def response_feedback_visible(*, response: Response, now: datetime | None = None) -> bool:
+    """Whether this one response's result may show (with feedback after each answer: once
+    answered)."""
+    attempt = response.attempt
+    if attempt.quiz.feedback_policy == Quiz.FeedbackPolicy.AFTER_EACH_ANSWER:
+        return response.graded_key is not None or feedback_visible(attempt=attempt, now=now)
+    return feedback_visible(attempt=attempt, now=now)
+
+
+# --- Practice ---------------------------------------------------------------------------------
+
+
+def answer_practice(
+    *,
+    user,
+    question: Question,
+    answer_text: str = "",
+    choice: Choice | None = None,
+    now: datetime | None = None,
+) -> PracticeAnswer:
+    """Grade one practice answer at once against the stored key and record it.
+
+    Unpublished questions are open to staff only (the admin's "preview as a student").
+    """
+    if not question.is_published and not user.is_staff:
+        raise InvalidAnswer("This question is not available.")
+    if not grading.is_valid_key(question.answer_key):
+        raise InvalidAnswer("This question has no answer key yet; it cannot be graded.")
+    text, choice = _validated_answer(question, answer_text, choice)
+    correct = grading.is_correct_against(
+        question, question.answer_key, answer_text=text, choice=choice
+    )
+    return PracticeAnswer.objects.create(
+        user=user,
+        question=question,
+        answer_text=text,
+        choice=choice,
+        is_correct=correct,
+        graded_key=question.answer_key,
+        graded_python_version=question.key_python_version,
+        answered_at=_now(now),
+    )
