@@ -1,0 +1,64 @@
+"""The grader's public value types: the limits a run gets and the outcome it reports."""
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+STATUSES = ("ok", "raised", "rejected", "timeout", "memory", "output_limit", "crashed")
+
+# Sources larger than this are refused before anything runs: teaching snippets are a few hundred
+# bytes, and a huge source would only cost the grader time and memory while it is parsed.
+MAX_SOURCE_BYTES = 256 * 1024
+
+# The sandboxed process starts as a copy of the grader server, whose interpreter already maps a few
+# tens of MB; an address-space limit below this would fail before the snippet's first line.
+MIN_MEMORY_MB = 64
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one run; every field is enforced by the grader."""
+
+    cpu_seconds: float = 2.0
+    wall_seconds: float = 3.0
+    memory_mb: int = 256
+    output_bytes: int = 65536
+
+    def __post_init__(self):
+        for name in ("cpu_seconds", "wall_seconds"):
+            _require_positive_number(name, getattr(self, name), integral=False)
+        for name in ("memory_mb", "output_bytes"):
+            _require_positive_number(name, getattr(self, name), integral=True)
+        if self.memory_mb < MIN_MEMORY_MB:
+            raise ValueError(
+                f"Limits.memory_mb must be at least {MIN_MEMORY_MB} (MB), got {self.memory_mb}: "
+                "the sandboxed interpreter itself needs that much address space"
+            )
+
+
+def _require_positive_number(name: str, value: Any, *, integral: bool) -> None:
+    kind = "a positive integer" if integral else "a positive number"
+    accepted = (int,) if integral else (int, float)
+    if isinstance(value, bool) or not isinstance(value, accepted):
+        raise ValueError(f"Limits.{name} must be {kind}, got {value!r}")
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"Limits.{name} must be {kind}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run of a snippet did, as plain data (see issue 2, section 1)."""
+
+    status: str
+    stdout: str = ""
+    exception: str | None = None
+    exception_line: int | None = None
+    reasons: tuple[str, ...] = ()
+    python_version: str = ""
+    duration_ms: float = 0.0
+    trace: list | None = field(default=None)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["reasons"] = list(self.reasons)
+        return data

@@ -1,0 +1,273 @@
+"""`grader.run`: the caller's side of the grader (it runs inside the web process, say).
+
+Nothing here executes a snippet. The first run starts the grader server (`grader.server`) as a
+separate process with an empty environment, in isolated mode and an empty directory; every run then
+sends the source over one of `pool_size` connections and waits for JSON made of strings and numbers,
+which is checked field by field before it becomes an `Outcome`. If the server dies or stops
+answering, the run in flight gets a "crashed" outcome and the next run starts a new server.
+"""
+
+import atexit
+import json
+import os
+import platform
+import queue
+import select
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from grader import wire
+from grader.outcome import MAX_SOURCE_BYTES, STATUSES, Limits, Outcome
+
+_PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
+_BOOTSTRAP = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from grader.server import main; main(sys.argv[2:])"
+)
+_START_SECONDS = 30.0
+_REPLY_GRACE_SECONDS = 5.0  # beyond wall_seconds, before the server itself counts as hung
+_MAX_REPLY_BYTES = 64 * 1024 * 1024
+_PYTHON_VERSION = platform.python_version()  # the server runs this very interpreter
+
+
+class GraderUnavailable(RuntimeError):
+    """The grader server could not start, or its self-check found the sandbox not in force."""
+
+
+class _ServerProcess:
+    """One running grader server and the caller's connections to it."""
+
+    def __init__(self, pool_size: int):
+        self.workdir = tempfile.mkdtemp(prefix="grader-")
+        os.chmod(self.workdir, 0o555)  # empty, and nobody may create anything in it
+        pairs = [socket.socketpair() for _ in range(pool_size)]
+        server_ends = [theirs.fileno() for _, theirs in pairs]
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-c", _BOOTSTRAP, _PROJECT_ROOT, str(pool_size)]
+            + [str(fd) for fd in server_ends],
+            env={},
+            cwd=self.workdir,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            close_fds=True,
+            pass_fds=server_ends,
+            start_new_session=True,
+        )
+        self.free: queue.SimpleQueue[socket.socket] = queue.SimpleQueue()
+        for ours, theirs in pairs:
+            theirs.close()
+            self.free.put(ours)
+        self.hello = self._read_hello()
+
+    def _read_hello(self) -> dict:
+        ready, _, _ = select.select([self.process.stdout], [], [], _START_SECONDS)
+        line = self.process.stdout.readline() if ready else b""
+        try:
+            hello = json.loads(line)
+        except ValueError:
+            self.stop()
+            raise GraderUnavailable(
+                "the grader server did not start (see its error output above)"
+            ) from None
+        if not hello.get("ready"):
+            self.stop()
+            raise GraderUnavailable(
+                "the grader refuses to serve; its self-check found: " + "; ".join(hello["problems"])
+            )
+        return hello
+
+    def is_alive(self) -> bool:
+        return self.process.poll() is None
+
+    def call(self, request: bytes, timeout: float) -> bytes | None:
+        """Send one request and wait for its reply; None if the server died or hung meanwhile."""
+        connection = self.free.get()
+        try:
+            connection.settimeout(timeout)
+            connection.sendall(wire.frame(request))
+            return wire.receive_frame(connection, _MAX_REPLY_BYTES)
+        except OSError:
+            return None
+        finally:
+            self.free.put(connection)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            stream.close()
+        os.rmdir(self.workdir)
+
+
+_lock = threading.Lock()
+_server: _ServerProcess | None = None
+_pool_size = int(os.environ.get("GRADER_POOL_SIZE") or os.cpu_count() or 1)
+
+
+def configure(*, pool_size: int) -> None:
+    """Set how many snippets may run at once; a running server is replaced at the next run."""
+    global _pool_size
+    if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
+        raise ValueError(f"pool_size must be a positive integer, got {pool_size!r}")
+    with _lock:
+        _pool_size = pool_size
+        _stop_server()
+
+
+def server_hello() -> dict:
+    """The running server's start-up report: its pid, environment and what is in force."""
+    return _current_server().hello
+
+
+def shutdown() -> None:
+    """Stop the grader server (a later run starts a new one)."""
+    with _lock:
+        _stop_server()
+
+
+def _stop_server() -> None:
+    global _server
+    if _server is not None:
+        _server.stop()
+        _server = None
+
+
+def _current_server() -> _ServerProcess:
+    global _server
+    with _lock:
+        if _server is not None and not _server.is_alive():
+            _stop_server()
+        if _server is None:
+            _server = _ServerProcess(_pool_size)
+        return _server
+
+
+def _forget_server_after_fork() -> None:
+    """A forked caller (a web worker, say) must start its own server, not share the parent's."""
+    global _server, _lock
+    _server = None
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_server_after_fork)
+atexit.register(shutdown)
+
+
+def run(source: str, *, limits: Limits | None = None, trace: bool = False) -> Outcome:
+    """Run a snippet as `python -I snippet.py` would, in a fresh sandboxed process."""
+    if not isinstance(source, str):
+        raise TypeError(f"grader.run() needs the source as str, not {type(source).__name__}")
+    if limits is None:
+        limits = Limits()
+    elif not isinstance(limits, Limits):
+        raise TypeError(f"limits must be a grader.Limits, not {type(limits).__name__}")
+    rejection = _source_rejection(source)
+    if rejection:
+        return Outcome(status="rejected", reasons=(rejection,), python_version=_PYTHON_VERSION)
+    request = json.dumps(
+        {
+            "source": source,
+            "cpu_seconds": limits.cpu_seconds,
+            "wall_seconds": limits.wall_seconds,
+            "memory_mb": limits.memory_mb,
+            "output_bytes": limits.output_bytes,
+            "trace": bool(trace),
+        }
+    ).encode()
+    server = _current_server()
+    reply = server.call(request, limits.wall_seconds + _REPLY_GRACE_SECONDS)
+    if reply is None:
+        with _lock:
+            if _server is server:
+                _stop_server()
+        return _crashed("the grader server stopped during this run; it is restarted for the next")
+    try:
+        return _outcome_from_reply(reply, limits)
+    except (_MalformedReply, ValueError, KeyError, TypeError) as error:
+        return _crashed(f"the sandboxed process sent malformed data ({error})")
+
+
+def _source_rejection(source: str) -> str | None:
+    try:
+        size = len(source.encode("utf-8"))
+    except UnicodeEncodeError as error:
+        return f"the source is not valid Unicode text (lone surrogate at index {error.start})"
+    if size > MAX_SOURCE_BYTES:
+        return (
+            f"the source is {size} bytes long; the limit is {MAX_SOURCE_BYTES} bytes "
+            f"({MAX_SOURCE_BYTES // 1024} KB)"
+        )
+    return None
+
+
+def _crashed(reason: str) -> Outcome:
+    return Outcome(status="crashed", reasons=(reason,), python_version=_PYTHON_VERSION)
+
+
+class _MalformedReply(ValueError):
+    pass
+
+
+def _outcome_from_reply(reply: bytes, limits: Limits) -> Outcome:
+    header, _, payload = reply.partition(b"\n")
+    verdict = json.loads(header)
+    duration_ms = float(verdict["duration_ms"])
+    if verdict["status"] is not None:  # the server saw the process die or overstep a limit
+        return Outcome(
+            status=verdict["status"],
+            reasons=tuple(verdict["reasons"]),
+            python_version=_PYTHON_VERSION,
+            duration_ms=duration_ms,
+        )
+    result = validated_result(payload)
+    reasons = tuple(result["reasons"])
+    if result["status"] == "memory":
+        reasons = (f"memory limit of {limits.memory_mb} MB exceeded",)
+    elif result["status"] == "output_limit":
+        reasons = (f"output limit of {limits.output_bytes} bytes exceeded",)
+    return Outcome(
+        status=result["status"],
+        stdout=result["stdout"],
+        exception=result["exception"],
+        exception_line=result["exception_line"],
+        reasons=reasons,
+        python_version=_PYTHON_VERSION,
+        duration_ms=duration_ms,
+        trace=result.get("trace"),
+    )
+
+
+_MISSING = object()
+_RESULT_FIELDS = {
+    "status": (str,),
+    "stdout": (str,),
+    "exception": (str, type(None)),
+    "exception_line": (int, type(None)),
+    "reasons": (list,),
+}
+
+
+def validated_result(payload: bytes) -> dict:
+    """The child's result, parsed as JSON and checked to be exactly the plain shape expected."""
+    try:
+        result = json.loads(payload)
+    except ValueError as error:
+        raise _MalformedReply(f"not JSON: {error}") from None
+    if not isinstance(result, dict):
+        raise _MalformedReply("not a JSON object")
+    for name, types in _RESULT_FIELDS.items():
+        value = result.get(name, _MISSING)
+        if isinstance(value, bool) or not isinstance(value, types):
+            raise _MalformedReply(f"field {name!r} is missing or of the wrong type")
+    if result["status"] not in STATUSES:
+        raise _MalformedReply(f"unknown status {result['status']!r}")
+    if not all(isinstance(reason, str) for reason in result["reasons"]):
+        raise _MalformedReply("a reason is not a string")
+    if not isinstance(result.get("trace"), list | type(None)):
+        raise _MalformedReply("field 'trace' is not a list")
+    return result

@@ -1,0 +1,113 @@
+"""Operating-system confinement of the processes that run snippets.
+
+The grader server calls `cut_network()` once at start-up (its children inherit the empty network
+namespace); every child forked to run one snippet calls `confine()` right after the fork, before it
+reads its source, and `apply_run_limits()` once it knows the run's limits. `probe()` reports what a
+confined process can still do; the server's start-up self-check runs it in a real child.
+"""
+
+import ctypes
+import math
+import os
+import resource
+import signal
+import socket
+
+OPEN_FILES = 16  # stdin/stdout/stderr plus headroom; a snippet has no way to open files anyway
+UNPRIVILEGED_ID = 65534  # "nobody": a root-started grader runs snippets without privileges
+_PR_SET_PDEATHSIG = 1
+
+FIXED_LIMITS = {
+    "RLIMIT_NPROC": 0,  # no child processes (enforced once the process is not privileged)
+    "RLIMIT_FSIZE": 0,  # no file may grow: writes fail with EFBIG
+    "RLIMIT_NOFILE": OPEN_FILES,
+    "RLIMIT_CORE": 0,  # a crashing snippet leaves no core dump behind
+}
+
+
+def cut_network() -> str:
+    """Move this process into a new network namespace with no usable interface; say what held."""
+    flags = os.CLONE_NEWNET if os.geteuid() == 0 else os.CLONE_NEWUSER | os.CLONE_NEWNET
+    try:
+        os.unshare(flags)
+    except OSError as error:
+        return f"not isolated (unshare failed: {error.strerror})"
+    return "empty network namespace"
+
+
+def confine(workdir: str) -> None:
+    """Confine a freshly forked child (fds 0-2 already set): limits, directory, privileges."""
+    for name, value in FIXED_LIMITS.items():
+        resource.setrlimit(getattr(resource, name), (value, value))
+    os.closerange(3, 1 << 16)
+    os.chdir(workdir)
+    _die_with_parent()
+    signal.signal(signal.SIGPROF, signal.SIG_DFL)
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(UNPRIVILEGED_ID)
+        os.setuid(UNPRIVILEGED_ID)
+
+
+def apply_run_limits(cpu_seconds: float, memory_mb: int) -> None:
+    """CPU time and address space for this run, which no later code in the process can raise."""
+    whole_seconds = math.ceil(cpu_seconds)
+    # The rlimit only counts whole seconds and is the backstop; the profiling timer, which also
+    # counts CPU time, ends the process at the exact limit (SIGPROF's default action kills).
+    resource.setrlimit(resource.RLIMIT_CPU, (whole_seconds, whole_seconds + 1))
+    signal.setitimer(signal.ITIMER_PROF, cpu_seconds)
+    address_space = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: an orphan still ends at its CPU limit
+
+
+def probe(memory_mb: int) -> dict:
+    """What this (confined) process can do; plain data for the server's self-check."""
+    return {
+        "uid": os.getuid(),
+        "environment": sorted(os.environ),
+        "workdir_entries": _attempt(lambda: len(os.listdir("."))),
+        "limits": {name: resource.getrlimit(getattr(resource, name))[0] for name in _ALL_LIMITS},
+        "fork": _attempt(_fork_and_reap),
+        "file_write": _attempt(_write_file),
+        "connect_out": _attempt(_connect_out),
+        "allocate_memory_limit": _attempt(lambda: len(bytearray(memory_mb * 1024 * 1024))),
+    }
+
+
+_ALL_LIMITS = (*FIXED_LIMITS, "RLIMIT_CPU", "RLIMIT_AS")
+
+
+def _attempt(action) -> str:
+    try:
+        return f"allowed: {action()}"
+    except (OSError, MemoryError) as error:
+        return f"denied: {type(error).__name__} {getattr(error, 'strerror', '') or ''}".strip()
+
+
+def _fork_and_reap() -> int:
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    return os.waitpid(pid, 0)[1]
+
+
+def _write_file() -> int:
+    with open("grader-probe.txt", "w") as handle:
+        written = handle.write("x")
+        handle.flush()
+    return written
+
+
+def _connect_out() -> str:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as connection:
+        connection.settimeout(0.5)
+        connection.connect(("1.1.1.1", 53))  # an address, so no name lookup is needed
+        return str(connection.getpeername())
