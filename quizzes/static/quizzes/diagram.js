@@ -1,0 +1,534 @@
+/*
+ * Memory diagram (issue 5): draws one step of a trace from grader.run(..., trace=True) as frames
+ * holding names, heap objects holding references, and SVG arrows between them.
+ *
+ * Every element with class "memdiagram" (rendered by templates/quizzes/_diagram.html) becomes an
+ * independent widget; its trace is the JSON data block inside it. No inline code, no network.
+ */
+(function () {
+  "use strict";
+
+  if (window.MemoryDiagram) {
+    return; // the script was included twice on one page
+  }
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  var FLAG_NAMES = {
+    small_int_cache: "cached",
+    interned: "interned",
+    immortal: "immortal",
+    cycle_only: "garbage cycle",
+  };
+  var FLAG_HELP = {
+    small_int_cache: "CPython keeps one shared object for each small int (-5 to 256)",
+    interned: "an interned string: equal interned strings are one shared object",
+    immortal: "an immortal object: CPython never frees it, so its count means nothing",
+    cycle_only:
+      "kept alive only by a reference cycle: no name reaches it, gc.collect() would free it",
+  };
+  var SEQUENCE_KINDS = { list: true, tuple: true, set: true };
+
+  function make(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function screenReaderText(text) {
+    return make("span", "memdiagram-sr", text);
+  }
+
+  function clamp(value, low, high) {
+    return Math.max(low, Math.min(high, value));
+  }
+
+  function Diagram(root) {
+    this.root = root;
+    this.codeBox = root.querySelector(".memdiagram-code");
+    this.lines = root.querySelectorAll(".memdiagram-line");
+    this.prevButton = root.querySelector(".memdiagram-prev");
+    this.nextButton = root.querySelector(".memdiagram-next");
+    this.slider = root.querySelector(".memdiagram-slider");
+    this.status = root.querySelector(".memdiagram-status");
+    this.canvas = root.querySelector(".memdiagram-canvas");
+    this.framesBox = root.querySelector(".memdiagram-frames");
+    this.heapBox = root.querySelector(".memdiagram-heap");
+    this.svg = root.querySelector(".memdiagram-arrows");
+    this.stdout = root.querySelector(".memdiagram-stdout");
+    this.index = -1;
+    this.redrawPending = false;
+
+    var data = root.querySelector('script[type="application/json"]');
+    try {
+      this.trace = JSON.parse(data.textContent);
+    } catch (error) {
+      this.trace = null;
+    }
+    this.steps = this.trace && Array.isArray(this.trace.steps) ? this.trace.steps : [];
+    if (!this.steps.length) {
+      this.status.textContent = "This memory diagram could not be drawn: the trace is empty.";
+      return;
+    }
+    root.querySelectorAll("[hidden]").forEach(function (node) {
+      node.hidden = false;
+    });
+    this.bindControls();
+    this.show(0);
+  }
+
+  Diagram.prototype.bindControls = function () {
+    var self = this;
+    this.prevButton.addEventListener("click", function () {
+      self.show(self.index - 1);
+    });
+    this.nextButton.addEventListener("click", function () {
+      self.show(self.index + 1);
+    });
+    this.slider.addEventListener("input", function () {
+      self.show(Number(self.slider.value));
+    });
+    this.root.addEventListener("keydown", function (event) {
+      // The slider handles its own arrow keys; stepping here too would move two steps.
+      if (event.target === self.slider || event.altKey || event.ctrlKey || event.metaKey) {
+        return;
+      }
+      var target = {
+        ArrowLeft: self.index - 1,
+        ArrowRight: self.index + 1,
+        Home: 0,
+        End: self.steps.length - 1,
+      }[event.key];
+      if (target !== undefined) {
+        event.preventDefault();
+        self.show(target);
+      }
+    });
+    var redraw = function () {
+      self.scheduleArrows();
+    };
+    if (window.ResizeObserver) {
+      new ResizeObserver(redraw).observe(this.canvas);
+    }
+    window.addEventListener("resize", redraw);
+    this.heapBox.addEventListener("scroll", redraw);
+    if (document.fonts && document.fonts.ready) {
+      document.fonts.ready.then(redraw);
+    }
+  };
+
+  Diagram.prototype.show = function (index) {
+    index = clamp(index, 0, this.steps.length - 1);
+    if (index === this.index) {
+      return;
+    }
+    this.index = index;
+    var step = this.steps[index];
+    this.updateControls(step);
+    this.highlightLine(step);
+    this.stdout.textContent = step.stdout || "";
+    this.stdout.classList.toggle("is-empty", !step.stdout);
+    this.drawFrames(step);
+    this.drawHeap(step);
+    this.drawArrows();
+  };
+
+  Diagram.prototype.updateControls = function (step) {
+    var last = this.steps.length - 1;
+    this.slider.value = String(this.index);
+    var where = describeStep(step);
+    var summary = "Step " + (this.index + 1) + " of " + this.steps.length + ": " + where;
+    this.slider.setAttribute("aria-valuetext", summary);
+    this.status.textContent = summary;
+    // aria-disabled rather than disabled: a disabled button would drop the keyboard focus.
+    this.prevButton.setAttribute("aria-disabled", String(this.index === 0));
+    this.nextButton.setAttribute("aria-disabled", String(this.index === last));
+  };
+
+  function describeStep(step) {
+    var frames = step.frames || [];
+    var current = frames.length ? frames[frames.length - 1].name : "";
+    switch (step.event) {
+      case "return":
+        return "line " + step.line + ", returning from " + current;
+      case "exception":
+        return "line " + step.line + " raised an exception";
+      case "end":
+        return "the program has finished";
+      default:
+        return "about to run line " + step.line;
+    }
+  }
+
+  Diagram.prototype.highlightLine = function (step) {
+    var currentLine = step.event === "end" ? null : String(step.line);
+    var highlighted = null;
+    this.lines.forEach(function (line) {
+      var isCurrent = line.getAttribute("data-line") === currentLine;
+      line.classList.toggle("is-current", isCurrent);
+      line.classList.toggle("is-returning", isCurrent && step.event === "return");
+      if (isCurrent) {
+        line.setAttribute("aria-current", "step");
+        highlighted = line;
+      } else {
+        line.removeAttribute("aria-current");
+      }
+    });
+    if (highlighted) {
+      // Scroll the code box only: scrollIntoView would also move the page under the reader.
+      var box = this.codeBox;
+      var top = highlighted.offsetTop;
+      if (top < box.scrollTop || top + highlighted.offsetHeight > box.scrollTop + box.clientHeight) {
+        box.scrollTop = top - box.clientHeight / 3;
+      }
+    }
+  };
+
+  Diagram.prototype.drawFrames = function (step) {
+    var box = this.framesBox;
+    box.replaceChildren(make("p", "memdiagram-column-title", "Frames"));
+    var frames = step.frames || [];
+    var heap = step.heap || {};
+    frames.forEach(function (frame, position) {
+      var frameBox = make("div", "memdiagram-frame");
+      frameBox.setAttribute("data-frame", frame.name);
+      if (position === frames.length - 1) {
+        frameBox.classList.add("is-active");
+      }
+      frameBox.appendChild(make("div", "memdiagram-frame-name", frame.name));
+      var locals = frame.locals || [];
+      if (!locals.length) {
+        frameBox.appendChild(make("div", "memdiagram-empty", "no names yet"));
+      }
+      locals.forEach(function (local) {
+        var row = make("div", "memdiagram-name");
+        row.setAttribute("data-name", local.name);
+        row.appendChild(make("span", "memdiagram-name-text", local.name));
+        row.appendChild(referenceSlot(local.ref, heap, frame.name + ":" + local.name));
+        frameBox.appendChild(row);
+      });
+      box.appendChild(frameBox);
+    });
+  };
+
+  // A slot holding one reference: a dot the arrow starts from, plus words for screen readers.
+  function referenceSlot(label, heap, source) {
+    var slot = make("span", "memdiagram-ref");
+    slot.setAttribute("data-ref", label);
+    slot.setAttribute("data-source", source);
+    var target = heap[label];
+    var description = target ? target.type + " " + target.repr : "an object not shown";
+    slot.appendChild(screenReaderText("refers to " + description));
+    return slot;
+  }
+
+  Diagram.prototype.drawHeap = function (step) {
+    var heap = step.heap || {};
+    var columnsBox = make("div", "memdiagram-heap-columns");
+    layoutColumns(step, heap).forEach(function (labels) {
+      var column = make("div", "memdiagram-heap-column");
+      labels.forEach(function (label) {
+        column.appendChild(objectBox(label, heap[label], heap));
+      });
+      columnsBox.appendChild(column);
+    });
+    if (!columnsBox.childElementCount) {
+      columnsBox.appendChild(make("div", "memdiagram-empty", "no objects yet"));
+    }
+    this.heapBox.replaceChildren(make("p", "memdiagram-column-title", "Heap"), columnsBox);
+  };
+
+  function referencesOf(object) {
+    var refs = (object.items || []).slice();
+    (object.entries || []).forEach(function (entry) {
+      refs.push(entry[0], entry[1]);
+    });
+    (object.attrs || []).forEach(function (attr) {
+      refs.push(attr.ref);
+    });
+    return refs;
+  }
+
+  // Columns by distance from the frames (breadth first), so most arrows run left to right.
+  // Objects no name reaches (garbage cycles) start their own walk after the reachable ones.
+  function layoutColumns(step, heap) {
+    var depthOf = {};
+    var columns = [];
+    function walk(startLabels) {
+      var queue = [];
+      startLabels.forEach(function (label) {
+        if (heap[label] && !(label in depthOf)) {
+          depthOf[label] = 0;
+          queue.push(label);
+        }
+      });
+      while (queue.length) {
+        var label = queue.shift();
+        var depth = depthOf[label];
+        (columns[depth] = columns[depth] || []).push(label);
+        referencesOf(heap[label]).forEach(function (next) {
+          if (heap[next] && !(next in depthOf)) {
+            depthOf[next] = depth + 1;
+            queue.push(next);
+          }
+        });
+      }
+    }
+    var roots = [];
+    (step.frames || []).forEach(function (frame) {
+      (frame.locals || []).forEach(function (local) {
+        roots.push(local.ref);
+      });
+    });
+    walk(roots);
+    Object.keys(heap).forEach(function (label) {
+      walk([label]);
+    });
+    return columns;
+  }
+
+  function objectBox(label, object, heap) {
+    var box = make("div", "memdiagram-object memdiagram-kind-" + object.kind);
+    box.setAttribute("data-label", label);
+    box.setAttribute("data-type", object.type);
+    box.title = object.repr;
+    var flags = object.flags || [];
+    if (flags.indexOf("cycle_only") !== -1) {
+      box.classList.add("is-garbage");
+    }
+
+    var head = make("div", "memdiagram-object-head");
+    head.appendChild(screenReaderText("object " + label + ": "));
+    head.appendChild(make("span", "memdiagram-type", object.type));
+    if (object.refcount !== null && object.refcount !== undefined) {
+      var badge = make("span", "memdiagram-refcount", "refs " + object.refcount);
+      badge.title = "reference count";
+      head.appendChild(badge);
+    }
+    box.appendChild(head);
+
+    if (flags.length) {
+      var tags = make("div", "memdiagram-flags");
+      flags.forEach(function (flag) {
+        var tag = make("span", "memdiagram-flag memdiagram-flag-" + flag, FLAG_NAMES[flag] || flag);
+        tag.title = FLAG_HELP[flag] || flag;
+        tags.appendChild(tag);
+      });
+      box.appendChild(tags);
+    }
+    box.appendChild(objectBody(label, object, heap));
+    return box;
+  }
+
+  function objectBody(label, object, heap) {
+    if (SEQUENCE_KINDS[object.kind] || object.items) {
+      return sequenceBody(label, object, heap);
+    }
+    if (object.kind === "dict") {
+      return pairRows(
+        label,
+        (object.entries || []).map(function (entry) {
+          var key = heap[entry[0]];
+          return { keyRef: entry[0], name: key ? key.repr : "?", ref: entry[1] };
+        }),
+        heap,
+        "empty dict"
+      );
+    }
+    if (object.kind === "instance" || object.attrs) {
+      return pairRows(
+        label,
+        (object.attrs || []).map(function (attr) {
+          return { name: attr.name, ref: attr.ref };
+        }),
+        heap,
+        "no attributes"
+      );
+    }
+    return make("div", "memdiagram-value", object.repr);
+  }
+
+  function sequenceBody(label, object, heap) {
+    var items = object.items || [];
+    var row = make("div", "memdiagram-items");
+    if (!items.length) {
+      row.appendChild(make("span", "memdiagram-empty", "empty"));
+    }
+    var indexed = object.kind !== "set";
+    items.forEach(function (ref, position) {
+      var cell = make("span", "memdiagram-item");
+      if (indexed) {
+        cell.appendChild(make("span", "memdiagram-index", String(position)));
+      }
+      cell.appendChild(referenceSlot(ref, heap, label + "[" + position + "]"));
+      row.appendChild(cell);
+    });
+    return row;
+  }
+
+  // Rows of "name -> reference" (attributes) or "key -> reference" (dict entries, whose key is
+  // an object too, so it gets its own arrow).
+  function pairRows(label, pairs, heap, emptyText) {
+    var table = make("div", "memdiagram-pairs");
+    if (!pairs.length) {
+      table.appendChild(make("span", "memdiagram-empty", emptyText));
+    }
+    pairs.forEach(function (pair) {
+      var row = make("div", "memdiagram-pair");
+      if (pair.keyRef) {
+        var key = make("span", "memdiagram-pair-name");
+        key.appendChild(referenceSlot(pair.keyRef, heap, label + " key " + pair.name));
+        key.appendChild(make("span", "memdiagram-key", pair.name));
+        row.appendChild(key);
+      } else {
+        row.appendChild(make("span", "memdiagram-pair-name", pair.name));
+      }
+      row.appendChild(referenceSlot(pair.ref, heap, label + "." + pair.name));
+      table.appendChild(row);
+    });
+    return table;
+  }
+
+  Diagram.prototype.scheduleArrows = function () {
+    var self = this;
+    if (this.redrawPending || this.index < 0) {
+      return;
+    }
+    this.redrawPending = true;
+    window.requestAnimationFrame(function () {
+      self.redrawPending = false;
+      self.drawArrows();
+    });
+  };
+
+  Diagram.prototype.drawArrows = function () {
+    var svg = this.svg;
+    var origin = this.canvas.getBoundingClientRect();
+    svg.setAttribute("width", String(this.canvas.clientWidth));
+    svg.setAttribute("height", String(this.canvas.clientHeight));
+    svg.replaceChildren();
+    var heapBox = this.heapBox;
+    var objects = {};
+    heapBox.querySelectorAll(".memdiagram-object").forEach(function (box) {
+      objects[box.getAttribute("data-label")] = box;
+    });
+    this.canvas.querySelectorAll(".memdiagram-ref").forEach(function (slot) {
+      var label = slot.getAttribute("data-ref");
+      var target = objects[label];
+      if (!target) {
+        slot.classList.add("is-dangling");
+        return;
+      }
+      var start = slot.getBoundingClientRect();
+      var arrow = arrowPath(
+        start.left + start.width / 2 - origin.left,
+        start.top + start.height / 2 - origin.top,
+        relativeRect(target.getBoundingClientRect(), origin),
+        target.contains(slot)
+      );
+      var group = document.createElementNS(SVG_NS, "g");
+      group.setAttribute("class", "memdiagram-arrow");
+      group.setAttribute("data-from", slot.getAttribute("data-source"));
+      group.setAttribute("data-to", label);
+      var line = document.createElementNS(SVG_NS, "path");
+      line.setAttribute("class", "memdiagram-arrow-line");
+      line.setAttribute("d", arrow.line);
+      var head = document.createElementNS(SVG_NS, "path");
+      head.setAttribute("class", "memdiagram-arrow-head");
+      head.setAttribute("d", arrow.head);
+      group.appendChild(line);
+      group.appendChild(head);
+      svg.appendChild(group);
+    });
+  };
+
+  function relativeRect(rect, origin) {
+    return {
+      left: rect.left - origin.left,
+      right: rect.right - origin.left,
+      top: rect.top - origin.top,
+      bottom: rect.bottom - origin.top,
+    };
+  }
+
+  // A curve from a slot's dot (x, y) to the nearest sensible side of the target box, with an
+  // arrowhead along the curve's final direction. A slot inside its own target (an object that
+  // refers to itself) gets a loop out of the box's right side and back in.
+  function arrowPath(x, y, box, toItself) {
+    var inset = 8;
+    var gap = 12;
+    var end;
+    var pull = clamp(Math.abs(box.left - x) / 2, 30, 80);
+    var control1;
+    var control2;
+    if (toItself) {
+      end = { x: box.right, y: box.top + inset * 1.5 };
+      control1 = { x: box.right + 35, y: y };
+      control2 = { x: box.right + 35, y: end.y };
+    } else if (box.left >= x + gap) {
+      end = { x: box.left, y: clamp(y, box.top + inset, box.bottom - inset) };
+      control1 = { x: x + pull, y: y };
+      control2 = { x: end.x - pull, y: end.y };
+    } else if (box.top >= y + gap) {
+      end = { x: clamp(x, box.left + inset, box.right - inset), y: box.top };
+      pull = clamp((end.y - y) / 2, 20, 80);
+      control1 = { x: x, y: y + pull };
+      control2 = { x: end.x, y: end.y - pull };
+    } else if (box.bottom <= y - gap) {
+      end = { x: clamp(x, box.left + inset, box.right - inset), y: box.bottom };
+      pull = clamp((y - end.y) / 2, 20, 80);
+      control1 = { x: x, y: y - pull };
+      control2 = { x: end.x, y: end.y + pull };
+    } else {
+      // The target overlaps the slot's row (a back reference or the object itself): loop round
+      // and come into its top edge from above.
+      end = { x: box.left + inset * 2, y: box.top };
+      control1 = { x: x + 40, y: y - 40 };
+      control2 = { x: end.x, y: end.y - 50 };
+    }
+    var angle = Math.atan2(end.y - control2.y, end.x - control2.x);
+    var length = 9;
+    var spread = 0.45;
+    var left = {
+      x: end.x - length * Math.cos(angle - spread),
+      y: end.y - length * Math.sin(angle - spread),
+    };
+    var right = {
+      x: end.x - length * Math.cos(angle + spread),
+      y: end.y - length * Math.sin(angle + spread),
+    };
+    return {
+      line: "M" + [x, y, "C", control1.x, control1.y, control2.x, control2.y, end.x, end.y]
+        .map(round)
+        .join(" "),
+      head: "M" + [end.x, end.y, "L", left.x, left.y, "L", right.x, right.y, "Z"].map(round).join(" "),
+    };
+  }
+
+  function round(value) {
+    return typeof value === "number" ? Math.round(value * 10) / 10 : value;
+  }
+
+  function initAll(scope) {
+    (scope || document).querySelectorAll(".memdiagram").forEach(function (root) {
+      if (!root.hasAttribute("data-memdiagram-ready")) {
+        root.setAttribute("data-memdiagram-ready", "");
+        new Diagram(root);
+      }
+    });
+  }
+
+  window.MemoryDiagram = { initAll: initAll };
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      initAll();
+    });
+  } else {
+    initAll();
+  }
+})();
