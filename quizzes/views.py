@@ -1,6 +1,502 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Student-facing pages.
+
+Views read the models directly but change state only through quizzes.services, which also
+enforces deadlines, time limits and attempt limits. Everything a student may not see yet (answer
+keys, the right choice, explanations) is decided by services.feedback_visible and
+services.response_feedback_visible before it reaches a template.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_http_methods, require_POST
+
+from quizzes import grading, services
+from quizzes.forms import AnswerForm, SignUpForm
+from quizzes.markdown import highlight_python, render_concept_page, render_markdown
+from quizzes.models import (
+    Attempt,
+    Choice,
+    ConceptPage,
+    PracticeAnswer,
+    Question,
+    Quiz,
+    QuizQuestion,
+    Response,
+    Topic,
+)
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def wants_json(request: HttpRequest) -> bool:
+    """The autosave script asks for JSON; a plain form post (no JavaScript) gets HTML."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# Published questions with a key that can be graded against (see grading.is_valid_key).
+AVAILABLE = Q(is_published=True, answer_key__status__in=grading.VALID_KEY_STATUSES)
+TOPIC_AVAILABLE = Q(
+    questions__is_published=True,
+    questions__answer_key__status__in=grading.VALID_KEY_STATUSES,
+)
+
+
+def practice_questions(topic: Topic):
+    """Questions a student can practise: published and with an answer key to grade against."""
+    return topic.questions.filter(AVAILABLE)
+
+
+def snippet_html(question: Question) -> SafeString:
+    return highlight_python(question.snippet)
+
+
+@dataclass
+class Feedback:
+    """What a student is shown about one graded answer, once the feedback policy allows it."""
+
+    answered: bool
+    is_correct: bool | None  # None: answered, but the question's key could not grade it
+    stdout: str
+    exception: str | None
+    python_version: str
+    explanation_html: SafeString
+    right_choices: list[Choice]
+    claim_is_true: bool | None
+    chosen_misconception: str
+
+
+def build_feedback(question: Question, answer, key: dict | None, python_version: str) -> Feedback:
+    """Feedback from the key an answer was graded against (`answer` may be None: unanswered)."""
+    key = key or question.answer_key or {}
+    right_choices: list[Choice] = []
+    claim_is_true = None
+    if question.answer_mode == Question.AnswerMode.CHOICE:
+        right_choices = grading.matching_choices(question, key)
+    elif question.answer_mode == Question.AnswerMode.TRUE_FALSE:
+        claim = question.choices.first()
+        claim_is_true = claim is not None and grading.answer_matches(claim.text, key)
+    chosen = getattr(answer, "choice", None)
+    wrong_choice = answer is not None and not answer.is_correct and chosen is not None
+    return Feedback(
+        answered=answer is not None,
+        is_correct=None if answer is None else answer.is_correct,
+        stdout=key.get("stdout", ""),
+        exception=key.get("exception"),
+        python_version=python_version or key.get("python_version", ""),
+        explanation_html=render_markdown(question.explanation),
+        right_choices=right_choices,
+        claim_is_true=claim_is_true,
+        chosen_misconception=chosen.misconception if wrong_choice else "",
+    )
+
+
+def question_context(question: Question) -> dict:
+    """What every question page shows before any answer: prompt, snippet, and the claim."""
+    claim = None
+    if question.answer_mode == Question.AnswerMode.TRUE_FALSE:
+        claim = question.choices.first()
+    return {
+        "question": question,
+        "prompt_html": render_markdown(question.prompt),
+        "snippet_html": snippet_html(question),
+        "claim": claim,
+    }
+
+
+# --- home, accounts, static pages ------------------------------------------------------------
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "quizzes/home.html")
+    published_pages = ConceptPage.objects.filter(is_published=True)
+    topics = Topic.objects.prefetch_related(Prefetch("pages", queryset=published_pages))
+    topics = topics.annotate(
+        question_count=Count("questions", filter=TOPIC_AVAILABLE, distinct=True)
+    )
+    if request.user.is_authenticated:
+        solved = TOPIC_AVAILABLE & Q(
+            questions__practice__user=request.user, questions__practice__is_correct=True
+        )
+        topics = topics.annotate(solved_count=Count("questions", filter=solved, distinct=True))
+    return render(request, "quizzes/home.html", {"topics": topics})
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.get_username()}!")
+        return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def how_answers_are_checked(request: HttpRequest) -> HttpResponse:
+    return render(request, "quizzes/how_answers_are_checked.html")
+
+
+# --- concept pages -----------------------------------------------------------------------------
+
+
+def concept_list(request: HttpRequest) -> HttpResponse:
+    published_pages = ConceptPage.objects.filter(is_published=True)
+    topics = Topic.objects.prefetch_related(Prefetch("pages", queryset=published_pages))
+    return render(request, "quizzes/concept_list.html", {"topics": topics})
+
+
+def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    pages = ConceptPage.objects.select_related("topic")
+    if not request.user.is_staff:
+        pages = pages.filter(is_published=True)
+    page = get_object_or_404(pages, slug=slug)
+    siblings = list(page.topic.pages.filter(is_published=True))
+    return render(
+        request,
+        "quizzes/concept_detail.html",
+        {
+            "page": page,
+            "body_html": render_concept_page(page),
+            "siblings": siblings,
+            "practice_count": practice_questions(page.topic).count(),
+        },
+    )
+
+
+# --- practice ----------------------------------------------------------------------------------
+
+
+def solved_question_ids(user, questions) -> set[int]:
+    answers = PracticeAnswer.objects.filter(user=user, is_correct=True, question__in=questions)
+    return set(answers.values_list("question_id", flat=True))
+
+
+def next_practice_question(user, topic: Topic, after: Question | None = None) -> Question | None:
+    """The first question of the topic not yet answered correctly, looking after `after` first."""
+    questions = list(practice_questions(topic))
+    solved = solved_question_ids(user, questions)
+    if after is not None and after in questions:
+        start = questions.index(after) + 1
+        questions = questions[start:] + questions[:start]
+    return next((q for q in questions if q.pk not in solved and q != after), None)
+
+
+@login_required
+def practice_topics(request: HttpRequest) -> HttpResponse:
+    solved = TOPIC_AVAILABLE & Q(
+        questions__practice__user=request.user, questions__practice__is_correct=True
+    )
+    topics = Topic.objects.annotate(
+        question_count=Count("questions", filter=TOPIC_AVAILABLE, distinct=True),
+        solved_count=Count("questions", filter=solved, distinct=True),
+    )
+    return render(request, "quizzes/practice_topics.html", {"topics": topics})
+
+
+@login_required
+def practice_topic(request: HttpRequest, slug: str) -> HttpResponse:
+    """Sends the student to the next question to practise; once all are solved, lists them."""
+    topic = get_object_or_404(Topic, slug=slug)
+    upcoming = next_practice_question(request.user, topic)
+    if upcoming is not None and "review" not in request.GET:
+        return redirect("practice_question", pk=upcoming.pk)
+    questions = list(practice_questions(topic))
+    solved = solved_question_ids(request.user, questions)
+    return render(
+        request,
+        "quizzes/practice_topic.html",
+        {"topic": topic, "questions": questions, "solved": solved, "upcoming": upcoming},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_question(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.select_related("topic"), pk=pk)
+    available = question.is_published and grading.is_valid_key(question.answer_key)
+    if not available and not request.user.is_staff:
+        raise Http404("No such question.")
+    form = AnswerForm(request.POST or None, question=question)
+    if request.method == "POST" and form.is_valid():
+        try:
+            answer = services.answer_practice(
+                user=request.user, question=question, **form.service_kwargs()
+            )
+        except services.ServiceError as refused:
+            form.add_error(None, refused.message)
+        else:
+            return redirect("practice_feedback", pk=answer.pk)
+    questions = list(practice_questions(question.topic))
+    solved = solved_question_ids(request.user, questions)
+    context = question_context(question) | {
+        "form": form,
+        "preview": not available,
+        "position": questions.index(question) + 1 if question in questions else None,
+        "total": len(questions),
+        "solved": question.pk in solved,
+    }
+    return render(request, "quizzes/practice_question.html", context)
+
+
+@login_required
+def practice_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    answer = get_object_or_404(
+        PracticeAnswer.objects.select_related("question__topic", "choice"),
+        pk=pk,
+        user=request.user,
+    )
+    question = answer.question
+    context = question_context(question) | {
+        "answer": answer,
+        "feedback": build_feedback(
+            question, answer, answer.graded_key, answer.graded_python_version
+        ),
+        "next_question": next_practice_question(request.user, question.topic, after=question),
+    }
+    return render(request, "quizzes/practice_feedback.html", context)
+
+
+# --- quizzes -----------------------------------------------------------------------------------
+
+
+def published_quiz(slug: str) -> Quiz:
+    return get_object_or_404(Quiz, slug=slug, is_published=True)
+
+
+@login_required
+def quiz_list(request: HttpRequest) -> HttpResponse:
+    quizzes = Quiz.objects.filter(is_published=True).annotate(question_count=Count("questions"))
+    rows = [(quiz, services.quiz_status(user=request.user, quiz=quiz)) for quiz in quizzes]
+    return render(request, "quizzes/quiz_list.html", {"rows": rows})
+
+
+@login_required
+def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = published_quiz(slug)
+    attempts = [
+        (attempt, attempt.submitted_at is not None and services.feedback_visible(attempt=attempt))
+        for attempt in Attempt.objects.filter(user=request.user, quiz=quiz)
+    ]
+    context = {
+        "quiz": quiz,
+        "description_html": render_markdown(quiz.description),
+        "status": services.quiz_status(user=request.user, quiz=quiz),
+        "question_count": quiz.quiz_questions.count(),
+        "attempts": attempts,
+    }
+    return render(request, "quizzes/quiz_detail.html", context)
+
+
+@login_required
+@require_POST
+def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
+    quiz = published_quiz(slug)
+    try:
+        attempt = services.start_attempt(user=request.user, quiz=quiz)
+    except services.QuizUnavailable as refused:
+        messages.error(request, refused.message)
+        return redirect("quiz_detail", slug=quiz.slug)
+    return redirect("attempt_take", pk=attempt.pk)
+
+
+# --- attempts ----------------------------------------------------------------------------------
+
+
+def own_attempt(request: HttpRequest, pk: int) -> Attempt:
+    """The attempt, only if it belongs to the user; anyone else's is a 404, not a 403."""
+    attempt = get_object_or_404(Attempt.objects.select_related("quiz"), pk=pk, user=request.user)
+    return services.expire_overdue(attempt)
+
+
+def attempt_entries(attempt: Attempt) -> list[QuizQuestion]:
+    """The attempt's quiz questions, in the order this attempt shows them."""
+    entries = QuizQuestion.objects.filter(quiz=attempt.quiz).select_related("question")
+    by_id = {entry.pk: entry for entry in entries}
+    order = [pk for pk in attempt.question_order if pk in by_id] or list(by_id)
+    return [by_id[pk] for pk in order]
+
+
+def responses_by_entry(attempt: Attempt) -> dict[int, Response]:
+    responses = attempt.responses.select_related("choice")
+    return {response.quiz_question_id: response for response in responses}
+
+
+@dataclass
+class AttemptItem:
+    number: int
+    entry: QuizQuestion
+    context: dict
+    response: Response | None
+    form: AnswerForm | None
+    feedback: Feedback | None
+
+
+def attempt_item(
+    number, entry, response, *, overall_feedback: bool, editable: bool, form=None
+) -> AttemptItem:
+    """One question of an attempt, with its feedback only if the policy allows it now.
+
+    An answer whose feedback shows is final, so it gets no form."""
+    question = entry.question
+    visible = overall_feedback or (
+        response is not None and services.response_feedback_visible(response=response)
+    )
+    feedback = None
+    if visible:
+        key = response.graded_key if response else None
+        version = response.graded_python_version if response else ""
+        feedback = build_feedback(question, response, key, version)
+    if not editable or feedback is not None:
+        form = None
+    elif form is None:
+        form = AnswerForm(
+            initial=AnswerForm.initial_for(response), question=question, prefix=f"q{entry.pk}"
+        )
+    return AttemptItem(number, entry, question_context(question), response, form, feedback)
+
+
+def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, status=200):
+    responses = responses_by_entry(attempt)
+    items = [
+        attempt_item(
+            number,
+            entry,
+            responses.get(entry.pk),
+            overall_feedback=False,
+            editable=True,
+            form=bound_form if entry == bound_entry else None,
+        )
+        for number, entry in enumerate(attempt_entries(attempt), start=1)
+    ]
+    context = {"attempt": attempt, "quiz": attempt.quiz, "items": items}
+    return render(request, "quizzes/attempt_take.html", context, status=status)
+
+
+@login_required
+def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = own_attempt(request, pk)
+    if attempt.submitted_at is not None:
+        return redirect("attempt_result", pk=attempt.pk)
+    return render_attempt(request, attempt)
+
+
+@login_required
+@require_POST
+def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    """Saves one answer. The autosave script gets JSON; a plain form post gets the page back."""
+    attempt = own_attempt(request, pk)
+    entry = get_object_or_404(
+        QuizQuestion.objects.select_related("question"), pk=entry_pk, quiz=attempt.quiz_id
+    )
+    result_url = reverse("attempt_result", args=[attempt.pk])
+    if attempt.submitted_at is not None:
+        return closed_response(request, "This attempt is already submitted.", result_url)
+    form = AnswerForm(request.POST, question=entry.question, prefix=f"q{entry.pk}")
+    if not form.is_valid():
+        if wants_json(request):
+            return JsonResponse({"saved": False, "errors": form.errors}, status=400)
+        return render_attempt(request, attempt, bound_form=form, bound_entry=entry, status=400)
+    try:
+        response = services.save_answer(
+            attempt=attempt, quiz_question=entry, **form.service_kwargs()
+        )
+    except services.AttemptClosed as closed:
+        return closed_response(request, closed.message, result_url)
+    except services.AnswerLocked as locked:
+        return closed_response(request, locked.message, reverse("attempt_take", args=[pk]))
+    except services.InvalidAnswer as refused:
+        form.add_error(None, refused.message)
+        if wants_json(request):
+            return JsonResponse({"saved": False, "errors": form.errors}, status=400)
+        return render_attempt(request, attempt, bound_form=form, bound_entry=entry, status=400)
+    if wants_json(request):
+        item = attempt_item(0, entry, response, overall_feedback=False, editable=False)
+        feedback_html = ""
+        if item.feedback is not None:
+            feedback_html = render_to_string(
+                "quizzes/_feedback.html", {"item": item, "feedback": item.feedback}, request
+            )
+        return JsonResponse(
+            {
+                "saved": True,
+                "answered_at": response.answered_at.isoformat(),
+                "feedback_html": feedback_html,
+            }
+        )
+    messages.success(request, f"Answer to question “{entry.question.title}” saved.")
+    return redirect(reverse("attempt_take", args=[attempt.pk]) + f"#q-{entry.pk}")
+
+
+def closed_response(request: HttpRequest, message: str, result_url: str) -> HttpResponse:
+    if wants_json(request):
+        return JsonResponse({"saved": False, "error": message, "redirect": result_url}, status=409)
+    messages.warning(request, message)
+    return redirect(result_url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks for confirmation; POST submits (the service grades an attempt exactly once)."""
+    attempt = own_attempt(request, pk)
+    if attempt.submitted_at is not None:
+        return redirect("attempt_result", pk=attempt.pk)
+    if request.method == "POST":
+        try:
+            services.submit_attempt(attempt=attempt)
+        except services.AttemptClosed as closed:
+            messages.warning(request, closed.message)
+        return redirect("attempt_result", pk=attempt.pk)
+    entries = attempt_entries(attempt)
+    responses = responses_by_entry(attempt)
+    unanswered = [
+        (number, entry)
+        for number, entry in enumerate(entries, start=1)
+        if entry.pk not in responses
+    ]
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "total": len(entries),
+        "answered": len(entries) - len(unanswered),
+        "unanswered": unanswered,
+    }
+    return render(request, "quizzes/attempt_submit.html", context)
+
+
+@login_required
+def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = own_attempt(request, pk)
+    if attempt.submitted_at is None:
+        return redirect("attempt_take", pk=attempt.pk)
+    visible = services.feedback_visible(attempt=attempt)
+    responses = responses_by_entry(attempt)
+    items = [
+        attempt_item(
+            number, entry, responses.get(entry.pk), overall_feedback=visible, editable=False
+        )
+        for number, entry in enumerate(attempt_entries(attempt), start=1)
+    ]
+    context = {"attempt": attempt, "quiz": attempt.quiz, "items": items, "visible": visible}
+    return render(request, "quizzes/attempt_result.html", context)
+
+
+@login_required
+def attempt_list(request: HttpRequest) -> HttpResponse:
+    attempts = Attempt.objects.filter(user=request.user).select_related("quiz")
+    rows = []
+    for attempt in attempts:
+        attempt = services.expire_overdue(attempt)
+        submitted = attempt.submitted_at is not None
+        rows.append((attempt, submitted and services.feedback_visible(attempt=attempt)))
+    return render(request, "quizzes/attempt_list.html", {"rows": rows})

@@ -1,0 +1,87 @@
+"""Student-facing forms: sign-up and the answer form of a question (practice and quizzes)."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.html import format_html
+
+from quizzes.models import Choice, Question
+
+# Teaching snippets print a few lines; anything longer is a mistake or an abuse.
+MAX_ANSWER_CHARS = 10_000
+
+TRUE_FALSE_CHOICES = [("true", "True"), ("false", "False")]
+
+
+class SignUpForm(UserCreationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class OutputChoiceField(forms.ModelChoiceField):
+    """Radio buttons whose labels show a candidate output in full, preformatted.
+
+    Only the text: a choice's misconception label is feedback and stays hidden until then."""
+
+    def label_from_instance(self, obj: Choice) -> str:
+        return format_html('<pre class="choice-output mb-0">{}</pre>', obj.text)
+
+
+class AnswerForm(forms.Form):
+    """The answer to one question; its single field depends on the question's answer mode.
+
+    cleaned answers are turned into the keyword arguments of services.save_answer and
+    services.answer_practice by `service_kwargs()`."""
+
+    def __init__(self, *args, question: Question, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = question
+        mode = question.answer_mode
+        if mode == Question.AnswerMode.CHOICE:
+            self.fields["choice"] = OutputChoiceField(
+                queryset=question.choices.all(),
+                widget=forms.RadioSelect,
+                empty_label=None,
+                label="Which output does it produce?",
+                error_messages={"invalid_choice": "Choose one of the outputs listed."},
+            )
+        elif mode == Question.AnswerMode.TRUE_FALSE:
+            self.fields["answer_text"] = forms.ChoiceField(
+                choices=TRUE_FALSE_CHOICES,
+                widget=forms.RadioSelect,
+                label="Is the claim true?",
+                error_messages={"invalid_choice": "Answer True or False."},
+            )
+        else:
+            self.fields["answer_text"] = forms.CharField(
+                # Leading spaces can be part of an output, so the answer is kept as typed.
+                strip=False,
+                max_length=MAX_ANSWER_CHARS,
+                label="What does it print?",
+                help_text="Type the output exactly, one line per printed line. If it ends with "
+                "an uncaught exception, put the exception last, e.g. TypeError.",
+                widget=forms.Textarea(
+                    attrs={"rows": 5, "spellcheck": "false", "class": "font-monospace"}
+                ),
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def service_kwargs(self) -> dict:
+        """answer_text / choice keyword arguments for the services, from cleaned data."""
+        return {
+            "answer_text": self.cleaned_data.get("answer_text", ""),
+            "choice": self.cleaned_data.get("choice"),
+        }
+
+    @classmethod
+    def initial_for(cls, response) -> dict:
+        """Initial data that shows a saved answer (a Response or PracticeAnswer) again."""
+        if response is None:
+            return {}
+        if response.choice_id is not None:
+            return {"choice": response.choice_id}
+        return {"answer_text": response.answer_text}
