@@ -465,3 +465,39 @@ def answer_practice(
         graded_python_version=question.key_python_version,
         answered_at=_now(now),
     )
+
+
+# --- Keeping keys true ------------------------------------------------------------------------
+
+
+def outcomes_differ(old: dict | None, new: dict | None) -> bool:
+    """Whether two outcomes would grade differently (timings and reasons aside)."""
+    old, new = old or {}, new or {}
+    return any(old.get(f) != new.get(f) for f in ("status", "stdout", "exception"))
+
+
+@dataclass(frozen=True)
+class KeyRefresh:
+    ran: bool  # the grader ran
+    changed: bool  # the outcome differs from the previous key
+    problems: list[str]  # why the question cannot be published (empty: it can)
+    unpublished: bool  # it was published and has been withdrawn because of `problems`
+
+
+def recompute_question(question: Question, *, force: bool = False) -> KeyRefresh:
+    """Refresh the key, then withdraw the question from students if it can no longer be graded.
+
+    Responses already graded keep their own copy of the key, so finished attempts never change.
+    """
+    previous = question.answer_key
+    ran = refresh_answer_key(question, force=force)
+    problems = question_problems(question)
+    unpublished = bool(problems) and question.is_published
+    if unpublished:
+        unpublish(question)
+    return KeyRefresh(
+        ran=ran,
+        changed=ran and outcomes_differ(previous, question.answer_key),
+        problems=problems,
+        unpublished=unpublished,
+    )
