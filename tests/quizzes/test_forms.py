@@ -24,7 +24,9 @@ def make_question(topic, mode, choices=()):
         is_published=True,
     )
     for order, (text, misconception) in enumerate(choices):
-        Choice.objects.create(question=question, text=text, misconception=misconception, order=order)
+        Choice.objects.create(
+            question=question, text=text, misconception=misconception, order=order
+        )
     return question
 
 
