@@ -1,0 +1,326 @@
+"""Load the course from TOML fixtures (fixtures/topics/*.toml and fixtures/quizzes.toml).
+
+Everything is upserted by slug, so loading twice duplicates nothing and an edited fixture updates
+the database. Answer keys and page outputs come from the grader (through services); a question
+whose key does not fit its choices is reported and left unpublished.
+"""
+
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.db import transaction
+
+from quizzes import services
+from quizzes.models import Choice, ConceptPage, Question, Quiz, QuizQuestion, Topic
+
+MODES = {
+    "typed": Question.AnswerMode.TYPED,
+    "choice": Question.AnswerMode.CHOICE,
+    "true_false": Question.AnswerMode.TRUE_FALSE,
+}
+POLICIES = {
+    "each_answer": Quiz.FeedbackPolicy.AFTER_EACH_ANSWER,
+    "after_submit": Quiz.FeedbackPolicy.AFTER_SUBMIT,
+    "after_close": Quiz.FeedbackPolicy.AFTER_CLOSE,
+}
+
+
+class ContentError(Exception):
+    """The fixtures are malformed; nothing was loaded. `problems` lists every one found."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class LoadReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    keys_computed: int = 0
+    outputs_computed: int = 0
+    invalid: dict[str, list[str]] = field(default_factory=dict)  # question slug -> problems
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, kind: str, created: bool) -> None:
+        (self.created if created else self.updated)[kind] += 1
+
+    def lines(self) -> list[str]:
+        kinds = ["topics", "pages", "questions", "quizzes"]
+        lines = [
+            ", ".join(
+                f"{kind}: {self.created[kind]} new, {self.updated[kind]} updated" for kind in kinds
+            ),
+            f"Answer keys computed: {self.keys_computed}; code block outputs computed: "
+            f"{self.outputs_computed}.",
+        ]
+        lines += self.notes
+        for slug, problems in sorted(self.invalid.items()):
+            lines.append(f"INVALID question {slug} (not published): {' '.join(problems)}")
+        return lines
+
+
+# --- Reading and checking the files -----------------------------------------------------------
+
+
+class _Checker:
+    """Collects every structural problem, so authors see them all at once."""
+
+    def __init__(self):
+        self.problems: list[str] = []
+
+    def require(self, where: str, data: dict, name: str, kind: type | tuple, *, optional=False):
+        value = data.get(name)
+        if value is None:
+            if not optional:
+                self.problems.append(f"{where}: missing `{name}`")
+            return None
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+            self.problems.append(f"{where}: `{name}` has the wrong type ({type(value).__name__})")
+            return None
+        return value
+
+    def tables(self, where: str, data: dict, name: str) -> list[dict]:
+        """An array of tables such as [[questions]]; empty (with a problem noted) if malformed."""
+        value = data.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            self.problems.append(f"{where}: `{name}` must be an array of tables ([[{name}]])")
+            return []
+        return value
+
+    def one_of(self, where: str, value, allowed: dict, name: str):
+        if value is not None and value not in allowed:
+            self.problems.append(f"{where}: `{name}` must be one of {', '.join(allowed)}")
+
+
+def _read_toml(path: Path, checker: _Checker) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        checker.problems.append(f"{path}: not valid TOML: {error}")
+        return {}
+
+
+def _check_topic_file(path: Path, data: dict, checker: _Checker) -> None:
+    topic = data.get("topic")
+    if not isinstance(topic, dict):
+        checker.problems.append(f"{path}: missing the [topic] table")
+    else:
+        checker.require(f"{path} [topic]", topic, "slug", str)
+        checker.require(f"{path} [topic]", topic, "title", str)
+        checker.require(f"{path} [topic]", topic, "order", int)
+        checker.require(f"{path} [topic]", topic, "summary", str, optional=True)
+    for page in checker.tables(str(path), data, "pages"):
+        where = f"{path} page {page.get('slug', '?')}"
+        for name in ("slug", "title", "body"):
+            checker.require(where, page, name, str)
+        checker.require(where, page, "order", int, optional=True)
+        checker.require(where, page, "published", bool, optional=True)
+    for question in checker.tables(str(path), data, "questions"):
+        where = f"{path} question {question.get('slug', '?')}"
+        for name in ("slug", "title", "snippet", "explanation", "mode"):
+            checker.require(where, question, name, str)
+        checker.require(where, question, "prompt", str, optional=True)
+        checker.require(where, question, "published", bool, optional=True)
+        checker.one_of(where, question.get("mode"), MODES, "mode")
+        difficulty = checker.require(where, question, "difficulty", int, optional=True)
+        if difficulty is not None and difficulty not in Question.Difficulty.values:
+            checker.problems.append(f"{where}: `difficulty` must be 1, 2 or 3")
+        for choice in checker.tables(where, question, "choices"):
+            checker.require(where + " choice", choice, "text", str)
+            checker.require(where + " choice", choice, "misconception", str, optional=True)
+
+
+def _check_quiz(where: str, quiz: dict, checker: _Checker) -> None:
+    for name in ("slug", "title"):
+        checker.require(where, quiz, name, str)
+    checker.require(where, quiz, "description", str, optional=True)
+    for name in ("time_limit_minutes", "max_attempts"):
+        value = checker.require(where, quiz, name, int, optional=True)
+        if value is not None and value < 1:
+            checker.problems.append(f"{where}: `{name}` must be at least 1")
+    for name in ("opens_at", "closes_at"):
+        value = checker.require(where, quiz, name, datetime, optional=True)
+        if value is not None and value.tzinfo is None:
+            checker.problems.append(f"{where}: `{name}` needs a time zone offset")
+    policy = quiz.get("feedback_policy", "after_submit")
+    checker.one_of(where, policy, POLICIES, "feedback_policy")
+    if policy == "after_close" and not quiz.get("closes_at"):
+        checker.problems.append(f"{where}: feedback after closing needs `closes_at`")
+    entries = checker.require(where, quiz, "questions", list) or []
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("slug"), str):
+            checker.problems.append(f"{where}: each entry of `questions` needs a `slug`")
+        elif not isinstance(entry.get("points", 1), int) or entry.get("points", 1) < 0:
+            checker.problems.append(f"{where}: points of {entry['slug']} must be an integer >= 0")
+
+
+def _check_unique(kind: str, slugs: list[str], checker: _Checker) -> None:
+    for slug, count in Counter(slugs).items():
+        if count > 1:
+            checker.problems.append(f"{kind} slug {slug!r} is used {count} times")
+
+
+@dataclass
+class Fixtures:
+    topic_files: list[dict]
+    quizzes: list[dict]
+
+
+def read_fixtures(root: Path) -> Fixtures:
+    """Parse and check every fixture file; raises ContentError listing all problems."""
+    checker = _Checker()
+    topic_paths = sorted((root / "topics").glob("*.toml"))
+    if not topic_paths:
+        raise ContentError([f"{root / 'topics'}: no *.toml topic files found"])
+    topic_files = []
+    for path in topic_paths:
+        data = _read_toml(path, checker)
+        if data:
+            _check_topic_file(path, data, checker)
+            topic_files.append(data)
+    quizzes = []
+    quiz_path = root / "quizzes.toml"
+    if quiz_path.exists():
+        quizzes = checker.tables(str(quiz_path), _read_toml(quiz_path, checker), "quizzes")
+        for quiz in quizzes:
+            _check_quiz(f"{quiz_path} quiz {quiz.get('slug', '?')}", quiz, checker)
+    _check_unique("topic", [f.get("topic", {}).get("slug") for f in topic_files], checker)
+    _check_unique("page", [p.get("slug") for f in topic_files for p in f.get("pages", [])], checker)
+    _check_unique(
+        "question", [q.get("slug") for f in topic_files for q in f.get("questions", [])], checker
+    )
+    _check_unique("quiz", [q.get("slug") for q in quizzes], checker)
+    if checker.problems:
+        raise ContentError(checker.problems)
+    return Fixtures(topic_files=topic_files, quizzes=quizzes)
+
+
+# --- Writing ----------------------------------------------------------------------------------
+
+
+def _sync_choices(question: Question, wanted: list[dict]) -> None:
+    """Make the question's choices equal `wanted`, keeping unchanged choices (by text) so that
+    answers pointing at them stay attached."""
+    existing = list(question.choices.all())
+    for order, data in enumerate(wanted):
+        match = next((c for c in existing if c.text == data["text"]), None)
+        if match is None:
+            match = Choice(question=question, text=data["text"])
+        else:
+            existing.remove(match)
+        match.misconception = data.get("misconception", "")
+        match.order = order
+        match.save()
+    for leftover in existing:
+        leftover.delete()
+
+
+def _load_question(topic: Topic, data: dict, report: LoadReport) -> None:
+    question, created = Question.objects.update_or_create(
+        slug=data["slug"],
+        defaults={
+            "topic": topic,
+            "title": data["title"],
+            "prompt": data.get("prompt", ""),
+            "snippet": data["snippet"],
+            "answer_mode": MODES[data["mode"]],
+            "explanation": data["explanation"],
+            "difficulty": data.get("difficulty", Question.Difficulty.EASY),
+        },
+    )
+    report.count("questions", created)
+    _sync_choices(question, data.get("choices", []))
+    refresh = services.recompute_question(question)
+    report.keys_computed += refresh.ran
+    publish = data.get("published", True) and not refresh.problems
+    if refresh.problems:
+        report.invalid[question.slug] = refresh.problems
+    if question.is_published != publish:
+        question.is_published = publish
+        question.save(update_fields=["is_published"])
+
+
+def _load_topic_file(data: dict, report: LoadReport) -> None:
+    spec = data["topic"]
+    topic, created = Topic.objects.update_or_create(
+        slug=spec["slug"],
+        defaults={
+            "title": spec["title"],
+            "order": spec["order"],
+            "summary": spec.get("summary", ""),
+        },
+    )
+    report.count("topics", created)
+    for page_data in data.get("pages", []):
+        page, created = ConceptPage.objects.update_or_create(
+            slug=page_data["slug"],
+            defaults={
+                "topic": topic,
+                "title": page_data["title"],
+                "order": page_data.get("order", 0),
+                "body": page_data["body"],
+                "is_published": page_data.get("published", True),
+            },
+        )
+        report.count("pages", created)
+        report.outputs_computed += services.refresh_page_outputs(page)
+    for question_data in data.get("questions", []):
+        _load_question(topic, question_data, report)
+
+
+def _load_quiz(data: dict, report: LoadReport) -> None:
+    quiz, created = Quiz.objects.update_or_create(
+        slug=data["slug"],
+        defaults={
+            "title": data["title"],
+            "description": data.get("description", ""),
+            "time_limit_minutes": data.get("time_limit_minutes"),
+            "max_attempts": data.get("max_attempts"),
+            "opens_at": data.get("opens_at"),
+            "closes_at": data.get("closes_at"),
+            "feedback_policy": POLICIES[data.get("feedback_policy", "after_submit")],
+            "shuffle_questions": data.get("shuffle", False),
+            "is_published": data.get("published", True),
+        },
+    )
+    report.count("quizzes", created)
+    kept = []
+    for order, entry in enumerate(data["questions"]):
+        question = Question.objects.filter(slug=entry["slug"]).first()
+        if question is None:
+            report.notes.append(f"Quiz {quiz.slug}: unknown question {entry['slug']!r} skipped.")
+            continue
+        if not question.is_published:
+            report.notes.append(f"Quiz {quiz.slug}: question {question.slug} is not published.")
+        entry_row, _ = QuizQuestion.objects.update_or_create(
+            quiz=quiz,
+            question=question,
+            defaults={"order": order, "points": entry.get("points", 1)},
+        )
+        kept.append(entry_row.pk)
+    for stale in quiz.quiz_questions.exclude(pk__in=kept):
+        if stale.response_set.exists():
+            # Answers were graded against it: keep it so those attempts stay as they were.
+            report.notes.append(
+                f"Quiz {quiz.slug}: {stale.question.slug} was removed from the fixture but "
+                "students have answered it, so it stays."
+            )
+        else:
+            stale.delete()
+
+
+def load_content(root: Path) -> LoadReport:
+    """Load every fixture under `root`, all or nothing; raises ContentError on malformed files
+    (and grader.GraderUnavailable if keys cannot be computed)."""
+    fixtures = read_fixtures(root)
+    report = LoadReport()
+    with transaction.atomic():
+        for data in fixtures.topic_files:
+            _load_topic_file(data, report)
+        for quiz in fixtures.quizzes:
+            _load_quiz(quiz, report)
+    return report
