@@ -1,0 +1,80 @@
+"""Real-browser tests: Debian's chromium, driven by Playwright (never a browser it downloads).
+
+CI installs it with `apt-get install -y chromium` (.ci/run); without it these tests are skipped.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SCREENSHOT_DIR = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives a real browser (Debian's chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on the test's thread, which makes Django refuse the
+    # test database's own set-up and flush there; nothing async touches the database in these tests.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page; the test fails on any script error, console error (a CSP refusal is one) or
+    failed request, except the favicon the browser asks for by itself."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: errors.append(message.text)
+        if message.type == "error" and not message.text.startswith("Failed to load resource")
+        else None,
+    )
+    page.on(
+        "response",
+        lambda response: errors.append(f"{response.status} {response.url}")
+        if response.status >= 400 and not response.url.endswith("/favicon.ico")
+        else None,
+    )
+    yield page
+    context.close()
+    assert not errors, f"the page reported errors: {errors}"
+
+
+@pytest.fixture
+def save_screenshot(capsys):
+    """Save a screenshot under var/screenshots/ and print its path, so a person can look at it."""
+
+    def save(locator, name: str) -> Path:
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOT_DIR / f"{name}.png"
+        locator.screenshot(path=str(path))
+        with capsys.disabled():
+            print(f"\nscreenshot: {path}")
+        return path
+
+    return save
