@@ -28,7 +28,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium)")
+        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop on the test's thread, which makes Django refuse the
@@ -47,19 +47,19 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     errors = []
+
+    def on_console(message):
+        # A failed request is reported with its address by on_response instead.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    def on_response(response):
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            errors.append(f"{response.status} {response.url}")
+
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda message: errors.append(message.text)
-        if message.type == "error" and not message.text.startswith("Failed to load resource")
-        else None,
-    )
-    page.on(
-        "response",
-        lambda response: errors.append(f"{response.status} {response.url}")
-        if response.status >= 400 and not response.url.endswith("/favicon.ico")
-        else None,
-    )
+    page.on("console", on_console)
+    page.on("response", on_response)
     yield page
     context.close()
     assert not errors, f"the page reported errors: {errors}"
