@@ -1,0 +1,630 @@
+"""Step-by-step pictures of memory while a snippet runs (issue 5; format: briefs/trace-contract.md).
+
+`Tracer(code, stdout=...).run(code, namespace)` executes the compiled snippet with sys.monitoring
+events on the snippet's own code objects only, so the sandbox's hooks, stand-ins and print
+collector never produce a step. At each step it records the snippet's frames and the heap objects
+reachable from their names, labelled o1, o2, ... by first sight (ids never leave this module).
+
+The tracer must not change what it observes: between steps it holds no reference to any snippet
+object, it empties the locals snapshot CPython 3.12 caches on function frames when `f_locals` is
+read (that snapshot would otherwise add one reference per name), it never calls snippet code
+(no user __repr__, __iter__ or __getattribute__: only the builtin types' own C accessors), and it
+pauses the cyclic collector while it looks, so a collection never happens inside a step.
+"""
+
+import gc
+import itertools
+import sys
+import types
+
+TRACE_VERSION = 1
+MAX_STEPS = 300
+MAX_HEAP_OBJECTS = 150  # per step; further objects are left out and counted in "more"
+MAX_ITEMS = 30  # elements drawn per container
+REPR_CHARS = 48
+STDOUT_CHARS = 4000  # each step keeps the tail of the output printed so far
+
+REFCOUNT_DEFINITION = (
+    "sys.getrefcount(obj) - 1: the references CPython counts, not counting getrefcount's own "
+    "argument; the tracer's own references are subtracted. null for immortal objects and for "
+    "objects that are not the snippet's (modules, builtin functions)."
+)
+
+# CPython 3.12 stores UINT_MAX in an immortal object's count and never changes it (PEP 683);
+# a mortal object in a memory-limited sandbox cannot come anywhere near 2**30 references.
+_IMMORTAL_THRESHOLD = 1 << 30
+_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: the class was created by a class statement
+_CO_OPTIMIZED = 0x1  # function frames keep their locals in fast slots, not in a dict
+
+_VALUE_TYPES = (bool, int, float, complex, str, bytes)
+# Exact builtin value types whose own repr never calls snippet code.
+_SAFE_REPR = {bool, float, complex, type(None)}
+_CLASS_NOISE = frozenset(
+    {"__module__", "__qualname__", "__dict__", "__weakref__", "__doc__", "__firstlineno__"}
+)
+
+
+class Tracer:
+    """Records a trace of one snippet run; see the module docstring."""
+
+    def __init__(self, code, *, stdout, max_steps=MAX_STEPS, hidden_names=()):
+        self._codes = list(_nested_code_objects(code))
+        self._code_ids = {id(each) for each in self._codes}
+        self._module_code = code
+        self._module_frame = None  # the label of the module's frame, kept for the "end" step
+        self._stdout = stdout  # callable returning everything printed so far
+        self._max_steps = max_steps
+        self._hidden = frozenset(hidden_names)
+        self._steps = []
+        self._truncated = False
+        self._notice = None
+        self._tool = None
+        self._labels = {}  # id -> (label, fingerprint) for objects drawn at the previous step
+        self._next_label = 1
+        self._frame_labels = {}  # (id(frame), code) -> label for frames on the previous step
+        self._next_frame = 1
+        self._previous_graph = {}  # id -> child ids, as drawn at the previous step
+        self._previous_kinds = {}  # id -> type, for drawn containers
+        self._cycle_only = set()  # ids drawn as cycle_only at the previous step
+
+    # -- running ---------------------------------------------------------------------------
+
+    def run(self, code, namespace):
+        """exec(code, namespace) while recording; exceptions from the snippet propagate."""
+        self._install()
+        try:
+            exec(code, namespace)
+        finally:
+            self._uninstall()
+        if not self._truncated and self._notice is None:
+            self._record("end", self._last_line(), None, namespace)
+
+    def result(self):
+        return {
+            "version": TRACE_VERSION,
+            "refcount_definition": REFCOUNT_DEFINITION,
+            "max_steps": self._max_steps,
+            "truncated": self._truncated,
+            "notice": self._notice,
+            "steps": self._steps,
+        }
+
+    def _install(self):
+        monitoring = sys.monitoring
+        free = [tool for tool in range(6) if monitoring.get_tool(tool) is None]
+        if not free:
+            self._notice = "No trace: the interpreter's monitoring slots are all in use."
+            return
+        self._tool = free[0]
+        monitoring.use_tool_id(self._tool, "grader.trace")
+        events = monitoring.events
+        monitoring.register_callback(self._tool, events.LINE, self._on_line)
+        monitoring.register_callback(self._tool, events.PY_RETURN, self._on_return)
+        monitoring.register_callback(self._tool, events.RAISE, self._on_raise)
+        for code in self._codes:
+            local = events.LINE
+            if code is not self._module_code:
+                local |= events.PY_RETURN
+            monitoring.set_local_events(self._tool, code, local)
+        # RAISE cannot be a local event in 3.12; _on_raise ignores code that is not the snippet's.
+        monitoring.set_events(self._tool, events.RAISE)
+
+    def _uninstall(self):
+        if self._tool is None:
+            return
+        monitoring = sys.monitoring
+        monitoring.set_events(self._tool, 0)
+        for code in self._codes:
+            monitoring.set_local_events(self._tool, code, 0)
+        for event in (monitoring.events.LINE, monitoring.events.PY_RETURN, monitoring.events.RAISE):
+            monitoring.register_callback(self._tool, event, None)
+        monitoring.free_tool_id(self._tool)
+        self._tool = None
+
+    # -- events (called by the interpreter in the middle of the snippet) ---------------------
+
+    def _on_line(self, code, line):
+        self._step("line", line)
+
+    def _on_return(self, code, offset, retval):
+        del retval  # our argument would count as one more reference to the returned object
+        self._step("return", sys._getframe(1).f_lineno)
+
+    def _on_raise(self, code, offset, exception):
+        del exception
+        if id(code) in self._code_ids:
+            self._step("exception", sys._getframe(1).f_lineno)
+
+    def _step(self, event, line):
+        if self._tool is None:
+            return
+        if len(self._steps) >= self._max_steps:
+            self._truncated = True
+            self._notice = (
+                f"The trace stops after {self._max_steps} steps; the program went on running."
+            )
+            self._uninstall()
+            return
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._record(event, line, sys._getframe(2), None)
+        except Exception as error:  # never let the tracer change what the snippet does
+            self._notice = f"The trace stopped early: {type(error).__name__}: {error}"
+            self._uninstall()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _last_line(self):
+        return self._steps[-1]["line"] if self._steps else 1
+
+    # -- one step -----------------------------------------------------------------------------
+
+    def _record(self, event, line, frame, namespace):
+        heap = _Heap(self._code_ids)
+        frames = self._read_frames(frame, namespace, heap, line)
+        heap.walk()
+        self._add_cycle_only(heap)
+        counts = heap.refcounts()
+        garbage = self._find_garbage(heap, counts)
+        drawn = heap.drawn(garbage)
+        labels = self._assign_labels(heap, drawn)
+        step_heap = {}
+        for index in drawn:
+            node = heap.nodes[index]
+            entry = {
+                "type": node.type_name,
+                "kind": node.kind,
+                "repr": node.repr,
+                "refcount": None if node.opaque or node.immortal else counts[index],
+                "flags": node.flags + (["cycle_only"] if index in garbage else []),
+            }
+            self._add_refs(entry, node, labels)
+            step_heap[labels[index]] = entry
+        self._remember(heap, drawn, garbage, labels)
+        for record in frames:
+            record["locals"] = [
+                {"name": name, "ref": labels[index]}
+                for name, index in record["locals"]
+                if index in labels
+            ]
+        self._steps.append(
+            {
+                "line": line,
+                "event": event,
+                "stdout": _tail(self._stdout()),
+                "frames": frames,
+                "heap": step_heap,
+            }
+        )
+
+    def _read_frames(self, frame, namespace, heap, line):
+        """The snippet's frames, outermost first, with their names registered in the heap."""
+        snippet_frames = []
+        while frame is not None:
+            if id(frame.f_code) in self._code_ids:
+                snippet_frames.append(frame)
+            frame = frame.f_back
+        snippet_frames.reverse()
+        records = []
+        labels = {}
+        if namespace is not None:  # the run is over: only the module's names remain
+            label = self._module_frame or self._new_frame_label()
+            records.append(self._frame_record(label, "<module>", line, namespace, heap, False))
+        for index, snippet_frame in enumerate(snippet_frames):
+            code = snippet_frame.f_code
+            key = (id(snippet_frame), id(code))
+            label = self._frame_labels.get(key) or self._new_frame_label()
+            labels[key] = label
+            if code is self._module_code:
+                self._module_frame = label
+            current = index == len(snippet_frames) - 1
+            records.append(
+                self._frame_record(
+                    label,
+                    code.co_name,
+                    line if current else snippet_frame.f_lineno,
+                    snippet_frame.f_locals,
+                    heap,
+                    bool(code.co_flags & _CO_OPTIMIZED),
+                )
+            )
+        self._frame_labels = labels
+        return records
+
+    def _new_frame_label(self):
+        self._next_frame += 1
+        return f"f{self._next_frame - 1}"
+
+    def _frame_record(self, label, name, line, names, heap, is_snapshot):
+        bindings = [
+            (local_name, heap.add(value))
+            for local_name, value in list(names.items())
+            if self._shown(local_name)
+        ]
+        if is_snapshot:
+            # The dict CPython 3.12 filled for f_locals holds a reference per name until the
+            # frame ends; emptying it keeps counts (and __del__ timing) as without the tracer.
+            names.clear()
+        return {"id": label, "name": name, "line": line, "locals": bindings}
+
+    def _shown(self, name):
+        return (
+            isinstance(name, str)
+            and name.isidentifier()
+            and not name.startswith("_")
+            and name not in self._hidden
+        )
+
+    def _add_cycle_only(self, heap):
+        """Bring back objects drawn before that only a reference cycle may still keep alive."""
+        reachable = set(heap.index)
+        gone = [oid for oid in self._previous_graph if oid not in reachable]
+        suspects = {
+            oid: self._previous_kinds[oid]
+            for oid in gone
+            if oid in self._previous_kinds
+            and (oid in self._cycle_only or _on_cycle(self._previous_graph, oid))
+        }
+        if not suspects:
+            return
+        survivors = [
+            obj
+            for obj in gc.get_objects()
+            if id(obj) in suspects and type(obj) is suspects[id(obj)]
+        ]
+        heap.walk_unreachable(survivors)
+        del survivors
+
+    def _find_garbage(self, heap, counts):
+        """The unreachable objects whose every reference comes from other unreachable ones."""
+        candidates = [i for i in heap.unreachable if not heap.nodes[i].immortal]
+        if not candidates:
+            return set()
+        members = set(candidates)
+        internal = dict.fromkeys(candidates, 0)
+        for index in candidates:
+            for child in heap.nodes[index].children():
+                if child in members:
+                    internal[child] += 1
+        alive = [i for i in candidates if counts[i] > internal[i]]
+        kept = set(alive)
+        while alive:
+            for child in heap.nodes[alive.pop()].children():
+                if child in members and child not in kept:
+                    kept.add(child)
+                    alive.append(child)
+        return members - kept
+
+    def _assign_labels(self, heap, drawn):
+        labels = {}
+        for index in drawn:
+            node = heap.nodes[index]
+            previous = self._labels.get(node.oid)
+            if previous is not None and previous[1] == node.fingerprint:
+                labels[index] = previous[0]
+            else:
+                labels[index] = f"o{self._next_label}"
+                self._next_label += 1
+        return labels
+
+    def _add_refs(self, entry, node, labels):
+        if node.kind in ("list", "tuple", "set"):
+            entry["items"] = [labels[i] for i in node.items if i in labels]
+        elif node.kind == "dict":
+            entry["entries"] = [
+                [labels[k], labels[v]] for k, v in node.entries if k in labels and v in labels
+            ]
+        elif node.kind in ("instance", "class"):
+            entry["attrs"] = [
+                {"name": name, "ref": labels[i]} for name, i in node.attrs if i in labels
+            ]
+        left_out = node.length - _count_refs(entry)
+        if left_out > 0:
+            entry["more"] = left_out
+
+    def _remember(self, heap, drawn, garbage, labels):
+        self._labels = {}
+        self._previous_graph = {}
+        self._previous_kinds = {}
+        for index in drawn:
+            node = heap.nodes[index]
+            self._labels[node.oid] = (labels[index], node.fingerprint)
+            self._previous_graph[node.oid] = [heap.nodes[i].oid for i in node.children()]
+            if node.kind != "value":
+                self._previous_kinds[node.oid] = node.type
+        self._cycle_only = {heap.nodes[i].oid for i in garbage}
+
+
+def _count_refs(entry):
+    return len(entry.get("items", ())) + len(entry.get("entries", ())) + len(entry.get("attrs", ()))
+
+
+class _Node:
+    """What the tracer keeps of one heap object: everything but the object itself."""
+
+    __slots__ = (
+        "oid",
+        "type",
+        "type_name",
+        "kind",
+        "repr",
+        "flags",
+        "immortal",
+        "opaque",
+        "items",
+        "entries",
+        "attrs",
+        "length",
+        "fingerprint",
+    )
+
+    def children(self):
+        for index in self.items:
+            yield index
+        for key, value in self.entries:
+            yield key
+            yield value
+        for _, index in self.attrs:
+            yield index
+
+
+class _Heap:
+    """The objects reachable from one step's frames; only `objects` refers to them."""
+
+    def __init__(self, code_ids):
+        self.code_ids = code_ids  # the snippet's code objects: its functions are not foreign
+        self.objects = []  # index -> object: the tracer's single reference to each
+        self.nodes = []
+        self.index = {}  # id -> index
+        self.unreachable = []  # indices found through suspects rather than through frames
+
+    def add(self, obj):
+        oid = id(obj)
+        index = self.index.get(oid)
+        if index is None:
+            if len(self.objects) >= MAX_HEAP_OBJECTS:
+                return None
+            index = len(self.objects)
+            self.index[oid] = index
+            self.objects.append(obj)
+        return index
+
+    def walk(self):
+        position = len(self.nodes)
+        while position < len(self.objects):
+            self.nodes.append(self._describe(self.objects[position]))
+            position += 1
+
+    def walk_unreachable(self, roots):
+        first = len(self.objects)
+        for obj in roots:
+            self.add(obj)
+        self.walk()
+        self.unreachable = list(range(first, len(self.objects)))
+
+    def refcounts(self):
+        objects = self.objects
+        counts = []
+        for position in range(len(objects)):
+            # getrefcount's argument and our list slot are the two references not to be shown.
+            counts.append(sys.getrefcount(objects[position]) - 2)
+        return counts
+
+    def drawn(self, garbage):
+        """Frames' objects, garbage cycles and what they reach, in first-seen order."""
+        reachable_end = self.unreachable[0] if self.unreachable else len(self.nodes)
+        shown = set(range(reachable_end))
+        pending = list(garbage)
+        shown.update(garbage)
+        while pending:
+            for child in self.nodes[pending.pop()].children():
+                if child not in shown:
+                    shown.add(child)
+                    pending.append(child)
+        return sorted(shown)
+
+    def _describe(self, obj):
+        node = _Node()
+        node.oid = id(obj)
+        node.type = type(obj)
+        node.type_name = getattr(node.type, "__name__", "object")
+        node.kind = _kind(obj)
+        node.immortal = sys.getrefcount(obj) > _IMMORTAL_THRESHOLD
+        node.opaque = _is_foreign(obj, node.kind, self.code_ids)
+        node.items, node.entries, node.attrs, node.length = (), (), (), 0
+        node.flags = _flags(obj, node.immortal)
+        node.repr = _short_repr(obj, REPR_CHARS)
+        if node.kind in ("list", "tuple", "set"):
+            members = _members(obj, node.kind)
+            if node.kind == "set":
+                members.sort(key=lambda member: (type(member).__name__, _short_repr(member, 20)))
+            node.length = len(members)
+            node.items = [i for i in map(self.add, members[:MAX_ITEMS]) if i is not None]
+        elif node.kind == "dict":
+            node.length = dict.__len__(obj)
+            entries = []
+            for key, value in itertools.islice(dict.items(obj), MAX_ITEMS):
+                key_index, value_index = self.add(key), self.add(value)
+                if key_index is not None and value_index is not None:
+                    entries.append((key_index, value_index))
+            node.entries = entries
+        elif node.kind in ("instance", "class"):
+            pairs = _attributes(obj, node.kind)
+            node.length = len(pairs)
+            attrs = []
+            for name, value in pairs[:MAX_ITEMS]:
+                value_index = self.add(value)
+                if value_index is not None:
+                    attrs.append((name, value_index))
+            node.attrs = attrs
+        # Values are told apart by value when an address is reused within one line.
+        node.fingerprint = (node.type, node.repr if node.kind == "value" else None)
+        return node
+
+
+def _kind(obj):
+    cls = type(obj)
+    if obj is None or issubclass(cls, _VALUE_TYPES):
+        return "value"
+    for base, kind in ((list, "list"), (tuple, "tuple"), (dict, "dict"), (type, "class")):
+        if issubclass(cls, base):
+            return kind
+    if issubclass(cls, (set, frozenset)):
+        return "set"
+    if cls is types.FunctionType:
+        return "function"
+    if cls.__flags__ & _HEAPTYPE and not issubclass(cls, types.ModuleType):
+        return "instance"
+    return "other"
+
+
+def _is_foreign(obj, kind, code_ids):
+    """Objects the snippet did not make, whose counts say nothing about the snippet."""
+    if isinstance(obj, types.ModuleType):
+        return True
+    if kind == "function":
+        return id(obj.__code__) not in code_ids
+    return kind == "other" and type(obj) in (types.BuiltinFunctionType, types.MethodWrapperType)
+
+
+def _flags(obj, immortal):
+    flags = []
+    cls = type(obj)
+    if cls is int and -5 <= obj <= 256:
+        flags.append("small_int_cache")
+    # In 3.12 interning makes a string immortal, and only statically allocated strings (also
+    # interned at startup) are immortal otherwise, so for str the two coincide; asking
+    # sys.intern would intern the string and change what the snippet sees.
+    if cls is str and immortal:
+        flags.append("interned")
+    if immortal:
+        flags.append("immortal")
+    return flags
+
+
+def _members(obj, kind):
+    base = {"list": list, "tuple": tuple}.get(kind) or (
+        frozenset if isinstance(obj, frozenset) else set
+    )
+    return list(itertools.islice(base.__iter__(obj), 10 * MAX_ITEMS))
+
+
+def _attributes(obj, kind):
+    """(name, value) pairs read through the builtin descriptors, never through snippet code."""
+    if kind == "class":
+        names = type.__dict__["__dict__"].__get__(obj)
+        return [
+            (name, value)
+            for name, value in names.items()
+            if name not in _CLASS_NOISE and not isinstance(value, types.GetSetDescriptorType)
+        ]
+    pairs = []
+    try:
+        names = object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        names = None
+    if type(names) is dict:
+        pairs.extend(itertools.islice(dict.items(names), MAX_ITEMS))
+    for klass in type(obj).__mro__:
+        for name in type.__dict__["__dict__"].__get__(klass).get("__slots__", ()):
+            slot = type.__dict__["__dict__"].__get__(klass).get(name)
+            if isinstance(slot, types.MemberDescriptorType):
+                try:
+                    pairs.append((name, slot.__get__(obj)))
+                except AttributeError:  # an empty slot
+                    pass
+    return pairs
+
+
+def _short_repr(obj, budget, depth=0):
+    """A repr computed without calling snippet code, cut to about `budget` characters."""
+    cls = type(obj)
+    if cls in _SAFE_REPR:
+        text = repr(obj)
+    elif issubclass(cls, int):
+        text = int.__repr__(obj) if obj.bit_length() < 160 else f"<int of {obj.bit_length()} bits>"
+    elif issubclass(cls, str):
+        text = str.__repr__(str.__getitem__(obj, slice(0, budget)))
+    elif issubclass(cls, bytes):
+        text = bytes.__repr__(bytes.__getitem__(obj, slice(0, budget)))
+    elif issubclass(cls, (list, tuple, set, frozenset, dict)):
+        text = _container_repr(obj, budget, depth)
+    elif issubclass(cls, type):
+        text = f"<class '{type.__dict__['__name__'].__get__(obj)}'>"
+    elif cls is types.FunctionType:
+        text = obj.__qualname__
+    elif isinstance(obj, types.ModuleType):
+        text = f"<module '{obj.__name__}'>"
+    elif cls is types.BuiltinFunctionType:
+        text = f"<built-in function {obj.__name__}>"
+    elif cls is range:
+        text = repr(obj)
+    else:
+        text = f"<{getattr(cls, '__name__', 'object')} object>"
+    return text if len(text) <= budget else text[: budget - 1] + "…"
+
+
+def _container_repr(obj, budget, depth):
+    cls = type(obj)
+    if depth >= 2:
+        return "[...]" if issubclass(cls, list) else "(...)" if issubclass(cls, tuple) else "{...}"
+    parts = []
+    used = 0
+    if issubclass(cls, dict):
+        opening, closing = "{", "}"
+        for key, value in itertools.islice(dict.items(obj), 12):
+            parts.append(
+                f"{_short_repr(key, budget, depth + 1)}: {_short_repr(value, budget, depth + 1)}"
+            )
+            used += len(parts[-1]) + 2
+            if used > budget:
+                break
+        total = dict.__len__(obj)
+    else:
+        if issubclass(cls, list):
+            opening, closing, base = "[", "]", list
+        elif issubclass(cls, tuple):
+            opening, closing, base = "(", ")", tuple
+        else:
+            opening, closing = "{", "}"
+            base = frozenset if issubclass(cls, frozenset) else set
+        for member in itertools.islice(base.__iter__(obj), 12):
+            parts.append("[...]" if member is obj else _short_repr(member, budget, depth + 1))
+            used += len(parts[-1]) + 2
+            if used > budget:
+                break
+        total = base.__len__(obj)
+        if base in (set, frozenset) and total == 0:
+            return "set()" if base is set else "frozenset()"
+        if base is tuple and total == 1:
+            closing = ",)"
+    if len(parts) < total:
+        parts.append("...")
+    return opening + ", ".join(parts) + closing
+
+
+def _on_cycle(graph, start):
+    """Whether `start` can reach itself in the previous step's drawing."""
+    seen = set()
+    pending = list(graph.get(start, ()))
+    while pending:
+        oid = pending.pop()
+        if oid == start:
+            return True
+        if oid not in seen:
+            seen.add(oid)
+            pending.extend(graph.get(oid, ()))
+    return False
+
+
+def _nested_code_objects(code):
+    yield code
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            yield from _nested_code_objects(constant)
+
+
+def _tail(text):
+    return text if len(text) <= STDOUT_CHARS else "…" + text[-(STDOUT_CHARS - 1) :]
