@@ -238,6 +238,7 @@ def practice_question(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("practice_feedback", pk=answer.pk)
     questions = list(practice_questions(question.topic))
     solved = solved_question_ids(request.user, questions)
+    status = 400 if form.is_bound else 200  # a valid post has redirected already
     context = question_context(question) | {
         "form": form,
         "preview": not available,
@@ -245,7 +246,7 @@ def practice_question(request: HttpRequest, pk: int) -> HttpResponse:
         "total": len(questions),
         "solved": question.pk in solved,
     }
-    return render(request, "quizzes/practice_question.html", context)
+    return render(request, "quizzes/practice_question.html", context, status=status)
 
 
 @login_required
