@@ -326,6 +326,15 @@
   }
 
   function objectBody(label, object, heap) {
+    var body = kindBody(label, object, heap);
+    if (object.more) {
+      // The tracer draws a bounded number of elements and counts the rest.
+      body.appendChild(make("div", "memdiagram-more", "+ " + object.more + " more not drawn"));
+    }
+    return body;
+  }
+
+  function kindBody(label, object, heap) {
     if (SEQUENCE_KINDS[object.kind] || object.items) {
       return sequenceBody(label, object, heap);
     }
@@ -340,8 +349,8 @@
         "empty dict"
       );
     }
-    if (object.kind === "instance" || object.attrs) {
-      return pairRows(
+    if (object.kind === "instance" || object.kind === "class" || object.attrs) {
+      var rows = pairRows(
         label,
         (object.attrs || []).map(function (attr) {
           return { name: attr.name, ref: attr.ref };
@@ -349,6 +358,13 @@
         heap,
         "no attributes"
       );
+      if (object.kind !== "class") {
+        return rows;
+      }
+      var classBody = make("div");
+      classBody.appendChild(make("div", "memdiagram-value", object.repr));
+      classBody.appendChild(rows);
+      return classBody;
     }
     return make("div", "memdiagram-value", object.repr);
   }
