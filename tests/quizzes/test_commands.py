@@ -1,0 +1,93 @@
+"""Management commands: seed_demo, load_content, refresh_answer_keys, write_pygments_css."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+import grader
+from quizzes import services
+from quizzes.models import CodeBlockOutput, ConceptPage, Question, Response
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_is_idempotent_and_documented():
+    run("seed_demo")
+    run("seed_demo")
+    User = get_user_model()
+    assert User.objects.count() == 2
+    student = authenticate(username="student", password="memory-model")
+    instructor = authenticate(username="instructor", password="memory-model")
+    assert student and not student.is_staff
+    assert instructor.is_staff and not instructor.is_superuser
+    assert list(instructor.groups.values_list("name", flat=True)) == ["Instructors"]
+    assert instructor.has_perm("quizzes.change_question")
+
+
+def test_load_content_reports_a_missing_directory(tmp_path):
+    with pytest.raises(CommandError, match="not a directory"):
+        run("load_content", str(tmp_path / "missing"))
+
+
+def test_load_content_refuses_malformed_fixtures(tmp_path):
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "topics" / "x.toml").write_text("[topic]\n")
+    with pytest.raises(CommandError, match="malformed; nothing was loaded"):
+        run("load_content", str(tmp_path))
+
+
+def test_refresh_reports_changes_and_invalid_questions_without_touching_attempts(
+    student, quiz, typed_question, choice_question
+):
+    attempt = services.start_attempt(user=student, quiz=quiz)
+    entry = quiz.quiz_questions.get(question=choice_question)
+    services.save_answer(
+        attempt=attempt, quiz_question=entry, choice=choice_question.choices.first()
+    )
+    services.submit_attempt(attempt=attempt)
+    graded_before = list(Response.objects.values())
+    # Simulate an edit that bypassed the admin, and a key from an older interpreter.
+    Question.objects.filter(pk=choice_question.pk).update(snippet="print('other')\n")
+    Question.objects.filter(pk=typed_question.pk).update(key_python_version="3.11.9")
+
+    output = run("refresh_answer_keys")
+
+    assert f"CHANGED {choice_question.slug}" in output
+    assert f"INVALID {choice_question.slug} (unpublished)" in output
+    assert f"CHANGED {typed_question.slug}" not in output  # same outcome under a new version
+    assert "1 key(s) changed, 1 question(s) invalid" in output
+    typed_question.refresh_from_db()
+    assert typed_question.key_python_version == services.current_python_version()
+    assert list(Response.objects.values()) == graded_before
+
+
+def test_refresh_recomputes_page_outputs(topic):
+    page = ConceptPage.objects.create(
+        topic=topic, slug="p", title="P", body="```python\nprint(2 ** 10)\n```\n"
+    )
+    services.refresh_page_outputs(page)
+    CodeBlockOutput.objects.update(python_version="3.11.9", outcome={"status": "ok"})
+    output = run("refresh_answer_keys", "--only-stale")
+    assert "1 code block output(s)" in output
+    stored = CodeBlockOutput.objects.get()
+    assert stored.python_version == services.current_python_version()
+    assert stored.outcome["stdout"] == grader.run("print(2 ** 10)\n").stdout
+
+
+def test_write_pygments_css_regenerates_the_committed_file(tmp_path, monkeypatch):
+    from quizzes.management.commands import write_pygments_css
+
+    committed = write_pygments_css.STYLESHEET
+    target = tmp_path / "pygments.css"
+    monkeypatch.setattr(write_pygments_css, "STYLESHEET", target)
+    run("write_pygments_css")
+    assert target.read_text() == committed.read_text()
+    assert ".highlight .k" in target.read_text()  # the keyword style Pygments emits
