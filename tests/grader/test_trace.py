@@ -1,0 +1,298 @@
+"""Trace tests (issue 5, sections 1 and 3): what the tracer draws is what CPython has.
+
+Counts are checked against plain CPython: the same snippet, with `print(sys.getrefcount(x) - 1)`
+inserted before a line, run as `python -I file.py` by the grader's own interpreter.
+"""
+
+import ast
+import builtins
+import io
+import json
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from grader.trace import MAX_STEPS, Tracer
+
+
+def trace_of(source: str, max_steps: int = MAX_STEPS) -> dict:
+    """Trace `source` in this process, its print() writing to a buffer as the sandbox's does."""
+    output = io.StringIO()
+    # python -I keeps the parsed tree (and so one more reference to each constant) while the
+    # script runs; the sandbox does the same, so counts can be compared with python -I.
+    tree = ast.parse(source, "<snippet>")
+    code = compile(tree, "<snippet>", "exec")
+    names = dict(vars(builtins), print=lambda *args, **kwargs: print(*args, **kwargs, file=output))
+    namespace = {"__builtins__": names, "__name__": "__main__"}
+    tracer = Tracer(code, stdout=output.getvalue, max_steps=max_steps)
+    tracer.run(code, namespace)
+    del tree
+    return json.loads(json.dumps(tracer.result()))  # plain JSON, as sent from the sandbox
+
+
+def run_cpython(source: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", source], capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def step_at(trace: dict, line: int) -> dict:
+    """The first step about to run `line`: everything before it has run."""
+    return next(s for s in trace["steps"] if s["event"] == "line" and s["line"] == line)
+
+
+def ref_of(step: dict, name: str) -> str:
+    """The object `name` refers to in the innermost frame that has it."""
+    for frame in reversed(step["frames"]):
+        for local in frame["locals"]:
+            if local["name"] == name:
+                return local["ref"]
+    raise AssertionError(f"no name {name!r} at line {step['line']}")
+
+
+def object_of(step: dict, name: str) -> dict:
+    return step["heap"][ref_of(step, name)]
+
+
+def cpython_counts(source: str, probes: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """What `sys.getrefcount(name) - 1` prints in plain CPython just before each probed line."""
+    lines = source.splitlines()
+    instrumented = ["import sys"]
+    for number, text in enumerate(lines, start=1):
+        indent = text[: len(text) - len(text.lstrip())]
+        for line, name in probes:
+            if line == number:
+                instrumented.append(f"{indent}print({line}, {name!r}, sys.getrefcount({name}) - 1)")
+        instrumented.append(text)
+    counts = {}
+    for printed in run_cpython("\n".join(instrumented) + "\n").splitlines():
+        line, name, count = printed.split()
+        counts.setdefault((int(line), name.strip("'")), int(count))
+    return counts
+
+
+REFCOUNT_CASES = {
+    "aliasing": (
+        "a = [1, 2, 3]\nb = a\nc = [a, a]\ndel b\nc.pop()\nx = 0\n",
+        [(2, "a"), (3, "a"), (4, "a"), (5, "a"), (6, "a"), (6, "c")],
+    ),
+    "shared constant": ("a = 1000\nb = 1000\nc = a\nx = 0\n", [(2, "a"), (3, "a"), (4, "b")]),
+    "function locals": (
+        textwrap.dedent(
+            """\
+            def f(p):
+                q = p
+                r = [p, q]
+                return len(r)
+            lst = [0]
+            f(lst)
+            x = 0
+            """
+        ),
+        [(3, "p"), (4, "p"), (4, "q"), (4, "r"), (6, "lst"), (7, "lst")],
+    ),
+    "instances": (
+        textwrap.dedent(
+            """\
+            class Node:
+                def __init__(self):
+                    self.other = None
+            n = Node()
+            m = Node()
+            n.other = m
+            m.other = m
+            del n
+            x = 0
+            """
+        ),
+        [(5, "n"), (6, "m"), (7, "m"), (8, "m"), (9, "m")],
+    ),
+    "dict entries": (
+        'k = "two words"\nd = {k: [1]}\nv = d[k]\nx = 0\n',
+        [(2, "k"), (3, "k"), (4, "k"), (4, "v"), (4, "d")],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFCOUNT_CASES)
+def test_refcounts_match_cpython(case):
+    source, probes = REFCOUNT_CASES[case]
+    expected = cpython_counts(source, probes)
+    trace = trace_of(source)
+    shown = {probe: object_of(step_at(trace, probe[0]), probe[1])["refcount"] for probe in probes}
+    assert shown == expected
+
+
+def test_aliasing_is_one_object_with_two_arrows():
+    trace = trace_of("a = [1, 2]\nb = a\nc = [1, 2]\nx = 0\n")
+    step = step_at(trace, 4)
+    assert ref_of(step, "a") == ref_of(step, "b"), "b = a binds a second name to the same list"
+    assert ref_of(step, "c") != ref_of(step, "a"), "an equal list is another object"
+    lists = [label for label, box in step["heap"].items() if box["kind"] == "list"]
+    assert sorted(lists) == sorted({ref_of(step, "a"), ref_of(step, "c")})
+    arrows = [local["ref"] for local in step["frames"][0]["locals"]]
+    assert arrows.count(ref_of(step, "a")) == 2
+
+
+def test_numbers_and_strings_are_heap_objects_as_cpython_has_them():
+    source = 'a = 1000\nb = 1000\ns = "two words"\nt = "two words"\nx = 0\n'
+    identical = run_cpython(source + "print(a is b, s is t)\n").split()
+    step = step_at(trace_of(source), 5)
+    assert [ref_of(step, "a") == ref_of(step, "b"), ref_of(step, "s") == ref_of(step, "t")] == [
+        word == "True" for word in identical
+    ]
+    assert object_of(step, "a")["kind"] == "value"
+    assert object_of(step, "a")["repr"] == "1000"
+
+
+def test_del_removes_the_name_and_drops_the_count():
+    trace = trace_of("a = [1]\nb = a\ndel a\nx = 0\n")
+    before, after = step_at(trace, 3), step_at(trace, 4)
+    assert [local["name"] for local in after["frames"][0]["locals"]] == ["b"]
+    assert object_of(after, "b")["refcount"] == object_of(before, "b")["refcount"] - 1
+
+
+def test_freed_object_disappears():
+    trace = trace_of("a = [1, 2]\nb = (3, 4)\ndel a\nx = 0\n")
+    before, after = step_at(trace, 3), step_at(trace, 4)
+    freed = ref_of(before, "a")
+    assert freed in before["heap"]
+    assert freed not in after["heap"]
+    assert all(box["kind"] != "list" for box in after["heap"].values())
+
+
+CYCLE = textwrap.dedent(
+    """\
+    import gc
+    a = []
+    a.append(a)
+    b = a
+    del a
+    del b
+    print("collected", gc.collect() > 0)
+    x = 0
+    """
+)
+
+
+def test_cycle_is_drawn_then_cycle_only_until_collected():
+    trace = trace_of(CYCLE)
+    named = step_at(trace, 5)
+    cycle = ref_of(named, "a")
+    assert named["heap"][cycle]["items"] == [cycle], "the list holds itself"
+    assert "cycle_only" not in named["heap"][cycle]["flags"]
+    orphaned = step_at(trace, 7)  # both names gone, gc.collect() not yet run
+    assert all(local["name"] != "b" for local in orphaned["frames"][0]["locals"])
+    assert orphaned["heap"][cycle]["flags"] == ["cycle_only"]
+    assert orphaned["heap"][cycle]["refcount"] == 1, "only its own reference is left"
+    collected = step_at(trace, 8)
+    assert cycle not in collected["heap"]
+    assert collected["stdout"] == run_cpython(CYCLE)
+
+
+def test_instance_cycle_and_what_it_keeps_are_cycle_only():
+    source = textwrap.dedent(
+        """\
+        import gc
+        class Node:
+            pass
+        n = Node()
+        n.me = n
+        n.data = [1000]
+        del n
+        gc.collect()
+        x = 0
+        """
+    )
+    trace = trace_of(source)
+    orphaned = step_at(trace, 8)
+    flagged = [box for box in orphaned["heap"].values() if "cycle_only" in box["flags"]]
+    assert sorted(box["type"] for box in flagged) == ["Node", "list"]
+    assert not any("cycle_only" in box["flags"] for box in step_at(trace, 9)["heap"].values())
+
+
+def test_small_ints_and_interned_strings_are_marked():
+    source = 'i = 5\nj = 1000\ns = "hello"\nt = "".join(["hel", "lo"])\nx = 0\n'
+    step = step_at(trace_of(source), 5)
+    assert object_of(step, "i")["flags"] == ["small_int_cache", "immortal"]
+    assert object_of(step, "i")["refcount"] is None
+    assert object_of(step, "j")["flags"] == []
+    assert object_of(step, "s")["flags"] == ["interned", "immortal"]
+    assert object_of(step, "t")["flags"] == []
+    assert ref_of(step, "s") != ref_of(step, "t")
+    identical = run_cpython(source + "print(s is t, s == t)\n")
+    assert identical == "False True\n"
+
+
+def test_call_adds_a_frame_that_goes_on_return():
+    source = "def f(x):\n    y = x\n    return y\n\nz = f([1])\nw = 0\n"
+    trace = trace_of(source)
+    names = [[frame["name"] for frame in step["frames"]] for step in trace["steps"]]
+    inside = names.index(["<module>", "f"])
+    assert ["<module>"] in names[:inside]
+    assert ["<module>"] in names[inside:]
+    returning = next(s for s in trace["steps"] if s["event"] == "return")
+    module, call = returning["frames"]
+    assert [local["name"] for local in call["locals"]] == ["x", "y"]
+    assert call["locals"][0]["ref"] == call["locals"][1]["ref"]
+    after = step_at(trace, 6)
+    assert [frame["name"] for frame in after["frames"]] == ["<module>"]
+    assert object_of(after, "z")["refcount"] == 1, "the frame's references went with it"
+    labels = {frame["id"] for step in trace["steps"] for frame in step["frames"]}
+    assert len(labels) == 2
+
+
+def test_output_so_far_is_part_of_each_step():
+    source = "print(1)\nprint('two')\nx = 0\n"
+    trace = trace_of(source)
+    assert step_at(trace, 1)["stdout"] == ""
+    assert step_at(trace, 2)["stdout"] == "1\n"
+    assert step_at(trace, 3)["stdout"] == trace["steps"][-1]["stdout"] == run_cpython(source)
+
+
+def test_truncated_past_max_steps_with_a_notice():
+    trace = trace_of("total = 0\nfor i in range(1000):\n    total += i\nprint(total)\n")
+    assert trace["truncated"] is True
+    assert len(trace["steps"]) == trace["max_steps"] == MAX_STEPS
+    assert "300 steps" in trace["notice"]
+    short = trace_of("x = 1\n")
+    assert short["truncated"] is False and short["notice"] is None
+
+
+def test_same_snippet_gives_the_same_trace():
+    source = CYCLE + "d = {'k': {1, 2, 'three'}, 'n': None}\ns = frozenset('abc')\n"
+    assert trace_of(source) == trace_of(source)
+
+
+def test_labels_are_stable_short_names_without_ids():
+    trace = trace_of("a = [1]\nb = {'k': a}\nx = 0\n")
+    text = json.dumps(trace)
+    assert not re.search(r"0x[0-9a-f]{6,}", text), "no addresses"
+    first, later = step_at(trace, 2), step_at(trace, 3)
+    assert ref_of(first, "a") == ref_of(later, "a") == "o1"
+    assert all(re.fullmatch(r"o\d+", label) for label in later["heap"])
+
+
+def test_tracer_changes_nothing_the_snippet_sees():
+    source = textwrap.dedent(
+        """\
+        import sys
+        class Noisy:
+            def __del__(self):
+                print("freed")
+        def f(items):
+            local = items
+            print(sys.getrefcount(local) - 1)
+            local = Noisy()
+            local = None
+            print("after")
+        f([1])
+        print(sys.getrefcount(f) - 1)
+        """
+    )
+    assert trace_of(source)["steps"][-1]["stdout"] == run_cpython(source)
