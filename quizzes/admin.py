@@ -55,7 +55,15 @@ class ChoiceInline(admin.TabularInline):
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionAdminForm
     inlines = [ChoiceInline]
-    list_display = ["title", "topic", "answer_mode", "difficulty", "is_published", "key_state"]
+    list_display = [
+        "title",
+        "topic",
+        "answer_mode",
+        "difficulty",
+        "is_published",
+        "key_state",
+        "student_preview",
+    ]
     list_filter = ["topic", "answer_mode", "is_published", "difficulty"]
     search_fields = ["title", "slug", "prompt", "snippet"]
     list_select_related = ["topic"]
@@ -105,7 +113,7 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description="Preview as a student")
     def student_preview(self, obj: Question):
         url = _student_url("practice_question", obj.pk) if obj and obj.pk else None
-        return format_html('<a href="{}">Open the practice page</a>', url) if url else "-"
+        return format_html('<a href="{}">Preview as a student</a>', url) if url else "-"
 
     @admin.display(description="Key")
     def key_state(self, obj: Question):

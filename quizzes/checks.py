@@ -4,13 +4,9 @@ from django.core.checks import Warning
 from django.db import DatabaseError, connection
 
 from quizzes.models import CodeBlockOutput, Question
-from quizzes.services import current_python_version
+from quizzes.services import current_python_version, stored_key_versions
 
 STALE_VERSION_WARNING = "quizzes.W001"
-
-
-def _stored_versions(model, field: str) -> set[str]:
-    return set(model.objects.exclude(**{field: ""}).values_list(field, flat=True).distinct())
 
 
 def check_key_python_version(app_configs=None, **kwargs) -> list[Warning]:
@@ -18,8 +14,7 @@ def check_key_python_version(app_configs=None, **kwargs) -> list[Warning]:
         tables = set(connection.introspection.table_names())
         if not {Question._meta.db_table, CodeBlockOutput._meta.db_table} <= tables:
             return []  # not migrated yet: nothing is stored
-        versions = _stored_versions(Question, "key_python_version")
-        versions |= _stored_versions(CodeBlockOutput, "python_version")
+        versions = stored_key_versions()
     except DatabaseError:
         return []  # no database to look at (yet); keys are checked once there is one
     running = current_python_version()

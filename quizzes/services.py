@@ -73,6 +73,17 @@ def run_snippet(source: str) -> dict:
     return outcome
 
 
+def stored_key_versions() -> set[str]:
+    """The Python versions the stored answer keys and page outputs were computed with."""
+    versions = set(
+        Question.objects.exclude(key_python_version="")
+        .values_list("key_python_version", flat=True)
+        .distinct()
+    )
+    versions |= set(CodeBlockOutput.objects.values_list("python_version", flat=True).distinct())
+    return versions
+
+
 def key_is_current(question: Question) -> bool:
     return (
         question.answer_key is not None
