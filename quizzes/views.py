@@ -405,7 +405,7 @@ def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
     form = AnswerForm(request.POST, question=entry.question, prefix=f"q{entry.pk}")
     if not form.is_valid():
         if wants_json(request):
-            return JsonResponse({"saved": False, "errors": form.errors}, status=400)
+            return invalid_json(form)
         return render_attempt(request, attempt, bound_form=form, bound_entry=entry, status=400)
     try:
         response = services.save_answer(
@@ -418,7 +418,7 @@ def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
     except services.InvalidAnswer as refused:
         form.add_error(None, refused.message)
         if wants_json(request):
-            return JsonResponse({"saved": False, "errors": form.errors}, status=400)
+            return invalid_json(form)
         return render_attempt(request, attempt, bound_form=form, bound_entry=entry, status=400)
     if wants_json(request):
         item = attempt_item(0, entry, response, overall_feedback=False, editable=False)
@@ -436,6 +436,10 @@ def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
         )
     messages.success(request, f"Answer to question “{entry.question.title}” saved.")
     return redirect(reverse("attempt_take", args=[attempt.pk]) + f"#q-{entry.pk}")
+
+
+def invalid_json(form: AnswerForm) -> JsonResponse:
+    return JsonResponse({"saved": False, "errors": form.errors.get_json_data()}, status=400)
 
 
 def closed_response(request: HttpRequest, message: str, result_url: str) -> HttpResponse:
