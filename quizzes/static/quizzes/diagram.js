@@ -157,7 +157,7 @@
       case "return":
         return "line " + step.line + ", returning from " + current;
       case "exception":
-        return "line " + step.line + " raised an exception";
+        return "line " + step.line + ": an exception is raised in " + current;
       case "end":
         return "the program has finished";
       default:
