@@ -1,0 +1,84 @@
+"""The diagram on a real practice feedback page: a student answers, then steps through memory.
+
+The question's key and the page's trace both come from the real grader; the checks are what
+CPython's semantics imply for the snippet (aliasing gives one list, append adds one element).
+"""
+
+import json
+
+import pytest
+from django.conf import settings
+from django.template.loader import get_template
+
+from tests.browser.test_diagram import DRAWN, MISPLACED_ARROWS, arrows_from
+
+FEEDBACK_TEMPLATES = ("quizzes/practice_feedback.html", "quizzes/_feedback.html")
+
+
+def feedback_includes_diagram() -> bool:
+    return any(
+        "quizzes/_diagram.html" in get_template(name).template.source for name in FEEDBACK_TEMPLATES
+    )
+
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not feedback_includes_diagram(),
+        reason="the practice feedback templates do not include quizzes/_diagram.html yet",
+    ),
+]
+
+
+def log_in(page, client, live_server, user):
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+
+
+def test_feedback_page_steps_through_the_snippet(
+    live_server, page, client, student, typed_question, save_screenshot
+):
+    log_in(page, client, live_server, student)
+    page.goto(f"{live_server.url}/practice/question/{typed_question.pk}/")
+    page.get_by_label("What does it print?").fill("[1, 2]\nFalse")
+    page.get_by_role("button", name="Check my answer").click()
+    page.wait_for_url("**/practice/answers/*/")
+
+    diagram = page.locator(".memdiagram")
+    assert diagram.count() == 1, "the feedback shows the diagram of the question's snippet"
+    trace = json.loads(diagram.locator('script[type="application/json"]').text_content())
+    lines = typed_question.snippet.splitlines()
+    aliased = lines.index("b = a") + 2  # the line after `b = a`, as the trace numbers lines
+    appended = lines.index("b.append(3)") + 2
+    after_alias = next(i for i, s in enumerate(trace["steps"]) if s["line"] == aliased)
+    after_append = next(i for i, s in enumerate(trace["steps"]) if s["line"] == appended)
+
+    diagram.focus()
+    for _ in range(after_alias):
+        page.keyboard.press("ArrowRight")
+    drawn = diagram.evaluate(DRAWN)
+    assert drawn["step"] == after_alias
+    [shared] = arrows_from(drawn, "<module>:a")
+    assert arrows_from(drawn, "<module>:b") == [shared]
+    assert [label for label, box in drawn["objects"].items() if box["type"] == "list"] == [shared]
+    items_before = [a for a in drawn["arrows"] if a["from"].startswith(f"{shared}[")]
+
+    for _ in range(after_append - after_alias):
+        diagram.locator(".memdiagram-next").click()
+    drawn = diagram.evaluate(DRAWN)
+    assert drawn["step"] == after_append
+    [still_shared] = arrows_from(drawn, "<module>:b")
+    assert arrows_from(drawn, "<module>:a") == [still_shared]
+    items_after = [a for a in drawn["arrows"] if a["from"].startswith(f"{still_shared}[")]
+    assert len(items_after) == len(items_before) + 1, "append adds one element to the one list"
+    assert not diagram.evaluate(MISPLACED_ARROWS)
+    save_screenshot(page.locator("main"), "feedback-diagram-desktop")
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert not diagram.evaluate(MISPLACED_ARROWS)
+    save_screenshot(diagram, "feedback-diagram-phone")
