@@ -493,7 +493,8 @@
     } else if (box.top >= y + gap) {
       end = { x: clamp(x, box.left + inset, box.right - inset), y: box.top };
       pull = clamp((end.y - y) / 2, 20, 80);
-      control1 = { x: x, y: y + pull };
+      // Leave sideways first, so the curve clears the slots stacked below this one.
+      control1 = { x: x + 45, y: y };
       control2 = { x: end.x, y: end.y - pull };
     } else if (box.bottom <= y - gap) {
       end = { x: clamp(x, box.left + inset, box.right - inset), y: box.bottom };
