@@ -50,6 +50,11 @@ TOPIC_AVAILABLE = Q(
 )
 
 
+def posted_data(request: HttpRequest):
+    """The form data of a POST, even an empty one (so it is validated); None otherwise."""
+    return request.POST if request.method == "POST" else None
+
+
 def practice_questions(topic: Topic):
     """Questions a student can practise: published and with an answer key to grade against."""
     return topic.questions.filter(AVAILABLE)
@@ -133,7 +138,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -226,7 +231,7 @@ def practice_question(request: HttpRequest, pk: int) -> HttpResponse:
     available = question.is_published and grading.is_valid_key(question.answer_key)
     if not available and not request.user.is_staff:
         raise Http404("No such question.")
-    form = AnswerForm(request.POST or None, question=question)
+    form = AnswerForm(posted_data(request), question=question)
     if request.method == "POST" and form.is_valid():
         try:
             answer = services.answer_practice(
