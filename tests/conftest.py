@@ -19,6 +19,12 @@ RAISING_SNIPPET = "key = [1]\nprint('before')\nd = {key: 1}\nprint('after')\n"
 REJECTED_SNIPPET = "import os\nprint(os.getcwd())\n"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The default PBKDF2 costs ~0.3 s per user; tests check logins, not hash strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(username: str, **extra):
