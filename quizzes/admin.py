@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from grader import GraderUnavailable
@@ -107,7 +108,7 @@ class QuestionAdmin(admin.ModelAdmin):
             key.get("stdout") or "(no output)",
             key.get("exception") or "none",
             obj.key_python_version,
-            obj.key_computed_at,
+            f"{timezone.localtime(obj.key_computed_at):%Y-%m-%d %H:%M}",
         )
 
     @admin.display(description="Preview as a student")

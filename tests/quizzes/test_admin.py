@@ -153,6 +153,21 @@ def test_change_form_shows_the_real_outcome_highlighted_and_a_preview(
     assert "quizzes/pygments.css" in page
 
 
+def test_every_authoring_page_renders(instructor_client, quiz, topic):
+    page = ConceptPage.objects.create(topic=topic, slug="p", title="P", body="Text")
+    urls = [
+        ADD_QUESTION,
+        reverse("admin:quizzes_question_changelist"),
+        reverse("admin:quizzes_quiz_changelist"),
+        reverse("admin:quizzes_quiz_change", args=[quiz.pk]),
+        reverse("admin:quizzes_conceptpage_changelist"),
+        reverse("admin:quizzes_conceptpage_change", args=[page.pk]),
+        reverse("admin:quizzes_topic_changelist"),
+    ]
+    for url in urls:
+        assert instructor_client.get(url).status_code == 200, url
+
+
 def test_filters_and_search(instructor_client, typed_question, choice_question):
     changelist = reverse("admin:quizzes_question_changelist")
     response = instructor_client.get(changelist, {"answer_mode__exact": "choice"})
