@@ -120,17 +120,27 @@ def question_context(question: Question) -> dict:
 # --- home, accounts, static pages ------------------------------------------------------------
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    published_pages = ConceptPage.objects.filter(is_published=True)
-    topics = Topic.objects.prefetch_related(Prefetch("pages", queryset=published_pages))
-    topics = topics.annotate(
+def topics_with_progress(user):
+    """Topics in course order, with their practice questions counted, and for a logged-in user
+    how many of those they have answered correctly at least once."""
+    topics = Topic.objects.order_by("order", "title").annotate(
         question_count=Count("questions", filter=TOPIC_AVAILABLE, distinct=True)
     )
-    if request.user.is_authenticated:
+    if user.is_authenticated:
         solved = TOPIC_AVAILABLE & Q(
-            questions__practice__user=request.user, questions__practice__is_correct=True
+            questions__practice__user=user, questions__practice__is_correct=True
         )
         topics = topics.annotate(solved_count=Count("questions", filter=solved, distinct=True))
+    return topics
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    published_pages = ConceptPage.objects.filter(is_published=True)
+    topics = topics_with_progress(request.user).prefetch_related(
+        Prefetch("pages", queryset=published_pages)
+    )
+    for topic in topics:
+        topic.summary_html = render_markdown(topic.summary)
     return render(request, "quizzes/home.html", {"topics": topics})
 
 
@@ -157,6 +167,8 @@ def how_answers_are_checked(request: HttpRequest) -> HttpResponse:
 def concept_list(request: HttpRequest) -> HttpResponse:
     published_pages = ConceptPage.objects.filter(is_published=True)
     topics = Topic.objects.prefetch_related(Prefetch("pages", queryset=published_pages))
+    for topic in topics:
+        topic.summary_html = render_markdown(topic.summary)
     return render(request, "quizzes/concept_list.html", {"topics": topics})
 
 
@@ -198,13 +210,7 @@ def next_practice_question(user, topic: Topic, after: Question | None = None) ->
 
 @login_required
 def practice_topics(request: HttpRequest) -> HttpResponse:
-    solved = TOPIC_AVAILABLE & Q(
-        questions__practice__user=request.user, questions__practice__is_correct=True
-    )
-    topics = Topic.objects.annotate(
-        question_count=Count("questions", filter=TOPIC_AVAILABLE, distinct=True),
-        solved_count=Count("questions", filter=solved, distinct=True),
-    )
+    topics = topics_with_progress(request.user)
     return render(request, "quizzes/practice_topics.html", {"topics": topics})
 
 
@@ -281,7 +287,8 @@ def published_quiz(slug: str) -> Quiz:
 
 @login_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    quizzes = Quiz.objects.filter(is_published=True).annotate(question_count=Count("questions"))
+    quizzes = Quiz.objects.filter(is_published=True).order_by("title")
+    quizzes = quizzes.annotate(question_count=Count("questions"))
     rows = [(quiz, services.quiz_status(user=request.user, quiz=quiz)) for quiz in quizzes]
     return render(request, "quizzes/quiz_list.html", {"rows": rows})
 

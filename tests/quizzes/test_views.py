@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from quizzes import services
-from quizzes.models import ConceptPage
+from quizzes.models import ConceptPage, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,17 @@ def test_home_lists_topics_with_their_pages(client, page):
     assert page.topic.title in response.text
     assert page.get_absolute_url() in response.text
     assert reverse("signup") in response.text
+
+
+def test_home_keeps_the_course_order_and_renders_summaries(client, student, make_question):
+    make_question()  # questions in topic order 3 make the home page count them
+    Topic.objects.create(slug="identity", title="Identity", order=1, summary="`is` compares ids")
+    Topic.objects.create(slug="copying", title="Copying", order=4)
+    client.force_login(student)
+    response = client.get(reverse("home"))
+    slugs = [topic.slug for topic in response.context["topics"]]
+    assert slugs == ["identity", "mutability-aliasing", "copying"]
+    assert "<code>is</code> compares ids" in response.text
 
 
 def test_unpublished_pages_are_for_staff_only(client, page, student, instructor):
