@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 
 import grader
@@ -261,8 +261,10 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
     now = _now(now)
     try:
         with transaction.atomic():
-            # Locking the quiz row serialises two starts by the same user (two tabs).
-            quiz = Quiz.objects.select_for_update().get(pk=quiz.pk)
+            # A no-op UPDATE of the quiz row, first in the transaction, serialises concurrent
+            # starts (two tabs) on every backend; on SQLite a read first would fail them instead.
+            Quiz.objects.filter(pk=quiz.pk).update(is_published=F("is_published"))
+            quiz = Quiz.objects.get(pk=quiz.pk)
             status = quiz_status(user=user, quiz=quiz, now=now)
             if status.open_attempt is not None:
                 return status.open_attempt
@@ -341,10 +343,18 @@ def _grade_response(response: Response, question: Question, points: int) -> None
     response.graded_python_version = question.key_python_version
 
 
-def _locked_open_attempt(attempt: Attempt, now: datetime) -> Attempt:
-    locked = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
-    if locked.submitted_at is not None:
+def _lock_open_attempt(attempt: Attempt, now: datetime) -> Attempt:
+    """Lock the attempt's row for this transaction; raises AttemptClosed unless it is open.
+
+    The lock is a no-op UPDATE and the transaction's first statement, so concurrent saves and
+    submits queue up on every backend (on SQLite a read first would make them fail instead).
+    """
+    still_open = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
+        submitted_at=None
+    )
+    if not still_open:
         raise AttemptClosed("This attempt has been submitted; answers can no longer change.")
+    locked = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
     if is_overdue(locked, now):
         raise AttemptClosed("Time is up for this attempt.")
     return locked
@@ -368,7 +378,7 @@ def save_answer(
     now = _now(now)
     try:
         with transaction.atomic():
-            attempt = _locked_open_attempt(attempt, now)
+            attempt = _lock_open_attempt(attempt, now)
             if quiz_question.quiz_id != attempt.quiz_id or (
                 quiz_question.pk not in attempt.question_order
             ):
@@ -401,13 +411,16 @@ def submit_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     """
     now = _now(now)
     with transaction.atomic():
-        current = Attempt.objects.select_for_update().get(pk=attempt.pk)
-        submitted_at = min(now, current.deadline) if current.deadline else now
-        claimed = Attempt.objects.filter(pk=current.pk, submitted_at__isnull=True).update(
-            submitted_at=submitted_at
+        # The claim is the transaction's first statement, so it takes the write lock before
+        # anything is read (SQLite) and waits on the row lock of a concurrent submit (others).
+        claimed = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
+            submitted_at=now
         )
+        current = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
         if not claimed:
-            return Attempt.objects.get(pk=current.pk)
+            return current
+        if current.deadline and current.deadline < now:
+            current.submitted_at = current.deadline  # expired on access: it ended at its deadline
         points = dict(current.quiz.quiz_questions.values_list("pk", "points"))
         score = 0
         responses = current.responses.select_related(
@@ -420,8 +433,9 @@ def submit_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
                 )
                 response.save()
             score += response.points_awarded or 0
-        Attempt.objects.filter(pk=current.pk).update(score=score)
-        return Attempt.objects.get(pk=current.pk)
+        current.score = score
+        current.save(update_fields=["submitted_at", "score"])
+        return current
 
 
 def feedback_visible(*, attempt: Attempt, now: datetime | None = None) -> bool:

@@ -397,3 +397,97 @@ def test_practice_without_a_key_is_refused(student, make_question):
     broken = make_question("import os\n")
     with pytest.raises(services.InvalidAnswer, match="no answer key"):
         services.answer_practice(user=student, question=broken, answer_text="")
+
+
+# --- Concurrency, on a real database file with real threads -----------------------------------
+
+RACE_SCRIPT = """
+import json, threading
+from django.contrib.auth import get_user_model
+from django.db import connection
+from quizzes import services
+from quizzes.grading import expected_text
+from quizzes.models import Attempt, Question, Quiz, QuizQuestion, Topic
+
+topic = Topic.objects.create(slug="t", title="T")
+questions = []
+for n in range(3):
+    q = Question.objects.create(topic=topic, slug=f"q{n}", title="Q", snippet=f"print({n})\\n",
+                                answer_mode="typed", explanation="x", is_published=True)
+    services.refresh_answer_key(q)
+    questions.append(q)
+quiz = Quiz.objects.create(slug="z", title="Z", is_published=True, max_attempts=None)
+entries = [
+    QuizQuestion.objects.create(quiz=quiz, question=q, order=i) for i, q in enumerate(questions)
+]
+user = get_user_model().objects.create_user("racer")
+
+gradings, errors = [], []
+original_grade = services._grade_response
+services._grade_response = lambda *a: (gradings.append(1), original_grade(*a))[1]
+
+def in_thread(action):
+    def run(barrier):
+        try:
+            barrier.wait()
+            action()
+        except services.ServiceError:
+            pass  # a refused save after the submit won is the expected outcome
+        except Exception as error:
+            errors.append(repr(error))
+        finally:
+            connection.close()
+    return run
+
+starts = []
+for _ in range(5):
+    barrier = threading.Barrier(3)
+    start = in_thread(lambda: starts.append(services.start_attempt(user=user, quiz=quiz).pk))
+    threads = [threading.Thread(target=start, args=(barrier,)) for _ in range(3)]
+    [t.start() for t in threads]; [t.join() for t in threads]
+    attempt = Attempt.objects.get(pk=starts[-1])
+    gradings.clear()
+    right = expected_text(questions[0].answer_key)
+    services.save_answer(attempt=attempt, quiz_question=entries[0], answer_text=right)
+    barrier = threading.Barrier(5)
+    submit = in_thread(lambda: services.submit_attempt(attempt=Attempt.objects.get(pk=attempt.pk)))
+    save = in_thread(lambda: services.save_answer(
+        attempt=Attempt.objects.get(pk=attempt.pk), quiz_question=entries[1], answer_text="wrong"))
+    actions = (submit, submit, submit, save, save)
+    threads = [threading.Thread(target=f, args=(barrier,)) for f in actions]
+    [t.start() for t in threads]; [t.join() for t in threads]
+    attempt.refresh_from_db()
+    if len(gradings) != attempt.responses.count():
+        errors.append(f"{len(gradings)} gradings for {attempt.responses.count()} responses")
+
+print(json.dumps({"errors": errors, "attempts": Attempt.objects.count(),
+                  "distinct_starts": len(set(starts)),
+                  "scores": list(Attempt.objects.values_list("score", flat=True))}))
+"""
+
+
+@pytest.mark.django_db(transaction=False)
+def test_concurrent_starts_saves_and_submits_on_sqlite(tmp_path):
+    """Two tabs / a double click: one attempt, graded once, and no "database is locked"."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}"}
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, timeout=120)
+    result = subprocess.run(
+        [*manage, "shell", "-v0", "-c", RACE_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["errors"] == []
+    assert report["attempts"] == report["distinct_starts"] == 5
+    assert set(report["scores"]) == {1}
