@@ -273,3 +273,16 @@ def test_concept_page_preview_and_save_compute_outputs(instructor_client, topic)
     html = preview.content.decode()
     assert grader.run("print(6 * 7)\n").stdout.strip() in html
     assert f"Output (Python {services.current_python_version()})" in html
+
+
+def test_recompute_outputs_action(instructor_client, topic):
+    page = ConceptPage.objects.create(
+        topic=topic, slug="p", title="P", body="```python\nprint(len('abc'))\n```\n"
+    )
+    response = instructor_client.post(
+        reverse("admin:quizzes_conceptpage_changelist"),
+        {"action": "recompute_outputs", "_selected_action": [page.pk]},
+        follow=True,
+    )
+    assert "Ran 1 code block(s)" in " ".join(str(m) for m in response.context["messages"])
+    assert page.block_outputs.get().outcome["stdout"] == grader.run("print(len('abc'))\n").stdout

@@ -167,3 +167,14 @@ def test_duplicate_slugs_across_files_are_refused(fixtures_dir):
     )
     with pytest.raises(ContentError, match="question slug 'alias-typed' is used 2 times"):
         load_content(fixtures_dir)
+
+
+def test_quiz_entries_follow_the_fixture(fixtures_dir):
+    load_content(fixtures_dir)
+    (fixtures_dir / "quizzes.toml").write_text(
+        QUIZZES.replace('{ slug = "alias-choice" }', '{ slug = "no-such-question" }')
+    )
+    report = load_content(fixtures_dir)
+    assert any("unknown question 'no-such-question'" in note for note in report.notes)
+    quiz = Quiz.objects.get(slug="aliasing-quiz")
+    assert [e.question.slug for e in quiz.quiz_questions.all()] == ["alias-typed"]

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -48,3 +49,7 @@ def test_string_forms_name_the_objects(quiz, student, typed_question):
     assert str(attempt) == f"student - {quiz.title} #1"
     assert str(typed_question) == typed_question.title
     assert str(quiz.quiz_questions.first()) == f"{quiz.title}: {typed_question.title}"
+
+
+def test_migrations_match_the_models():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
