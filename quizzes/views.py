@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -44,10 +44,6 @@ def wants_json(request: HttpRequest) -> bool:
 
 # Published questions with a key that can be graded against (see grading.is_valid_key).
 AVAILABLE = Q(is_published=True, answer_key__status__in=grading.VALID_KEY_STATUSES)
-TOPIC_AVAILABLE = Q(
-    questions__is_published=True,
-    questions__answer_key__status__in=grading.VALID_KEY_STATUSES,
-)
 
 
 def posted_data(request: HttpRequest):
@@ -55,9 +51,29 @@ def posted_data(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-def practice_questions(topic: Topic):
-    """Questions a student can practise: published and with an answer key to grade against."""
-    return topic.questions.filter(AVAILABLE)
+def quiz_guarded_question_ids(user) -> set[int]:
+    """Questions practice must not show this user yet: those of a published quiz whose feedback
+    comes after submitting or after closing, until the user may see that quiz's feedback.
+    Practising them first would reveal their answers before the quiz's policy allows."""
+    guarded = Quiz.objects.filter(is_published=True).exclude(
+        feedback_policy=Quiz.FeedbackPolicy.AFTER_EACH_ANSWER
+    )
+    held: set[int] = set()
+    for quiz in guarded:
+        submitted = []
+        if user.is_authenticated:
+            submitted = quiz.attempts.filter(user=user, submitted_at__isnull=False)
+        if any(services.feedback_visible(attempt=attempt) for attempt in submitted):
+            continue
+        held.update(quiz.quiz_questions.values_list("question_id", flat=True))
+    return held
+
+
+def practice_questions(user, topic: Topic | None = None):
+    """Questions the user can practise: published, with a key to grade against, not guarded by
+    a quiz (see quiz_guarded_question_ids)."""
+    questions = Question.objects.filter(AVAILABLE).exclude(pk__in=quiz_guarded_question_ids(user))
+    return questions if topic is None else questions.filter(topic=topic)
 
 
 def snippet_html(question: Question) -> SafeString:
@@ -120,25 +136,29 @@ def question_context(question: Question) -> dict:
 # --- home, accounts, static pages ------------------------------------------------------------
 
 
-def topics_with_progress(user):
-    """Topics in course order, with their practice questions counted, and for a logged-in user
-    how many of those they have answered correctly at least once."""
-    topics = Topic.objects.order_by("order", "title").annotate(
-        question_count=Count("questions", filter=TOPIC_AVAILABLE, distinct=True)
-    )
+def topics_with_progress(user) -> list[Topic]:
+    """Topics in course order, each with `question_count` (questions the user can practise)
+    and `solved_count` (how many of those they have answered correctly at least once)."""
+    questions = practice_questions(user)
+    counts = dict(questions.values_list("topic").annotate(n=Count("pk")).order_by())
+    solved = {}
     if user.is_authenticated:
-        solved = TOPIC_AVAILABLE & Q(
-            questions__practice__user=user, questions__practice__is_correct=True
+        answers = PracticeAnswer.objects.filter(user=user, is_correct=True, question__in=questions)
+        by_topic = answers.values_list("question__topic").annotate(
+            n=Count("question", distinct=True)
         )
-        topics = topics.annotate(solved_count=Count("questions", filter=solved, distinct=True))
+        solved = dict(by_topic.order_by())
+    topics = list(Topic.objects.order_by("order", "title"))
+    for topic in topics:
+        topic.question_count = counts.get(topic.pk, 0)
+        topic.solved_count = solved.get(topic.pk, 0)
     return topics
 
 
 def home(request: HttpRequest) -> HttpResponse:
     published_pages = ConceptPage.objects.filter(is_published=True)
-    topics = topics_with_progress(request.user).prefetch_related(
-        Prefetch("pages", queryset=published_pages)
-    )
+    topics = topics_with_progress(request.user)
+    prefetch_related_objects(topics, Prefetch("pages", queryset=published_pages))
     for topic in topics:
         topic.summary_html = render_markdown(topic.summary)
     return render(request, "quizzes/home.html", {"topics": topics})
@@ -185,7 +205,7 @@ def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "body_html": render_concept_page(page),
             "siblings": siblings,
-            "practice_count": practice_questions(page.topic).count(),
+            "practice_count": practice_questions(request.user, page.topic).count(),
         },
     )
 
@@ -200,7 +220,7 @@ def solved_question_ids(user, questions) -> set[int]:
 
 def next_practice_question(user, topic: Topic, after: Question | None = None) -> Question | None:
     """The first question of the topic not yet answered correctly, looking after `after` first."""
-    questions = list(practice_questions(topic))
+    questions = list(practice_questions(user, topic))
     solved = solved_question_ids(user, questions)
     if after is not None and after in questions:
         start = questions.index(after) + 1
@@ -221,7 +241,7 @@ def practice_topic(request: HttpRequest, slug: str) -> HttpResponse:
     upcoming = next_practice_question(request.user, topic)
     if upcoming is not None and "review" not in request.GET:
         return redirect("practice_question", pk=upcoming.pk)
-    questions = list(practice_questions(topic))
+    questions = list(practice_questions(request.user, topic))
     solved = solved_question_ids(request.user, questions)
     return render(
         request,
@@ -234,7 +254,8 @@ def practice_topic(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def practice_question(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.select_related("topic"), pk=pk)
-    available = question.is_published and grading.is_valid_key(question.answer_key)
+    questions = list(practice_questions(request.user, question.topic))
+    available = question in questions
     if not available and not request.user.is_staff:
         raise Http404("No such question.")
     form = AnswerForm(posted_data(request), question=question)
@@ -247,13 +268,12 @@ def practice_question(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, refused.message)
         else:
             return redirect("practice_feedback", pk=answer.pk)
-    questions = list(practice_questions(question.topic))
     solved = solved_question_ids(request.user, questions)
     status = 400 if form.is_bound else 200  # a valid post has redirected already
     context = question_context(question) | {
         "form": form,
         "preview": not available,
-        "position": questions.index(question) + 1 if question in questions else None,
+        "position": questions.index(question) + 1 if available else None,
         "total": len(questions),
         "solved": question.pk in solved,
     }

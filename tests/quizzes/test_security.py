@@ -139,6 +139,39 @@ def test_practice_question_page_hides_the_key(client, logged_in, choice_question
     assert "Right" not in page and "Not quite" not in page
 
 
+def test_practice_holds_back_a_quizs_questions_until_its_feedback_may_show(
+    client, logged_in, make_quiz, typed_question
+):
+    quiz = make_quiz([typed_question], feedback_policy=Quiz.FeedbackPolicy.AFTER_SUBMIT)
+    practice_url = reverse("practice_question", args=[typed_question.pk])
+    assert client.get(practice_url).status_code == 404
+    data = {"answer_text": grading.expected_text(typed_question.answer_key)}
+    assert client.post(practice_url, data).status_code == 404
+    assert not PracticeAnswer.objects.exists()
+    topic_page = client.get(reverse("practice_topic", args=[typed_question.topic.slug]))
+    assert topic_page.status_code == 200 and topic_page.context["questions"] == []
+
+    attempt = start(client, quiz)
+    client.post(reverse("attempt_submit", args=[attempt.pk]))
+    assert client.get(practice_url).status_code == 200
+
+
+def test_practice_holds_back_an_after_close_quizs_questions_until_it_closes(
+    client, logged_in, make_quiz, typed_question
+):
+    quiz = make_quiz(
+        [typed_question],
+        feedback_policy=Quiz.FeedbackPolicy.AFTER_CLOSE,
+        closes_at=timezone.now() + timedelta(days=1),
+    )
+    attempt = start(client, quiz)
+    client.post(reverse("attempt_submit", args=[attempt.pk]))
+    practice_url = reverse("practice_question", args=[typed_question.pk])
+    assert client.get(practice_url).status_code == 404
+    Quiz.objects.filter(pk=quiz.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    assert client.get(practice_url).status_code == 200
+
+
 # --- deadlines, time limits and attempt limits are enforced on the server --------------------
 
 
@@ -206,13 +239,13 @@ def test_submitting_twice_grades_once(client, logged_in, quiz):
 # --- over-long, non-UTF-8 and malformed posts: form error or 400, never 500 -------------------
 
 
-def test_over_long_answers_are_form_errors(client, logged_in, quiz, typed_question):
+def test_over_long_answers_are_form_errors(client, logged_in, quiz, make_question):
     attempt = start(client, quiz)
     entry = typed_entry(quiz)
     long_answer = {f"q{entry.pk}-answer_text": "x" * 10_001}
     assert client.post(answer_url(attempt, entry), long_answer).status_code == 400
     assert client.post(answer_url(attempt, entry), long_answer, **JSON).status_code == 400
-    url = reverse("practice_question", args=[typed_question.pk])
+    url = reverse("practice_question", args=[make_question(slug="practice-only").pk])
     response = client.post(url, {"answer_text": "x" * 10_001})
     assert response.status_code == 400 and response.context["form"].errors
     assert not Response.objects.exists() and not PracticeAnswer.objects.exists()
