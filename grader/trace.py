@@ -12,8 +12,10 @@ read (that snapshot would otherwise add one reference per name), it never calls 
 pauses the cyclic collector while it looks, so a collection never happens inside a step.
 """
 
+import dis
 import gc
 import itertools
+import json
 import sys
 import types
 
@@ -39,6 +41,7 @@ _CO_OPTIMIZED = 0x1  # function frames keep their locals in fast slots, not in a
 _VALUE_TYPES = (bool, int, float, complex, str, bytes)
 # Exact builtin value types whose own repr never calls snippet code.
 _SAFE_REPR = {bool, float, complex, type(None)}
+_MISSING = object()
 _CLASS_NOISE = frozenset(
     {"__module__", "__qualname__", "__dict__", "__weakref__", "__doc__", "__firstlineno__"}
 )
@@ -50,12 +53,19 @@ class Tracer:
     def __init__(self, code, *, stdout, max_steps=MAX_STEPS, hidden_names=()):
         self._codes = list(_nested_code_objects(code))
         self._code_ids = {id(each) for each in self._codes}
+        self._stored_names = _stored_attribute_names(self._codes)
         self._module_code = code
         self._module_frame = None  # the label of the module's frame, kept for the "end" step
         self._stdout = stdout  # callable returning everything printed so far
         self._max_steps = max_steps
         self._hidden = frozenset(hidden_names)
+        # Each step is kept as its JSON text: strings are not tracked by the cyclic collector,
+        # so recording adds nothing to the allocation count that decides when it runs, and a
+        # garbage cycle is collected at the same point of the snippet as without the tracer.
         self._steps = []
+        self._last_line = 1
+        self._excused = 0  # the tracer's part of the collector's count; see _collect_when_due
+        self._threshold = self._applied = 0  # the snippet's threshold, and the one set for it
         self._truncated = False
         self._notice = None
         self._tool = None
@@ -77,7 +87,7 @@ class Tracer:
         finally:
             self._uninstall()
         if not self._truncated and self._notice is None:
-            self._record("end", self._last_line(), None, namespace)
+            self._record("end", self._last_line, None, namespace)
 
     def result(self):
         return {
@@ -86,7 +96,7 @@ class Tracer:
             "max_steps": self._max_steps,
             "truncated": self._truncated,
             "notice": self._notice,
-            "steps": self._steps,
+            "steps": json.loads("[" + ",".join(self._steps) + "]"),
         }
 
     def _install(self):
@@ -108,6 +118,7 @@ class Tracer:
             monitoring.set_local_events(self._tool, code, local)
         # RAISE cannot be a local event in 3.12; _on_raise ignores code that is not the snippet's.
         monitoring.set_events(self._tool, events.RAISE)
+        self._hold_automatic_collection()
 
     def _uninstall(self):
         if self._tool is None:
@@ -120,6 +131,7 @@ class Tracer:
             monitoring.register_callback(self._tool, event, None)
         monitoring.free_tool_id(self._tool)
         self._tool = None
+        self._release_automatic_collection()
 
     # -- events (called by the interpreter in the middle of the snippet) ---------------------
 
@@ -147,22 +159,49 @@ class Tracer:
             return
         collecting = gc.isenabled()
         gc.disable()
+        allocated = gc.get_count()[0]
         try:
             self._record(event, line, sys._getframe(2), None)
         except Exception as error:  # never let the tracer change what the snippet does
             self._notice = f"The trace stopped early: {type(error).__name__}: {error}"
             self._uninstall()
         finally:
+            self._excused += gc.get_count()[0] - allocated
+            self._apply_threshold()
             if collecting:
                 gc.enable()
 
-    def _last_line(self):
-        return self._steps[-1]["line"] if self._steps else 1
+    # CPython collects once its count of new container objects passes a threshold. A step leaves
+    # that count higher (CPython's free lists make it drift), so while tracing, the threshold is
+    # raised by what the steps added since the last collection: automatic collection is never
+    # earlier than without the tracer, and a garbage cycle stays until the snippet's
+    # gc.collect(). (A snippet that reads gc.get_threshold() while traced sees the raised value.)
+
+    def _hold_automatic_collection(self):
+        self._threshold = self._applied = gc.get_threshold()[0]
+        gc.callbacks.append(self._on_collection)
+
+    def _release_automatic_collection(self):
+        gc.callbacks.remove(self._on_collection)
+        self._excused = 0
+        self._apply_threshold()
+
+    def _apply_threshold(self):
+        current, *older = gc.get_threshold()
+        if current != self._applied:  # the snippet set its own threshold
+            self._threshold = current
+        self._applied = self._threshold + self._excused if self._threshold else 0
+        gc.set_threshold(self._applied, *older)
+
+    def _on_collection(self, phase, info):
+        if phase == "stop":
+            self._excused = 0  # the collection set the count back to zero
+            self._apply_threshold()
 
     # -- one step -----------------------------------------------------------------------------
 
     def _record(self, event, line, frame, namespace):
-        heap = _Heap(self._code_ids)
+        heap = _Heap(self._code_ids, self._stored_names)
         frames = self._read_frames(frame, namespace, heap, line)
         heap.walk()
         self._add_cycle_only(heap)
@@ -189,15 +228,16 @@ class Tracer:
                 for name, index in record["locals"]
                 if index in labels
             ]
-        self._steps.append(
-            {
-                "line": line,
-                "event": event,
-                "stdout": _tail(self._stdout()),
-                "frames": frames,
-                "heap": step_heap,
-            }
-        )
+        step = {
+            "line": line,
+            "event": event,
+            "stdout": _tail(self._stdout()),
+            "frames": frames,
+            "heap": step_heap,
+        }
+        self._steps.append(json.dumps(step, ensure_ascii=False, separators=(",", ":")))
+        if frames:
+            self._last_line = frames[0]["line"]  # where the module is, for the "end" step
 
     def _read_frames(self, frame, namespace, heap, line):
         """The snippet's frames, outermost first, with their names registered in the heap."""
@@ -373,8 +413,10 @@ class _Node:
 class _Heap:
     """The objects reachable from one step's frames; only `objects` refers to them."""
 
-    def __init__(self, code_ids):
+    def __init__(self, code_ids, stored_names):
         self.code_ids = code_ids  # the snippet's code objects: its functions are not foreign
+        self.stored_names = stored_names
+        self._names_by_class = {}
         self.objects = []  # index -> object: the tracer's single reference to each
         self.nodes = []
         self.index = {}  # id -> index
@@ -390,6 +432,12 @@ class _Heap:
             self.index[oid] = index
             self.objects.append(obj)
         return index
+
+    def _class_names(self, cls):
+        names = self._names_by_class.get(cls)
+        if names is None:
+            names = self._names_by_class[cls] = _names_in_classes(cls)
+        return names
 
     def walk(self):
         position = len(self.nodes)
@@ -437,10 +485,9 @@ class _Heap:
         node.flags = _flags(obj, node.immortal)
         node.repr = _short_repr(obj, REPR_CHARS)
         if node.kind in ("list", "tuple", "set"):
-            members = _members(obj, node.kind)
-            if node.kind == "set":
+            members, node.length = _members(obj, node.kind)
+            if node.kind == "set":  # iteration order depends on hashing; the drawing must not
                 members.sort(key=lambda member: (type(member).__name__, _short_repr(member, 20)))
-            node.length = len(members)
             node.items = [i for i in map(self.add, members[:MAX_ITEMS]) if i is not None]
         elif node.kind == "dict":
             node.length = dict.__len__(obj)
@@ -451,7 +498,11 @@ class _Heap:
                     entries.append((key_index, value_index))
             node.entries = entries
         elif node.kind in ("instance", "class"):
-            pairs = _attributes(obj, node.kind)
+            pairs = (
+                _class_attributes(obj)
+                if node.kind == "class"
+                else _instance_attributes(obj, self.stored_names, self._class_names(node.type))
+            )
             node.length = len(pairs)
             attrs = []
             for name, value in pairs[:MAX_ITEMS]:
@@ -508,34 +559,81 @@ def _members(obj, kind):
     base = {"list": list, "tuple": tuple}.get(kind) or (
         frozenset if isinstance(obj, frozenset) else set
     )
-    return list(itertools.islice(base.__iter__(obj), 10 * MAX_ITEMS))
+    return list(itertools.islice(base.__iter__(obj), 10 * MAX_ITEMS)), base.__len__(obj)
 
 
-def _attributes(obj, kind):
-    """(name, value) pairs read through the builtin descriptors, never through snippet code."""
-    if kind == "class":
-        names = type.__dict__["__dict__"].__get__(obj)
-        return [
-            (name, value)
-            for name, value in names.items()
-            if name not in _CLASS_NOISE and not isinstance(value, types.GetSetDescriptorType)
-        ]
+def _class_attributes(cls):
+    names = _class_dict(cls)
+    return [
+        (name, value)
+        for name, value in names.items()
+        if name not in _CLASS_NOISE and not isinstance(value, types.GetSetDescriptorType)
+    ]
+
+
+def _instance_attributes(obj, stored_names, class_names):
+    """(name, value) pairs of the instance's own attributes, in the order it holds them.
+
+    Reading obj.__dict__ would make CPython 3.12 build a dict for an instance that keeps its
+    values inline, one more object for gc.collect() to count; so the attribute names the snippet
+    stores are looked up one by one with object.__getattribute__, which builds nothing and never
+    calls snippet code (no __getattr__; data descriptors such as properties are skipped).
+    """
     pairs = []
-    try:
-        names = object.__getattribute__(obj, "__dict__")
-    except AttributeError:
-        names = None
-    if type(names) is dict:
-        pairs.extend(itertools.islice(dict.items(names), MAX_ITEMS))
+    for name in stored_names:
+        in_class = class_names.get(name, _MISSING)
+        if in_class is not _MISSING and _is_data_descriptor(in_class):
+            continue
+        try:
+            value = object.__getattribute__(obj, name)
+        except AttributeError:
+            continue
+        if in_class is not _MISSING and (
+            value is in_class or (type(value) is types.MethodType and value.__func__ is in_class)
+        ):
+            continue  # found on the class, not on the instance
+        pairs.append((name, value))
+    positions = {}
+    for position, referent in enumerate(gc.get_referents(obj)):
+        positions.setdefault(id(referent), []).append(position)
+    pairs.sort(key=lambda pair: (positions.get(id(pair[1])) or [len(pairs)]).pop(0))
     for klass in type(obj).__mro__:
-        for name in type.__dict__["__dict__"].__get__(klass).get("__slots__", ()):
-            slot = type.__dict__["__dict__"].__get__(klass).get(name)
+        for name in _class_dict(klass).get("__slots__", ()):
+            slot = _class_dict(klass).get(name)
             if isinstance(slot, types.MemberDescriptorType):
                 try:
                     pairs.append((name, slot.__get__(obj)))
                 except AttributeError:  # an empty slot
                     pass
     return pairs
+
+
+def _names_in_classes(cls):
+    names = {}
+    for klass in reversed(cls.__mro__):
+        names.update(_class_dict(klass))
+    return names
+
+
+def _class_dict(cls):
+    return type.__dict__["__dict__"].__get__(cls)
+
+
+def _is_data_descriptor(attribute):
+    kind = type(attribute)
+    return hasattr(kind, "__set__") or hasattr(kind, "__delete__")
+
+
+def _stored_attribute_names(codes):
+    """Names the snippet may give instance attributes: its STORE_ATTR names and identifiers among
+    its string constants (setattr, and attribute writes the policy turned into calls)."""
+    names = []
+    for code in codes:
+        for instruction in dis.get_instructions(code):
+            if instruction.opname == "STORE_ATTR":
+                names.append(instruction.argval)
+        names.extend(c for c in code.co_consts if type(c) is str and c.isidentifier())
+    return tuple(dict.fromkeys(names))
 
 
 def _short_repr(obj, budget, depth=0):
@@ -628,3 +726,56 @@ def _nested_code_objects(code):
 
 def _tail(text):
     return text if len(text) <= STDOUT_CHARS else "…" + text[-(STDOUT_CHARS - 1) :]
+
+
+# -- cost (issue 5, section 4) ---------------------------------------------------------------
+
+TYPICAL_SNIPPET = """\
+def pair(n):
+    return [n, n + 1]
+
+a = pair(1000)
+b = a
+c = {"key": b, "name": "memory"}
+b.append(7)
+del a
+total = sum(c["key"])
+print(total, c["name"], b is c["key"])
+"""
+
+
+def measure_cost(source=TYPICAL_SNIPPET, repetitions=300):
+    """Median time of one traced and one untraced run, interleaved in this process."""
+    import statistics
+    import time
+
+    timings = {False: [], True: []}
+    for _ in range(repetitions):
+        for trace in (False, True):
+            started = time.perf_counter()
+            _run_in_process(source, trace)
+            timings[trace].append(time.perf_counter() - started)
+    untraced = statistics.median(timings[False])
+    traced = statistics.median(timings[True])
+    return {
+        "untraced_ms": round(untraced * 1000, 3),
+        "traced_ms": round(traced * 1000, 3),
+        "ratio": round(traced / untraced, 2),
+    }
+
+
+def _run_in_process(source, trace):
+    output = []
+    names = {"print": lambda *args: output.append(" ".join(map(str, args)) + "\n"), "sum": sum}
+    namespace = {"__builtins__": names}
+    code = compile(source, "<snippet>", "exec")
+    if not trace:
+        exec(code, namespace)
+        return None
+    tracer = Tracer(code, stdout=lambda: "".join(output))
+    tracer.run(code, namespace)
+    return tracer.result()
+
+
+if __name__ == "__main__":
+    print(measure_cost())

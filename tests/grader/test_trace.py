@@ -6,6 +6,7 @@ inserted before a line, run as `python -I file.py` by the grader's own interpret
 
 import ast
 import builtins
+import gc
 import io
 import json
 import re
@@ -296,3 +297,37 @@ def test_tracer_changes_nothing_the_snippet_sees():
         """
     )
     assert trace_of(source)["steps"][-1]["stdout"] == run_cpython(source)
+
+
+def test_tracing_does_not_collect_a_garbage_cycle_early():
+    # CPython collects after a count of new container objects; if tracing added to that count,
+    # the cycle would be collected (its __del__ printing) before the snippet's gc.collect().
+    source = textwrap.dedent(
+        """\
+        import gc
+        class Noisy:
+            def __del__(self):
+                print("freed")
+        gc.collect()
+        gc.set_threshold(100)
+        n = Noisy()
+        n.me = n
+        del n
+        """
+    )
+    source += "".join(f"x{i} = [{i}]\nprint({i})\n" for i in range(30))
+    source += "print('collected', gc.collect())\n"
+    untraced = io.StringIO()
+    namespace = {"print": lambda *a: print(*a, file=untraced), "__name__": "snippet"}
+    try:
+        exec(compile(source, "<snippet>", "exec"), namespace)
+        traced = trace_of(source)
+    finally:
+        gc.set_threshold(*THRESHOLDS)
+    assert untraced.getvalue().endswith("29\nfreed\ncollected 1\n")
+    assert traced["steps"][-1]["stdout"] == untraced.getvalue()
+    before_collect = step_at(traced, source.count("\n"))
+    assert any("cycle_only" in box["flags"] for box in before_collect["heap"].values())
+
+
+THRESHOLDS = gc.get_threshold()
