@@ -12,10 +12,8 @@ read (that snapshot would otherwise add one reference per name), it never calls 
 pauses the cyclic collector while it looks, so a collection never happens inside a step.
 """
 
-import dis
 import gc
 import itertools
-import json
 import sys
 import types
 
@@ -42,6 +40,9 @@ _VALUE_TYPES = (bool, int, float, complex, str, bytes)
 # Exact builtin value types whose own repr never calls snippet code.
 _SAFE_REPR = {bool, float, complex, type(None)}
 _MISSING = object()
+# Descriptions of immortal values (None, small ints, interned strings): never freed, so their
+# ids are never reused, and they never change.
+_IMMORTAL_VALUES = {}
 _CLASS_NOISE = frozenset(
     {"__module__", "__qualname__", "__dict__", "__weakref__", "__doc__", "__firstlineno__"}
 )
@@ -59,9 +60,6 @@ class Tracer:
         self._stdout = stdout  # callable returning everything printed so far
         self._max_steps = max_steps
         self._hidden = frozenset(hidden_names)
-        # Each step is kept as its JSON text: strings are not tracked by the cyclic collector,
-        # so recording adds nothing to the allocation count that decides when it runs, and a
-        # garbage cycle is collected at the same point of the snippet as without the tracer.
         self._steps = []
         self._last_line = 1
         self._excused = 0  # the tracer's part of the collector's count; see _collect_when_due
@@ -96,7 +94,7 @@ class Tracer:
             "max_steps": self._max_steps,
             "truncated": self._truncated,
             "notice": self._notice,
-            "steps": json.loads("[" + ",".join(self._steps) + "]"),
+            "steps": self._steps,
         }
 
     def _install(self):
@@ -235,7 +233,7 @@ class Tracer:
             "frames": frames,
             "heap": step_heap,
         }
-        self._steps.append(json.dumps(step, ensure_ascii=False, separators=(",", ":")))
+        self._steps.append(step)
         if frames:
             self._last_line = frames[0]["line"]  # where the module is, for the "end" step
 
@@ -474,12 +472,15 @@ class _Heap:
         return sorted(shown)
 
     def _describe(self, obj):
+        immortal = sys.getrefcount(obj) > _IMMORTAL_THRESHOLD
+        if immortal and id(obj) in _IMMORTAL_VALUES:
+            return _IMMORTAL_VALUES[id(obj)]
         node = _Node()
         node.oid = id(obj)
         node.type = type(obj)
         node.type_name = getattr(node.type, "__name__", "object")
         node.kind = _kind(obj)
-        node.immortal = sys.getrefcount(obj) > _IMMORTAL_THRESHOLD
+        node.immortal = immortal
         node.opaque = _is_foreign(obj, node.kind, self.code_ids)
         node.items, node.entries, node.attrs, node.length = (), (), (), 0
         node.flags = _flags(obj, node.immortal)
@@ -512,6 +513,8 @@ class _Heap:
             node.attrs = attrs
         # Values are told apart by value when an address is reused within one line.
         node.fingerprint = (node.type, node.repr if node.kind == "value" else None)
+        if immortal and node.kind == "value":
+            _IMMORTAL_VALUES[node.oid] = node
         return node
 
 
@@ -625,13 +628,12 @@ def _is_data_descriptor(attribute):
 
 
 def _stored_attribute_names(codes):
-    """Names the snippet may give instance attributes: its STORE_ATTR names and identifiers among
-    its string constants (setattr, and attribute writes the policy turned into calls)."""
+    """Every name the snippet may give an instance attribute: the names its code uses (attribute
+    names among them) and identifiers among its string constants (setattr, and attribute writes
+    the policy turned into calls)."""
     names = []
     for code in codes:
-        for instruction in dis.get_instructions(code):
-            if instruction.opname == "STORE_ATTR":
-                names.append(instruction.argval)
+        names.extend(code.co_names)
         names.extend(c for c in code.co_consts if type(c) is str and c.isidentifier())
     return tuple(dict.fromkeys(names))
 
