@@ -1,0 +1,303 @@
+"""Run-time side of the policy: the sandbox's builtins, the `_getattr_` hook, the output sink.
+
+Everything here is built once at import, except what a run can change: `Run` holds one run's
+output and refusals, and `sandbox_builtins(run)` gives each run its own builtins dict.
+"""
+
+import builtins
+import functools
+import string
+import sys
+from types import BuiltinMethodType, ModuleType
+
+from grader.policy import (
+    ALLOWED_BUILTINS,
+    GUARDED_ATTRIBUTES,
+    SNIPPET_FILENAME,
+    attribute_refusal,
+    attribute_write_refusal,
+)
+
+real_type = builtins.type
+real_getattr = builtins.getattr
+_formatter_parser = string.Formatter().parse
+
+
+class PolicyRefusal(BaseException):
+    """A construct refused while running. Not an Exception: `except Exception` cannot hide it,
+    and even a bare `except:` cannot, because the refusal is also recorded on the run."""
+
+
+_CHUNK_SIZE = 8192  # io.TextIOWrapper's chunk size
+
+
+class OutputLimitReached(BaseException):
+    """The snippet printed more than the run allows."""
+
+
+class Run:
+    """State of one run: what was printed, how much may be, and what was refused."""
+
+    __slots__ = ("chunks", "room", "overflowed", "refusals", "pending", "pending_bytes")
+
+    def __init__(self, output_bytes: int):
+        self.chunks: list[str] = []
+        self.room = output_bytes
+        self.overflowed = False
+        self.refusals: list[str] = []
+        self.pending = None  # io.TextIOWrapper's pending_bytes: None, one chunk, or a list
+        self.pending_bytes = 0
+
+    def refuse(self, what: str, why: str) -> PolicyRefusal:
+        message = f"line {_snippet_line()}: {what} — {why}"
+        self.refusals.append(message)
+        return PolicyRefusal(message)
+
+    def write(self, text: str) -> int:
+        data = text.encode("utf-8")  # what a UTF-8 stdout would have to encode
+        if len(data) > self.room:
+            self.flush()
+            self.chunks.append(data[: self.room].decode("utf-8", "ignore"))
+            self.room = 0
+            self.overflowed = True
+            raise OutputLimitReached
+        self.room -= len(data)
+        self._buffer(text, len(data))
+        return len(text)
+
+    def _buffer(self, text: str, size: int) -> None:
+        """Buffer as a piped stdout does: its second pending chunk creates a list (one object
+        for the garbage collector's count) that lives until 8 KiB are pending."""
+        if self.pending_bytes + size > _CHUNK_SIZE:
+            self.flush()
+        if self.pending is None:
+            self.pending = text
+        elif real_type(self.pending) is str:
+            self.pending = [self.pending, text]
+        else:
+            self.pending.append(text)
+        self.pending_bytes += size
+        if self.pending_bytes >= _CHUNK_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending is not None:
+            pending, self.pending, self.pending_bytes = self.pending, None, 0
+            self.chunks.append(pending if real_type(pending) is str else "".join(pending))
+
+    def stdout(self) -> str:
+        self.flush()
+        return "".join(self.chunks)
+
+
+def _snippet_line() -> int | None:
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == SNIPPET_FILENAME:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
+class TextSink:
+    """`sys.stdout` while a snippet runs: all prints (functions, methods, __del__) land in one
+    place. Slots and no Python-level __init__: a snippet holding `sys.stdout` can reach no state."""
+
+    __slots__ = ("_write", "_flush")
+
+    def write(self, text):
+        if real_type(text) is not str:  # TextIOWrapper's message
+            raise TypeError(f"write() argument must be str, not {real_type(text).__name__}")
+        return self._write(text)
+
+    def flush(self):
+        self._flush()
+
+
+def text_sink(write, flush) -> TextSink:
+    sink = object.__new__(TextSink)
+    sink._write, sink._flush = write, flush
+    return sink
+
+
+def _discard(text) -> int:
+    return len(text)
+
+
+def _nothing() -> None:
+    return None
+
+
+# --- `type` without its three-argument form ------------------------------------------------
+
+
+class _TypeCheck(real_type):
+    def __instancecheck__(cls, instance):
+        return isinstance(instance, real_type)
+
+    def __subclasscheck__(cls, subclass):
+        return issubclass(subclass, real_type)
+
+
+def _class_of(value):
+    found = real_type(value)
+    return SafeType if issubclass(found, real_type) else found
+
+
+class SafeType(metaclass=_TypeCheck):
+    """The sandbox's `type`: `type(x)` and isinstance checks as usual; metaclasses (the real
+    `type` among them) are replaced by this class, so three-argument `type()` is never reached."""
+
+    def __new__(cls, *args, **kwargs):
+        if len(args) == 3:
+            raise _current_run.refuse(
+                "three-argument `type()`", "it builds classes with any namespace"
+            )
+        if len(args) == 1 and not kwargs:
+            return _class_of(args[0])
+        return real_type(*args, **kwargs)  # CPython's own error message
+
+
+SafeType.__name__ = SafeType.__qualname__ = "type"
+SafeType.__module__ = "builtins"
+
+
+# --- attribute hooks -------------------------------------------------------------------------
+
+
+def _check_field_names(template: str) -> None:
+    for _literal, field, spec, _conversion in _formatter_parser(template):
+        if field is None:
+            continue
+        if "." in field or "[" in field:
+            raise _current_run.refuse(
+                f"the format field {{{field}}}",
+                "attribute or index lookups inside str.format fields are not checked",
+            )
+        if spec:
+            _check_field_names(spec)
+
+
+def safe_format(template, /, *args, **kwargs):
+    if isinstance(template, str):
+        _check_field_names(template)
+    return str.format(template, *args, **kwargs)
+
+
+def safe_format_map(template, mapping, /):
+    if isinstance(template, str):
+        _check_field_names(template)
+    return str.format_map(template, mapping)
+
+
+_SAFE_STR_METHODS = {"format": safe_format, "format_map": safe_format_map}
+_STR_METHODS = {str.format: safe_format, str.format_map: safe_format_map}
+_METHOD_DESCRIPTOR = real_type(str.format)
+
+
+def guarded_getattr(obj, name):
+    """`_getattr_`: the attributes whose danger depends on the object (GUARDED_ATTRIBUTES)."""
+    if name == "__class__":
+        return _class_of(obj)
+    if name == "__dict__":
+        if isinstance(obj, (real_type, ModuleType)):
+            raise _current_run.refuse(
+                "reading `__dict__` of a class or module",
+                "it exposes internals such as `object.__getattribute__` and module loaders",
+            )
+        return obj.__dict__
+    value = real_getattr(obj, name)
+    if real_type(value) is _METHOD_DESCRIPTOR and value in _STR_METHODS:
+        return _STR_METHODS[value]
+    if real_type(value) is BuiltinMethodType and isinstance(value.__self__, str):
+        if value.__name__ == name:  # str's own method, whatever the class it was read from
+            return functools.partial(_SAFE_STR_METHODS[name], value.__self__)
+    return value
+
+
+def _check_readable(name) -> None:
+    if real_type(name) is str:
+        why = attribute_refusal(name)
+        if why:
+            raise _current_run.refuse(f"the attribute name {name!r}", why)
+
+
+def safe_getattr(obj, name, *default):
+    _check_readable(name)
+    if real_type(name) is str and name in GUARDED_ATTRIBUTES:
+        try:
+            return guarded_getattr(obj, name)
+        except AttributeError:
+            if default:
+                return default[0]
+            raise
+    return real_getattr(obj, name, *default)
+
+
+def safe_hasattr(obj, name):
+    _check_readable(name)
+    return builtins.hasattr(obj, name)
+
+
+def _check_writable(name) -> None:
+    if real_type(name) is str:
+        why = attribute_write_refusal(name) or attribute_refusal(name)
+        if why:
+            raise _current_run.refuse(f"setting or deleting the attribute {name!r}", why)
+
+
+def safe_setattr(obj, name, value):
+    _check_writable(name)
+    return builtins.setattr(obj, name, value)
+
+
+def safe_delattr(obj, name):
+    _check_writable(name)
+    return builtins.delattr(obj, name)
+
+
+for _hook, _name in (
+    (safe_getattr, "getattr"),
+    (safe_hasattr, "hasattr"),
+    (safe_setattr, "setattr"),
+    (safe_delattr, "delattr"),
+    (safe_format, "format"),
+    (safe_format_map, "format_map"),
+):
+    _hook.__name__ = _hook.__qualname__ = _name
+
+_BASE_BUILTINS = {name: getattr(builtins, name) for name in ALLOWED_BUILTINS}
+_BASE_BUILTINS.update(
+    {
+        "__build_class__": builtins.__build_class__,
+        "_getattr_": guarded_getattr,
+        "type": SafeType,
+        "getattr": safe_getattr,
+        "hasattr": safe_hasattr,
+        "setattr": safe_setattr,
+        "delattr": safe_delattr,
+    }
+)
+
+# The run being executed (one per process in production; tests may run several in sequence).
+_current_run = Run(0)
+
+
+def start_run(output_bytes: int) -> Run:
+    global _current_run
+    _current_run = Run(output_bytes)
+    return _current_run
+
+
+def sandbox_builtins(importer) -> dict:
+    namespace = dict(_BASE_BUILTINS)
+    namespace["__import__"] = importer
+    return namespace
+
+
+def stdout_sink(run: Run) -> TextSink:
+    return text_sink(run.write, run.flush)
+
+
+def stderr_sink() -> TextSink:
+    return text_sink(_discard, _nothing)
