@@ -1,15 +1,17 @@
 """Step-by-step pictures of memory while a snippet runs (issue 5; format: briefs/trace-contract.md).
 
-`Tracer(code, stdout=...).run(code, namespace)` executes the compiled snippet with sys.monitoring
-events on the snippet's own code objects only, so the sandbox's hooks, stand-ins and print
-collector never produce a step. At each step it records the snippet's frames and the heap objects
-reachable from their names, labelled o1, o2, ... by first sight (ids never leave this module).
+`with Tracer(code, namespace, stdout=...) as tracer: exec(code, namespace)` records the run
+with sys.monitoring events on the snippet's own code objects only, so the sandbox's hooks,
+stand-ins and print collector never produce a step. At each step it records the snippet's frames
+and the heap objects reachable from their names, labelled o1, o2, ... by first sight (ids never
+leave this module); `tracer.result()` is the plain-JSON trace.
 
 The tracer must not change what it observes: between steps it holds no reference to any snippet
-object, it empties the locals snapshot CPython 3.12 caches on function frames when `f_locals` is
-read (that snapshot would otherwise add one reference per name), it never calls snippet code
-(no user __repr__, __iter__ or __getattribute__: only the builtin types' own C accessors), and it
-pauses the cyclic collector while it looks, so a collection never happens inside a step.
+object; it empties the locals snapshot CPython 3.12 caches on function frames when `f_locals` is
+read (that snapshot would otherwise add one reference per name); it never calls snippet code
+(no user __repr__, __iter__ or __getattribute__: only the builtin types' own C accessors) and
+never builds an instance's __dict__; and it pauses the cyclic collector while it looks and keeps
+its own allocations from making automatic collections come earlier.
 """
 
 import gc
@@ -51,7 +53,8 @@ _CLASS_NOISE = frozenset(
 class Tracer:
     """Records a trace of one snippet run; see the module docstring."""
 
-    def __init__(self, code, *, stdout, max_steps=MAX_STEPS, hidden_names=()):
+    def __init__(self, code, namespace, *, stdout, max_steps=MAX_STEPS):
+        self._namespace = namespace  # the module's globals, read once more for the "end" step
         self._codes = list(_nested_code_objects(code))
         self._code_ids = {id(each) for each in self._codes}
         self._stored_names = _stored_attribute_names(self._codes)
@@ -59,7 +62,6 @@ class Tracer:
         self._module_frame = None  # the label of the module's frame, kept for the "end" step
         self._stdout = stdout  # callable returning everything printed so far
         self._max_steps = max_steps
-        self._hidden = frozenset(hidden_names)
         self._steps = []
         self._last_line = 1
         self._excused = 0  # the tracer's part of the collector's count; see _collect_when_due
@@ -77,15 +79,23 @@ class Tracer:
 
     # -- running ---------------------------------------------------------------------------
 
-    def run(self, code, namespace):
-        """exec(code, namespace) while recording; exceptions from the snippet propagate."""
+    def __enter__(self):
+        """Record while the block runs `exec(code, namespace)`; the exec stays the caller's, so
+        tracing adds no frame to the snippet's stack or traceback."""
         self._install()
-        try:
-            exec(code, namespace)
-        finally:
-            self._uninstall()
-        if not self._truncated and self._notice is None:
-            self._record("end", self._last_line, None, namespace)
+        return self
+
+    def __exit__(self, error_type, error, traceback):
+        self._uninstall()
+        if error_type is None and not self._truncated and self._notice is None:
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                self._record("end", self._last_line, None, self._namespace)
+            finally:
+                if collecting:
+                    gc.enable()
+        return False
 
     def result(self):
         return {
@@ -291,8 +301,7 @@ class Tracer:
         return (
             isinstance(name, str)
             and name.isidentifier()
-            and not name.startswith("_")
-            and name not in self._hidden
+            and not name.startswith("_")  # the policy's own names; a snippet's cannot start so
         )
 
     def _add_cycle_only(self, heap):
@@ -774,8 +783,8 @@ def _run_in_process(source, trace):
     if not trace:
         exec(code, namespace)
         return None
-    tracer = Tracer(code, stdout=lambda: "".join(output))
-    tracer.run(code, namespace)
+    with Tracer(code, namespace, stdout=lambda: "".join(output)) as tracer:
+        exec(code, namespace)
     return tracer.result()
 
 

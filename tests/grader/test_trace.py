@@ -28,8 +28,8 @@ def trace_of(source: str, max_steps: int = MAX_STEPS) -> dict:
     code = compile(tree, "<snippet>", "exec")
     names = dict(vars(builtins), print=lambda *args, **kwargs: print(*args, **kwargs, file=output))
     namespace = {"__builtins__": names, "__name__": "__main__"}
-    tracer = Tracer(code, stdout=output.getvalue, max_steps=max_steps)
-    tracer.run(code, namespace)
+    with Tracer(code, namespace, stdout=output.getvalue, max_steps=max_steps) as tracer:
+        exec(code, namespace)
     del tree
     return json.loads(json.dumps(tracer.result()))  # plain JSON, as sent from the sandbox
 
