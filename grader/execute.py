@@ -15,9 +15,12 @@ import sys
 import tempfile
 import traceback
 import weakref
+from contextlib import nullcontext
+from functools import partial
 
 from grader import hooks, standins
 from grader.policy import SNIPPET_FILENAME, compile_counted
+from grader.trace import Tracer, printed_so_far
 
 COMPILE_RECURSION_LIMIT = 100_000  # the checker recurses per AST level; the parser caps depth
 
@@ -40,9 +43,9 @@ _COUNT_PROBE = "import gc\nprint(*gc.get_count())\n"
 
 
 def execute(source: str, *, output_bytes: int, trace: bool = False) -> dict:
-    """Compile and run `source`; never raises. `trace` is accepted for issue 5 and unused."""
+    """Compile and run `source`; never raises. With `trace`, also the run's "trace" (issue 5)."""
     try:
-        return _execute(source, output_bytes)
+        return _execute(source, output_bytes, trace)
     except BaseException as error:  # noqa: BLE001 - a failure of the grader itself, reported
         failure = f"the executor failed: {type(error).__name__}: {error}"
         return _result("crashed", reasons=[failure])
@@ -105,7 +108,7 @@ def _frame_depth() -> int:
     return depth
 
 
-def _execute(source: str, output_bytes: int) -> dict:
+def _execute(source: str, output_bytes: int, trace: bool = False) -> dict:
     run = hooks.start_run(output_bytes)
     froze = gc.get_freeze_count() == 0  # the grader server freezes its heap before forking
     if froze:
@@ -117,19 +120,25 @@ def _execute(source: str, output_bytes: int) -> dict:
             return _syntax_error(error, source)
         if code is None:
             return _result("rejected", reasons=reasons)
-        return _run(code, run, allocations)
+        return _run(code, run, allocations, trace=trace)
     finally:
         if froze:
             gc.unfreeze()
 
 
-def _run(code, run: hooks.Run, allocations: int, start=None) -> dict:
+def _run(code, run: hooks.Run, allocations: int, start=None, trace=False) -> dict:
+    # What exists now (the compiler's cyclic garbage, the code's constant tuples, still tracked
+    # as in a fresh script) is not the snippet's: its collections must neither find nor untrack it.
+    gc.freeze()
+    gc.collect()
     stdout, stderr = hooks.stdout_sink(run), hooks.stderr_sink()
     imported: list = []
     start = start or _START
     importer = standins.importer(run, stdout, stderr, imported, start[2])
     builtins_namespace = hooks.sandbox_builtins(importer)
     main = [{"__name__": "__main__", "__doc__": None, "__builtins__": builtins_namespace}]
+    printed = partial(printed_so_far, run)
+    tracer = Tracer(code, main[0], stdout=printed) if trace else nullcontext()
     saved = sys.stdout, sys.stderr, sys.getrecursionlimit(), gc.isenabled()
     finalizers_before = set(weakref.finalize._registry)
     failure: list[BaseException] = []  # the only reference to an uncaught exception
@@ -138,10 +147,10 @@ def _run(code, run: hooks.Run, allocations: int, start=None) -> dict:
     # Same room for recursion as a script, whose module frame is the first frame.
     sys.setrecursionlimit(saved[2] + _frame_depth())
     try:
-        gc.collect()  # the compiler's cyclic garbage is not the snippet's to find
         start_objects = _start_collector(allocations, start)  # noqa: F841 - kept alive
         try:
-            exec(code, main[0])
+            with tracer:
+                exec(code, main[0])
         except BaseException as error:  # noqa: BLE001 - the snippet's, reported as CPython does
             error = error.with_traceback(error.__traceback__.tb_next)  # not this frame
             failure.append(error)
@@ -153,13 +162,14 @@ def _run(code, run: hooks.Run, allocations: int, start=None) -> dict:
         sys.setrecursionlimit(saved[2])
         (gc.enable if saved[3] else gc.disable)()
         weakref.finalize._shutdown = False
+    traced = {"trace": tracer.result()} if trace else {}
     if run.refusals:
-        return _result("rejected", run.stdout(), reasons=run.refusals)
+        return _result("rejected", run.stdout(), reasons=run.refusals) | traced
     if run.overflowed:
         reason = f"the output exceeded the limit of {output_bytes_of(run)} bytes"
-        return _result("output_limit", run.stdout(), reasons=[reason])
+        return _result("output_limit", run.stdout(), reasons=[reason]) | traced
     reasons = ["the snippet ran out of memory (MemoryError)"] if status == "memory" else []
-    return _result(status, run.stdout(), exception, line, reasons)
+    return _result(status, run.stdout(), exception, line, reasons) | traced
 
 
 def _start_collector(compiler_allocations: int, start: tuple) -> list:

@@ -207,7 +207,7 @@ class MemoryModelPolicy(RestrictingNodeTransformer):
                     args=[node.value, ast.Constant(node.attr)],
                     keywords=[],
                 )
-                return ast.copy_location(call, node)
+                return ast.fix_missing_locations(ast.copy_location(call, node))
         else:
             why = attribute_write_refusal(node.attr) or attribute_refusal(node.attr)
             if why:
