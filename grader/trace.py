@@ -7,8 +7,9 @@ and the heap objects reachable from their names, labelled o1, o2, ... by first s
 leave this module); `tracer.result()` is the plain-JSON trace.
 
 The tracer must not change what it observes: between steps it holds no reference to any snippet
-object; it empties the locals snapshot CPython 3.12 caches on function frames when `f_locals` is
-read (that snapshot would otherwise add one reference per name); it never calls snippet code
+object (not even a class: only ids, names and text); it empties the locals snapshot CPython 3.12
+caches on function frames when `f_locals` is read (that snapshot would otherwise add one
+reference per name); it never calls snippet code
 (no user __repr__, __iter__ or __getattribute__: only the builtin types' own C accessors) and
 never builds an instance's __dict__; and it pauses the cyclic collector while it looks and keeps
 its own allocations from making automatic collections come earlier.
@@ -74,7 +75,7 @@ class Tracer:
         self._frame_labels = {}  # (id(frame), code) -> label for frames on the previous step
         self._next_frame = 1
         self._previous_graph = {}  # id -> child ids, as drawn at the previous step
-        self._previous_kinds = {}  # id -> type, for drawn containers
+        self._previous_kinds = {}  # id -> id of the type, for drawn containers
         self._cycle_only = set()  # ids drawn as cycle_only at the previous step
 
     # -- running ---------------------------------------------------------------------------
@@ -87,11 +88,12 @@ class Tracer:
 
     def __exit__(self, error_type, error, traceback):
         self._uninstall()
+        namespace, self._namespace = self._namespace, None  # the caller decides when it dies
         if error_type is None and not self._truncated and self._notice is None:
             collecting = gc.isenabled()
             gc.disable()
             try:
-                self._record("end", self._last_line, None, self._namespace)
+                self._record("end", self._last_line, None, namespace)
             finally:
                 if collecting:
                     gc.enable()
@@ -319,7 +321,7 @@ class Tracer:
         survivors = [
             obj
             for obj in gc.get_objects()
-            if id(obj) in suspects and type(obj) is suspects[id(obj)]
+            if id(obj) in suspects and id(type(obj)) == suspects[id(obj)]
         ]
         heap.walk_unreachable(survivors)
         del survivors
@@ -380,7 +382,7 @@ class Tracer:
             self._labels[node.oid] = (labels[index], node.fingerprint)
             self._previous_graph[node.oid] = [heap.nodes[i].oid for i in node.children()]
             if node.kind != "value":
-                self._previous_kinds[node.oid] = node.type
+                self._previous_kinds[node.oid] = id(node.type)
         self._cycle_only = {heap.nodes[i].oid for i in garbage}
 
 
@@ -521,7 +523,7 @@ class _Heap:
                     attrs.append((name, value_index))
             node.attrs = attrs
         # Values are told apart by value when an address is reused within one line.
-        node.fingerprint = (node.type, node.repr if node.kind == "value" else None)
+        node.fingerprint = (node.type_name, node.repr if node.kind == "value" else None)
         if immortal and node.kind == "value":
             _IMMORTAL_VALUES[node.oid] = node
         return node
@@ -737,6 +739,17 @@ def _nested_code_objects(code):
 
 def _tail(text):
     return text if len(text) <= STDOUT_CHARS else "…" + text[-(STDOUT_CHARS - 1) :]
+
+
+def printed_so_far(run):
+    """What a grader.hooks.Run has printed, read without flushing its emulated stdout buffer
+    (a flush would change when CPython's buffer allocates, which the run reproduces)."""
+    pending = run.pending
+    if pending is None:
+        pending = ""
+    elif type(pending) is not str:
+        pending = "".join(pending)
+    return "".join(run.chunks) + pending
 
 
 # -- cost (issue 5, section 4) ---------------------------------------------------------------

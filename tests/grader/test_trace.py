@@ -331,3 +331,24 @@ def test_tracing_does_not_collect_a_garbage_cycle_early():
 
 
 THRESHOLDS = gc.get_threshold()
+
+
+def test_nothing_of_the_snippet_outlives_its_namespace():
+    source = textwrap.dedent(
+        """\
+        class Noisy:
+            def __del__(self):
+                print("bye")
+        a = Noisy()
+        b = [a]
+        """
+    )
+    farewells = []
+    code = compile(source, "<snippet>", "exec")
+    namespace = {"__builtins__": dict(vars(builtins), print=farewells.append)}
+    with Tracer(code, namespace, stdout=str) as tracer:
+        exec(code, namespace)
+    namespace.clear()  # the class, its functions and their globals: a cycle, collected below
+    gc.collect()
+    assert farewells == ["bye"]
+    assert tracer.result()["steps"][-1]["event"] == "end"
