@@ -348,7 +348,7 @@ def test_nothing_of_the_snippet_outlives_its_namespace():
     namespace = {"__builtins__": dict(vars(builtins), print=farewells.append)}
     with Tracer(code, namespace, stdout=str) as tracer:
         exec(code, namespace)
-    namespace.clear()  # the class, its functions and their globals: a cycle, collected below
+    del namespace  # the class, its functions and their globals: a cycle, collected below
     gc.collect()
     assert farewells == ["bye"]
     assert tracer.result()["steps"][-1]["event"] == "end"
