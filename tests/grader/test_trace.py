@@ -9,6 +9,7 @@ import builtins
 import gc
 import io
 import json
+import pathlib
 import re
 import subprocess
 import sys
@@ -352,3 +353,96 @@ def test_nothing_of_the_snippet_outlives_its_namespace():
     gc.collect()
     assert farewells == ["bye"]
     assert tracer.result()["steps"][-1]["event"] == "end"
+
+
+# -- through the sandbox: policy, hooks, stand-in modules and the executor's shutdown ----------
+
+SANDBOXED = {
+    "names": textwrap.dedent(
+        """\
+        import sys, gc
+        class Node:
+            def __init__(self, value):
+                self.value = value
+        def show(node):
+            print("node", node.value)
+            return node
+        items = [Node(1), Node("two words")]
+        for item in items:
+            show(item)
+        total = 0
+        total += len(items)
+        print(sys.getrefcount(items) - 1)
+        items[0].me = items[0]
+        del items
+        print(gc.collect())
+        """
+    ),
+    "shutdown": textwrap.dedent(
+        """\
+        class Noisy:
+            def __init__(self, name):
+                self.name = name
+            def __del__(self):
+                print("bye", self.name)
+        a = Noisy("a")
+        b = Noisy("b")
+        b.me = b
+        print("end")
+        """
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def sandboxed():
+    """execute(source, trace=True) and trace=False for each snippet, in a fresh interpreter
+    (the executor sets the collector up as a script's, which must not leak into this process)."""
+    program = textwrap.dedent(
+        """\
+        import json, sys
+        from grader.execute import execute
+        sources = json.load(sys.stdin)
+        print(json.dumps({
+            name: [execute(source, output_bytes=65536, trace=trace) for trace in (True, False)]
+            for name, source in sources.items()
+        }))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        input=json.dumps(SANDBOXED),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=pathlib.Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("name", SANDBOXED)
+def test_traced_run_prints_what_the_untraced_run_and_cpython_print(sandboxed, name):
+    traced, untraced = sandboxed[name]
+    assert traced["status"] == untraced["status"] == "ok"
+    assert traced["stdout"] == untraced["stdout"] == run_cpython(SANDBOXED[name])
+    assert "trace" not in untraced
+    assert traced["trace"]["steps"][-1]["event"] == "end"
+
+
+def test_nothing_of_the_sandbox_appears(sandboxed):
+    trace = sandboxed["names"][0]["trace"]
+    source = SANDBOXED["names"]
+    identifiers = set(re.findall(r"[A-Za-z_]\w*", source))
+    frame_names = {"<module>", "Node", "__init__", "show"}
+    for step in trace["steps"]:
+        assert {frame["name"] for frame in step["frames"]} <= frame_names
+        for frame in step["frames"]:
+            assert {local["name"] for local in frame["locals"]} <= identifiers
+            assert not any(local["name"].startswith("_") for local in frame["locals"])
+        for box in step["heap"].values():
+            assert box["type"] in {"module", "type", "function", "Node", "list", "int", "str"}
+            if box["type"] == "module":
+                assert box["repr"] in {"<module 'sys'>", "<module 'gc'>"}
+    before_collect = step_at(trace, 16)
+    assert any("cycle_only" in box["flags"] for box in before_collect["heap"].values())
