@@ -1,9 +1,18 @@
 """Run memory-model snippets exactly as CPython would, in an isolated, resource-limited sandbox.
 
-`run(source)` returns an `Outcome`; see grader/pool.py for how runs are isolated.
+`run(source)` returns an `Outcome`; see grader/pool.py for how runs are isolated. The caller-side
+module is imported on first use, so the grader server (which imports this package too) stays free
+of threads, subprocess machinery and at-fork hooks it does not need.
 """
 
 from grader.outcome import Limits, Outcome
-from grader.pool import GraderUnavailable, configure, run
 
 __all__ = ["GraderUnavailable", "Limits", "Outcome", "configure", "run"]
+
+
+def __getattr__(name: str):
+    if name in ("GraderUnavailable", "configure", "run"):
+        from grader import pool
+
+        return getattr(pool, name)
+    raise AttributeError(f"module 'grader' has no attribute {name!r}")

@@ -6,7 +6,6 @@ reads its source, and `apply_run_limits()` once it knows the run's limits. `prob
 confined process can still do; the server's start-up self-check runs it in a real child.
 """
 
-import ctypes
 import math
 import os
 import resource
@@ -15,7 +14,6 @@ import socket
 
 OPEN_FILES = 16  # stdin/stdout/stderr plus headroom; a snippet has no way to open files anyway
 UNPRIVILEGED_ID = 65534  # "nobody": a root-started grader runs snippets without privileges
-_PR_SET_PDEATHSIG = 1
 
 FIXED_LIMITS = {
     "RLIMIT_NPROC": 0,  # no child processes (enforced once the process is not privileged)
@@ -41,7 +39,6 @@ def confine(workdir: str) -> None:
         resource.setrlimit(getattr(resource, name), (value, value))
     os.closerange(3, 1 << 16)
     os.chdir(workdir)
-    _die_with_parent()
     signal.signal(signal.SIGPROF, signal.SIG_DFL)
     if os.geteuid() == 0:
         os.setgroups([])
@@ -58,14 +55,6 @@ def apply_run_limits(cpu_seconds: float, memory_mb: int) -> None:
     signal.setitimer(signal.ITIMER_PROF, cpu_seconds)
     address_space = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-
-
-def _die_with_parent() -> None:
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass  # not Linux: an orphan still ends at its CPU limit
 
 
 def probe(memory_mb: int) -> dict:

@@ -21,6 +21,7 @@ import signal
 import socket
 import sys
 import time
+import warnings
 from collections import deque
 
 from grader import sandbox, wire
@@ -29,6 +30,16 @@ from grader.outcome import MAX_SOURCE_BYTES, Limits
 # A request's JSON escapes at worst 6 characters per source byte.
 MAX_REQUEST_BYTES = 6 * MAX_SOURCE_BYTES + 4096
 _EXIT_POLL_SECONDS = 1.0
+_WARM_UP_SOURCE = """\
+def pair(x, y=2):
+    return [x, y]
+class Box:
+    def __init__(self):
+        self.items = pair(1)
+box = Box()
+for index, item in enumerate(box.items):
+    print(index, item is box.items[index], sep="-")
+"""
 _SELF_CHECK_SNIPPET = "print(6 * 7)"
 _SELF_CHECK_CPU_SECONDS = 0.05
 
@@ -57,11 +68,12 @@ class Job:
 
 
 class Server:
-    def __init__(self, connections, pool_size: int, workdir: str, execute):
+    def __init__(self, connections, pool_size: int, workdir: str, execute, compile_snippet):
         self.connections = connections
         self.pool_size = pool_size
         self.workdir = workdir
         self.execute = execute
+        self.compile_snippet = compile_snippet
         self.devnull = os.open(os.devnull, os.O_WRONLY)
         self.idle: deque[Child] = deque()
         self.jobs: dict[int, Job] = {}  # by the child's result fd
@@ -88,6 +100,7 @@ class Server:
         os.dup2(result_write, 1)
         os.dup2(self.devnull, 2)
         sandbox.confine(self.workdir)
+        self._warm_up()
         request = wire.read_frame(0, MAX_REQUEST_BYTES)
         if request is None:
             return
@@ -105,6 +118,13 @@ class Server:
             failure = f"the executor failed: {type(error).__name__}: {error}"
             payload = json.dumps(_crashed(failure)).encode()
         wire.write_frame(1, payload)
+
+    def _warm_up(self) -> None:
+        """Compile a typical snippet (never run it) while idle, so that the pages the compiler
+        touches are copied now rather than while the caller waits: after a fork, each first write
+        to an inherited page (a reference count, say) costs a page fault and a copy."""
+        self.compile_snippet(_WARM_UP_SOURCE)
+        gc.collect()  # the compiler leaves cyclic garbage; a snippet's first gc.collect() sees none
 
     def _take_idle_child(self) -> Child:
         while self.idle:
@@ -384,6 +404,8 @@ def main(argv: list[str]) -> None:
     """Entry point: argv is the pool size and the fds of the caller's connections."""
     pool_size, *connection_fds = (int(arg) for arg in argv)
     os.environ.clear()  # started empty; this drops the LC_CTYPE that locale coercion (PEP 538) adds
+    # Warnings go to stderr, which no outcome reports; formatting them would only cost time.
+    warnings.simplefilter("ignore")
     network = sandbox.cut_network()
     hello = {
         "pid": os.getpid(),
@@ -393,13 +415,14 @@ def main(argv: list[str]) -> None:
     }
     try:
         from grader.execute import execute
+        from grader.policy import compile_snippet
     except Exception as error:
-        problem = f"cannot import grader.execute: {error}"
+        problem = f"cannot import the executor: {error}"
         _say_hello({**hello, "ready": False, "problems": [problem]})
         return
     _preload_lazy_imports()
     connections = [socket.socket(fileno=fd) for fd in connection_fds]
-    server = Server(connections, pool_size, os.getcwd(), execute)
+    server = Server(connections, pool_size, os.getcwd(), execute, compile_snippet)
     gc.collect()
     gc.freeze()
     report, problems = server.self_check()
