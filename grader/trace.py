@@ -498,8 +498,8 @@ class _Heap:
         node.repr = _short_repr(obj, REPR_CHARS)
         if node.kind in ("list", "tuple", "set"):
             members, node.length = _members(obj, node.kind)
-            if node.kind == "set":  # iteration order depends on hashing; the drawing must not
-                members.sort(key=lambda member: (type(member).__name__, _short_repr(member, 20)))
+            if node.kind == "set":
+                members.sort(key=_set_order)
             node.items = [i for i in map(self.add, members[:MAX_ITEMS]) if i is not None]
         elif node.kind == "dict":
             node.length = dict.__len__(obj)
@@ -701,7 +701,10 @@ def _container_repr(obj, budget, depth):
         else:
             opening, closing = "{", "}"
             base = frozenset if issubclass(cls, frozenset) else set
-        for member in itertools.islice(base.__iter__(obj), 12):
+        members = itertools.islice(base.__iter__(obj), 10 * MAX_ITEMS)
+        if base in (set, frozenset):  # iteration order depends on hashing; the drawing must not
+            members = sorted(members, key=_set_order)
+        for member in itertools.islice(members, 12):
             parts.append("[...]" if member is obj else _short_repr(member, budget, depth + 1))
             used += len(parts[-1]) + 2
             if used > budget:
@@ -714,6 +717,10 @@ def _container_repr(obj, budget, depth):
     if len(parts) < total:
         parts.append("...")
     return opening + ", ".join(parts) + closing
+
+
+def _set_order(member):
+    return type(member).__name__, _short_repr(member, 20)
 
 
 def _on_cycle(graph, start):

@@ -19,6 +19,8 @@ import pytest
 
 from grader.trace import MAX_STEPS, Tracer
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
 
 def trace_of(source: str, max_steps: int = MAX_STEPS) -> dict:
     """Trace `source` in this process, its print() writing to a buffer as the sandbox's does."""
@@ -266,9 +268,36 @@ def test_truncated_past_max_steps_with_a_notice():
     assert short["truncated"] is False and short["notice"] is None
 
 
+TRACE_IN_FRESH_INTERPRETER = """\
+import builtins, io, json, sys
+from grader.trace import Tracer
+source = sys.stdin.read()
+code = compile(source, "<snippet>", "exec")
+out = io.StringIO()
+names = dict(vars(builtins), print=lambda *args: builtins.print(*args, file=out))
+namespace = {"__builtins__": names}
+with Tracer(code, namespace, stdout=out.getvalue) as tracer:
+    exec(code, namespace)
+print(json.dumps(tracer.result()))
+"""
+
+
 def test_same_snippet_gives_the_same_trace():
-    source = CYCLE + "d = {'k': {1, 2, 'three'}, 'n': None}\ns = frozenset('abc')\n"
+    source = CYCLE + "d = {'k': {1, 2, 'three'}, 'n': None}\ns = frozenset('abcdef')\n"
     assert trace_of(source) == trace_of(source)
+    fresh = []
+    for seed in ("1", "2"):  # string hashes, and so set order, differ between the two
+        done = subprocess.run(
+            [sys.executable, "-c", TRACE_IN_FRESH_INTERPRETER],
+            input=source,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)},
+        )
+        assert done.returncode == 0, done.stderr
+        fresh.append(json.loads(done.stdout))
+    assert fresh[0] == fresh[1]
 
 
 def test_labels_are_stable_short_names_without_ids():
@@ -415,7 +444,7 @@ def sandboxed():
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=pathlib.Path(__file__).resolve().parents[2],
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
