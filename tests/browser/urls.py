@@ -32,9 +32,14 @@ PAGE = engines["django"].from_string(
 
 
 @functools.cache
-def trace_of(source: str) -> dict | None:
-    """The trace the real grader records for `source` (None when it records none)."""
-    return grader.run(source, trace=True).trace
+def trace_of(source: str) -> dict:
+    """The trace the real grader records for `source`."""
+    outcome = grader.run(source, trace=True)
+    if not isinstance(outcome.trace, dict):
+        raise AssertionError(
+            f"grader.run(..., trace=True) recorded no trace: {outcome.status} {outcome.reasons}"
+        )
+    return outcome.trace
 
 
 def diagram_page(request: HttpRequest) -> HttpResponse:
