@@ -24,6 +24,7 @@ TRACE_VERSION = 1
 MAX_STEPS = 300
 MAX_HEAP_OBJECTS = 150  # per step; further objects are left out and counted in "more"
 MAX_ITEMS = 30  # elements drawn per container
+MAX_FRAMES = 20  # frames drawn per step; "hidden_frames" counts the calls left out
 REPR_CHARS = 48
 STDOUT_CHARS = 4000  # each step keeps the tail of the output printed so far
 
@@ -212,7 +213,7 @@ class Tracer:
 
     def _record(self, event, line, frame, namespace):
         heap = _Heap(self._code_ids, self._stored_names)
-        frames = self._read_frames(frame, namespace, heap, line)
+        frames, hidden_frames = self._read_frames(frame, namespace, heap, line)
         heap.walk()
         self._add_cycle_only(heap)
         counts = heap.refcounts()
@@ -245,6 +246,8 @@ class Tracer:
             "frames": frames,
             "heap": step_heap,
         }
+        if hidden_frames:
+            step["hidden_frames"] = hidden_frames
         self._steps.append(step)
         if frames:
             self._last_line = frames[0]["line"]  # where the module is, for the "end" step
@@ -257,6 +260,9 @@ class Tracer:
                 snippet_frames.append(frame)
             frame = frame.f_back
         snippet_frames.reverse()
+        hidden = max(0, len(snippet_frames) - MAX_FRAMES)
+        if hidden:  # deep recursion: the module's frame and the innermost calls are drawn
+            snippet_frames = snippet_frames[:1] + snippet_frames[1 + hidden :]
         records = []
         labels = {}
         if namespace is not None:  # the run is over: only the module's names remain
@@ -281,7 +287,7 @@ class Tracer:
                 )
             )
         self._frame_labels = labels
-        return records
+        return records, hidden
 
     def _new_frame_label(self):
         self._next_frame += 1

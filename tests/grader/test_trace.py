@@ -17,7 +17,7 @@ import textwrap
 
 import pytest
 
-from grader.trace import MAX_STEPS, Tracer
+from grader.trace import MAX_FRAMES, MAX_STEPS, Tracer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -280,6 +280,15 @@ with Tracer(code, namespace, stdout=out.getvalue) as tracer:
     exec(code, namespace)
 print(json.dumps(tracer.result()))
 """
+
+
+def test_deep_recursion_draws_the_outermost_and_innermost_frames():
+    source = "def down(n):\n    if n:\n        down(n - 1)\n\ndown(40)\n"
+    deepest = max(trace_of(source)["steps"], key=lambda step: step.get("hidden_frames", 0))
+    assert len(deepest["frames"]) == MAX_FRAMES
+    assert deepest["hidden_frames"] == 41 + 1 - MAX_FRAMES  # module + 41 calls, 20 drawn
+    assert deepest["frames"][0]["name"] == "<module>"
+    assert object_of(deepest, "n")["repr"] == "0"
 
 
 def test_same_snippet_gives_the_same_trace():
