@@ -17,6 +17,7 @@ its own allocations from making automatic collections come earlier.
 
 import gc
 import itertools
+import json
 import sys
 import types
 
@@ -26,7 +27,8 @@ MAX_HEAP_OBJECTS = 150  # per step; further objects are left out and counted in 
 MAX_ITEMS = 30  # elements drawn per container
 MAX_FRAMES = 20  # frames drawn per step; "hidden_frames" counts the calls left out
 REPR_CHARS = 48
-STDOUT_CHARS = 4000  # each step keeps the tail of the output printed so far
+STDOUT_CHARS = 2000  # each step keeps the tail of the output printed so far
+MAX_TRACE_CHARS = 1_000_000  # of JSON: the trace travels from the sandbox with the outcome
 
 REFCOUNT_DEFINITION = (
     "sys.getrefcount(obj) - 1: the references CPython counts, not counting getrefcount's own "
@@ -65,6 +67,7 @@ class Tracer:
         self._stdout = stdout  # callable returning everything printed so far
         self._max_steps = max_steps
         self._steps = []
+        self._size = 0  # characters of JSON recorded so far
         self._last_line = 1
         self._excused = 0  # the tracer's part of the collector's count; see _collect_when_due
         self._threshold = self._applied = 0  # the snippet's threshold, and the one set for it
@@ -161,11 +164,11 @@ class Tracer:
     def _step(self, event, line):
         if self._tool is None:
             return
-        if len(self._steps) >= self._max_steps:
+        if len(self._steps) >= self._max_steps or self._size > MAX_TRACE_CHARS:
             self._truncated = True
-            self._notice = (
-                f"The trace stops after {self._max_steps} steps; the program went on running."
-            )
+            why = "" if self._size <= MAX_TRACE_CHARS else ", as large as a trace may be"
+            steps = len(self._steps)
+            self._notice = f"The trace stops after {steps} steps{why}; the program went on running."
             self._uninstall()
             return
         collecting = gc.isenabled()
@@ -249,6 +252,7 @@ class Tracer:
         if hidden_frames:
             step["hidden_frames"] = hidden_frames
         self._steps.append(step)
+        self._size += len(json.dumps(step, ensure_ascii=False))
         if frames:
             self._last_line = frames[0]["line"]  # where the module is, for the "end" step
 

@@ -17,7 +17,7 @@ import textwrap
 
 import pytest
 
-from grader.trace import MAX_FRAMES, MAX_STEPS, Tracer
+from grader.trace import MAX_FRAMES, MAX_STEPS, MAX_TRACE_CHARS, Tracer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -280,6 +280,16 @@ with Tracer(code, namespace, stdout=out.getvalue) as tracer:
     exec(code, namespace)
 print(json.dumps(tracer.result()))
 """
+
+
+def test_trace_size_is_bounded():
+    source = "numbers = list(range(100))\nfor i in range(300):\n    print('y' * 1000)\n"
+    trace = trace_of(source)
+    assert trace["truncated"] is True
+    assert len(trace["steps"]) < MAX_STEPS
+    assert "as large as a trace may be" in trace["notice"]
+    last_step = len(json.dumps(trace["steps"][-1], ensure_ascii=False))
+    assert len(json.dumps(trace, ensure_ascii=False)) < MAX_TRACE_CHARS + 2 * last_step
 
 
 def test_deep_recursion_draws_the_outermost_and_innermost_frames():
