@@ -251,6 +251,17 @@ def test_call_adds_a_frame_that_goes_on_return():
     assert len(labels) == 2
 
 
+def test_uncaught_exception_ends_the_trace_at_its_line():
+    source = "def pick(items):\n    return items[5]\n\nnumbers = [1]\npick(numbers)\n"
+    code = compile(source, "<snippet>", "exec")
+    namespace = {"__builtins__": builtins}
+    with pytest.raises(IndexError), Tracer(code, namespace, stdout=str) as tracer:
+        exec(code, namespace)
+    steps = tracer.result()["steps"]
+    assert [(s["event"], s["line"]) for s in steps[-2:]] == [("exception", 2), ("exception", 5)]
+    assert [frame["name"] for frame in steps[-2]["frames"]] == ["<module>", "pick"]
+
+
 def test_output_so_far_is_part_of_each_step():
     source = "print(1)\nprint('two')\nx = 0\n"
     trace = trace_of(source)
