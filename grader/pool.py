@@ -119,6 +119,11 @@ def configure(*, pool_size: int) -> None:
         _stop_server()
 
 
+def pool_size() -> int:
+    """How many snippets may run at once (GRADER_POOL_SIZE, else the number of CPUs)."""
+    return _pool_size
+
+
 def server_hello() -> dict:
     """The running server's start-up report: its pid, environment and what is in force."""
     return _current_server().hello
