@@ -38,6 +38,7 @@ def confine(workdir: str) -> None:
     for name, value in FIXED_LIMITS.items():
         resource.setrlimit(getattr(resource, name), (value, value))
     os.closerange(3, 1 << 16)
+    os.environ.clear()  # inherited empty already; this holds however the server was started
     os.chdir(workdir)
     signal.signal(signal.SIGPROF, signal.SIG_DFL)
     if os.geteuid() == 0:

@@ -1,0 +1,250 @@
+"""Isolation: where snippets run, what they can reach, and how the grader survives their deaths.
+
+The OS-level confinement is checked twice: on the real children of the real server, through
+/proc (what a running snippet's process is allowed), and by calling the child-side functions of
+`grader.sandbox` in a fresh subprocess, with and without confinement, so the same probe is shown
+to see fork, file writes and network when they are allowed (the tests bite) and not when the
+sandbox is in force. Snippets cannot reach any of this: they cannot import os or grader.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import grader
+from grader import pool
+
+PROJECT_ROOT = str(Path(grader.__file__).resolve().parent.parent)
+BUSY = "while True:\n    pass\n"
+
+
+def server_pid() -> int:
+    return pool.server_hello()["pid"]
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        listed = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except FileNotFoundError:
+        return []
+    return [int(child) for child in listed.split()]
+
+
+def state_of(pid: int) -> tuple[str, float]:
+    """The process's state letter and the CPU seconds it has used."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return "gone", 0.0
+    return fields[0], (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def running_children(count: int = 1, timeout: float = 2.0) -> list[int]:
+    """Children of the server busy with a snippet: idle ones sleep, waiting for their source,
+    after a few milliseconds of warming up."""
+    give_up = time.monotonic() + timeout
+    while time.monotonic() < give_up:
+        states = [(pid, *state_of(pid)) for pid in children_of(server_pid())]
+        busy = [pid for pid, state, cpu in states if state == "R" and cpu >= 0.1]
+        if len(busy) >= count:
+            return busy
+        time.sleep(0.01)
+    raise AssertionError(f"fewer than {count} running children")
+
+
+def in_background(source: str, limits: grader.Limits):
+    result = {}
+
+    def target():
+        result["outcome"] = grader.run(source, limits=limits)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread, result
+
+
+def test_server_has_an_empty_environment_isolated_mode_and_no_django():
+    pid = server_pid()
+    assert Path(f"/proc/{pid}/environ").read_bytes() == b""
+    assert b"-I" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    assert os.listdir(f"/proc/{pid}/cwd") == []
+    hello = pool.server_hello()
+    assert hello["environment"] == []
+    assert hello["django_modules"] == []
+
+
+def test_a_running_snippets_process_is_confined():
+    limits = grader.Limits(cpu_seconds=1.5, wall_seconds=3)
+    thread, result = in_background(BUSY, limits)
+    (child,) = running_children()[:1]
+    proc = Path(f"/proc/{child}")
+    environment = (proc / "environ").read_bytes()
+    status = (proc / "status").read_text()
+    table = (proc / "limits").read_text()
+    open_fds = os.listdir(proc / "fd")
+    workdir = os.listdir(proc / "cwd") if os.geteuid() == 0 else []
+    thread.join()
+    assert environment == b""
+    if os.geteuid() == 0:  # root-started graders run snippets as nobody
+        assert status.split("Uid:")[1].split()[:2] == ["65534", "65534"]
+    assert workdir == []
+    assert len(open_fds) <= 3  # the request pipe, the result pipe, /dev/null for stderr
+    rows = {line[:26].strip(): line[26:].split() for line in table.splitlines()[1:]}
+    assert rows["Max processes"][:2] == ["0", "0"]
+    assert rows["Max file size"][:2] == ["0", "0"]
+    assert rows["Max open files"][:2] == ["16", "16"]
+    assert rows["Max core file size"][:2] == ["0", "0"]
+    assert rows["Max cpu time"][:2] == ["2", "3"]
+    assert rows["Max address space"][:2] == [str(256 * 1024 * 1024)] * 2
+    assert result["outcome"].status == "timeout"
+
+
+PROBE = """\
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from grader import sandbox
+network = sandbox.cut_network() if sys.argv[3] == "confined" else "not cut"
+if sys.argv[3] == "confined":
+    sandbox.confine(sys.argv[2])
+    sandbox.apply_run_limits(2, 256)
+print(json.dumps({"network": network, **sandbox.probe(256)}))
+"""
+
+
+def probe_in_subprocess(mode: str) -> dict:
+    with tempfile.TemporaryDirectory() as workdir:
+        os.chmod(workdir, 0o555)
+        completed = subprocess.run(
+            [sys.executable, "-I", "-c", PROBE, PROJECT_ROOT, workdir, mode],
+            env={},
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+    return json.loads(completed.stdout)
+
+
+def test_the_probe_sees_fork_and_file_writes_when_not_confined():
+    report = probe_in_subprocess("free")
+    assert report["fork"].startswith("allowed")
+    assert report["allocate_memory_limit"].startswith("allowed")
+    if os.geteuid() == 0:  # root may write into the read-only directory
+        assert report["file_write"].startswith("allowed")
+
+
+def test_a_confined_process_cannot_fork_write_connect_or_outgrow_its_memory():
+    report = probe_in_subprocess("confined")
+    assert report["environment"] == []
+    for capability in ("fork", "file_write", "allocate_memory_limit"):
+        assert report[capability].startswith("denied"), (capability, report[capability])
+    if report["network"] == "empty network namespace":
+        assert report["connect_out"].startswith("denied")
+
+
+def test_the_server_checked_the_sandbox_at_start_up():
+    in_force = pool.server_hello()["in_force"]
+    for capability in ("fork", "file_write", "allocate_memory_limit"):
+        assert in_force[capability].startswith("denied")
+    assert in_force["environment"] == []
+    if os.geteuid() == 0:
+        assert in_force["network"] == "empty network namespace"
+        assert in_force["connect_out"].startswith("denied")
+
+
+MUTATIONS = {
+    "gc_disabled": ("import gc\ngc.disable()\n", "import gc\nprint(gc.isenabled())\n"),
+    "stand_in_member": (
+        "import copy\ncopy.copy = None\n",
+        "import copy\nprint(copy.copy is None)\n",
+    ),
+    "stand_in_attribute": (
+        "import weakref\nweakref.marker = 'left behind'\n",
+        "import weakref\nprint(weakref.marker)\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("first, second", MUTATIONS.values(), ids=MUTATIONS.keys())
+def test_what_one_run_changes_is_not_seen_by_the_next(first, second, cpython):
+    changed = grader.run(first)
+    assert (changed.status, changed.exception) == ("ok", cpython(first).exception)
+    outcome = grader.run(second)
+    expected = cpython(second)  # the second snippet alone, in a fresh interpreter
+    assert (outcome.stdout, outcome.exception) == (expected.stdout, expected.exception)
+
+
+def test_a_killed_server_is_replaced(assert_grader_serves):
+    old = server_pid()
+    os.kill(old, signal.SIGKILL)
+    while state_of(old)[0] not in ("Z", "gone"):  # the kill has taken effect
+        time.sleep(0.01)
+    assert_grader_serves()
+    assert server_pid() != old
+
+
+def test_killed_idle_children_are_replaced(assert_grader_serves):
+    assert_grader_serves()
+    for child in children_of(server_pid()):
+        os.kill(child, signal.SIGKILL)
+    assert_grader_serves()
+
+
+def test_a_child_dying_of_a_signal_is_reported_as_crashed(assert_grader_serves):
+    thread, result = in_background(BUSY, grader.Limits(cpu_seconds=2, wall_seconds=3))
+    os.kill(running_children()[0], signal.SIGSEGV)
+    thread.join()
+    outcome = result["outcome"]
+    assert outcome.status == "crashed"
+    assert outcome.reasons == ("the snippet's process was killed by SIGSEGV",)
+    assert_grader_serves()
+
+
+def test_a_server_dying_during_a_run_gives_crashed_then_serves_again(assert_grader_serves):
+    thread, result = in_background(BUSY, grader.Limits(cpu_seconds=2, wall_seconds=3))
+    running_children()
+    os.kill(server_pid(), signal.SIGKILL)
+    thread.join()
+    assert result["outcome"].status == "crashed"
+    assert_grader_serves()
+
+
+def test_runs_proceed_concurrently_up_to_the_pool_size():
+    grader.configure(pool_size=2)
+    limits = grader.Limits(cpu_seconds=1, wall_seconds=2)
+    threads = [in_background(BUSY, limits) for _ in range(2)]
+    assert len(running_children(count=2)) == 2
+    for thread, result in threads:
+        thread.join()
+        assert result["outcome"].status == "timeout"
+
+
+CONCURRENT = [
+    f"items = list(range({n}))\nalias = items\nalias.append({n})\n"
+    f"print(len(items), items is alias, sum(items))\n"
+    for n in range(12)
+] + ["print(1 / 0)\n", "print({[]: 1})\n"]
+
+
+def test_concurrent_callers_each_get_their_own_correct_outcome(cpython):
+    with ThreadPoolExecutor(max_workers=len(CONCURRENT)) as executor:
+        outcomes = list(executor.map(grader.run, CONCURRENT))
+        expected = list(executor.map(cpython, CONCURRENT))
+    assert [(o.stdout, o.exception) for o in outcomes] == [
+        (e.stdout, e.exception) for e in expected
+    ]
+
+
+def test_pool_size_must_be_positive():
+    with pytest.raises(ValueError, match="pool_size must be a positive integer"):
+        grader.configure(pool_size=0)
