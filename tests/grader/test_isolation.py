@@ -195,8 +195,11 @@ def test_a_killed_server_is_replaced(assert_grader_serves):
 
 def test_killed_idle_children_are_replaced(assert_grader_serves):
     assert_grader_serves()
-    for child in children_of(server_pid()):
+    idle = children_of(server_pid())
+    for child in idle:
         os.kill(child, signal.SIGKILL)
+    while any(state_of(child)[0] not in ("Z", "gone") for child in idle):
+        time.sleep(0.01)  # dead, not yet noticed by the server
     assert_grader_serves()
 
 
