@@ -213,6 +213,12 @@
         frameBox.appendChild(row);
       });
       box.appendChild(frameBox);
+      if (position === 0 && step.hidden_frames) {
+        // Deep recursion: the tracer keeps the module's frame and the innermost calls.
+        var count = step.hidden_frames;
+        var note = count === 1 ? "1 call not shown" : count + " calls not shown";
+        box.appendChild(make("div", "memdiagram-hidden-frames", "\u22ee " + note));
+      }
     });
   };
 
