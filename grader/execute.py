@@ -115,7 +115,8 @@ def _execute(source: str, output_bytes: int, trace: bool = False) -> dict:
         gc.freeze()  # host objects: never scanned by the snippet's collections
     try:
         try:
-            code, reasons, allocations = _compile(source)
+            # `tree` stays referenced until the run ends, as a script's does (see policy.py).
+            code, reasons, allocations, tree = _compile(source)
         except SyntaxError as error:
             return _syntax_error(error, source)
         if code is None:
@@ -193,10 +194,10 @@ def _measure_start() -> tuple[int, int, dict]:
     try:
         cpython = _run_probes_in_cpython()
         collected_at, (count_after_import, collections) = int(cpython[0]), cpython[1:3]
-        code, _reasons, allocations = _compile(_COLLECTION_PROBE)
+        code, _reasons, allocations, _tree = _compile(_COLLECTION_PROBE)
         ours = _run(code, hooks.start_run(1 << 16), 0, start=(0, collections, {}))
         before_compiler = int(ours["stdout"]) - collected_at - allocations
-        code, _reasons, allocations = _compile(_COUNT_PROBE)
+        code, _reasons, allocations, _tree = _compile(_COUNT_PROBE)
         start = (before_compiler, collections, {})
         ours = _run(code, hooks.start_run(1 << 16), allocations, start=start)
         ours_count, ours_collections = (int(n) for n in ours["stdout"].split()[:2])

@@ -56,7 +56,7 @@ class Outcome:
     reasons: tuple[str, ...] = ()
     python_version: str = ""
     duration_ms: float = 0.0
-    trace: list | None = field(default=None)
+    trace: dict | None = field(default=None)
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -351,19 +351,21 @@ def compile_snippet(source: str) -> tuple[CodeType | None, list[str]]:
 
     A source CPython itself cannot compile raises SyntaxError, exactly as `compile()` would.
     """
-    code, reasons, _allocations = compile_counted(source)
+    code, reasons, _allocations, _tree = compile_counted(source)
     return code, reasons
 
 
-def compile_counted(source: str) -> tuple[CodeType | None, list[str], int]:
-    """compile_snippet, plus how many gc-tracked objects the bytecode compiler left allocated:
-    CPython's compiler leaves as many before a script's first line, and the garbage collector's
-    first automatic collection comes that much sooner (see execute.py)."""
+def compile_counted(source: str) -> tuple[CodeType | None, list[str], int, ast.Module]:
+    """compile_snippet, plus how many gc-tracked objects the bytecode compiler left allocated
+    (CPython's compiler leaves as many before a script's first line, and the garbage collector's
+    first automatic collection comes that much sooner, see execute.py), plus the parse tree:
+    a script's parse tree stays alive while it runs and holds one reference to each constant,
+    which `sys.getrefcount` counts, so the executor keeps it alive too."""
     tree = ast.parse(source, SNIPPET_FILENAME, "exec")
     errors: list[str] = []
     MemoryModelPolicy(errors).visit(tree)
     if errors:
-        return None, sorted(errors, key=_line_of), 0
+        return None, sorted(errors, key=_line_of), 0, tree
     before = gc.get_count()[0]
     code = compile(tree, SNIPPET_FILENAME, "exec", dont_inherit=True)
-    return code, [], gc.get_count()[0] - before
+    return code, [], gc.get_count()[0] - before, tree

@@ -273,6 +273,6 @@ def validated_result(payload: bytes) -> dict:
         raise _MalformedReply(f"unknown status {result['status']!r}")
     if not all(isinstance(reason, str) for reason in result["reasons"]):
         raise _MalformedReply("a reason is not a string")
-    if not isinstance(result.get("trace"), list | type(None)):
-        raise _MalformedReply("field 'trace' is not a list")
+    if not isinstance(result.get("trace"), dict | type(None)):
+        raise _MalformedReply("field 'trace' is not an object")
     return result

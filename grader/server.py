@@ -26,6 +26,7 @@ from collections import deque
 
 from grader import sandbox, wire
 from grader.outcome import MAX_SOURCE_BYTES, Limits
+from grader.trace import MAX_TRACE_CHARS
 
 # A request's JSON escapes at worst 6 characters per source byte.
 MAX_REQUEST_BYTES = 6 * MAX_SOURCE_BYTES + 4096
@@ -45,8 +46,9 @@ _SELF_CHECK_CPU_SECONDS = 0.05
 
 
 def result_cap(output_bytes: int) -> int:
-    """Largest result a child may send: escaped output and source (for messages) with room."""
-    return 6 * (output_bytes + MAX_SOURCE_BYTES) + 65536
+    """Largest result a child may send: escaped output and source (for messages), a trace,
+    and room."""
+    return 6 * (output_bytes + MAX_SOURCE_BYTES) + 2 * MAX_TRACE_CHARS + 65536
 
 
 class Child:

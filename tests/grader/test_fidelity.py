@@ -41,6 +41,17 @@ SNIPPETS = {
         "import sys\na = []\nprint(sys.getrefcount(a))\nb = a\nprint(sys.getrefcount(a))\n"
         "del b\nprint(sys.getrefcount(a))\n"
     ),
+    # A script's parse tree holds one reference to each constant while the script runs.
+    "refcount_large_int_constant": (
+        "import sys\nx = 1000\nprint(sys.getrefcount(x))\ny = 1000\nprint(sys.getrefcount(x))\n"
+    ),
+    "refcount_string_and_float_constants": (
+        "import sys\ns = 'not interned!'\nf = 2.5\nprint(sys.getrefcount(s), sys.getrefcount(f))\n"
+        "t = (s, f)\nprint(sys.getrefcount(s), sys.getrefcount(f))\n"
+    ),
+    "refcount_constant_in_function": (
+        "import sys\ndef f():\n    big = 123456\n    return sys.getrefcount(big)\nprint(f())\n"
+    ),
     "refcount_in_list": (
         "import sys\nx = object()\nbox = [x, x, x]\nprint(sys.getrefcount(x))\nbox.clear()\n"
         "print(sys.getrefcount(x))\n"
