@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev assets test lint run
+.PHONY: install install-dev assets test test-postgres lint run
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test: install-dev
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# The database-backed tests again, on a throwaway PostgreSQL server (needs Debian's postgresql).
+test-postgres: install-dev
+	scripts/with-postgres.sh $(BIN)/pytest -q tests/quizzes tests/fixtures
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
