@@ -2,7 +2,8 @@
 
 Markdown is converted to HTML, code is highlighted by Pygments (CSS classes; the stylesheet is
 quizzes/static/quizzes/pygments.css), and the result is sanitised with nh3, so author content
-can never inject script. Concept pages show the grader's real output under each python block.
+can never inject script. Concept pages show the grader's real output under each python block,
+and its memory diagram (templates/quizzes/_diagram.html, auto-escaped).
 """
 
 import secrets
@@ -10,6 +11,7 @@ from copy import deepcopy
 
 import markdown
 import nh3
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
@@ -102,8 +104,15 @@ def output_html(source: str, stored) -> SafeString:
 _MISSING = "Output not computed yet."
 
 
+def diagram_html(source: str, stored) -> SafeString:
+    """The block's step-by-step memory diagram, when the stored trace is of this very source."""
+    if stored is None or stored.trace is None or stored.source_hash != source_hash(source):
+        return mark_safe("")
+    return render_to_string("quizzes/_diagram.html", {"trace": stored.trace, "source": source})
+
+
 def render_concept_page(page) -> SafeString:
-    """The page body with each python block followed by its real output."""
+    """The page body with each python block followed by its real output and memory diagram."""
     body = page.body
     matches = _python_matches(body)
     outputs = {out.index: out for out in page.block_outputs.all()}
@@ -117,8 +126,9 @@ def render_concept_page(page) -> SafeString:
     pieces.append(body[last:])
     html = sanitise(_markdown_to_html("".join(pieces)))
     for index, match in enumerate(matches):
+        source, stored = match.group("code"), outputs.get(index)
         html = html.replace(
             f"<p>CODEOUTPUT{nonce}X{index}</p>",
-            output_html(match.group("code"), outputs.get(index)),
+            output_html(source, stored) + diagram_html(source, stored),
         )
-    return mark_safe(html)  # noqa: S308 - sanitised body plus escaped outputs
+    return mark_safe(html)  # noqa: S308 - sanitised body plus escaped outputs and diagrams

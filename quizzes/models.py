@@ -45,7 +45,11 @@ class CodeBlockOutput(models.Model):
     page = models.ForeignKey(ConceptPage, on_delete=models.CASCADE, related_name="block_outputs")
     index = models.PositiveIntegerField(help_text="Position of the block on the page, from 0.")
     source_hash = models.CharField(max_length=64)
-    outcome = models.JSONField(help_text="grader.Outcome.to_dict() of the block.")
+    outcome = models.JSONField(
+        help_text="grader.Outcome.to_dict() of the block, without its trace."
+    )
+    # The step-by-step memory trace of the block (a second, traced run); None when none was made.
+    trace = models.JSONField(null=True, blank=True, editable=False)
     python_version = models.CharField(max_length=20)
     computed_at = models.DateTimeField()
 
@@ -87,6 +91,9 @@ class Question(models.Model):
     key_source_hash = models.CharField(max_length=64, blank=True, editable=False)
     key_python_version = models.CharField(max_length=20, blank=True, editable=False)
     key_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The memory diagram's trace of `snippet` (grader.run(snippet, trace=True).trace), computed
+    # with the key; it shows the answer, so it is shown only where the key may be.
+    key_trace = models.JSONField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

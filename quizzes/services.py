@@ -73,6 +73,23 @@ def run_snippet(source: str) -> dict:
     return outcome
 
 
+def trace_snippet(source: str, outcome: dict) -> dict | None:
+    """The memory diagram's trace of `source`, whose plain run gave `outcome`.
+
+    The trace comes from a second, traced run, so the key itself is never computed under the
+    tracer. Snippets the grader refused or stopped have no trace (there is nothing to draw).
+    """
+    if not grading.is_valid_key(outcome):
+        return None
+    trace = grader.run(source, trace=True).trace
+    return trace if isinstance(trace, dict) else None
+
+
+def _trace_missing(outcome: dict | None, trace: dict | None) -> bool:
+    """A valid outcome stored without its trace (e.g. computed before traces existed)."""
+    return trace is None and grading.is_valid_key(outcome)
+
+
 def stored_key_versions() -> set[str]:
     """The Python versions the stored answer keys and page outputs were computed with."""
     versions = set(
@@ -89,17 +106,21 @@ def key_is_current(question: Question) -> bool:
         question.answer_key is not None
         and question.key_source_hash == source_hash(question.snippet)
         and question.key_python_version == current_python_version()
+        and not _trace_missing(question.answer_key, question.key_trace)
     )
 
 
 def store_answer_key(question: Question, outcome: dict, *, now: datetime | None = None) -> None:
-    """Store an outcome already computed for `question.snippet` (e.g. by the admin form)."""
+    """Store an outcome already computed for `question.snippet` (e.g. by the admin form), with
+    the snippet's trace (computed here)."""
     question.answer_key = outcome
+    question.key_trace = trace_snippet(question.snippet, outcome)
     question.key_source_hash = source_hash(question.snippet)
     question.key_python_version = outcome.get("python_version") or current_python_version()
     question.key_computed_at = now or timezone.now()
     Question.objects.filter(pk=question.pk).update(
         answer_key=question.answer_key,
+        key_trace=question.key_trace,
         key_source_hash=question.key_source_hash,
         key_python_version=question.key_python_version,
         key_computed_at=question.key_computed_at,
@@ -137,7 +158,8 @@ def unpublish(question: Question) -> None:
 
 
 def refresh_page_outputs(page: ConceptPage, *, force: bool = False) -> int:
-    """(Re)compute the outcome of every ```python block of `page`; returns how many ran."""
+    """(Re)compute the outcome and trace of every ```python block of `page`; returns how many
+    blocks ran."""
     blocks = python_blocks(page.body)
     version = current_python_version()
     existing = {out.index: out for out in page.block_outputs.all()}
@@ -150,6 +172,7 @@ def refresh_page_outputs(page: ConceptPage, *, force: bool = False) -> int:
             and stored is not None
             and stored.source_hash == digest
             and stored.python_version == version
+            and not _trace_missing(stored.outcome, stored.trace)
         ):
             continue
         outcome = run_snippet(source)
@@ -159,6 +182,7 @@ def refresh_page_outputs(page: ConceptPage, *, force: bool = False) -> int:
             defaults={
                 "source_hash": digest,
                 "outcome": outcome,
+                "trace": trace_snippet(source, outcome),
                 "python_version": outcome.get("python_version") or version,
                 "computed_at": timezone.now(),
             },

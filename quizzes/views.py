@@ -93,6 +93,16 @@ class Feedback:
     right_choices: list[Choice]
     claim_is_true: bool | None
     chosen_misconception: str
+    snippet: str
+    trace: dict | None  # the memory diagram of `snippet`; None when it would not match the key
+
+
+def diagram_trace(question: Question, key: dict) -> dict | None:
+    """The question's stored trace, if it shows the outcome `key` (an answer graded before the
+    snippet changed keeps its old key, and the current trace would contradict it)."""
+    if services.outcomes_differ(key, question.answer_key):
+        return None
+    return question.key_trace
 
 
 def build_feedback(question: Question, answer, key: dict | None, python_version: str) -> Feedback:
@@ -117,6 +127,8 @@ def build_feedback(question: Question, answer, key: dict | None, python_version:
         right_choices=right_choices,
         claim_is_true=claim_is_true,
         chosen_misconception=chosen.misconception if wrong_choice else "",
+        snippet=question.snippet,
+        trace=diagram_trace(question, key),
     )
 
 
@@ -178,7 +190,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 def how_answers_are_checked(request: HttpRequest) -> HttpResponse:
-    return render(request, "quizzes/how_answers_are_checked.html")
+    context = {"running_python_version": services.current_python_version()}
+    return render(request, "quizzes/how_answers_are_checked.html", context)
 
 
 # --- concept pages -----------------------------------------------------------------------------

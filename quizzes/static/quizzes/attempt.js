@@ -63,7 +63,10 @@
     if (data.feedback_html) {
       // Feedback after each answer: the answer is final now, so the form gives way to it.
       const section = form.closest(".attempt-question");
-      section.querySelector(".feedback-slot").innerHTML = data.feedback_html;
+      const slot = section.querySelector(".feedback-slot");
+      slot.innerHTML = data.feedback_html;
+      // The feedback may hold a memory diagram, drawn by diagram.js once it is on the page.
+      if (window.MemoryDiagram) window.MemoryDiagram.initAll(slot);
       form.querySelectorAll("input, textarea, button").forEach(function (el) {
         el.disabled = true;
       });
