@@ -31,10 +31,10 @@ STDOUT_CHARS = 2000  # each step keeps the tail of the output printed so far
 MAX_TRACE_CHARS = 1_000_000  # of JSON: the trace travels from the sandbox with the outcome
 
 REFCOUNT_DEFINITION = (
-    "what print(sys.getrefcount(x) - 1) would show at this step: every reference CPython counts "
-    "to the object, without getrefcount's own argument (the diagram's own references are left "
-    "out). Immortal objects (such as small ints and None) and objects that are not the "
-    "program's (modules, builtin functions) are shown without a count."
+    "the references CPython counts to the object at this step, as "
+    "print(sys.getrefcount(x) - 1) would show for a name x bound to it (the diagram's own "
+    "references are left out). Immortal objects (such as small ints and None) and objects that "
+    "are not the program's (modules, builtin functions) are shown without a count."
 )
 
 # CPython 3.12 stores UINT_MAX in an immortal object's count and never changes it (PEP 683);
