@@ -25,6 +25,9 @@
   }
 
   async function save(form) {
+    // An answer whose feedback is shown is final; a save queued behind it (the "change" of
+    // leaving the text box, then the button's "submit") has nothing left to send.
+    if (form.dataset.final) return;
     // The same answer is sent once, even when both "change" and "submit" fire for it.
     const answer = answerOf(form);
     if (answer === form.dataset.lastSaved) return;
@@ -63,6 +66,7 @@
     if (data.feedback_html) {
       // Feedback after each answer: the answer is final now, so the form gives way to it.
       const section = form.closest(".attempt-question");
+      form.dataset.final = "1";
       const slot = section.querySelector(".feedback-slot");
       slot.innerHTML = data.feedback_html;
       // The feedback may hold a memory diagram, drawn by diagram.js once it is on the page.
