@@ -10,9 +10,10 @@ cleared name by name, the builtins cleared, a last collection).
 
 import gc
 import os
-import subprocess
+import select
+import signal
 import sys
-import tempfile
+import time
 import traceback
 import weakref
 from contextlib import nullcontext
@@ -40,6 +41,7 @@ while len(kept) < 1500:
     kept.append([])
 """
 _COUNT_PROBE = "import gc\nprint(*gc.get_count())\n"
+_PROBE_SECONDS = 20
 
 
 def execute(source: str, *, output_bytes: int, trace: bool = False) -> dict:
@@ -201,31 +203,68 @@ def _measure_start() -> tuple[int, int, dict]:
         start = (before_compiler, collections, {})
         ours = _run(code, hooks.start_run(1 << 16), allocations, start=start)
         ours_count, ours_collections = (int(n) for n in ours["stdout"].split()[:2])
-    except (OSError, ValueError, subprocess.SubprocessError):
+    except (OSError, ValueError):
         return 0, 0, {}
     gc_import = count_after_import - ours_count if ours_collections == collections else 0
     return max(before_compiler, 0), collections, {"gc": max(gc_import, 0)}
 
 
 def _run_probes_in_cpython() -> list[int]:
-    """Run the probes as scripts (a file, not stdin: start-up differs) under `python -I`."""
-    environment = {"HOME": os.environ.get("HOME") or "/"}  # site.py reads HOME at start-up
+    """Run the probes as scripts (a file, not stdin: start-up differs) under `python -I`.
+
+    Without subprocess or tempfile: they import threading and random, whose at-fork hooks every
+    child the grader server forks would then run, at the cost of a hundred-odd page copies each.
+    """
     numbers = []
-    with tempfile.TemporaryDirectory() as directory:
-        for number, probe in enumerate((_COLLECTION_PROBE, _COUNT_PROBE)):
-            path = os.path.join(directory, f"probe{number}.py")
-            with open(path, "w", encoding="utf-8") as file:
-                file.write(probe)
-            completed = subprocess.run(
-                [sys.executable, "-I", path],
-                capture_output=True,
-                text=True,
-                env=environment,
-                timeout=20,
-                check=True,
-            )
-            numbers += [int(n) for n in completed.stdout.split()[:2]]
+    for probe in (_COLLECTION_PROBE, _COUNT_PROBE):
+        numbers += [int(n) for n in _script_output(probe).split()[:2]]
     return numbers
+
+
+def _script_output(source: str) -> str:
+    """What `python -I` prints running `source` from a file (an anonymous one, in memory)."""
+    script = os.memfd_create("grader-probe", 0)  # inherited: the interpreter opens it by path
+    output, output_end = os.pipe()
+    try:
+        os.write(script, source.encode())
+        pid = os.posix_spawn(
+            sys.executable,
+            [sys.executable, "-I", f"/dev/fd/{script}"],
+            {"HOME": os.environ.get("HOME") or "/"},  # site.py reads HOME at start-up
+            file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_DUP2, output_end, 1),
+                (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+            ],
+        )
+    finally:
+        os.close(script)
+        os.close(output_end)
+    try:
+        printed = _read_to_end(output, time.monotonic() + _PROBE_SECONDS)
+    finally:
+        os.close(output)
+        if printed is None:
+            os.kill(pid, signal.SIGKILL)
+        exit_code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if printed is None:
+        raise TimeoutError(f"a start-up probe did not finish within {_PROBE_SECONDS} s")
+    if exit_code:
+        raise ChildProcessError(f"a start-up probe exited with status {exit_code}")
+    return printed.decode()
+
+
+def _read_to_end(fd: int, deadline: float) -> bytes | None:
+    """Everything written to the pipe until it closes, or None if the deadline comes first."""
+    chunks = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+            return None
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def output_bytes_of(run: hooks.Run) -> int:

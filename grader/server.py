@@ -405,6 +405,8 @@ def _close_quietly(fd: int) -> None:
 def main(argv: list[str]) -> None:
     """Entry point: argv is the pool size and the fds of the caller's connections."""
     pool_size, *connection_fds = (int(arg) for arg in argv)
+    for fd in connection_fds:  # no process the server starts (the executor's probes) gets them
+        os.set_inheritable(fd, False)
     os.environ.clear()  # started empty; this drops the LC_CTYPE that locale coercion (PEP 538) adds
     # Warnings go to stderr, which no outcome reports; formatting them would only cost time.
     warnings.simplefilter("ignore")
