@@ -156,13 +156,18 @@ def test_call_frame_comes_and_goes_at_phone_width(diagrams, traces, page, save_s
 
     page.set_viewport_size({"width": 375, "height": 800})
     call.locator(".memdiagram-slider").fill(str(inside))
+    # Frames above the heap once the narrow layout has settled (a loaded machine lays out late;
+    # wait_for_function fails the test if it never happens).
+    page.wait_for_function(
+        "root => root.querySelector('.memdiagram-frames').getBoundingClientRect().bottom"
+        " <= root.querySelector('.memdiagram-heap').getBoundingClientRect().top",
+        arg=call.element_handle(),
+    )
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
     drawn = call.evaluate(DRAWN)
     assert [frame["name"] for frame in drawn["frames"]] == ["<module>", "f"]
     assert "f:x" in {arrow["from"] for arrow in drawn["arrows"]}
     assert page.evaluate("document.documentElement.scrollWidth") <= 375, "no sideways page scroll"
-    frames_box = call.locator(".memdiagram-frames").bounding_box()
-    heap_box = call.locator(".memdiagram-heap").bounding_box()
-    assert frames_box["y"] + frames_box["height"] <= heap_box["y"], "frames above the heap"
     assert not call.evaluate(MISPLACED_ARROWS)
     save_screenshot(call, "diagram-call-phone")
 
