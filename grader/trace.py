@@ -216,10 +216,14 @@ class Tracer:
     # -- one step -----------------------------------------------------------------------------
 
     def _record(self, event, line, frame, namespace):
+        # Tracked before anything else of this step (the collector keeps its youngest objects in
+        # order), so that what this step makes can be told from what was there before it.
+        step_start = []
         heap = _Heap(self._code_ids, self._stored_names)
         frames, hidden_frames = self._read_frames(frame, namespace, heap, line)
         heap.walk()
-        self._add_cycle_only(heap)
+        self._add_cycle_only(heap, step_start)
+        del step_start
         counts = heap.refcounts()
         garbage = self._find_garbage(heap, counts)
         drawn = heap.drawn(garbage)
@@ -317,8 +321,12 @@ class Tracer:
             and not name.startswith("_")  # the policy's own names; a snippet's cannot start so
         )
 
-    def _add_cycle_only(self, heap):
-        """Bring back objects drawn before that only a reference cycle may still keep alive."""
+    def _add_cycle_only(self, heap, step_start):
+        """Bring back objects drawn before that only a reference cycle may still keep alive.
+
+        Matched by id and type, so an object this step made (after `step_start`) is left out: it
+        may sit at the address of a drawn object freed since the last step.
+        """
         reachable = set(heap.index)
         gone = [oid for oid in self._previous_graph if oid not in reachable]
         suspects = {
@@ -329,10 +337,11 @@ class Tracer:
         }
         if not suspects:
             return
+        made_by_this_step = _made_since(step_start)
         survivors = [
             obj
             for obj in gc.get_objects()
-            if id(obj) in suspects and id(type(obj)) == suspects[id(obj)]
+            if suspects.get(id(obj)) == id(type(obj)) and id(obj) not in made_by_this_step
         ]
         heap.walk_unreachable(survivors)
         del survivors
@@ -732,6 +741,15 @@ def _container_repr(obj, budget, depth):
 
 def _set_order(member):
     return type(member).__name__, _short_repr(member, 20)
+
+
+def _made_since(marker):
+    """Ids of the objects the collector started tracking after `marker` (gc is off meanwhile)."""
+    youngest = gc.get_objects(generation=0)
+    position = next(i for i, obj in enumerate(youngest) if obj is marker)
+    made = {id(obj) for obj in youngest[position:]}
+    del youngest  # it refers to the snippet's young objects: their counts must not include it
+    return made
 
 
 def _on_cycle(graph, start):
