@@ -149,21 +149,28 @@ def _run(code, run: hooks.Run, allocations: int, start=None, trace=False) -> dic
     sys.stdout, sys.stderr = stdout, stderr
     # Same room for recursion as a script, whose module frame is the first frame.
     sys.setrecursionlimit(saved[2] + _frame_depth())
+    thresholds = gc.get_threshold()
     try:
         start_objects = _start_collector(allocations, start)  # noqa: F841 - kept alive
         try:
             with tracer:
-                exec(code, main[0])
+                try:
+                    exec(code, main[0])
+                finally:  # a script runs no automatic collection once its code has ended
+                    gc.set_threshold(*_NO_AUTOMATIC_COLLECTION)
         except BaseException as error:  # noqa: BLE001 - the snippet's, reported as CPython does
             error = error.with_traceback(error.__traceback__.tb_next)  # not this frame
             failure.append(error)
             status, exception, line = _classify(error)
             del error
+        if failure or run.pending is not None:  # CPython writes the traceback or the rest
+            _collect_if_due(thresholds)  # of stdout, which can start a due collection
         _finalize_at_exit(main, builtins_namespace, imported, failure, finalizers_before)
     finally:
         sys.stdout, sys.stderr = saved[0], saved[1]
         sys.setrecursionlimit(saved[2])
         (gc.enable if saved[3] else gc.disable)()
+        gc.set_threshold(*thresholds)
         weakref.finalize._shutdown = False
     traced = {"trace": tracer.result()} if trace else {}
     if run.refusals:
@@ -290,6 +297,8 @@ def _finalize_at_exit(main: list, builtins_namespace, imported, failure, finaliz
     tie them into cycles (the usual case), in the collection that follows, in its order.
     """
     _run_exit_finalizers(finalizers_before)
+    if gc.isenabled():  # PyGC_Collect, before the modules go (skipped when gc is disabled)
+        _collect_with_main_alive(main[0])
     failure.clear()  # sys.last_exc goes: the failed frames' locals are released
     kept_sys = [module for module in imported if module.__name__ == "sys"]
     imported.clear()
@@ -298,6 +307,40 @@ def _finalize_at_exit(main: list, builtins_namespace, imported, failure, finaliz
     for module in kept_sys:  # sys and builtins are wiped last, name by name
         _clear_module_dict(module.__dict__)
     _clear_module_dict(builtins_namespace)
+    gc.collect()
+
+
+# Thresholds no count reaches: from the end of the snippet's code, CPython runs no Python code
+# that could start an automatic collection (a scheduled one runs at the next eval-breaker check,
+# and the grader's own code after exec() has many), only the explicit collections of finalisation.
+_NO_AUTOMATIC_COLLECTION = (1 << 30, 1 << 30, 1 << 30)
+
+
+def _collect_if_due(thresholds: tuple) -> None:
+    """The automatic collection CPython starts, if one is due, when it prints the traceback or
+    flushes stdout at exit: one more allocation, then a check (our empty call's first line)."""
+    gc.set_threshold(*thresholds)
+    _check_for_due_collection(_Allocation())  # not a list: those come from a free list uncounted
+    gc.set_threshold(*_NO_AUTOMATIC_COLLECTION)
+
+
+class _Allocation:
+    pass
+
+
+def _check_for_due_collection(_allocated: _Allocation) -> None:
+    pass
+
+
+def _collect_with_main_alive(namespace: dict) -> None:
+    """The full collection Py_FinalizeEx runs while `__main__` still exists.
+
+    It decides the order in which the globals' objects are finalised later: the survivors end up
+    in the oldest generation in the order its scan leaves them. CPython's globals dict is reached
+    from sys.modules in place, so objects after it in the collector's list stay in place and
+    younger ones before it are queued again in dict order. Our argument is a reference from
+    outside the collector, which makes the dict such a root in place too.
+    """
     gc.collect()
 
 
