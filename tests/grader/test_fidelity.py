@@ -15,6 +15,12 @@ import pytest
 
 import grader
 
+# A class whose instances say when they are finalised, for the shutdown-order snippets.
+NAMED_DEL = (
+    "class D:\n    def __init__(self, n):\n        self.n = n\n"
+    "    def __del__(self):\n        print('del', self.n)\n"
+)
+
 SNIPPETS = {
     # --- identity ---------------------------------------------------------------------
     "identity_new_lists": "a = []\nb = []\nprint(a is b, a == b)\nc = a\nprint(c is a)\n",
@@ -213,6 +219,53 @@ SNIPPETS = {
         "import gc\ngc.disable()\nclass C:\n    def __init__(self, n):\n        self.n = n\n"
         "    def __del__(self):\n        print('del', self.n)\nx = C('x')\ny = C('y')\n"
         "y.me = y\nprint('end')\n"
+    ),
+    # Objects still alive at exit: CPython's full collection while __main__ is alive orders them
+    # (young ones in dict order, older ones in allocation order), then __main__ goes.
+    "gc_shutdown_dict_order_not_allocation_order": (
+        NAMED_DEL + "c = None\nb = None\na = None\na = D('a')\nb = D('b')\nc = D('c')\n"
+    ),
+    "gc_shutdown_gc_disabled_keeps_allocation_order": (
+        "import gc\ngc.disable()\n" + NAMED_DEL + "c = None\nb = None\na = None\n"
+        "a = D('a')\nb = D('b')\nc = D('c')\n"
+    ),
+    "gc_shutdown_reassigned": NAMED_DEL + "a = D('a')\nb = D('b')\na = D('a2')\nprint('end')\n",
+    "gc_shutdown_in_list_dict_tuple": (
+        NAMED_DEL + "items = [D('x'), D('y')]\nd = {'k': D('k')}\nt = (D('t1'), D('t2'))\n"
+        "z = D('z')\n"
+    ),
+    "gc_shutdown_attribute_chain": (
+        NAMED_DEL + "b = D('b')\na = D('a')\na.child = D('child')\nb.other = a\ndel a\n"
+    ),
+    "gc_shutdown_cycle_and_names": (
+        NAMED_DEL + "a = D('a')\nb = D('b')\na.o = b\nb.o = a\ndel a\nc = D('c')\n"
+    ),
+    "gc_shutdown_default_class_attribute_closure": (
+        NAMED_DEL + "def f(x=D('default')):\n    return x\nclass K:\n    held = D('classattr')\n"
+        "def make():\n    v = D('closed')\n    def inner():\n        return v\n    return inner\n"
+        "h = make()\nq = D('q')\n"
+    ),
+    "gc_shutdown_comprehensions": (
+        NAMED_DEL + "xs = [D(i) for i in range(4)]\nds = {i: D(-i) for i in range(1, 3)}\n"
+        "last = D('last')\n"
+    ),
+    "gc_shutdown_after_older_generation": (
+        NAMED_DEL + "c = None\nb = None\na = None\na = D('a')\nb = D('b')\n"
+        "junk = [[] for i in range(3000)]\nc = D('c')\n"
+    ),
+    # Printing to a pipe at exit (the stdout flush) or printing a traceback can start a due
+    # automatic collection, which moves the young objects to an older generation first.
+    "gc_shutdown_flush_starts_due_collection": (
+        "import gc\ngc.disable()\n" + NAMED_DEL + "e = None\nd = D('d')\ne = D('e')\n"
+        "junk = [[] for i in range(3000)]\nprint('x')\ngc.enable()\n"
+    ),
+    "gc_shutdown_no_output_no_collection": (
+        "import gc\ngc.disable()\n" + NAMED_DEL + "e = None\nd = D('d')\ne = D('e')\n"
+        "junk = [[] for i in range(3000)]\ngc.enable()\n"
+    ),
+    "gc_shutdown_traceback_starts_due_collection": (
+        "import gc\ngc.disable()\n" + NAMED_DEL + "e = None\nd = D('d')\ne = D('e')\n"
+        "junk = [[] for i in range(3000)]\ngc.enable()\nraise ValueError('boom')\n"
     ),
     # --- interning and caching of ints and strings --------------------------------------------
     "intern_small_ints": (
