@@ -8,6 +8,7 @@ ahead of demand: an idle child is already confined and blocked reading its reque
 two pipe writes and the snippet itself. Only JSON made of strings and numbers leaves a child.
 """
 
+import functools
 import gc
 import importlib
 import json
@@ -24,7 +25,7 @@ import time
 import warnings
 from collections import deque
 
-from grader import sandbox, wire
+from grader import immortal, sandbox, wire
 from grader.outcome import MAX_SOURCE_BYTES, Limits
 from grader.trace import MAX_TRACE_CHARS
 
@@ -428,6 +429,8 @@ def main(argv: list[str]) -> None:
     connections = [socket.socket(fileno=fd) for fd in connection_fds]
     server = Server(connections, pool_size, os.getcwd(), execute, compile_snippet)
     gc.collect()
+    if immortal.supported():
+        hello["in_force"]["immortal_objects"] = immortal.immortalize_heap(_snippet_visible_roots())
     gc.freeze()
     report, problems = server.self_check()
     hello["in_force"].update(report)
@@ -437,6 +440,18 @@ def main(argv: list[str]) -> None:
     _say_hello({**hello, "ready": not problems, "problems": problems})
     if not problems:
         server.serve_forever()
+
+
+def _snippet_visible_roots() -> list:
+    """What the sandbox hands a snippet, whose reference counts it can see: the builtins, the
+    stand-ins' members and specs, and the classes of the objects it gives out at run time."""
+    from grader import hooks, standins
+
+    roots = [*hooks._BASE_BUILTINS.values(), *standins._SPECS.values()]
+    for members in standins._SHARED_MEMBERS.values():
+        roots.extend(members.values())
+    roots += [hooks.TextSink, hooks.PolicyRefusal, hooks.OutputLimitReached, functools.partial]
+    return roots
 
 
 def _preload_lazy_imports() -> None:

@@ -90,6 +90,20 @@ SNIPPETS = {
         "print('x gone')\ndel y\nprint('y gone')\n"
     ),
     "refcount_getsizeof": "import sys\nprint(sys.getsizeof(1) == sys.getsizeof(2))\n",
+    # The grader server makes its own objects immortal (grader/immortal.py), never what a snippet
+    # can reach: a new reference to any of these must still count, as in a script.
+    "refcount_builtins_and_singletons_count_references": (
+        "import sys\ndef added(obj):\n    before = sys.getrefcount(obj)\n    held = [obj, obj]\n"
+        "    return sys.getrefcount(obj) - before\n"
+        "print(added(len), added(print), added(isinstance), added(None), added(True))\n"
+        "print(added(ValueError), added(int), added(str.join), added(object.__init__))\n"
+    ),
+    "refcount_stand_in_members_count_references": (
+        "import sys, copy, weakref\ndef added(obj):\n    before = sys.getrefcount(obj)\n"
+        "    held = [obj, obj]\n    return sys.getrefcount(obj) - before\n"
+        "print(added(sys.getrefcount), added(copy.deepcopy), added(weakref.WeakValueDictionary))\n"
+        "print(added(sys.version_info), added(sys.version), added(copy.deepcopy.__defaults__))\n"
+    ),
     # --- mutability and aliasing ----------------------------------------------------------
     "alias_iadd_list": "a = b = []\na += [1]\nprint(a, b, a is b)\n",
     "alias_add_list": "a = b = []\na = a + [1]\nprint(a, b, a is b)\n",
