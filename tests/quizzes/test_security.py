@@ -357,6 +357,14 @@ def test_students_and_visitors_are_sent_to_the_admin_login(client, student):
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
 
+def test_staff_outside_the_instructors_group_are_sent_to_the_admin_login(client, django_user_model):
+    staff = django_user_model.objects.create_user("helpdesk", password="pw-helpdesk", is_staff=True)
+    client.force_login(staff)
+    for path in ("/admin/", "/admin/quizzes/question/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
 def test_instructors_and_superusers_reach_the_admin(client, instructor, django_user_model):
     client.force_login(instructor)
     assert client.get("/admin/").status_code == 200

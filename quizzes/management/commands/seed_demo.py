@@ -4,8 +4,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
+from quizzes.roles import INSTRUCTORS_GROUP as INSTRUCTORS
+
 DEMO_PASSWORD = "memory-model"  # noqa: S105 - documented development account
-INSTRUCTORS = "Instructors"
 
 
 class Command(BaseCommand):
