@@ -172,7 +172,7 @@ def _run(code, run: hooks.Run, allocations: int, start=None, trace=False) -> dic
         (gc.enable if saved[3] else gc.disable)()
         gc.set_threshold(*thresholds)
         weakref.finalize._shutdown = False
-    traced = {"trace": tracer.result()} if trace else {}
+    traced = {"trace": tracer.result(final_stdout=run.stdout())} if trace else {}
     if run.refusals:
         return _result("rejected", run.stdout(), reasons=run.refusals) | traced
     if run.overflowed:

@@ -4,7 +4,8 @@
 with sys.monitoring events on the snippet's own code objects only, so the sandbox's hooks,
 stand-ins and print collector never produce a step. At each step it records the snippet's frames
 and the heap objects reachable from their names, labelled o1, o2, ... by first sight (ids never
-leave this module); `tracer.result()` is the plain-JSON trace.
+leave this module); `tracer.result(final_stdout=...)` is the plain-JSON trace, ending with an
+"exit" step when the interpreter's shutdown (run by the executor after the block) printed more.
 
 The tracer must not change what it observes: between steps it holds no reference to any snippet
 object (not even a class: only ids, names and text); it empties the locals snapshot CPython 3.12
@@ -28,7 +29,12 @@ MAX_ITEMS = 30  # elements drawn per container
 MAX_FRAMES = 20  # frames drawn per step; "hidden_frames" counts the calls left out
 REPR_CHARS = 48
 STDOUT_CHARS = 2000  # each step keeps the tail of the output printed so far
-MAX_TRACE_CHARS = 1_000_000  # of JSON: the trace travels from the sandbox with the outcome
+# Of JSON as json.dumps writes it (non-ASCII escaped), i.e. bytes on the wire from the sandbox
+# and in the page that draws the diagram; the steps that would not fit are left out.
+MAX_TRACE_CHARS = 200_000
+# Kept free of steps: the trace's other fields, and the "exit" step, whose stdout escapes to at
+# most 12 characters per character (a surrogate pair).
+_ROOM_OUTSIDE_STEPS = 2_000 + 12 * STDOUT_CHARS
 
 REFCOUNT_DEFINITION = (
     "the references CPython counts to the object at this step, as "
@@ -69,6 +75,7 @@ class Tracer:
         self._max_steps = max_steps
         self._steps = []
         self._size = 0  # characters of JSON recorded so far
+        self._printed = 0  # characters of output the last recorded step had seen
         self._last_line = 1
         self._excused = 0  # the tracer's part of the collector's count; see _collect_when_due
         self._threshold = self._applied = 0  # the snippet's threshold, and the one set for it
@@ -104,14 +111,33 @@ class Tracer:
                     gc.enable()
         return False
 
-    def result(self):
+    def result(self, final_stdout=None):
+        """The trace. `final_stdout` is everything the run printed, shutdown included: when it
+        is more than the last step saw (objects finalised at exit print), an "exit" step shows
+        it, with no frames and no objects left; not after a truncated or failed trace."""
+        steps = self._steps
+        if (
+            final_stdout is not None
+            and len(final_stdout) != self._printed
+            and steps
+            and not self._truncated
+            and self._notice is None
+        ):
+            exit_step = {
+                "line": steps[-1]["line"],
+                "event": "exit",
+                "stdout": _tail(final_stdout),
+                "frames": [],
+                "heap": {},
+            }
+            steps = [*steps, exit_step]
         return {
             "version": TRACE_VERSION,
             "refcount_definition": REFCOUNT_DEFINITION,
             "max_steps": self._max_steps,
             "truncated": self._truncated,
             "notice": self._notice,
-            "steps": self._steps,
+            "steps": steps,
         }
 
     def _install(self):
@@ -165,12 +191,8 @@ class Tracer:
     def _step(self, event, line):
         if self._tool is None:
             return
-        if len(self._steps) >= self._max_steps or self._size > MAX_TRACE_CHARS:
-            self._truncated = True
-            why = "" if self._size <= MAX_TRACE_CHARS else ", as large as a trace may be"
-            steps = len(self._steps)
-            self._notice = f"The trace stops after {steps} steps{why}; the program went on running."
-            self._uninstall()
+        if len(self._steps) >= self._max_steps:
+            self._stop_truncated(f"the most a diagram records is {self._max_steps} steps")
             return
         collecting = gc.isenabled()
         gc.disable()
@@ -185,6 +207,14 @@ class Tracer:
             self._apply_threshold()
             if collecting:
                 gc.enable()
+
+    def _stop_truncated(self, why):
+        self._truncated = True
+        self._notice = (
+            f"The diagram stops after step {len(self._steps)}: {why}. The program went on "
+            "running to its end; its output is complete."
+        )
+        self._uninstall()
 
     # CPython collects once its count of new container objects passes a threshold. A step leaves
     # that count higher (CPython's free lists make it drift), so while tracing, the threshold is
@@ -219,6 +249,7 @@ class Tracer:
         # Tracked before anything else of this step (the collector keeps its youngest objects in
         # order), so that what this step makes can be told from what was there before it.
         step_start = []
+        printed = self._stdout()
         heap = _Heap(self._code_ids, self._stored_names)
         frames, hidden_frames = self._read_frames(frame, namespace, heap, line)
         heap.walk()
@@ -250,14 +281,20 @@ class Tracer:
         step = {
             "line": line,
             "event": event,
-            "stdout": _tail(self._stdout()),
+            "stdout": _tail(printed),
             "frames": frames,
             "heap": step_heap,
         }
         if hidden_frames:
             step["hidden_frames"] = hidden_frames
+        size = len(json.dumps(step))
+        if self._size + size > MAX_TRACE_CHARS - _ROOM_OUTSIDE_STEPS:
+            limit = f"{MAX_TRACE_CHARS:,}"
+            self._stop_truncated(f"the next one would take the trace past {limit} characters")
+            return
         self._steps.append(step)
-        self._size += len(json.dumps(step, ensure_ascii=False))
+        self._size += size
+        self._printed = len(printed)
         if frames:
             self._last_line = frames[0]["line"]  # where the module is, for the "end" step
 
