@@ -64,7 +64,7 @@ _CLASS_NOISE = frozenset(
 class Tracer:
     """Records a trace of one snippet run; see the module docstring."""
 
-    def __init__(self, code, namespace, *, stdout, max_steps=MAX_STEPS):
+    def __init__(self, code, namespace, *, stdout, max_steps=MAX_STEPS, max_chars=MAX_TRACE_CHARS):
         self._namespace = namespace  # the module's globals, read once more for the "end" step
         self._codes = list(_nested_code_objects(code))
         self._code_ids = {id(each) for each in self._codes}
@@ -73,6 +73,7 @@ class Tracer:
         self._module_frame = None  # the label of the module's frame, kept for the "end" step
         self._stdout = stdout  # callable returning everything printed so far
         self._max_steps = max_steps
+        self._max_chars = max_chars
         self._steps = []
         self._size = 0  # characters of JSON recorded so far
         self._printed = 0  # characters of output the last recorded step had seen
@@ -288,8 +289,8 @@ class Tracer:
         if hidden_frames:
             step["hidden_frames"] = hidden_frames
         size = len(json.dumps(step))
-        if self._size + size > MAX_TRACE_CHARS - _ROOM_OUTSIDE_STEPS:
-            limit = f"{MAX_TRACE_CHARS:,}"
+        if self._size + size > self._max_chars - _ROOM_OUTSIDE_STEPS:
+            limit = f"{self._max_chars:,}"
             self._stop_truncated(f"the next one would take the trace past {limit} characters")
             return
         self._steps.append(step)

@@ -21,9 +21,10 @@ import pytest
 from grader.trace import MAX_FRAMES, MAX_STEPS, MAX_TRACE_CHARS, Tracer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+UNLIMITED = 10**8  # characters: for tests of what a trace shows rather than of its size
 
 
-def trace_of(source: str, max_steps: int = MAX_STEPS) -> dict:
+def trace_of(source: str, max_steps: int = MAX_STEPS, max_chars: int = MAX_TRACE_CHARS) -> dict:
     """Trace `source` in this process, its print() writing to a buffer as the sandbox's does."""
     output = io.StringIO()
     # python -I keeps the parsed tree (and so one more reference to each constant) while the
@@ -32,17 +33,19 @@ def trace_of(source: str, max_steps: int = MAX_STEPS) -> dict:
     code = compile(tree, "<snippet>", "exec")
     names = dict(vars(builtins), print=lambda *args, **kwargs: print(*args, **kwargs, file=output))
     namespace = {"__builtins__": names, "__name__": "__main__"}
-    with Tracer(code, namespace, stdout=output.getvalue, max_steps=max_steps) as tracer:
+    with Tracer(
+        code, namespace, stdout=output.getvalue, max_steps=max_steps, max_chars=max_chars
+    ) as tracer:
         exec(code, namespace)
     del tree
     return json.loads(json.dumps(tracer.result()))  # plain JSON, as sent from the sandbox
 
 
-def run_cpython(source: str) -> str:
+def run_cpython(source: str, *, succeeds: bool = True) -> str:
     done = subprocess.run(
         [sys.executable, "-I", "-c", source], capture_output=True, text=True, timeout=30
     )
-    assert done.returncode == 0, done.stderr
+    assert (done.returncode == 0) is succeeds, done.stderr
     return done.stdout
 
 
@@ -317,18 +320,34 @@ print(json.dumps(tracer.result()))
 
 
 def test_trace_size_is_bounded():
-    source = "numbers = list(range(100))\nfor i in range(300):\n    print('y' * 1000)\n"
+    # Non-ASCII output: json.dumps (as the sandbox sends it and the page embeds it) escapes it.
+    source = (
+        "numbers = list(range(100))\nfor i in range(300):\n    print('\u00e9\U0001f600' * 500)\n"
+    )
     trace = trace_of(source)
     assert trace["truncated"] is True
     assert len(trace["steps"]) < MAX_STEPS
-    assert "as large as a trace may be" in trace["notice"]
-    last_step = len(json.dumps(trace["steps"][-1], ensure_ascii=False))
-    assert len(json.dumps(trace, ensure_ascii=False)) < MAX_TRACE_CHARS + 2 * last_step
+    assert f"{MAX_TRACE_CHARS:,} characters" in trace["notice"]
+    assert len(json.dumps(trace)) <= MAX_TRACE_CHARS
+    assert len(json.dumps(trace)) > MAX_TRACE_CHARS // 2  # stopped near the bound, not long before
+
+
+def test_no_exit_step_after_a_truncated_trace():
+    source = "total = 0\nfor i in range(1000):\n    total += i\n"
+    code = compile(source, "<snippet>", "exec")
+    namespace = {"__builtins__": builtins}
+    with Tracer(code, namespace, stdout=str) as tracer:
+        exec(code, namespace)
+    assert tracer.result()["truncated"] is True
+    assert (
+        tracer.result(final_stdout="printed while shutting down\n")["steps"][-1]["event"] == "line"
+    )
 
 
 def test_deep_recursion_draws_the_outermost_and_innermost_frames():
     source = "def down(n):\n    if n:\n        down(n - 1)\n\ndown(40)\n"
-    deepest = max(trace_of(source)["steps"], key=lambda step: step.get("hidden_frames", 0))
+    trace = trace_of(source, max_chars=UNLIMITED)  # 40 calls deep: larger than a page's trace
+    deepest = max(trace["steps"], key=lambda step: step.get("hidden_frames", 0))
     assert len(deepest["frames"]) == MAX_FRAMES
     assert deepest["hidden_frames"] == 41 + 1 - MAX_FRAMES  # module + 41 calls, 20 drawn
     assert deepest["frames"][0]["name"] == "<module>"
@@ -404,7 +423,7 @@ def test_tracing_does_not_collect_a_garbage_cycle_early():
     namespace = {"print": lambda *a: print(*a, file=untraced), "__name__": "snippet"}
     try:
         exec(compile(source, "<snippet>", "exec"), namespace)
-        traced = trace_of(source)
+        traced = trace_of(source, max_chars=UNLIMITED)  # 30 lists: larger than a page's trace
     finally:
         gc.set_threshold(*THRESHOLDS)
     assert untraced.getvalue().endswith("29\nfreed\ncollected 1\n")
@@ -468,12 +487,28 @@ SANDBOXED = {
             def __del__(self):
                 print("bye", self.name)
         a = Noisy("a")
-        b = Noisy("b")
-        b.me = b
+        a = Noisy("b")
+        objs = [Noisy("c"), Noisy("d")]
+        for o in objs:
+            pass
+        objs = None
+        d = Noisy("e")
+        d.me = d
         print("end")
         """
     ),
+    "shutdown after an exception": textwrap.dedent(
+        """\
+        class Noisy:
+            def __del__(self):
+                print("bye")
+        kept = Noisy()
+        print("before")
+        {}["missing"]
+        """
+    ),
 }
+SUCCEEDS = {"names": True, "shutdown": True, "shutdown after an exception": False}
 
 
 @pytest.fixture(scope="module")
@@ -506,10 +541,31 @@ def sandboxed():
 @pytest.mark.parametrize("name", SANDBOXED)
 def test_traced_run_prints_what_the_untraced_run_and_cpython_print(sandboxed, name):
     traced, untraced = sandboxed[name]
-    assert traced["status"] == untraced["status"] == "ok"
-    assert traced["stdout"] == untraced["stdout"] == run_cpython(SANDBOXED[name])
+    assert traced["status"] == untraced["status"] == ("ok" if SUCCEEDS[name] else "raised")
+    cpython = run_cpython(SANDBOXED[name], succeeds=SUCCEEDS[name])
+    assert traced["stdout"] == untraced["stdout"] == cpython
     assert "trace" not in untraced
-    assert traced["trace"]["steps"][-1]["event"] == "end"
+    assert traced["trace"]["steps"][-1]["stdout"] == cpython  # the diagram ends as the run did
+
+
+def test_exit_step_shows_what_the_shutdown_printed(sandboxed):
+    steps = sandboxed["shutdown"][0]["trace"]["steps"]
+    end, exit_step = steps[-2:]
+    assert (end["event"], exit_step["event"]) == ("end", "exit")
+    assert exit_step["stdout"] == run_cpython(SANDBOXED["shutdown"])
+    assert exit_step["stdout"].startswith(end["stdout"]) and exit_step["stdout"] != end["stdout"]
+    assert exit_step["frames"] == [] and exit_step["heap"] == {}  # the module is gone
+
+
+def test_exit_step_after_an_uncaught_exception(sandboxed):
+    name = "shutdown after an exception"
+    steps = sandboxed[name][0]["trace"]["steps"]
+    assert [step["event"] for step in steps[-2:]] == ["exception", "exit"]
+    assert steps[-1]["stdout"] == run_cpython(SANDBOXED[name], succeeds=False)
+
+
+def test_no_exit_step_when_the_shutdown_prints_nothing(sandboxed):
+    assert sandboxed["names"][0]["trace"]["steps"][-1]["event"] == "end"
 
 
 def test_nothing_of_the_sandbox_appears(sandboxed):
