@@ -160,13 +160,15 @@
         return "line " + step.line + ": an exception is raised in " + current;
       case "end":
         return "the program has finished";
+      case "exit":
+        return "the program has exited: its names are gone";
       default:
         return "about to run line " + step.line;
     }
   }
 
   Diagram.prototype.highlightLine = function (step) {
-    var currentLine = step.event === "end" ? null : String(step.line);
+    var currentLine = step.event === "end" || step.event === "exit" ? null : String(step.line);
     var highlighted = null;
     this.lines.forEach(function (line) {
       var isCurrent = line.getAttribute("data-line") === currentLine;
@@ -244,7 +246,8 @@
       columnsBox.appendChild(column);
     });
     if (!columnsBox.childElementCount) {
-      columnsBox.appendChild(make("div", "memdiagram-empty", "no objects yet"));
+      var none = step.event === "exit" ? "no objects left" : "no objects yet";
+      columnsBox.appendChild(make("div", "memdiagram-empty", none));
     }
     this.heapBox.replaceChildren(make("p", "memdiagram-column-title", "Heap"), columnsBox);
   };
