@@ -16,11 +16,11 @@ import sys
 import time
 import traceback
 import weakref
-from contextlib import nullcontext
 from functools import partial
+from typing import NamedTuple
 
 from grader import hooks, standins
-from grader.policy import SNIPPET_FILENAME, compile_counted
+from grader.policy import SNIPPET_FILENAME, check_snippet, compile_tree
 from grader.trace import Tracer, printed_so_far
 
 COMPILE_RECURSION_LIMIT = 100_000  # the checker recurses per AST level; the parser caps depth
@@ -40,7 +40,8 @@ del probe
 while len(kept) < 1500:
     kept.append([])
 """
-_COUNT_PROBE = "import gc\nprint(*gc.get_count())\n"
+_COUNT_PROBE = "import gc\nprint(*gc.get_count()[:2])\n"
+_FREE_LIST_PROBE = "import sys\nsys._debugmallocstats()\n"
 _PROBE_SECONDS = 20
 
 
@@ -63,16 +64,22 @@ def _result(status, stdout="", exception=None, exception_line=None, reasons=()):
     }
 
 
-def _compile(source: str):
-    limit, enabled = sys.getrecursionlimit(), gc.isenabled()
+def _check(source: str):
+    limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, COMPILE_RECURSION_LIMIT))
-    gc.disable()  # so that the compiler's allocations can be counted
     try:
-        return compile_counted(source)
+        return check_snippet(source)
     finally:
         sys.setrecursionlimit(limit)
-        if enabled:
-            gc.enable()
+
+
+def _compile(tree):
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, COMPILE_RECURSION_LIMIT))
+    try:
+        return compile_tree(tree)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def _syntax_error(error: SyntaxError, source: str) -> dict:
@@ -118,40 +125,47 @@ def _execute(source: str, output_bytes: int, trace: bool = False) -> dict:
     try:
         try:
             # `tree` stays referenced until the run ends, as a script's does (see policy.py).
-            code, reasons, allocations, tree = _compile(source)
+            tree, reasons = _check(source)
         except SyntaxError as error:
             return _syntax_error(error, source)
-        if code is None:
+        if reasons:
             return _result("rejected", reasons=reasons)
-        return _run(code, run, allocations, trace=trace)
+        try:
+            return _run(tree, run, trace=trace)
+        except SyntaxError as error:  # from the bytecode compiler (`return` outside a function)
+            return _syntax_error(error, source)
     finally:
         if froze:
             gc.unfreeze()
 
 
-def _run(code, run: hooks.Run, allocations: int, start=None, trace=False) -> dict:
-    # What exists now (the compiler's cyclic garbage, the code's constant tuples, still tracked
-    # as in a fresh script) is not the snippet's: its collections must neither find nor untrack it.
+def _run(tree, run: hooks.Run, start=None, trace=False, around=None) -> dict:
+    # What exists now (host objects, the parse tree) is not the snippet's: its collections must
+    # neither find nor untrack it. Then a full collection: counts at zero, free lists emptied.
     gc.freeze()
     gc.collect()
     stdout, stderr = hooks.stdout_sink(run), hooks.stderr_sink()
     imported: list = []
     start = start or _START
-    importer = standins.importer(run, stdout, stderr, imported, start[2])
+    importer = standins.importer(run, stdout, stderr, imported, start.imports)
     builtins_namespace = hooks.sandbox_builtins(importer)
     main = [{"__name__": "__main__", "__doc__": None, "__builtins__": builtins_namespace}]
-    printed = partial(printed_so_far, run)
-    tracer = Tracer(code, main[0], stdout=printed) if trace else nullcontext()
     saved = sys.stdout, sys.stderr, sys.getrecursionlimit(), gc.isenabled()
     finalizers_before = set(weakref.finalize._registry)
     failure: list[BaseException] = []  # the only reference to an uncaught exception
     status, exception, line = "ok", None, None
-    sys.stdout, sys.stderr = stdout, stderr
-    # Same room for recursion as a script, whose module frame is the first frame.
-    sys.setrecursionlimit(saved[2] + _frame_depth())
     thresholds = gc.get_threshold()
+    start_objects: list = []  # what makes up a script's starting count, kept for the run
+    holder: list = []
+    tracer = around or _NO_TRACER
     try:
-        start_objects = _start_collector(allocations, start)  # noqa: F841 - kept alive
+        # From here to exec() nothing may allocate but the compiler and the collector's start.
+        code = _compile_at_script_start(tree, start, start_objects, holder)
+        if trace:
+            tracer = Tracer(code, main[0], stdout=partial(printed_so_far, run))
+        sys.stdout, sys.stderr = stdout, stderr
+        # Same room for recursion as a script, whose module frame is the first frame.
+        sys.setrecursionlimit(saved[2] + _frame_depth())
         try:
             with tracer:
                 try:
@@ -182,54 +196,132 @@ def _run(code, run: hooks.Run, allocations: int, start=None, trace=False) -> dic
     return _result(status, run.stdout(), exception, line, reasons) | traced
 
 
-def _start_collector(compiler_allocations: int, start: tuple) -> list:
-    """Put the collector where CPython's is at a script's first line: `start` is (generation-0
-    allocations before the compiler ran, generation-1 count); returns the objects that make up
-    the generation-0 count, which must stay alive for the run."""
-    before_compiler, collections, _imports = start
-    for _ in range(collections):
-        gc.collect(0)
-    pending = before_compiler + compiler_allocations - gc.get_count()[0]
-    if pending > gc.get_threshold()[0]:  # CPython collects at the script's first instruction
-        gc.collect(0)
-        return []
-    return [[] for _ in range(pending - 1)] if pending > 1 else []
+class _NoTracer:
+    __slots__ = ()
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc_info):
+        return None
 
 
-def _measure_start() -> tuple[int, int, dict]:
-    """(generation-0 allocations before a script's compilation, generation-1 count, objects a
-    first `import gc` leaves allocated), measured by running the probes under `python -I` and
-    here; no adjustment at all if the probes cannot run."""
+_NO_TRACER = _NoTracer()
+
+
+class Start(NamedTuple):
+    """The collector's state at a script's first line, before the compiler ran: generation-0
+    allocations, generation-1 count, entries on each free list (see hooks.FREE_LISTS), and what
+    a first import of each stand-in allocates."""
+
+    before_compiler: int
+    collections: int
+    free_lists: dict
+    imports: dict
+
+
+def _compile_at_script_start(tree, start: Start, kept: list, holder: list):
+    """Compile where a script's compiler runs: after start-up left the collector's count and
+    the free lists (lists, dicts and tuples reused without counting as allocations) as they are
+    under `python -I`. The compiler then adds its own allocations and free entries, as in a
+    script. The free lists are empty but for what the run's set-up left."""
+    for _ in range(start.collections):
+        gc.collect(0)
+    hooks.fill_free_lists(start.free_lists, holder)
+    pending = start.before_compiler - gc.get_count()[0]
+    for _ in range(pending):
+        kept.append(hooks.Allocation())
+    return _compile(tree)
+
+
+def _measure_start() -> Start:
+    """The collector's state at a script's first line, measured by running the probes under
+    `python -I` and here; no adjustment at all if the probes cannot run."""
     try:
-        cpython = _run_probes_in_cpython()
-        collected_at, (count_after_import, collections) = int(cpython[0]), cpython[1:3]
-        code, _reasons, allocations, _tree = _compile(_COLLECTION_PROBE)
-        ours = _run(code, hooks.start_run(1 << 16), 0, start=(0, collections, {}))
-        before_compiler = int(ours["stdout"]) - collected_at - allocations
-        code, _reasons, allocations, _tree = _compile(_COUNT_PROBE)
-        start = (before_compiler, collections, {})
-        ours = _run(code, hooks.start_run(1 << 16), allocations, start=start)
-        ours_count, ours_collections = (int(n) for n in ours["stdout"].split()[:2])
+        collected_at = int(_script_output(_COLLECTION_PROBE))
+        count_after_import, collections = (int(n) for n in _script_output(_COUNT_PROBE).split())
+        free_lists = _free_lists_to_fill(_parse_free_lists(_script_output(_FREE_LIST_PROBE, 2)))
+        start = Start(0, collections, free_lists, {})
+        ours = _run(_check(_COLLECTION_PROBE)[0], hooks.start_run(1 << 16), start=start)
+        start = start._replace(before_compiler=max(int(ours["stdout"]) - collected_at, 0))
+        ours = _run(_check(_COUNT_PROBE)[0], hooks.start_run(1 << 16), start=start)
+        ours_count, ours_collections = (int(n) for n in ours["stdout"].split())
     except (OSError, ValueError):
-        return 0, 0, {}
+        return Start(0, 0, {}, {})
     gc_import = count_after_import - ours_count if ours_collections == collections else 0
-    return max(before_compiler, 0), collections, {"gc": max(gc_import, 0)}
+    return start._replace(imports={"gc": max(gc_import, 0)})
 
 
-def _run_probes_in_cpython() -> list[int]:
-    """Run the probes as scripts (a file, not stdin: start-up differs) under `python -I`.
+def _free_lists_to_fill(in_script: dict) -> dict:
+    """How many entries to put on each free list before compiling so that, once the compiler
+    has taken and left its own, they hold what a script's hold at its first line: found by
+    running the free-list probe's compilation here, twice (the compiler reuses entries)."""
+    fill: dict = {}
+    tree = _check(_FREE_LIST_PROBE)[0]
+    for _attempt in range(2):
+        found = _free_lists_after_compiling(tree, fill)
+        fill = {
+            kind: max(fill.get(kind, 0) + n - found.get(kind, 0), 0)
+            for kind, n in in_script.items()
+        }
+    return fill
 
-    Without subprocess or tempfile: they import threading and random, whose at-fork hooks every
-    child the grader server forks would then run, at the cost of a hundred-odd page copies each.
-    """
-    numbers = []
-    for probe in (_COLLECTION_PROBE, _COUNT_PROBE):
-        numbers += [int(n) for n in _script_output(probe).split()[:2]]
-    return numbers
+
+def _free_lists_after_compiling(tree, fill: dict) -> dict:
+    stats = _MallocStats()
+    _run(tree, hooks.start_run(1 << 16), start=Start(0, 0, fill, {}), around=stats)
+    return _parse_free_lists(stats.report)
 
 
-def _script_output(source: str) -> str:
-    """What `python -I` prints running `source` from a file (an anonymous one, in memory)."""
+class _MallocStats:
+    """Around the probe's exec(): the free lists as the snippet's first line finds them."""
+
+    report = ""
+
+    def __enter__(self):
+        self.report = _malloc_stats()
+
+    def __exit__(self, *exc_info):
+        return None
+
+
+def _malloc_stats() -> str:
+    """sys._debugmallocstats(), which writes to the C stderr, captured."""
+    capture, saved = os.memfd_create("grader-stats", 0), os.dup(2)
+    try:
+        os.dup2(capture, 2)
+        sys._debugmallocstats()
+        os.dup2(saved, 2)
+        os.lseek(capture, 0, os.SEEK_SET)
+        return os.read(capture, 1 << 20).decode()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(capture)
+
+
+def _parse_free_lists(stats: str) -> dict:
+    """{"dict": n, "list": n, size: n (tuples)} from sys._debugmallocstats()'s report."""
+    found: dict = {}
+    for line in stats.splitlines():
+        words = line.split()
+        if len(words) > 3 and words[1] == "free" and words[0].isdigit():
+            if words[2] == "PyDictObjects":
+                found["dict"] = int(words[0])
+            elif words[2] == "PyListObjects":
+                found["list"] = int(words[0])
+            elif words[3] == "PyTupleObjects" and words[2].endswith("-sized"):
+                size = int(words[2].removesuffix("-sized"))
+                if size in range(1, 20):
+                    found[size] = int(words[0])
+    return found
+
+
+def _script_output(source: str, stream: int = 1) -> str:
+    """What `python -I` writes to `stream` (1 or 2) running `source` from a file (an anonymous
+    one, in memory). Without subprocess or tempfile: they import threading and random, whose
+    at-fork hooks every child the grader server forks would then run, at the cost of a
+    hundred-odd page copies each."""
     script = os.memfd_create("grader-probe", 0)  # inherited: the interpreter opens it by path
     output, output_end = os.pipe()
     try:
@@ -240,8 +332,8 @@ def _script_output(source: str) -> str:
             {"HOME": os.environ.get("HOME") or "/"},  # site.py reads HOME at start-up
             file_actions=[
                 (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                (os.POSIX_SPAWN_DUP2, output_end, 1),
-                (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 3 - stream, os.devnull, os.O_WRONLY, 0),
+                (os.POSIX_SPAWN_DUP2, output_end, stream),
             ],
         )
     finally:
@@ -380,5 +472,5 @@ def _clear_module_dict(namespace: dict) -> None:
             namespace[name] = None
 
 
-_START = (0, 0, {})
+_START = Start(0, 0, {}, {})
 _START = _measure_start()

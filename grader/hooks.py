@@ -301,3 +301,32 @@ def stdout_sink(run: Run) -> TextSink:
 
 def stderr_sink() -> TextSink:
     return text_sink(_discard, _nothing)
+
+
+# --- the collector's starting state ------------------------------------------------------------
+
+
+class Allocation:
+    """One allocation the garbage collector counts: instances of a class have no free list (an
+    empty list or tuple may come from one, uncounted), and dying they count back down."""
+
+    __slots__ = ()
+
+
+# Templates for the tuple sizes that have free lists, built at import.
+_TUPLE_TEMPLATES = {size: list(range(size)) for size in range(1, 20)}
+
+
+def fill_free_lists(entries: dict, holder: list) -> None:
+    """Put `entries[kind]` objects on each free list, which must be empty (a full collection
+    empties them): allocate that many, then let them die. `holder` is a list that exists
+    already, so that nothing else is allocated; lists come last, as the holder's own items."""
+    for size, template in _TUPLE_TEMPLATES.items():
+        for _ in range(entries.get(size, 0)):
+            holder.append(tuple(template))
+    for _ in range(entries.get("dict", 0)):
+        holder.append({})
+    holder.clear()
+    for _ in range(entries.get("list", 0)):
+        holder.append([])
+    holder.clear()

@@ -356,16 +356,28 @@ def compile_snippet(source: str) -> tuple[CodeType | None, list[str]]:
 
 
 def compile_counted(source: str) -> tuple[CodeType | None, list[str], int, ast.Module]:
-    """compile_snippet, plus how many gc-tracked objects the bytecode compiler left allocated
-    (CPython's compiler leaves as many before a script's first line, and the garbage collector's
-    first automatic collection comes that much sooner, see execute.py), plus the parse tree:
-    a script's parse tree stays alive while it runs and holds one reference to each constant,
-    which `sys.getrefcount` counts, so the executor keeps it alive too."""
+    """compile_snippet, plus how many gc-tracked objects the bytecode compiler left allocated,
+    plus the parse tree: a script's parse tree stays alive while it runs and holds one reference
+    to each constant, which `sys.getrefcount` counts, so the executor keeps it alive too."""
+    tree, errors = check_snippet(source)
+    if errors:
+        return None, errors, 0, tree
+    before = gc.get_count()[0]
+    code = compile_tree(tree)
+    return code, [], gc.get_count()[0] - before, tree
+
+
+def check_snippet(source: str) -> tuple[ast.Module, list[str]]:
+    """The parse tree and the policy's reasons to refuse it (none: it may be compiled).
+
+    A source CPython cannot parse raises SyntaxError; compile_tree raises the rest."""
     tree = ast.parse(source, SNIPPET_FILENAME, "exec")
     errors: list[str] = []
     MemoryModelPolicy(errors).visit(tree)
-    if errors:
-        return None, sorted(errors, key=_line_of), 0, tree
-    before = gc.get_count()[0]
-    code = compile(tree, SNIPPET_FILENAME, "exec", dont_inherit=True)
-    return code, [], gc.get_count()[0] - before, tree
+    return tree, sorted(errors, key=_line_of)
+
+
+def compile_tree(tree: ast.Module) -> CodeType:
+    """The bytecode compiler, as a script's: the executor runs it just before the snippet, where
+    its allocations and the free-list entries it leaves are what a script starts with."""
+    return compile(tree, SNIPPET_FILENAME, "exec", dont_inherit=True)

@@ -23,7 +23,7 @@ from types import (
     TracebackType,
 )
 
-from grader.hooks import Run, TextSink
+from grader.hooks import Allocation, Run, TextSink
 from grader.policy import REFUSED_MEMBER_REASONS, STAND_IN_MEMBERS
 
 
@@ -116,7 +116,7 @@ def importer(run: Run, stdout: TextSink, stderr: TextSink, imported: list, alloc
     importing allocates nothing of the snippet's; instead, a first import allocates (and keeps)
     as many objects as the real import leaves allocated, per `allocations`."""
     built = {name: build(name, run, stdout, stderr) for name in STAND_IN_MEMBERS}
-    kept_alive: list[list] = []
+    kept_alive: list[Allocation] = []
 
     def __import__(name, globals=None, locals=None, fromlist=(), level=0):
         module = built.get(name)
@@ -124,7 +124,8 @@ def importer(run: Run, stdout: TextSink, stderr: TextSink, imported: list, alloc
             raise run.refuse(f"importing `{name}`", "only curated stand-ins exist")
         if module not in imported:
             imported.append(module)
-            kept_alive.extend([] for _ in range(allocations.get(name, 0)))
+            for _ in range(allocations.get(name, 0)):
+                kept_alive.append(Allocation())
         return module
 
     return __import__
