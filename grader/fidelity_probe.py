@@ -1,0 +1,101 @@
+"""Random fidelity probes: `python -m grader.fidelity_probe [COUNT] [FIRST_SEED]`.
+
+Generates seeded programs that stress what is hardest to reproduce exactly: the garbage
+collector's timing and the order of `__del__` output at exit (objects with finalizers bound in
+various orders, cycles, containers, class attributes, stand-in imports, allocation loops that
+trigger automatic collections, `gc.get_count()` and `gc.collect()` prints). Each program is run
+by `grader.run` and by `python -I` with this interpreter; the script prints how many outputs are
+identical and which seeds differ. It measures, like `grader bench`; it is not a test.
+"""
+
+import random
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import grader
+
+STEP_KINDS = "new new new cycle list dict class import loop loop count collect del tuple".split()
+LOOP_ITEMS = ["[]", "{}", "(i, i)", "D(str(i)) if i % 97 == 0 else [i]", "[[i]]", "{'a': i}"]
+
+
+def program(seed: int) -> str:
+    """The probe program for `seed` (the same seed always gives the same program)."""
+    rng = random.Random(seed)
+    lines = ["import gc"] if rng.random() < 0.7 else []
+    lines += [
+        "class D:",
+        "    def __init__(self, name):",
+        "        self.name = name",
+        "    def __del__(self):",
+        "        print('del', self.name)",
+    ]
+    alive: list[str] = []
+    for step in range(rng.randint(4, 14)):
+        kind, name = rng.choice(STEP_KINDS), f"v{step}"
+        if kind == "new":
+            lines.append(f"{name} = D({name!r})")
+        elif kind == "cycle":
+            lines.append(f"{name} = D({name!r}); {name}.me = [{name}]")
+        elif kind == "list":
+            lines.append(f"{name} = [D('{name}a'), D('{name}b')]")
+        elif kind == "dict":
+            lines.append(f"{name} = {{'k': D('{name}'), 'z': [1, 2]}}")
+        elif kind == "tuple":
+            lines.append(f"{name} = (D('{name}'), {rng.randint(0, 9)})")
+        elif kind == "class":
+            lines.append(f"class K{step}:\n    attr = D('K{step}')")
+            lines.append("    def m(self):\n        return self")
+        elif kind == "import":
+            lines.append(f"import {rng.choice(['copy', 'weakref', 'gc', 'sys'])}")
+        elif kind == "loop":
+            size, item = rng.choice([50, 200, 400, 700, 1500, 3000]), rng.choice(LOOP_ITEMS)
+            if rng.random() < 0.6:
+                lines.append(f"{name} = [{item} for i in range({size})]")
+            else:
+                lines.append(f"for i in range({size}):\n    t = {item}")
+                continue
+        elif kind == "count" and "import gc" in lines:
+            lines.append("print('count', gc.get_count())")
+        elif kind == "collect" and "import gc" in lines:
+            lines.append("print('collected', gc.collect())")
+        elif kind == "del" and alive:
+            lines.append(f"del {alive.pop(rng.randrange(len(alive)))}")
+        if kind in {"new", "cycle", "list", "dict", "tuple", "loop"}:
+            alive.append(name)
+    if "import gc" in lines and rng.random() < 0.5:
+        lines.append("print('end', gc.get_count())")
+    return "\n".join(lines) + "\n"
+
+
+def cpython_stdout(source: str) -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder, "snippet.py")
+        script.write_text(source)
+        return subprocess.run(
+            [sys.executable, "-I", str(script)], capture_output=True, text=True, cwd=folder
+        ).stdout
+
+
+def matches(seed: int) -> bool:
+    source = program(seed)
+    limits = grader.Limits(cpu_seconds=8, wall_seconds=10)
+    return grader.run(source, limits=limits).stdout == cpython_stdout(source)
+
+
+def main(argv: list[str]) -> int:
+    count = int(argv[0]) if argv else 200
+    first = int(argv[1]) if len(argv) > 1 else 0
+    seeds = range(first, first + count)
+    with ThreadPoolExecutor(2) as pool:
+        results = dict(zip(seeds, pool.map(matches, seeds), strict=True))
+    differing = [seed for seed, same in results.items() if not same]
+    print(f"{count - len(differing)}/{count} probes print what python -I prints")
+    print(f"differing seeds: {differing}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
