@@ -74,6 +74,7 @@ class Server:
     def __init__(self, connections, pool_size: int, workdir: str, execute, compile_snippet):
         self.connections = connections
         self.pool_size = pool_size
+        self.cpus = os.cpu_count() or 1
         self.workdir = workdir
         self.execute = execute
         self.compile_snippet = compile_snippet
@@ -85,25 +86,26 @@ class Server:
 
     # --- children ---------------------------------------------------------------------------
 
-    def spawn(self) -> Child:
+    def spawn(self, *, warm: bool = False) -> Child:
         request_read, request_write = os.pipe()
         result_read, result_write = os.pipe()
         pid = os.fork()
         if pid == 0:
             try:
-                self._child_main(request_read, result_write)
+                self._child_main(request_read, result_write, warm)
             finally:
                 os._exit(0)
         os.close(request_read)
         os.close(result_write)
         return Child(pid, request_write, result_read)
 
-    def _child_main(self, request_read: int, result_write: int) -> None:
+    def _child_main(self, request_read: int, result_write: int, warm: bool) -> None:
         os.dup2(request_read, 0)
         os.dup2(result_write, 1)
         os.dup2(self.devnull, 2)
         sandbox.confine(self.workdir)
-        self._warm_up()
+        if warm:
+            self._warm_up()
         request = wire.read_frame(0, MAX_REQUEST_BYTES)
         if request is None:
             return
@@ -145,7 +147,13 @@ class Server:
 
     def _replenish(self) -> None:
         while len(self.idle) < self.pool_size:
-            self.idle.append(self.spawn())
+            self.idle.append(self.spawn(warm=self._cpu_to_spare()))
+
+    def _cpu_to_spare(self) -> bool:
+        """Whether a new idle child may warm up without taking a CPU from a run: it may while
+        fewer snippets run than there are CPUs (latency), not when every CPU is busy
+        (throughput, where the warm-up's CPU time would only slow the runs down)."""
+        return len(self.jobs) < self.cpus
 
     def _reap(self) -> None:
         for pid in list(self.exiting):
