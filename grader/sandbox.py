@@ -6,6 +6,7 @@ reads its source, and `apply_run_limits()` once it knows the run's limits. `prob
 confined process can still do; the server's start-up self-check runs it in a real child.
 """
 
+import _signal
 import math
 import os
 import resource
@@ -21,6 +22,8 @@ FIXED_LIMITS = {
     "RLIMIT_NOFILE": OPEN_FILES,
     "RLIMIT_CORE": 0,  # a crashing snippet leaves no core dump behind
 }
+# Looked up once in the server: each child then runs less code (and copies fewer pages) to confine.
+_FIXED_RLIMITS = tuple((getattr(resource, name), value) for name, value in FIXED_LIMITS.items())
 
 
 def cut_network() -> str:
@@ -35,12 +38,14 @@ def cut_network() -> str:
 
 def confine(workdir: str) -> None:
     """Confine a freshly forked child (fds 0-2 already set): limits, directory, privileges."""
-    for name, value in FIXED_LIMITS.items():
-        resource.setrlimit(getattr(resource, name), (value, value))
+    for limit, value in _FIXED_RLIMITS:
+        resource.setrlimit(limit, (value, value))
     os.closerange(3, 1 << 16)
-    os.environ.clear()  # inherited empty already; this holds however the server was started
+    if os.environ:  # inherited empty already; this holds however the server was started
+        os.environ.clear()
     os.chdir(workdir)
-    signal.signal(signal.SIGPROF, signal.SIG_DFL)
+    # The C function itself: signal.signal's enum conversions cost a fresh child ~0.1 ms.
+    _signal.signal(_signal.SIGPROF, _signal.SIG_DFL)
     if os.geteuid() == 0:
         os.setgroups([])
         os.setgid(UNPRIVILEGED_ID)
