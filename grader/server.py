@@ -125,10 +125,14 @@ class Server:
         wire.write_frame(1, payload)
 
     def _warm_up(self) -> None:
-        """Compile a typical snippet (never run it) while idle, so that the pages the compiler
-        touches are copied now rather than while the caller waits: after a fork, each first write
-        to an inherited page (a reference count, say) costs a page fault and a copy."""
+        """Compile a typical snippet (never run it) and decode and encode a request and a result
+        like a run's while idle, so that the pages the compiler and the json module touch are
+        copied now rather than while the caller waits: after a fork, each first write to an
+        inherited page (a reference count, say) costs a page fault and a copy."""
         self.compile_snippet(_WARM_UP_SOURCE)
+        request = {"source": _WARM_UP_SOURCE, "trace": False, **_limits_fields(Limits())}
+        json.loads(json.dumps(request))
+        json.dumps(_crashed(_WARM_UP_SOURCE)).encode()
         gc.collect()  # the compiler leaves cyclic garbage; a snippet's first gc.collect() sees none
 
     def _take_idle_child(self) -> Child:
