@@ -44,6 +44,13 @@ def other_student(make_user):
 
 
 @pytest.fixture
+def logged_in(client, student):
+    """The test client, logged in as `student`."""
+    client.force_login(student)
+    return student
+
+
+@pytest.fixture
 def instructor(make_user):
     user = make_user("instructor", is_staff=True)
     user.groups.add(Group.objects.get(name="Instructors"))

@@ -133,12 +133,6 @@ def test_concept_page_never_draws_a_stale_trace(topic):
     assert shows_no_diagram(markdown.render_concept_page(page))
 
 
-@pytest.fixture
-def logged_in(client, student):
-    client.force_login(student)
-    return student
-
-
 def start(client, quiz) -> Attempt:
     client.post(reverse("quiz_start", args=[quiz.slug]))
     return Attempt.objects.filter(quiz=quiz).latest("pk")

@@ -17,12 +17,6 @@ pytestmark = pytest.mark.django_db
 MULTIPLY_THEN_RAISE = "d = {}\nprint(17 * 2003)\nd[[1]] = 2\n"
 
 
-@pytest.fixture
-def logged_in(client, student):
-    client.force_login(student)
-    return student
-
-
 def answer(client, question, **data):
     return client.post(reverse("practice_question", args=[question.pk]), data)
 

@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
 
 
-@pytest.fixture
-def logged_in(client, student):
-    client.force_login(student)
-    return student
-
-
 def start(client, quiz) -> Attempt:
     response = client.post(reverse("quiz_start", args=[quiz.slug]))
     attempt = Attempt.objects.filter(quiz=quiz).latest("pk")

@@ -18,12 +18,6 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 MULTIPART = "multipart/form-data; boundary=x"
 
 
-@pytest.fixture
-def logged_in(client, student):
-    client.force_login(student)
-    return student
-
-
 def start(client, quiz) -> Attempt:
     client.post(reverse("quiz_start", args=[quiz.slug]))
     return Attempt.objects.filter(quiz=quiz).latest("pk")
