@@ -33,15 +33,17 @@ def run_in_cpython(source: str | bytes, timeout: float = 60) -> CPythonRun:
             [sys.executable, "-I", path], capture_output=True, timeout=timeout, cwd=directory
         )
     stdout = completed.stdout.decode("utf-8", "surrogateescape")
-    if completed.returncode == 0:
-        return CPythonRun(stdout, None, None)
     stderr = completed.stderr.decode("utf-8", "surrogateescape")
     lines = [line for line in stderr.splitlines() if line.strip()]
+    # An uncaught exception exits with 1 after a traceback (SystemExit exits quietly, and
+    # warnings alone leave the exit code at 0).
+    if completed.returncode != 1 or not any(line.startswith("  File ") for line in lines):
+        return CPythonRun(stdout, None, None)
     numbers = re.findall(rf'File "{re.escape(path)}", line (\d+)', stderr)
     return CPythonRun(stdout, lines[-1], int(numbers[-1]) if numbers else None)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def cpython():
     """`cpython(source)` -> CPythonRun: what plain CPython prints and raises for the source."""
     return run_in_cpython

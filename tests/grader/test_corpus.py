@@ -5,10 +5,6 @@ stored outputs are not used, only the live interpreter. Skips cleanly when the c
 """
 
 import json
-import os
-import subprocess
-import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -30,27 +26,10 @@ def _entries() -> list[dict]:
 ENTRIES = _entries()
 
 
-def _cpython(source: str) -> tuple[str, str | None]:
-    with tempfile.TemporaryDirectory() as directory:
-        path = os.path.join(directory, "snippet.py")
-        Path(path).write_text(source, encoding="utf-8")
-        completed = subprocess.run(
-            [sys.executable, "-I", path],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            env={"HOME": os.environ.get("HOME") or "/"},
-        )
-    lines = completed.stderr.rstrip("\n").splitlines()
-    traceback_shown = any(line.startswith(("Traceback (most", "  File ")) for line in lines)
-    exception = lines[-1] if completed.returncode == 1 and traceback_shown else None
-    return completed.stdout, exception
-
-
 @pytest.fixture(scope="module")
-def cpython_results() -> dict:
+def cpython_results(cpython) -> dict:
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = pool.map(_cpython, (entry["code"] for entry in ENTRIES))
+        results = pool.map(cpython, (entry["code"] for entry in ENTRIES))
         return dict(zip((entry["id"] for entry in ENTRIES), results, strict=True))
 
 
@@ -59,4 +38,5 @@ def cpython_results() -> dict:
 def test_corpus_snippet_as_cpython(entry, cpython_results):
     outcome = grader.run(entry["code"]).to_dict()
     assert outcome["status"] in ("ok", "raised"), outcome["reasons"]
-    assert (outcome["stdout"], outcome["exception"]) == cpython_results[entry["id"]]
+    expected = cpython_results[entry["id"]]
+    assert (outcome["stdout"], outcome["exception"]) == (expected.stdout, expected.exception)

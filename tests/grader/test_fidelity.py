@@ -5,10 +5,6 @@ Nothing here types an expected output: CPython is the oracle. The CPython side r
 module in a few threads (each snippet still in its own interpreter).
 """
 
-import os
-import subprocess
-import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -438,33 +434,10 @@ SNIPPETS = {
 }
 
 
-def _cpython(source: str) -> dict:
-    with tempfile.TemporaryDirectory() as directory:
-        path = os.path.join(directory, "snippet.py")
-        with open(path, "w", encoding="utf-8") as file:
-            file.write(source)
-        completed = subprocess.run(
-            [sys.executable, "-I", path],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            env={"HOME": os.environ.get("HOME") or "/"},
-        )
-    return {"stdout": completed.stdout, "exception": _exception_line(completed)}
-
-
-def _exception_line(completed: subprocess.CompletedProcess) -> str | None:
-    lines = completed.stderr.rstrip("\n").splitlines()
-    shows_traceback = any(
-        line.startswith(("Traceback (most recent call last):", "  File ")) for line in lines
-    )
-    return lines[-1] if completed.returncode == 1 and shows_traceback else None
-
-
 @pytest.fixture(scope="module")
-def cpython_results() -> dict:
+def cpython_results(cpython) -> dict:
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip(SNIPPETS, pool.map(_cpython, SNIPPETS.values()), strict=True))
+        return dict(zip(SNIPPETS, pool.map(cpython, SNIPPETS.values()), strict=True))
 
 
 @pytest.mark.parametrize("name", SNIPPETS)
@@ -472,10 +445,7 @@ def test_same_as_cpython(name, cpython_results):
     outcome = grader.run(SNIPPETS[name]).to_dict()
     expected = cpython_results[name]
     assert outcome["status"] in ("ok", "raised"), outcome["reasons"]
-    assert (outcome["stdout"], outcome["exception"]) == (
-        expected["stdout"],
-        expected["exception"],
-    )
+    assert (outcome["stdout"], outcome["exception"]) == (expected.stdout, expected.exception)
 
 
 def test_enough_snippets_per_topic():
