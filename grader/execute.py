@@ -16,6 +16,7 @@ import sys
 import time
 import traceback
 import weakref
+from contextlib import contextmanager
 from functools import partial
 from typing import NamedTuple
 
@@ -64,22 +65,25 @@ def _result(status, stdout="", exception=None, exception_line=None, reasons=()):
     }
 
 
-def _check(source: str):
+@contextmanager
+def _compiler_recursion_room():
+    """Deeply nested sources need more recursion than a snippet's own limit allows."""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, COMPILE_RECURSION_LIMIT))
     try:
-        return check_snippet(source)
+        yield
     finally:
         sys.setrecursionlimit(limit)
+
+
+def _check(source: str):
+    with _compiler_recursion_room():
+        return check_snippet(source)
 
 
 def _compile(tree):
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, COMPILE_RECURSION_LIMIT))
-    try:
+    with _compiler_recursion_room():
         return compile_tree(tree)
-    finally:
-        sys.setrecursionlimit(limit)
 
 
 def _syntax_error(error: SyntaxError, source: str) -> dict:

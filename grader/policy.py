@@ -226,23 +226,10 @@ class MemoryModelPolicy(RestrictingNodeTransformer):
 
     # --- statements and expressions left exactly as CPython compiles them ---------------
 
-    def visit_Subscript(self, node):
-        return self.node_contents_visit(node)
-
-    def visit_Assign(self, node):
-        return self.node_contents_visit(node)
-
-    def visit_AnnAssign(self, node):
-        return self.node_contents_visit(node)
-
-    def visit_For(self, node):
-        return self.node_contents_visit(node)
-
-    def visit_comprehension(self, node):
-        return self.node_contents_visit(node)
-
-    def visit_With(self, node):
-        return self.node_contents_visit(node)
+    _unchanged = RestrictingNodeTransformer.node_contents_visit
+    visit_Subscript = visit_Assign = visit_AnnAssign = _unchanged
+    visit_For = visit_comprehension = visit_With = _unchanged
+    del _unchanged
 
     def visit_Call(self, node: ast.Call):
         if isinstance(node.func, ast.Name) and node.func.id == "type" and len(node.args) == 3:
