@@ -68,7 +68,9 @@ def measure_in_process() -> list[float]:
     gc.collect()
     gc.freeze()
     try:
-        return _timed(lambda: execute(SNIPPET, output_bytes=65536), IN_PROCESS_RUNS)
+        return _timed(
+            lambda: execute(SNIPPET, output_bytes=65536, heap_frozen=True), IN_PROCESS_RUNS
+        )
     finally:
         gc.unfreeze()
 

@@ -1,10 +1,14 @@
 """`grader.run`: the caller's side of the grader (it runs inside the web process, say).
 
 Nothing here executes a snippet. The first run starts the grader server (`grader.server`) as a
-separate process with an empty environment, in isolated mode and an empty directory; every run then
-sends the source over one of `pool_size` connections and waits for JSON made of strings and numbers,
-which is checked field by field before it becomes an `Outcome`. If the server dies or stops
-answering, the run in flight gets a "crashed" outcome and the next run starts a new server.
+separate process with an empty environment, in isolated mode and an empty directory, with
+`pool_size` connections to it. Over each connection the server hands a confined child ahead of
+demand, as the two ends of its pipes. A run writes the source to such a child, tells the server
+that the run has started (so it enforces the wall-clock limit and hands over the next child), and
+reads JSON made of strings and numbers, which is checked field by field before it becomes an
+`Outcome`. If the child's pipe closes without a whole result, the server says how it died. If the
+server dies or stops answering, the run in flight gets a "crashed" outcome and the next run starts
+a new server.
 """
 
 import atexit
@@ -18,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
+from collections import deque
 from pathlib import Path
 
 from grader import wire
@@ -30,12 +36,137 @@ _BOOTSTRAP = (
 )
 _START_SECONDS = 30.0
 _REPLY_GRACE_SECONDS = 5.0  # beyond wall_seconds, before the server itself counts as hung
-_MAX_REPLY_BYTES = 64 * 1024 * 1024
+_HAND_OVER_SECONDS = 10.0  # for the server to hand over the next child
+_STARTS_PER_RUN = 3  # children found dead before their run, before the run counts as crashed
 _PYTHON_VERSION = platform.python_version()  # the server runs this very interpreter
 
 
 class GraderUnavailable(RuntimeError):
     """The grader server could not start, or its self-check found the sandbox not in force."""
+
+
+class _ServerGone(Exception):
+    """The server closed a connection, or did not answer in time."""
+
+
+class _Child:
+    __slots__ = ("pid", "request_fd", "result_fd")
+
+    def __init__(self, pid: int, request_fd: int, result_fd: int):
+        self.pid, self.request_fd, self.result_fd = pid, request_fd, result_fd
+
+    def close(self) -> None:
+        for fd in (self.request_fd, self.result_fd):
+            if fd >= 0:
+                os.close(fd)
+        self.request_fd = self.result_fd = -1
+
+
+class _RunResult:
+    """What the caller saw of one run: the child's whole result, or how the child ended."""
+
+    __slots__ = ("payload", "status", "reasons", "duration_ms")
+
+    def __init__(self, payload=None, status=None, reasons=(), duration_ms=0.0):
+        self.payload, self.status, self.reasons = payload, status, list(reasons)
+        self.duration_ms = duration_ms
+
+
+class _Connection:
+    """One connection to the server, used by one run at a time, and the children it was handed."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.ready: deque[_Child] = deque()
+        self.verdicts: dict[int, dict] = {}
+
+    def run(self, request: bytes, limits: Limits, runs_in_flight: int) -> _RunResult:
+        child = self._started_child(request, limits, runs_in_flight)
+        if child is None:
+            return _RunResult(status="crashed", reasons=["no sandboxed process could be started"])
+        started = time.monotonic()
+        deadline = started + limits.wall_seconds + _REPLY_GRACE_SECONDS
+        try:
+            payload = wire.read_frame(
+                child.result_fd, wire.result_cap(limits.output_bytes), deadline
+            )
+        except wire.FrameTooLarge:  # closing the pipe ends the child's write, and the child
+            reason = f"output limit of {limits.output_bytes} bytes exceeded"
+            return _RunResult(status="output_limit", reasons=[reason])
+        finally:
+            child.close()
+        duration_ms = round((time.monotonic() - started) * 1000, 3)
+        if payload is not None:
+            return _RunResult(payload=payload, duration_ms=duration_ms)
+        if time.monotonic() >= deadline:  # the server should have killed it long ago
+            raise _ServerGone
+        verdict = self._verdict(child.pid)
+        return _RunResult(
+            status=verdict["status"], reasons=verdict["reasons"], duration_ms=duration_ms
+        )
+
+    def _started_child(self, request: bytes, limits: Limits, runs_in_flight: int) -> _Child | None:
+        """A handed child with the request written to it; the server told the run started.
+        A child that died idle (killed from outside) is skipped; the server replaces it."""
+        for _attempt in range(_STARTS_PER_RUN):
+            child = self._next_child()
+            wire.send_message(
+                self.sock,
+                {
+                    "start": child.pid,
+                    "cpu_seconds": limits.cpu_seconds,
+                    "wall_seconds": limits.wall_seconds,
+                    "memory_mb": limits.memory_mb,
+                    "output_bytes": limits.output_bytes,
+                    "runs_in_flight": runs_in_flight,
+                },
+            )
+            try:
+                wire.write_frame(child.request_fd, request)
+            except BrokenPipeError:
+                child.close()
+                continue
+            os.close(child.request_fd)
+            child.request_fd = -1
+            return child
+        return None
+
+    def _next_child(self) -> _Child:
+        self._receive(block=False)
+        while not self.ready:
+            self._receive(block=True)
+        return self.ready.popleft()
+
+    def _verdict(self, pid: int) -> dict:
+        wire.send_message(self.sock, {"verdict": pid})
+        while pid not in self.verdicts:
+            self._receive(block=True)
+        return self.verdicts.pop(pid)
+
+    def _receive(self, *, block: bool) -> None:
+        """Take in the server's messages: handed children and verdicts."""
+        self.sock.settimeout(_HAND_OVER_SECONDS if block else 0.0)
+        while True:
+            try:
+                message, fds = wire.receive_message(self.sock)
+            except (BlockingIOError, InterruptedError):
+                return
+            except (OSError, ValueError):
+                raise _ServerGone from None
+            if message is None:
+                raise _ServerGone
+            if "child" in message and len(fds) == wire.FDS_PER_CHILD:
+                self.ready.append(_Child(message["child"], *fds))
+            elif "verdict" in message:
+                self.verdicts[message["verdict"]] = message
+            if block:
+                return
+            # non-blocking: keep draining
+
+    def close(self) -> None:
+        while self.ready:
+            self.ready.popleft().close()
+        self.sock.close()
 
 
 class _ServerProcess:
@@ -44,10 +175,10 @@ class _ServerProcess:
     def __init__(self, pool_size: int):
         self.workdir = tempfile.mkdtemp(prefix="grader-")
         os.chmod(self.workdir, 0o555)  # empty, and nobody may create anything in it
-        pairs = [socket.socketpair() for _ in range(pool_size)]
+        pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(pool_size)]
         server_ends = [theirs.fileno() for _, theirs in pairs]
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOTSTRAP, _PROJECT_ROOT, str(pool_size)]
+            [sys.executable, "-I", "-c", _BOOTSTRAP, _PROJECT_ROOT]
             + [str(fd) for fd in server_ends],
             env={},
             cwd=self.workdir,
@@ -57,10 +188,13 @@ class _ServerProcess:
             pass_fds=server_ends,
             start_new_session=True,
         )
-        self.free: queue.SimpleQueue[socket.socket] = queue.SimpleQueue()
+        self.free: queue.SimpleQueue[_Connection] = queue.SimpleQueue()
+        self.in_flight, self.counting = 0, threading.Lock()
+        self.connections = []
         for ours, theirs in pairs:
             theirs.close()
-            self.free.put(ours)
+            self.connections.append(_Connection(ours))
+            self.free.put(self.connections[-1])
         self.hello = self._read_hello()
 
     def _read_hello(self) -> dict:
@@ -83,16 +217,18 @@ class _ServerProcess:
     def is_alive(self) -> bool:
         return self.process.poll() is None
 
-    def call(self, request: bytes, timeout: float) -> bytes | None:
-        """Send one request and wait for its reply; None if the server died or hung meanwhile."""
+    def call(self, request: bytes, limits: Limits) -> _RunResult | None:
+        """Run one request on a child; None if the server died or hung meanwhile."""
         connection = self.free.get()
+        with self.counting:
+            self.in_flight += 1
         try:
-            connection.settimeout(timeout)
-            connection.sendall(wire.frame(request))
-            return wire.receive_frame(connection, _MAX_REPLY_BYTES)
-        except OSError:
+            return connection.run(request, limits, self.in_flight)
+        except (_ServerGone, OSError):
             return None
         finally:
+            with self.counting:
+                self.in_flight -= 1
             self.free.put(connection)
 
     def stop(self) -> None:
@@ -101,6 +237,8 @@ class _ServerProcess:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             stream.close()
+        for connection in self.connections:
+            connection.close()
         os.rmdir(self.workdir)
 
 
@@ -185,14 +323,21 @@ def run(source: str, *, limits: Limits | None = None, trace: bool = False) -> Ou
         }
     ).encode()
     server = _current_server()
-    reply = server.call(request, limits.wall_seconds + _REPLY_GRACE_SECONDS)
-    if reply is None:
+    result = server.call(request, limits)
+    if result is None:
         with _lock:
             if _server is server:
                 _stop_server()
         return _crashed("the grader server stopped during this run; it is restarted for the next")
+    if result.payload is None:
+        return Outcome(
+            status=result.status,
+            reasons=tuple(result.reasons),
+            python_version=_PYTHON_VERSION,
+            duration_ms=result.duration_ms,
+        )
     try:
-        return _outcome_from_reply(reply, limits)
+        return _outcome_from_result(validated_result(result.payload), limits, result.duration_ms)
     except (_MalformedReply, ValueError, KeyError, TypeError) as error:
         return _crashed(f"the sandboxed process sent malformed data ({error})")
 
@@ -218,18 +363,7 @@ class _MalformedReply(ValueError):
     pass
 
 
-def _outcome_from_reply(reply: bytes, limits: Limits) -> Outcome:
-    header, _, payload = reply.partition(b"\n")
-    verdict = json.loads(header)
-    duration_ms = float(verdict["duration_ms"])
-    if verdict["status"] is not None:  # the server saw the process die or overstep a limit
-        return Outcome(
-            status=verdict["status"],
-            reasons=tuple(verdict["reasons"]),
-            python_version=_PYTHON_VERSION,
-            duration_ms=duration_ms,
-        )
-    result = validated_result(payload)
+def _outcome_from_result(result: dict, limits: Limits, duration_ms: float) -> Outcome:
     reasons = tuple(result["reasons"])
     if result["status"] == "memory":
         reasons = (f"memory limit of {limits.memory_mb} MB exceeded",)

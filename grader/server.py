@@ -3,11 +3,14 @@
 The caller (`grader.pool`) starts it with an empty environment, in isolated mode, in an empty
 directory. It imports the executor once, freezes its heap for the garbage collector (so the
 children's collections never touch, and copy, the inherited pages), checks at start-up that the
-sandbox really holds, and then serves requests from the caller's connections. Children are forked
-ahead of demand: an idle child is already confined and blocked reading its request, so a run costs
-two pipe writes and the snippet itself. Only JSON made of strings and numbers leaves a child.
+sandbox really holds, and then hands each of the caller's connections a child ahead of demand: an
+idle child is already confined and blocked reading its request, and the caller holds its pipes, so
+a run costs two pipe writes and the snippet itself, with no stop in the server. The server stays
+the children's parent: it enforces the wall-clock limit and tells how a child died. Only JSON made
+of strings and numbers leaves a child.
 """
 
+import contextlib
 import functools
 import gc
 import importlib
@@ -26,12 +29,8 @@ import warnings
 from collections import deque
 
 from grader import immortal, sandbox, wire
-from grader.outcome import MAX_SOURCE_BYTES, Limits
-from grader.trace import MAX_TRACE_CHARS
+from grader.outcome import Limits
 
-# A request's JSON escapes at worst 6 characters per source byte.
-MAX_REQUEST_BYTES = 6 * MAX_SOURCE_BYTES + 4096
-_EXIT_POLL_SECONDS = 1.0
 _WARM_UP_SOURCE = """\
 def pair(x, y=2):
     return [x, y]
@@ -42,46 +41,54 @@ box = Box()
 for index, item in enumerate(box.items):
     print(index, item is box.items[index], sep="-")
 """
+# Idle children per connection: each then has a few runs' time to warm up before its own run.
+_CHILDREN_AHEAD = 2
 _SELF_CHECK_SNIPPET = "print(6 * 7)"
 _SELF_CHECK_CPU_SECONDS = 0.05
 
 
-def result_cap(output_bytes: int) -> int:
-    """Largest result a child may send: escaped output and source (for messages), a trace,
-    and room."""
-    return 6 * (output_bytes + MAX_SOURCE_BYTES) + 2 * MAX_TRACE_CHARS + 65536
-
-
 class Child:
-    __slots__ = ("pid", "request_fd", "result_fd")
+    """A forked child, from its fork until the caller no longer needs its exit status."""
+
+    __slots__ = ("pid", "pidfd", "request_fd", "result_fd", "connection", "job", "wait_status")
 
     def __init__(self, pid: int, request_fd: int, result_fd: int):
         self.pid, self.request_fd, self.result_fd = pid, request_fd, result_fd
+        self.pidfd = -1  # opened when it is handed to the caller
+        self.connection: socket.socket | None = None  # the caller's connection it was handed to
+        self.job: Job | None = None  # set when the caller starts a run on it
+        self.wait_status: int | None = None  # set when it has exited
 
 
 class Job:
-    """A request being run by a child, and what the server has seen of it so far."""
+    """A run the caller has started on a child: its limits, and what the server did about it."""
 
-    def __init__(self, child: Child, connection: socket.socket, limits: Limits):
-        self.child, self.connection, self.limits = child, connection, limits
-        self.started = time.monotonic()
-        self.deadline = self.started + limits.wall_seconds
-        self.received = bytearray()
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.wall_seconds
         self.killed_at_deadline = False
+        self.verdict_wanted = False
 
 
 class Server:
-    def __init__(self, connections, pool_size: int, workdir: str, execute, compile_snippet):
+    """Hands each of the caller's connections a confined child ahead of demand, enforces the
+    wall-clock limit of the runs the caller starts, and reports how a child died if asked.
+
+    A run's request and result go straight between the caller and the child over the child's
+    pipes: the caller writes the request, then tells the server the run has started (limits
+    and all); the server hands the connection the next child at once. Only when the result
+    pipe closes without a whole result does the caller ask the server for the child's fate.
+    """
+
+    def __init__(self, connections, workdir: str, execute, compile_snippet):
         self.connections = connections
-        self.pool_size = pool_size
         self.cpus = os.cpu_count() or 1
         self.workdir = workdir
         self.execute = execute
         self.compile_snippet = compile_snippet
         self.devnull = os.open(os.devnull, os.O_WRONLY)
-        self.idle: deque[Child] = deque()
-        self.jobs: dict[int, Job] = {}  # by the child's result fd
-        self.exiting: set[int] = set()  # pids of children that sent their result
+        self.children: dict[int, Child] = {}  # by pid
+        self.owed: deque[tuple[socket.socket, int]] = deque()  # children owed to connections
         self.selector = selectors.DefaultSelector()
 
     # --- children ---------------------------------------------------------------------------
@@ -103,10 +110,11 @@ class Server:
         os.dup2(request_read, 0)
         os.dup2(result_write, 1)
         os.dup2(self.devnull, 2)
-        sandbox.confine(self.workdir)
         if warm:
-            self._warm_up()
-        request = wire.read_frame(0, MAX_REQUEST_BYTES)
+            with _idle_priority():
+                self._warm_up()
+        sandbox.confine(self.workdir)
+        request = wire.read_frame(0, wire.MAX_REQUEST_BYTES)
         if request is None:
             return
         job = json.loads(request)
@@ -116,7 +124,10 @@ class Server:
                 result = sandbox.probe(job["memory_mb"])
             else:
                 result = self.execute(
-                    job["source"], output_bytes=job["output_bytes"], trace=job["trace"]
+                    job["source"],
+                    output_bytes=job["output_bytes"],
+                    trace=job["trace"],
+                    heap_frozen=True,
                 )
             payload = json.dumps(result).encode()
         except Exception as error:  # a bug in the executor: report it rather than vanish
@@ -135,163 +146,164 @@ class Server:
         json.dumps(_crashed(_WARM_UP_SOURCE)).encode()
         gc.collect()  # the compiler leaves cyclic garbage; a snippet's first gc.collect() sees none
 
-    def _take_idle_child(self) -> Child:
-        while self.idle:
-            child = self.idle.popleft()
-            if _is_running(child.pid):
-                return child
-            self._discard(child)
-        return self.spawn()
+    def hand_child(self, connection: socket.socket, runs_in_flight: int = 0) -> None:
+        """Fork a child for `connection` and pass it its pipes; the server keeps only a pidfd.
 
-    def _discard(self, child: Child) -> None:
-        for fd in (child.request_fd, child.result_fd):
-            _close_quietly(fd)
-        _kill_quietly(child.pid)
-        self.exiting.add(child.pid)
-
-    def _replenish(self) -> None:
-        while len(self.idle) < self.pool_size:
-            self.idle.append(self.spawn(warm=self._cpu_to_spare()))
-
-    def _cpu_to_spare(self) -> bool:
-        """Whether a new idle child may warm up without taking a CPU from a run: it may while
-        fewer snippets run than there are CPUs (latency), not when every CPU is busy
-        (throughput, where the warm-up's CPU time would only slow the runs down)."""
-        return len(self.jobs) < self.cpus
-
-    def _reap(self) -> None:
-        for pid in list(self.exiting):
-            try:
-                done, _ = os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                done = pid
-            if done:
-                self.exiting.discard(pid)
-
-    # --- requests ---------------------------------------------------------------------------
-
-    def dispatch(self, connection: socket.socket, request: bytes) -> None:
-        job_spec = json.loads(request)
-        limits = Limits(
-            cpu_seconds=job_spec["cpu_seconds"],
-            wall_seconds=job_spec["wall_seconds"],
-            memory_mb=job_spec["memory_mb"],
-            output_bytes=job_spec["output_bytes"],
-        )
-        while True:
-            child = self._take_idle_child()
-            try:
-                wire.write_frame(child.request_fd, request)
-                break
-            except BrokenPipeError:  # the idle child was killed from outside: use another
-                self._discard(child)
-        os.close(child.request_fd)
-        job = Job(child, connection, limits)
-        self.jobs[child.result_fd] = job
-        self.selector.register(child.result_fd, selectors.EVENT_READ, ("result", job))
-
-    def on_result_readable(self, job: Job) -> None:
-        chunk = os.read(job.child.result_fd, 1 << 16)
-        if not chunk:
-            self._finish_dead(job)
-            return
-        job.received += chunk
-        if len(job.received) < wire.HEADER.size:
-            return
-        (size,) = wire.HEADER.unpack_from(job.received)
-        if size > result_cap(job.limits.output_bytes):
-            _kill_quietly(job.child.pid)
-            self._finish(job, b"", "output_limit", _output_reason(job.limits))
-        elif len(job.received) >= wire.HEADER.size + size:
-            payload = bytes(job.received[wire.HEADER.size : wire.HEADER.size + size])
-            _kill_quietly(job.child.pid)  # it exits by itself; this only makes sure
-            self._finish(job, payload, None, [])
-
-    def _finish_dead(self, job: Job) -> None:
-        status, reasons = self._death_verdict(job)
-        self._finish(job, b"", status, reasons)
-
-    def _death_verdict(self, job: Job) -> tuple[str, list[str]]:
-        wait_status = _wait_for_exit(job.child.pid)
-        self.exiting.discard(job.child.pid)
-        limits = job.limits
-        if job.killed_at_deadline:
-            return "timeout", [f"wall-clock limit of {limits.wall_seconds} s exceeded"]
-        if os.WIFSIGNALED(wait_status):
-            number = os.WTERMSIG(wait_status)
-            if number in (signal.SIGXCPU, signal.SIGPROF):
-                return "timeout", [f"CPU time limit of {limits.cpu_seconds} s exceeded"]
-            name = signal.Signals(number).name
-            return "crashed", [f"the snippet's process was killed by {name}"]
-        code = os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else wait_status
-        return "crashed", [f"the snippet's process exited (status {code}) without a result"]
-
-    def _finish(self, job: Job, payload: bytes, status: str | None, reasons: list[str]) -> None:
-        self.selector.unregister(job.child.result_fd)
-        del self.jobs[job.child.result_fd]
-        os.close(job.child.result_fd)
-        self.exiting.add(job.child.pid)
-        verdict = {
-            "status": status,
-            "reasons": reasons,
-            "duration_ms": round((time.monotonic() - job.started) * 1000, 3),
-        }
-        reply = json.dumps(verdict).encode() + b"\n" + payload
+        The child warms up while idle only if a CPU is free for it: while fewer runs are in
+        flight than there are CPUs (latency), not when every CPU is busy (throughput, where
+        the warm-up's CPU time would only slow the runs down). The caller counts its runs in
+        flight; the server cannot tell a child that has sent its result from a running one.
+        """
+        child = self.spawn(warm=runs_in_flight < self.cpus)
+        pipes = (child.request_fd, child.result_fd)
         try:
-            job.connection.sendall(wire.frame(reply))
+            wire.send_message(connection, {"child": child.pid}, pipes)
+        except OSError:  # the caller has gone
+            _kill_quietly(child.pid)
+            os.waitpid(child.pid, 0)
+            self._drop_connection(connection)
+            return
+        finally:
+            for fd in pipes:
+                os.close(fd)
+        child.pidfd = os.pidfd_open(child.pid)
+        child.connection = connection
+        self.children[child.pid] = child
+        self.selector.register(child.pidfd, selectors.EVENT_READ, ("exit", child))
+
+    def _hand_owed_children(self) -> None:
+        """Every child is forked here, at one depth of the server's stack: the executor's
+        frame walk sees the same frames in every child (see execute._run)."""
+        while self.owed:
+            connection, runs_in_flight = self.owed.popleft()
+            if connection in self.connections:
+                self.hand_child(connection, runs_in_flight)
+
+    def on_child_exit(self, child: Child) -> None:
+        self.selector.unregister(child.pidfd)
+        os.close(child.pidfd)
+        child.wait_status = os.waitpid(child.pid, 0)[1]
+        if child.job is None:  # died idle (killed from outside): its connection needs another
+            del self.children[child.pid]
+            self.owed.append((child.connection, 0))
+        elif child.job.verdict_wanted:
+            self._send_verdict(child)
+
+    # --- the caller's messages --------------------------------------------------------------
+
+    def on_connection_readable(self, connection: socket.socket) -> None:
+        try:
+            message, fds = wire.receive_message(connection)
+        except (OSError, ValueError):
+            message, fds = None, []
+        for fd in fds:  # the caller never sends any
+            os.close(fd)
+        if not isinstance(message, dict):
+            self._drop_connection(connection)
+        elif "start" in message:
+            self.start(connection, message)
+        elif "verdict" in message:
+            self.want_verdict(connection, message["verdict"])
+
+    def start(self, connection: socket.socket, message: dict) -> None:
+        """The caller has sent a run's request to one of its children: arm the wall-clock
+        limit, forget the connection's earlier runs, and hand it the next child."""
+        for child in list(self.children.values()):
+            if child.connection is connection and child.wait_status is not None:
+                del self.children[child.pid]
+        child = self.children.get(message["start"])
+        if child is None or child.connection is not connection or child.job is not None:
+            return  # it died idle and has been replaced already
+        child.job = Job(
+            Limits(
+                cpu_seconds=message["cpu_seconds"],
+                wall_seconds=message["wall_seconds"],
+                memory_mb=message["memory_mb"],
+                output_bytes=message["output_bytes"],
+            )
+        )
+        self.owed.append((connection, message["runs_in_flight"]))
+
+    def want_verdict(self, connection: socket.socket, pid: int) -> None:
+        child = self.children.get(pid)
+        if child is None or child.connection is not connection or child.job is None:
+            wire.send_message(
+                connection,
+                {
+                    "verdict": pid,
+                    "status": "crashed",
+                    "reasons": ["the grader server has no record of this run"],
+                },
+            )
+        elif child.wait_status is None:
+            child.job.verdict_wanted = True  # answered when it exits
+        else:
+            self._send_verdict(child)
+
+    def _send_verdict(self, child: Child) -> None:
+        del self.children[child.pid]
+        status, reasons = _death_verdict(child.job, child.wait_status)
+        try:
+            wire.send_message(
+                child.connection, {"verdict": child.pid, "status": status, "reasons": reasons}
+            )
         except OSError:
-            self._drop_connection(job.connection)
+            self._drop_connection(child.connection)
+
+    def _drop_connection(self, connection: socket.socket) -> None:
+        if connection not in self.connections:
+            return
+        self.connections.remove(connection)
+        self.selector.unregister(connection)
+        connection.close()
+        for child in self.children.values():
+            if child.connection is connection and child.wait_status is None:
+                _kill_quietly(child.pid)
+
+    # --- the loop ---------------------------------------------------------------------------
 
     def _kill_overdue(self) -> None:
         now = time.monotonic()
-        for job in list(self.jobs.values()):
+        for job, pid in self._running_jobs():
             if now >= job.deadline and not job.killed_at_deadline:
                 job.killed_at_deadline = True
-                _kill_quietly(job.child.pid)
+                _kill_quietly(pid)
 
     def _next_timeout(self) -> float | None:
-        pending = [job.deadline for job in self.jobs.values() if not job.killed_at_deadline]
+        pending = [job.deadline for job, _ in self._running_jobs() if not job.killed_at_deadline]
         return max(0.0, min(pending) - time.monotonic()) if pending else None
 
-    # --- connections ------------------------------------------------------------------------
-
-    def on_connection_readable(self, connection: socket.socket) -> None:
-        request = wire.receive_frame(connection, MAX_REQUEST_BYTES)
-        if request is None:
-            self._drop_connection(connection)
-        else:
-            self.dispatch(connection, request)
-
-    def _drop_connection(self, connection: socket.socket) -> None:
-        try:
-            self.selector.unregister(connection)
-        except (KeyError, ValueError):
-            pass
-        connection.close()
+    def _running_jobs(self):
+        return [
+            (child.job, child.pid)
+            for child in self.children.values()
+            if child.job is not None and child.wait_status is None
+        ]
 
     def serve_forever(self) -> None:
-        for connection in self.connections:
-            connection.settimeout(10)
-            self.selector.register(connection, selectors.EVENT_READ, ("request", connection))
         self.selector.register(0, selectors.EVENT_READ, ("caller", None))
+        for connection in self.connections:
+            self.selector.register(connection, selectors.EVENT_READ, ("message", connection))
+        self.owed.extend((connection, 0) for connection in self.connections * _CHILDREN_AHEAD)
         while True:
-            self._replenish()
+            self._hand_owed_children()
             for key, _ in self.selector.select(self._next_timeout()):
                 kind, target = key.data
                 if kind == "caller":
                     if not os.read(0, 4096):  # the caller has gone: so does the grader
                         self.shut_down()
                         return
-                elif kind == "request":
-                    self.on_connection_readable(target)
-                elif self.jobs.get(target.child.result_fd) is target:
-                    self.on_result_readable(target)
+                elif kind == "message":
+                    if target in self.connections:
+                        self.on_connection_readable(target)
+                elif target.pid in self.children and target.wait_status is None:
+                    self.on_child_exit(target)
             self._kill_overdue()
-            self._reap()
 
     def shut_down(self) -> None:
-        for child in list(self.idle) + [job.child for job in self.jobs.values()]:
-            _kill_quietly(child.pid)
+        for child in self.children.values():
+            if child.wait_status is None:
+                _kill_quietly(child.pid)
 
     # --- start-up self-check ----------------------------------------------------------------
 
@@ -345,7 +357,10 @@ class Server:
         ready, _, _ = select.select([child.result_fd], [], [], 2.0)
         if not ready:
             _kill_quietly(child.pid)
-        payload = wire.read_frame(child.result_fd, result_cap(Limits().output_bytes))
+        try:
+            payload = wire.read_frame(child.result_fd, wire.result_cap(Limits().output_bytes))
+        except wire.FrameTooLarge:
+            payload = None
         os.close(child.result_fd)
         _kill_quietly(child.pid)
         wait_status = os.waitpid(child.pid, 0)[1]
@@ -358,6 +373,30 @@ class Server:
         return f"exited with status {wait_status} without a result"
 
 
+@contextlib.contextmanager
+def _idle_priority():
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        yield
+    finally:
+        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+
+
+def _death_verdict(job: Job, wait_status: int) -> tuple[str, list[str]]:
+    """Why a child ended without sending a whole result, from its wait status."""
+    limits = job.limits
+    if job.killed_at_deadline:
+        return "timeout", [f"wall-clock limit of {limits.wall_seconds} s exceeded"]
+    if os.WIFSIGNALED(wait_status):
+        number = os.WTERMSIG(wait_status)
+        if number in (signal.SIGXCPU, signal.SIGPROF):
+            return "timeout", [f"CPU time limit of {limits.cpu_seconds} s exceeded"]
+        name = signal.Signals(number).name
+        return "crashed", [f"the snippet's process was killed by {name}"]
+    code = os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else wait_status
+    return "crashed", [f"the snippet's process exited (status {code}) without a result"]
+
+
 def _limits_fields(limits: Limits) -> dict:
     return {
         "cpu_seconds": limits.cpu_seconds,
@@ -365,10 +404,6 @@ def _limits_fields(limits: Limits) -> dict:
         "memory_mb": limits.memory_mb,
         "output_bytes": limits.output_bytes,
     }
-
-
-def _output_reason(limits: Limits) -> list[str]:
-    return [f"output limit of {limits.output_bytes} bytes exceeded"]
 
 
 def _crashed(reason: str) -> dict:
@@ -381,26 +416,6 @@ def _crashed(reason: str) -> dict:
     }
 
 
-def _wait_for_exit(pid: int) -> int:
-    """The child's wait status; it has closed its result pipe, so it is exiting now."""
-    give_up = time.monotonic() + _EXIT_POLL_SECONDS
-    while time.monotonic() < give_up:
-        done, wait_status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return wait_status
-        time.sleep(0.0005)
-    _kill_quietly(pid)
-    return os.waitpid(pid, 0)[1]
-
-
-def _is_running(pid: int) -> bool:
-    try:
-        done, _ = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return False
-    return done == 0
-
-
 def _kill_quietly(pid: int) -> None:
     try:
         os.kill(pid, signal.SIGKILL)
@@ -408,16 +423,9 @@ def _kill_quietly(pid: int) -> None:
         pass
 
 
-def _close_quietly(fd: int) -> None:
-    try:
-        os.close(fd)
-    except OSError:
-        pass
-
-
 def main(argv: list[str]) -> None:
-    """Entry point: argv is the pool size and the fds of the caller's connections."""
-    pool_size, *connection_fds = (int(arg) for arg in argv)
+    """Entry point: argv is the fds of the caller's connections, one per run at a time."""
+    connection_fds = [int(arg) for arg in argv]
     for fd in connection_fds:  # no process the server starts (the executor's probes) gets them
         os.set_inheritable(fd, False)
     os.environ.clear()  # started empty; this drops the LC_CTYPE that locale coercion (PEP 538) adds
@@ -439,7 +447,7 @@ def main(argv: list[str]) -> None:
         return
     _preload_lazy_imports()
     connections = [socket.socket(fileno=fd) for fd in connection_fds]
-    server = Server(connections, pool_size, os.getcwd(), execute, compile_snippet)
+    server = Server(connections, os.getcwd(), execute, compile_snippet)
     gc.collect()
     if immortal.supported():
         hello["in_force"]["immortal_objects"] = immortal.immortalize_heap(_snippet_visible_roots())

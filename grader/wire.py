@@ -1,10 +1,37 @@
-"""Length-prefixed frames: how the caller, the grader server and its children talk over pipes."""
+"""How the caller, the grader server and its children talk.
 
+A child's request and result travel as length-prefixed frames over the child's own two pipes,
+which the server hands to the caller (SCM_RIGHTS), so a run's data never passes through the
+server. The caller and the server exchange small JSON messages over a SOCK_SEQPACKET pair, one
+message per packet, with the pipes attached to the message that hands a child over.
+"""
+
+import json
 import os
+import select
 import socket
 import struct
+import time
+
+from grader.outcome import MAX_SOURCE_BYTES
+from grader.trace import MAX_TRACE_CHARS
 
 HEADER = struct.Struct("!I")
+# A request's JSON escapes at worst 6 characters per source byte.
+MAX_REQUEST_BYTES = 6 * MAX_SOURCE_BYTES + 4096
+# Messages between the caller and the server: a few numbers and names, never a source.
+MAX_MESSAGE_BYTES = 4096
+FDS_PER_CHILD = 2  # the child's request pipe (write end) and result pipe (read end)
+
+
+def result_cap(output_bytes: int) -> int:
+    """Largest result a child may send: escaped output and source (for messages), a trace,
+    and room."""
+    return 6 * (output_bytes + MAX_SOURCE_BYTES) + 2 * MAX_TRACE_CHARS + 65536
+
+
+class FrameTooLarge(ValueError):
+    pass
 
 
 def frame(payload: bytes) -> bytes:
@@ -17,20 +44,23 @@ def write_frame(fd: int, payload: bytes) -> None:
         data = data[os.write(fd, data) :]
 
 
-def read_frame(fd: int, max_bytes: int) -> bytes | None:
-    """One whole frame from a blocking fd, or None at end of file or if it exceeds max_bytes."""
-    header = _read_exactly_fd(fd, HEADER.size)
+def read_frame(fd: int, max_bytes: int, deadline: float | None = None) -> bytes | None:
+    """One whole frame from a blocking fd; None at end of file or if `deadline` (a
+    time.monotonic() value) passes first; FrameTooLarge if it announces more than max_bytes."""
+    header = _read_exactly(fd, HEADER.size, deadline)
     if header is None:
         return None
     (size,) = HEADER.unpack(header)
     if size > max_bytes:
-        return None
-    return _read_exactly_fd(fd, size)
+        raise FrameTooLarge(size)
+    return _read_exactly(fd, size, deadline)
 
 
-def _read_exactly_fd(fd: int, size: int) -> bytes | None:
+def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes | None:
     chunks = []
     while size:
+        if deadline is not None and not _readable_before(fd, deadline):
+            return None
         chunk = os.read(fd, min(size, 1 << 20))
         if not chunk:
             return None
@@ -39,23 +69,24 @@ def _read_exactly_fd(fd: int, size: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def receive_frame(connection: socket.socket, max_bytes: int) -> bytes | None:
-    """One whole frame from a socket, or None if it closes first or the frame exceeds max_bytes."""
-    try:
-        header = _receive_exactly(connection, HEADER.size)
-        if header is None:
-            return None
-        (size,) = HEADER.unpack(header)
-        return _receive_exactly(connection, size) if size <= max_bytes else None
-    except OSError:
-        return None
+def _readable_before(fd: int, deadline: float) -> bool:
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    remaining_ms = max(0, int((deadline - time.monotonic()) * 1000) + 1)
+    return bool(poller.poll(remaining_ms))
 
 
-def _receive_exactly(connection: socket.socket, size: int) -> bytes | None:
-    data = bytearray()
-    while len(data) < size:
-        chunk = connection.recv(min(size - len(data), 1 << 20))
-        if not chunk:
-            return None
-        data += chunk
-    return bytes(data)
+def send_message(connection: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None:
+    socket.send_fds(connection, [json.dumps(message).encode()], list(fds))
+
+
+def receive_message(connection: socket.socket) -> tuple[dict | None, list[int]]:
+    """The next message and the fds attached to it; (None, []) once the peer has closed."""
+    data, fds, _flags, _address = socket.recv_fds(
+        connection, MAX_MESSAGE_BYTES, FDS_PER_CHILD, socket.MSG_CMSG_CLOEXEC
+    )
+    if not data:
+        for fd in fds:
+            os.close(fd)
+        return None, []
+    return json.loads(data), fds

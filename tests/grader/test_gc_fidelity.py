@@ -104,3 +104,15 @@ def test_collector_counts_as_in_a_script(source, cpython):
 def test_finalisation_order_after_automatic_collections(source, cpython):
     outcome, expected = grader.run(source), cpython(source)
     assert (outcome.stdout, outcome.exception) == (expected.stdout, expected.exception)
+
+
+def test_every_child_starts_a_snippet_in_the_same_collector_state():
+    """Children forked at start-up and those forked for later runs, on every connection: the
+    collector's count at the snippet's first line must not depend on when or where the grader
+    server forked the child (it did, by two, before all forks came from one place)."""
+    from grader import pool
+
+    pool.shutdown()  # a new server: its first runs get the children it forked at start-up
+    source = "import gc\nprint(gc.get_count())\n"
+    counts = {grader.run(source).stdout for _ in range(12)}
+    assert len(counts) == 1, counts
