@@ -37,17 +37,25 @@ def immortalize_heap(visible_roots) -> int:
     roots = [*visible_roots, *_static_types()]
     module_dicts = {id(module.__dict__) for module in list(sys.modules.values())}
     visible = _closure(roots, stop=module_dicts, expand_types=True)
-    scratch = {id(visible_roots), id(roots), id(module_dicts), id(visible)}  # freed on return
-    heap = gc.get_objects()  # not `[*gc.get_objects()]`: that list would be among the objects
-    heap += sys.modules.values()
-    everything = _closure(heap, stop=scratch)
+    # Streamed, not collected first: a set of every object's id would grow the heap by a few MB
+    # that every child's fork would then copy the page tables of. An object made immortal (or
+    # immortal already) is one not to visit again.
+    skip = visible.keys() | {id(visible_roots), id(roots), id(module_dicts), id(visible)}
+    pending = gc.get_objects()  # not `[*gc.get_objects()]`: that list would be among the objects
+    pending += sys.modules.values()
+    skip |= {id(skip), id(pending)}
     count = 0
-    for key, obj in everything.items():
-        if key not in visible and sys.getrefcount(obj) != _IMMORTAL_REFCNT:
-            _REFCOUNT.from_address(key).value = _IMMORTAL_REFCNT
-            if gc.is_tracked(obj):  # only then has it the collector's header at all
-                _untrack(obj)
-            count += 1
+    while pending:
+        obj = pending.pop()
+        if id(obj) in skip or sys.getrefcount(obj) >= _IMMORTAL_REFCNT:
+            continue
+        _REFCOUNT.from_address(id(obj)).value = _IMMORTAL_REFCNT
+        if gc.is_tracked(obj):  # only then has it the collector's header at all
+            _untrack(obj)
+        count += 1
+        pending.extend(gc.get_referents(obj))
+        if isinstance(obj, CodeType):
+            pending.extend(_code_parts(obj))
     return count
 
 
@@ -71,6 +79,22 @@ def _static_types() -> list[type]:
     return [cls for cls in found.values() if not cls.__flags__ & _HEAP_TYPE]
 
 
+def _code_parts(code: CodeType) -> tuple:
+    """Code objects are not tracked, so gc.get_referents() shows none of what they hold."""
+    return (
+        code.co_consts,
+        code.co_names,
+        code.co_varnames,
+        code.co_freevars,
+        code.co_cellvars,
+        code.co_filename,
+        code.co_name,
+        code.co_qualname,
+        code.co_linetable,
+        code.co_exceptiontable,
+    )
+
+
 def _closure(roots, stop: set[int], expand_types: bool = False) -> dict[int, object]:
     """Every object reachable from `roots`, by id, except the objects in `stop`. With
     `expand_types` (the objects a snippet can reach), modules are not followed either (the policy
@@ -85,10 +109,8 @@ def _closure(roots, stop: set[int], expand_types: bool = False) -> dict[int, obj
             continue
         seen[key] = obj
         pending.extend(gc.get_referents(obj))
-        if isinstance(obj, CodeType):  # code objects are not tracked, so show no referents
-            pending.extend((obj.co_consts, obj.co_names, obj.co_varnames, obj.co_freevars))
-            pending.extend((obj.co_cellvars, obj.co_filename, obj.co_name, obj.co_qualname))
-            pending.extend((obj.co_linetable, obj.co_exceptiontable))
+        if isinstance(obj, CodeType):
+            pending.extend(_code_parts(obj))
         if expand_types:
             pending.append(type(obj))
             if isinstance(obj, type):

@@ -12,6 +12,7 @@ import os
 import resource
 import signal
 import socket
+import sys
 
 OPEN_FILES = 16  # stdin/stdout/stderr plus headroom; a snippet has no way to open files anyway
 UNPRIVILEGED_ID = 65534  # "nobody": a root-started grader runs snippets without privileges
@@ -36,11 +37,38 @@ def cut_network() -> str:
     return "empty network namespace"
 
 
+def open_library_dirs() -> None:
+    """Let unprivileged children import the standard library lazily, as a script can.
+
+    The library may not be readable to them (a pyenv under /root is not), so `"\\N{...}"`
+    escapes (unicodedata) or `str.encode("cp437")` (a codec module) would fail in a child though
+    they work under `python -I`. Called once in the grader server: each directory on sys.path
+    is opened (O_PATH, read-only) and named through /proc/self/fd from then on, so a child,
+    which keeps these fds, reaches the files through them, and through nothing else.
+    """
+    import encodings
+
+    library = os.path.dirname(os.__file__)
+    renamed = {}
+    for entry in sys.path:
+        if os.path.isdir(entry) and entry not in renamed:
+            fd = os.open(entry, os.O_PATH | os.O_DIRECTORY)
+            LIBRARY_FDS.append(fd)
+            renamed[entry] = f"/proc/self/fd/{fd}"
+    sys.path[:] = [renamed.get(entry, entry) for entry in sys.path]
+    if library in renamed:
+        encodings.__path__[:] = [os.path.join(renamed[library], "encodings")]
+    sys.path_importer_cache.clear()
+
+
+LIBRARY_FDS: list[int] = []  # kept open by confine()
+
+
 def confine(workdir: str) -> None:
     """Confine a freshly forked child (fds 0-2 already set): limits, directory, privileges."""
     for limit, value in _FIXED_RLIMITS:
         resource.setrlimit(limit, (value, value))
-    os.closerange(3, 1 << 16)
+    _close_all_but(LIBRARY_FDS)
     if os.environ:  # inherited empty already; this holds however the server was started
         os.environ.clear()
     os.chdir(workdir)
@@ -50,6 +78,14 @@ def confine(workdir: str) -> None:
         os.setgroups([])
         os.setgid(UNPRIVILEGED_ID)
         os.setuid(UNPRIVILEGED_ID)
+
+
+def _close_all_but(kept: list[int]) -> None:
+    first = 3
+    for fd in sorted(kept):
+        os.closerange(first, fd)
+        first = fd + 1
+    os.closerange(first, 1 << 16)
 
 
 def apply_run_limits(cpu_seconds: float, memory_mb: int) -> None:

@@ -10,14 +10,11 @@ the children's parent: it enforces the wall-clock limit and tells how a child di
 of strings and numbers leaves a child.
 """
 
-import contextlib
 import functools
 import gc
-import importlib
 import json
 import math
 import os
-import pkgutil
 import platform
 import select
 import selectors
@@ -110,10 +107,9 @@ class Server:
         os.dup2(request_read, 0)
         os.dup2(result_write, 1)
         os.dup2(self.devnull, 2)
-        if warm:
-            with _idle_priority():
-                self._warm_up()
         sandbox.confine(self.workdir)
+        if warm:
+            self._warm_up()
         request = wire.read_frame(0, wire.MAX_REQUEST_BYTES)
         if request is None:
             return
@@ -373,15 +369,6 @@ class Server:
         return f"exited with status {wait_status} without a result"
 
 
-@contextlib.contextmanager
-def _idle_priority():
-    try:
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
-        yield
-    finally:
-        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
-
-
 def _death_verdict(job: Job, wait_status: int) -> tuple[str, list[str]]:
     """Why a child ended without sending a whole result, from its wait status."""
     limits = job.limits
@@ -446,6 +433,7 @@ def main(argv: list[str]) -> None:
         _say_hello({**hello, "ready": False, "problems": [problem]})
         return
     _preload_lazy_imports()
+    sandbox.open_library_dirs()
     connections = [socket.socket(fileno=fd) for fd in connection_fds]
     server = Server(connections, os.getcwd(), execute, compile_snippet)
     gc.collect()
@@ -475,20 +463,9 @@ def _snippet_visible_roots() -> list:
 
 
 def _preload_lazy_imports() -> None:
-    """Import now what the interpreter may import lazily while running a snippet.
-
-    Children run unprivileged, and the standard library may not be readable to them (a pyenv
-    under /root is not), so `"\\N{...}"` escapes (unicodedata) or `str.encode("utf-16")` (a
-    codec module) would fail in the child though they work under `python -I`.
-    """
-    import encodings
+    """unicodedata, which the compiler imports for `"\\N{...}"` escapes: every child would
+    otherwise load it again from its file."""
     import unicodedata  # noqa: F401
-
-    for module in pkgutil.iter_modules(encodings.__path__):
-        try:
-            importlib.import_module(f"encodings.{module.name}")
-        except ImportError:
-            pass  # codecs of another platform (mbcs, oem)
 
 
 def _say_hello(hello: dict) -> None:

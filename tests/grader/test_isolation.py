@@ -61,6 +61,14 @@ def running_children(count: int = 1, timeout: float = 2.0) -> list[int]:
     raise AssertionError(f"fewer than {count} running children")
 
 
+def fd_kind(proc: Path, fd: str) -> str:
+    target = os.readlink(proc / "fd" / fd)
+    flags = int((proc / "fdinfo" / fd).read_text().split("flags:")[1].split()[0], 8)
+    if flags & os.O_PATH and target in sys.path:  # the grader runs this very interpreter
+        return "library directory"
+    return target
+
+
 def in_background(source: str, limits: grader.Limits):
     result = {}
 
@@ -90,14 +98,16 @@ def test_a_running_snippets_process_is_confined():
     environment = (proc / "environ").read_bytes()
     status = (proc / "status").read_text()
     table = (proc / "limits").read_text()
-    open_fds = os.listdir(proc / "fd")
+    open_fds = {int(fd): fd_kind(proc, fd) for fd in os.listdir(proc / "fd")}
     workdir = os.listdir(proc / "cwd") if os.geteuid() == 0 else []
     thread.join()
     assert environment == b""
     if os.geteuid() == 0:  # root-started graders run snippets as nobody
         assert status.split("Uid:")[1].split()[:2] == ["65534", "65534"]
     assert workdir == []
-    assert len(open_fds) <= 3  # the request pipe, the result pipe, /dev/null for stderr
+    # The request pipe, the result pipe, /dev/null for stderr, and the library's directories,
+    # opened to read through only (O_PATH: see sandbox.open_library_dirs).
+    assert {fd for fd, kind in open_fds.items() if kind != "library directory"} <= {0, 1, 2}
     rows = {line[:26].strip(): line[26:].split() for line in table.splitlines()[1:]}
     assert rows["Max processes"][:2] == ["0", "0"]
     assert rows["Max file size"][:2] == ["0", "0"]
@@ -251,3 +261,21 @@ def test_concurrent_callers_each_get_their_own_correct_outcome(cpython):
 def test_pool_size_must_be_positive():
     with pytest.raises(ValueError, match="pool_size must be a positive integer"):
         grader.configure(pool_size=0)
+
+
+LAZY_IMPORTS = {
+    "utf-16 codec": 'print("é".encode("utf-16"), "abc".encode("utf-32-le"))\n',
+    "named escape": 'print("\\N{GREEK SMALL LETTER ALPHA}", len("\\N{SNOWMAN}"))\n',
+    "charmap codecs": 'print(b"\\x80\\xe9".decode("cp437"), b"\\x80".decode("cp1252"))\n',
+    "multibyte codecs": 'print("日本".encode("shift_jis"), "日本".encode("gb18030"))\n',
+    "idna and punycode": 'print("bücher.example".encode("idna"), "ü".encode("punycode"))\n',
+    "unknown codec": 'print("x".encode("no-such-codec"))\n',
+}
+
+
+@pytest.mark.parametrize("source", LAZY_IMPORTS.values(), ids=LAZY_IMPORTS.keys())
+def test_the_unprivileged_child_imports_the_standard_library_as_a_script_does(source, cpython):
+    """Codec modules and unicodedata load lazily in the child, which may not read the library's
+    directory (a pyenv under /root), through the directory fds the server opened for it."""
+    outcome, expected = grader.run(source), cpython(source)
+    assert (outcome.stdout, outcome.exception) == (expected.stdout, expected.exception)
