@@ -1,11 +1,9 @@
 """Run memory-model snippets exactly as CPython would, in an isolated, resource-limited sandbox.
 
 `run(source)` returns an `Outcome`; see grader/pool.py for how runs are isolated. The caller-side
-module is imported on first use, so the grader server (which imports this package too) stays free
-of threads, subprocess machinery and at-fork hooks it does not need.
+modules are imported on first use, so the grader server (which imports this package too) stays
+free of threads, subprocess machinery, at-fork hooks and dataclasses (inspect) it does not need.
 """
-
-from grader.outcome import Limits, Outcome
 
 __all__ = ["GraderUnavailable", "Limits", "Outcome", "configure", "run"]
 
@@ -15,4 +13,8 @@ def __getattr__(name: str):
         from grader import pool
 
         return getattr(pool, name)
+    if name in ("Limits", "Outcome"):
+        from grader import outcome
+
+        return getattr(outcome, name)
     raise AttributeError(f"module 'grader' has no attribute {name!r}")

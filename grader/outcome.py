@@ -4,11 +4,11 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from grader import wire
+
 STATUSES = ("ok", "raised", "rejected", "timeout", "memory", "output_limit", "crashed")
 
-# Sources larger than this are refused before anything runs: teaching snippets are a few hundred
-# bytes, and a huge source would only cost the grader time and memory while it is parsed.
-MAX_SOURCE_BYTES = 256 * 1024
+MAX_SOURCE_BYTES = wire.MAX_SOURCE_BYTES
 
 # The sandboxed process starts as a copy of the grader server, whose interpreter already maps a few
 # tens of MB; an address-space limit below this would fail before the snippet's first line.

@@ -26,7 +26,6 @@ import warnings
 from collections import deque
 
 from grader import immortal, sandbox, wire
-from grader.outcome import Limits
 
 _WARM_UP_SOURCE = """\
 def pair(x, y=2):
@@ -41,6 +40,14 @@ for index, item in enumerate(box.items):
 # Idle children per connection: each then has a few runs' time to warm up before its own run.
 _CHILDREN_AHEAD = 2
 _SELF_CHECK_SNIPPET = "print(6 * 7)"
+# grader.Limits()'s defaults; the server does not import grader.outcome, whose dataclasses pull
+# in inspect and a megabyte of heap that every fork would copy the page tables of.
+_SELF_CHECK_LIMITS = {
+    "cpu_seconds": 2.0,
+    "wall_seconds": 3.0,
+    "memory_mb": 256,
+    "output_bytes": 65536,
+}
 _SELF_CHECK_CPU_SECONDS = 0.05
 
 
@@ -58,11 +65,11 @@ class Child:
 
 
 class Job:
-    """A run the caller has started on a child: its limits, and what the server did about it."""
+    """A run the caller has started on a child: its time limits, and what the server did."""
 
-    def __init__(self, limits: Limits):
-        self.limits = limits
-        self.deadline = time.monotonic() + limits.wall_seconds
+    def __init__(self, cpu_seconds: float, wall_seconds: float):
+        self.cpu_seconds, self.wall_seconds = cpu_seconds, wall_seconds
+        self.deadline = time.monotonic() + wall_seconds
         self.killed_at_deadline = False
         self.verdict_wanted = False
 
@@ -137,7 +144,7 @@ class Server:
         copied now rather than while the caller waits: after a fork, each first write to an
         inherited page (a reference count, say) costs a page fault and a copy."""
         self.compile_snippet(_WARM_UP_SOURCE)
-        request = {"source": _WARM_UP_SOURCE, "trace": False, **_limits_fields(Limits())}
+        request = {"source": _WARM_UP_SOURCE, "trace": False, **_SELF_CHECK_LIMITS}
         json.loads(json.dumps(request))
         json.dumps(_crashed(_WARM_UP_SOURCE)).encode()
         gc.collect()  # the compiler leaves cyclic garbage; a snippet's first gc.collect() sees none
@@ -210,14 +217,7 @@ class Server:
         child = self.children.get(message["start"])
         if child is None or child.connection is not connection or child.job is not None:
             return  # it died idle and has been replaced already
-        child.job = Job(
-            Limits(
-                cpu_seconds=message["cpu_seconds"],
-                wall_seconds=message["wall_seconds"],
-                memory_mb=message["memory_mb"],
-                output_bytes=message["output_bytes"],
-            )
-        )
+        child.job = Job(message["cpu_seconds"], message["wall_seconds"])
         self.owed.append((connection, message["runs_in_flight"]))
 
     def want_verdict(self, connection: socket.socket, pid: int) -> None:
@@ -305,15 +305,15 @@ class Server:
 
     def self_check(self) -> tuple[dict, list[str]]:
         """Run the sandbox's probe and two snippets in real children; list what does not hold."""
-        limits = Limits()
-        report = self._run_synchronously({"probe": True, **_limits_fields(limits)})
+        limits = _SELF_CHECK_LIMITS
+        report = self._run_synchronously({"probe": True, **limits})
         problems = []
         if not isinstance(report, dict) or "limits" not in report:
             return {}, [f"the probe child did not report: {report}"]
         expected_limits = {
             **sandbox.FIXED_LIMITS,
-            "RLIMIT_CPU": math.ceil(limits.cpu_seconds),
-            "RLIMIT_AS": limits.memory_mb * 1024 * 1024,
+            "RLIMIT_CPU": math.ceil(limits["cpu_seconds"]),
+            "RLIMIT_AS": limits["memory_mb"] * 1024 * 1024,
         }
         for name, value in expected_limits.items():
             if report["limits"].get(name) != value:
@@ -328,16 +328,14 @@ class Server:
             and "denied" not in (report["workdir_entries"])
         ):
             problems.append(f"the working directory is not empty: {report['workdir_entries']}")
-        trivial = self._run_synchronously(
-            {"source": _SELF_CHECK_SNIPPET, "trace": False, **_limits_fields(limits)}
-        )
+        trivial = self._run_synchronously({"source": _SELF_CHECK_SNIPPET, "trace": False, **limits})
         if not (isinstance(trivial, dict) and trivial.get("stdout") == "42\n"):
             problems.append(f"{_SELF_CHECK_SNIPPET!r} did not print 42: {trivial}")
         busy = self._run_synchronously(
             {
                 "source": "while True:\n    pass\n",
                 "trace": False,
-                **_limits_fields(limits),
+                **limits,
                 "cpu_seconds": _SELF_CHECK_CPU_SECONDS,
             }
         )
@@ -354,7 +352,9 @@ class Server:
         if not ready:
             _kill_quietly(child.pid)
         try:
-            payload = wire.read_frame(child.result_fd, wire.result_cap(Limits().output_bytes))
+            payload = wire.read_frame(
+                child.result_fd, wire.result_cap(_SELF_CHECK_LIMITS["output_bytes"])
+            )
         except wire.FrameTooLarge:
             payload = None
         os.close(child.result_fd)
@@ -371,26 +371,16 @@ class Server:
 
 def _death_verdict(job: Job, wait_status: int) -> tuple[str, list[str]]:
     """Why a child ended without sending a whole result, from its wait status."""
-    limits = job.limits
     if job.killed_at_deadline:
-        return "timeout", [f"wall-clock limit of {limits.wall_seconds} s exceeded"]
+        return "timeout", [f"wall-clock limit of {job.wall_seconds} s exceeded"]
     if os.WIFSIGNALED(wait_status):
         number = os.WTERMSIG(wait_status)
         if number in (signal.SIGXCPU, signal.SIGPROF):
-            return "timeout", [f"CPU time limit of {limits.cpu_seconds} s exceeded"]
+            return "timeout", [f"CPU time limit of {job.cpu_seconds} s exceeded"]
         name = signal.Signals(number).name
         return "crashed", [f"the snippet's process was killed by {name}"]
     code = os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else wait_status
     return "crashed", [f"the snippet's process exited (status {code}) without a result"]
-
-
-def _limits_fields(limits: Limits) -> dict:
-    return {
-        "cpu_seconds": limits.cpu_seconds,
-        "wall_seconds": limits.wall_seconds,
-        "memory_mb": limits.memory_mb,
-        "output_bytes": limits.output_bytes,
-    }
 
 
 def _crashed(reason: str) -> dict:

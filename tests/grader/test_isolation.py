@@ -279,3 +279,30 @@ def test_the_unprivileged_child_imports_the_standard_library_as_a_script_does(so
     directory (a pyenv under /root), through the directory fds the server opened for it."""
     outcome, expected = grader.run(source), cpython(source)
     assert (outcome.stdout, outcome.exception) == (expected.stdout, expected.exception)
+
+
+def test_the_server_checks_itself_with_the_default_limits_and_never_imports_dataclasses():
+    """The server keeps its own copy of the default limits so as not to import grader.outcome
+    (dataclasses pull in inspect: a megabyte of heap that every fork would copy)."""
+    from dataclasses import asdict
+
+    from grader import server
+
+    assert server._SELF_CHECK_LIMITS == asdict(grader.Limits())
+    completed = subprocess.run(
+        [sys.executable, "-I", "-c", CHECK_IMPORTS, PROJECT_ROOT],
+        env={},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(completed.stdout) == []
+
+
+CHECK_IMPORTS = """\
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import grader.server, grader.execute, grader.policy
+print(json.dumps([m for m in ("dataclasses", "inspect", "grader.outcome") if m in sys.modules]))
+"""
