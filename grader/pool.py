@@ -106,21 +106,12 @@ class _Connection:
         )
 
     def _started_child(self, request: bytes, limits: Limits, runs_in_flight: int) -> _Child | None:
-        """A handed child with the request written to it; the server told the run started.
-        A child that died idle (killed from outside) is skipped; the server replaces it."""
+        """A handed child with the request written to it, and the server told the run started
+        (then, not before: the child starts at once, while the server arms the wall-clock kill
+        and forks the next child). A child that died idle (killed from outside) is skipped; the
+        server replaces it."""
         for _attempt in range(_STARTS_PER_RUN):
             child = self._next_child()
-            wire.send_message(
-                self.sock,
-                {
-                    "start": child.pid,
-                    "cpu_seconds": limits.cpu_seconds,
-                    "wall_seconds": limits.wall_seconds,
-                    "memory_mb": limits.memory_mb,
-                    "output_bytes": limits.output_bytes,
-                    "runs_in_flight": runs_in_flight,
-                },
-            )
             try:
                 wire.write_frame(child.request_fd, request)
             except BrokenPipeError:
@@ -128,6 +119,15 @@ class _Connection:
                 continue
             os.close(child.request_fd)
             child.request_fd = -1
+            wire.send_message(
+                self.sock,
+                {
+                    "start": child.pid,
+                    "cpu_seconds": limits.cpu_seconds,
+                    "wall_seconds": limits.wall_seconds,
+                    "runs_in_flight": runs_in_flight,
+                },
+            )
             return child
         return None
 

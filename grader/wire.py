@@ -48,27 +48,28 @@ def write_frame(fd: int, payload: bytes) -> None:
 
 def read_frame(fd: int, max_bytes: int, deadline: float | None = None) -> bytes | None:
     """One whole frame from a blocking fd; None at end of file or if `deadline` (a
-    time.monotonic() value) passes first; FrameTooLarge if it announces more than max_bytes."""
-    header = _read_exactly(fd, HEADER.size, deadline)
-    if header is None:
-        return None
-    (size,) = HEADER.unpack(header)
-    if size > max_bytes:
-        raise FrameTooLarge(size)
-    return _read_exactly(fd, size, deadline)
-
-
-def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes | None:
-    chunks = []
-    while size:
+    time.monotonic() value) passes first; FrameTooLarge if it announces more than max_bytes.
+    A small frame usually comes in the first read, header and all."""
+    received = bytearray()
+    size = None
+    while size is None or len(received) < HEADER.size + size:
         if deadline is not None and not _readable_before(fd, deadline):
             return None
-        chunk = os.read(fd, min(size, 1 << 20))
+        wanted = _CHUNK if size is None else min(HEADER.size + size - len(received), 1 << 20)
+        chunk = os.read(fd, wanted)
         if not chunk:
             return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
+        received += chunk
+        if size is None and len(received) >= HEADER.size:
+            (size,) = HEADER.unpack_from(received)
+            if size > max_bytes:
+                raise FrameTooLarge(size)
+    return bytes(received[HEADER.size : HEADER.size + size])
+
+
+# What one read asks for before the frame's size is known: a pipe holds 64 KiB. A reader must
+# not take more than its frame, but nothing follows a frame on a child's pipes.
+_CHUNK = 1 << 16
 
 
 def _readable_before(fd: int, deadline: float) -> bool:
