@@ -180,5 +180,7 @@ def test_call_frame_comes_and_goes_at_phone_width(diagrams, traces, page, save_s
         " < root.querySelector('.memdiagram-heap').getBoundingClientRect().left",
         arg=call.element_handle(),
     )
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
-    assert not call.evaluate(MISPLACED_ARROWS), "arrows are redrawn after a resize"
+    # Redrawn once the resize is observed (a frame or two later): waited for, not assumed.
+    page.wait_for_function(
+        f"root => ({MISPLACED_ARROWS})(root).length === 0", arg=call.element_handle()
+    )
