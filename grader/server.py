@@ -16,6 +16,7 @@ import json
 import math
 import os
 import platform
+import resource
 import select
 import selectors
 import signal
@@ -37,6 +38,10 @@ box = Box()
 for index, item in enumerate(box.items):
     print(index, item is box.items[index], sep="-")
 """
+# How much nicer the server and idle children are than runs; a child that has sent its result
+# exits at the lowest priority.
+_BOOKKEEPING_NICENESS = 10
+_EXIT_NICENESS = 19
 # Idle children per connection: each then has a few runs' time to warm up before its own run.
 _CHILDREN_AHEAD = 2
 _SELF_CHECK_SNIPPET = "print(6 * 7)"
@@ -94,6 +99,21 @@ class Server:
         self.children: dict[int, Child] = {}  # by pid
         self.owed: deque[tuple[socket.socket, int]] = deque()  # children owed to connections
         self.selector = selectors.DefaultSelector()
+        self.run_niceness: int | None = None  # set if the server runs nicer than its runs
+
+    def yield_to_runs(self) -> str:
+        """Run the server (forks, messages) and its idle children (warming up) at a lower
+        priority than snippet runs, which get the caller's priority back, so that a run never
+        waits for the CPU behind them. Only a process allowed to lower its niceness again (root,
+        or RLIMIT_NICE) can give a child the caller's priority back; otherwise all stay equal."""
+        niceness = os.getpriority(os.PRIO_PROCESS, 0)
+        limit = resource.getrlimit(resource.RLIMIT_NICE)[0]
+        lowest = -20 if limit == resource.RLIM_INFINITY else 20 - limit  # that it may set
+        if os.geteuid() != 0 and niceness < lowest:
+            return f"all at niceness {niceness} (unprivileged)"
+        self.run_niceness = niceness
+        os.setpriority(os.PRIO_PROCESS, 0, niceness + _BOOKKEEPING_NICENESS)
+        return f"runs at niceness {niceness}, server and idle children at {niceness + 10}"
 
     # --- children ---------------------------------------------------------------------------
 
@@ -114,9 +134,11 @@ class Server:
         os.dup2(request_read, 0)
         os.dup2(result_write, 1)
         os.dup2(self.devnull, 2)
-        sandbox.confine(self.workdir)
         if warm:
             self._warm_up()
+        if self.run_niceness is not None:  # the caller's priority back, for the run itself
+            os.setpriority(os.PRIO_PROCESS, 0, self.run_niceness)
+        sandbox.confine(self.workdir)
         request = wire.read_frame(0, wire.MAX_REQUEST_BYTES)
         if request is None:
             return
@@ -137,12 +159,16 @@ class Server:
             failure = f"the executor failed: {type(error).__name__}: {error}"
             payload = json.dumps(_crashed(failure)).encode()
         wire.write_frame(1, payload)
+        os.setpriority(os.PRIO_PROCESS, 0, _EXIT_NICENESS)  # tearing down its memory can wait
 
     def _warm_up(self) -> None:
         """Compile a typical snippet (never run it) and decode and encode a request and a result
         like a run's while idle, so that the pages the compiler and the json module touch are
         copied now rather than while the caller waits: after a fork, each first write to an
-        inherited page (a reference count, say) costs a page fault and a copy."""
+        inherited page (a reference count, say) costs a page fault and a copy. Skipped if the
+        request has come already: the caller is waiting."""
+        if select.select([0], [], [], 0)[0]:
+            return
         self.compile_snippet(_WARM_UP_SOURCE)
         request = {"source": _WARM_UP_SOURCE, "trace": False, **_SELF_CHECK_LIMITS}
         json.loads(json.dumps(request))
@@ -431,6 +457,7 @@ def main(argv: list[str]) -> None:
         hello["in_force"]["immortal_objects"] = immortal.immortalize_heap(_snippet_visible_roots())
     gc.freeze()
     report, problems = server.self_check()
+    hello["in_force"]["priorities"] = server.yield_to_runs()
     hello["in_force"].update(report)
     hello["django_modules"] = sorted(name for name in sys.modules if name.startswith("django"))
     if hello["django_modules"]:

@@ -203,6 +203,22 @@ def test_a_killed_server_is_replaced(assert_grader_serves):
     assert server_pid() != old
 
 
+def niceness_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_a_run_has_the_callers_priority_and_the_servers_bookkeeping_yields_to_it():
+    thread, result = in_background(BUSY, grader.Limits(cpu_seconds=1, wall_seconds=2))
+    (child,) = running_children()[:1]
+    child_niceness, server_niceness = niceness_of(child), niceness_of(server_pid())
+    thread.join()
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert child_niceness == ours
+    if os.geteuid() == 0:  # only a privileged server can give its children the priority back
+        assert server_niceness == ours + 10
+        assert pool.server_hello()["in_force"]["priorities"].startswith("runs at niceness")
+
+
 def test_killed_idle_children_are_replaced(assert_grader_serves):
     assert_grader_serves()
     idle = children_of(server_pid())
