@@ -42,16 +42,19 @@ def open_library_dirs() -> None:
 
     The library may not be readable to them (a pyenv under /root is not), so `"\\N{...}"`
     escapes (unicodedata) or `str.encode("cp437")` (a codec module) would fail in a child though
-    they work under `python -I`. Called once in the grader server: each directory on sys.path
-    is opened (O_PATH, read-only) and named through /proc/self/fd from then on, so a child,
-    which keeps these fds, reaches the files through them, and through nothing else.
+    they work under `python -I`. Called once in the grader server: each directory of the
+    interpreter's own library on sys.path (under sys.base_prefix: never the project, its
+    packages or anything else) is opened O_PATH and named through /proc/self/fd from then on,
+    so a child, which keeps these fds, reaches those files through them.
     """
     import encodings
 
     library = os.path.dirname(os.__file__)
+    base = os.path.join(os.path.realpath(sys.base_prefix), "")
     renamed = {}
     for entry in sys.path:
-        if os.path.isdir(entry) and entry not in renamed:
+        inside = os.path.realpath(entry).startswith(base)
+        if inside and os.path.isdir(entry) and entry not in renamed:
             fd = os.open(entry, os.O_PATH | os.O_DIRECTORY)
             LIBRARY_FDS.append(fd)
             renamed[entry] = f"/proc/self/fd/{fd}"

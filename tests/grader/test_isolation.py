@@ -64,7 +64,8 @@ def running_children(count: int = 1, timeout: float = 2.0) -> list[int]:
 def fd_kind(proc: Path, fd: str) -> str:
     target = os.readlink(proc / "fd" / fd)
     flags = int((proc / "fdinfo" / fd).read_text().split("flags:")[1].split()[0], 8)
-    if flags & os.O_PATH and target in sys.path:  # the grader runs this very interpreter
+    library = os.path.join(os.path.realpath(sys.base_prefix), "")  # this very interpreter's
+    if flags & os.O_PATH and target in sys.path and target.startswith(library):
         return "library directory"
     return target
 
