@@ -90,7 +90,7 @@ class _Connection:
             payload = wire.read_frame(
                 child.result_fd, wire.result_cap(limits.output_bytes), deadline
             )
-        except wire.FrameTooLarge:  # closing the pipe ends the child's write, and the child
+        except wire.FrameTooLarge:  # closing the pipe fails the child's write, which ends it
             reason = f"output limit of {limits.output_bytes} bytes exceeded"
             return _RunResult(status="output_limit", reasons=[reason])
         finally:
@@ -157,11 +157,13 @@ class _Connection:
                 raise _ServerGone
             if "child" in message and len(fds) == wire.FDS_PER_CHILD:
                 self.ready.append(_Child(message["child"], *fds))
-            elif "verdict" in message:
-                self.verdicts[message["verdict"]] = message
+            else:
+                for fd in fds:
+                    os.close(fd)
+                if "verdict" in message:
+                    self.verdicts[message["verdict"]] = message
             if block:
                 return
-            # non-blocking: keep draining
 
     def close(self) -> None:
         while self.ready:
