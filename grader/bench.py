@@ -2,7 +2,10 @@
 
 (a) the floor: the executor's restricted compile and exec of a typical snippet in this process,
     with no isolation (the heap frozen for the collector first, as the grader server does);
-(b) `grader.run` of the same snippet with a warm server, one caller, p50 and p95;
+(b) `grader.run` of the same snippet with a warm server, one caller, p50 and p95, back to back:
+    the forks and warm-ups that replace used children then keep both CPUs busy, and p95 shows the
+    runs whose child was still warming up; (b2) the same with a pause between runs, as
+    interactive use (a preview, a practice answer) makes them;
 (c) what a naive grader does: a fresh `python -I` per run that imports RestrictedPython, compiles
     the snippet under its default policy and runs it;
 (d) throughput of `grader.run` with 4 concurrent callers.
@@ -43,6 +46,8 @@ exec(code, namespace)
 IN_PROCESS_RUNS = 300
 ISOLATED_RUNS = 500
 NAIVE_RUNS = 20
+PACED_RUNS = 200
+PAUSE_SECONDS = 0.01
 CONCURRENT_CALLERS = 4
 CONCURRENT_RUNS = 2000
 TARGETS = "targets: b within 4x of a at p50; c/b >= 20; >= 500 isolated runs/s"
@@ -82,6 +87,21 @@ def measure_isolated() -> list[float]:
     return _timed(lambda: _checked(grader.run(SNIPPET)), ISOLATED_RUNS)
 
 
+def measure_paced() -> list[float]:
+    import grader
+
+    def run_then_pause():
+        started = time.perf_counter()
+        _checked(grader.run(SNIPPET))
+        return (time.perf_counter() - started) * 1000
+
+    times = []
+    for _ in range(PACED_RUNS):
+        times.append(run_then_pause())
+        time.sleep(PAUSE_SECONDS)
+    return times
+
+
 def _checked(outcome) -> None:
     if outcome.status != "ok":
         raise RuntimeError(f"the benchmark snippet did not run: {outcome}")
@@ -119,6 +139,7 @@ def main() -> None:
 
     floor = measure_in_process()
     isolated = measure_isolated()
+    paced = measure_paced()
     naive = measure_naive()
     throughput = measure_throughput()
     hello = pool.server_hello()
@@ -135,6 +156,11 @@ def main() -> None:
     print(
         f"(b) grader.run, warm server             p50 {b:8.3f} ms   p95 "
         f"{_percentile(isolated, 0.95):8.3f} ms   ({ISOLATED_RUNS} runs)"
+    )
+    print(
+        f"{f'(b2) {PAUSE_SECONDS * 1000:.0f} ms pause between runs':39}  p50 "
+        f"{statistics.median(paced):8.3f} ms   p95 {_percentile(paced, 0.95):8.3f} ms   "
+        f"({PACED_RUNS} runs)"
     )
     print(
         f"(c) fresh python -I + RestrictedPython  p50 {c:8.3f} ms   p95 "
