@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grader import wire
@@ -270,9 +271,10 @@ def server_hello() -> dict:
 
 
 def shutdown() -> None:
-    """Stop the grader server (a later run starts a new one)."""
+    """Stop the grader server and any witness servers (a later run starts a new one)."""
     with _lock:
         _stop_server()
+    _stop_witnesses()
 
 
 def _stop_server() -> None:
@@ -294,9 +296,11 @@ def _current_server() -> _ServerProcess:
 
 def _forget_server_after_fork() -> None:
     """A forked caller (a web worker, say) must start its own server, not share the parent's."""
-    global _server, _lock
+    global _server, _lock, _witness_lock
     _server = None
     _lock = threading.Lock()
+    _witnesses.clear()
+    _witness_lock = threading.Lock()
 
 
 os.register_at_fork(after_in_child=_forget_server_after_fork)
@@ -305,15 +309,84 @@ atexit.register(shutdown)
 
 def run(source: str, *, limits: Limits | None = None, trace: bool = False) -> Outcome:
     """Run a snippet as `python -I snippet.py` would, in a fresh sandboxed process."""
-    if not isinstance(source, str):
-        raise TypeError(f"grader.run() needs the source as str, not {type(source).__name__}")
-    if limits is None:
-        limits = Limits()
-    elif not isinstance(limits, Limits):
-        raise TypeError(f"limits must be a grader.Limits, not {type(limits).__name__}")
+    limits = _checked_arguments(source, limits)
     rejection = _source_rejection(source)
     if rejection:
         return Outcome(status="rejected", reasons=(rejection,), python_version=_PYTHON_VERSION)
+    server = _current_server()
+    outcome = _run_on(server, source, limits, trace)
+    if outcome is None:
+        with _lock:
+            if _server is server:
+                _stop_server()
+        return _crashed("the grader server stopped during this run; it is restarted for the next")
+    return outcome
+
+
+def output_varies(source: str, *, limits: Limits | None = None) -> bool:
+    """Whether `source` prints or raises one thing in one run of Python and another in the next.
+
+    What a set of strings shows (its order follows the hash seed), `hash()` of a str or an
+    `id()` changes from one `python -I snippet.py` to the next, so no single run's output can be
+    a prediction question's key. The snippet runs in the grader server and in a few witness
+    servers, each an interpreter of its own (its own hash seed and memory layout), started on
+    first use and kept. Four runs miss the order of a set of two strings with a chance of about
+    one in eight, a set of four or more far more rarely.
+    """
+    limits = _checked_arguments(source, limits)
+    shown = {_shown(run(source, limits=limits))}
+    for witness in _witness_servers():
+        outcome = _run_on(witness, source, limits, trace=False)
+        if outcome is None:  # a witness that dies is replaced at the next check
+            witness.stop()
+            continue
+        shown.add(_shown(outcome))
+    return len(shown) > 1
+
+
+def _shown(outcome: Outcome) -> tuple:
+    return outcome.status, outcome.stdout, outcome.exception
+
+
+_WITNESSES = 3
+_witnesses: list[_ServerProcess] = []
+_witness_lock = threading.Lock()
+
+
+def _witness_servers() -> list[_ServerProcess]:
+    """The witness servers, alive; missing ones are started side by side."""
+    with _witness_lock:
+        _witnesses[:] = [witness for witness in _witnesses if witness.is_alive()]
+        missing = _WITNESSES - len(_witnesses)
+        if missing > 0:
+            with ThreadPoolExecutor(max_workers=missing) as starting:
+                _witnesses.extend(starting.map(lambda _: _ServerProcess(1), range(missing)))
+        return list(_witnesses)
+
+
+def _stop_witnesses() -> None:
+    with _witness_lock:
+        while _witnesses:
+            witness = _witnesses.pop()
+            if witness.is_alive():
+                witness.stop()
+
+
+def _checked_arguments(source, limits) -> Limits:
+    if not isinstance(source, str):
+        raise TypeError(f"grader.run() needs the source as str, not {type(source).__name__}")
+    if limits is None:
+        return _DEFAULT_LIMITS
+    if not isinstance(limits, Limits):
+        raise TypeError(f"limits must be a grader.Limits, not {type(limits).__name__}")
+    return limits
+
+
+_DEFAULT_LIMITS = Limits()
+
+
+def _run_on(server: _ServerProcess, source: str, limits: Limits, trace: bool) -> Outcome | None:
+    """The outcome of one run on `server`; None if the server died or hung meanwhile."""
     request = json.dumps(
         {
             "source": source,
@@ -324,13 +397,9 @@ def run(source: str, *, limits: Limits | None = None, trace: bool = False) -> Ou
             "trace": bool(trace),
         }
     ).encode()
-    server = _current_server()
     result = server.call(request, limits)
     if result is None:
-        with _lock:
-            if _server is server:
-                _stop_server()
-        return _crashed("the grader server stopped during this run; it is restarted for the next")
+        return None
     if result.payload is None:
         return Outcome(
             status=result.status,

@@ -1,7 +1,8 @@
 """Admin forms that hold authored content to what the grader really does.
 
 The question form runs the snippet through the grader when it is saved and refuses snippets
-without a real outcome; the choice formset then checks the choices against that outcome.
+without a real outcome, or whose output changes from one run of Python to the next; the choice
+formset then checks the choices against that outcome.
 """
 
 from django import forms
@@ -58,8 +59,19 @@ class QuestionAdminForm(forms.ModelForm):
                 f"The grader refused this snippet ({outcome['status']}): {reasons}",
             )
             return cleaned
+        if services.output_varies(snippet):
+            self.add_error("snippet", UNSTABLE_OUTPUT)
+            return cleaned
         self.grader_outcome = outcome
         return cleaned
+
+
+UNSTABLE_OUTPUT = (
+    "This snippet's output changes from one run of Python to the next (the order of a set of "
+    "strings, an id() or a default repr's address, a string's hash), so no single answer is "
+    "right. Show something that stays the same instead: sorted(...), a comparison such as "
+    "id(a) == id(b), or a length."
+)
 
 
 class ChoiceAdminForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 import grader
 from quizzes import services
+from quizzes.admin_forms import UNSTABLE_OUTPUT
 from quizzes.grading import expected_text
 from quizzes.models import ConceptPage, Question, Quiz
 from tests.conftest import ALIASING_SNIPPET, PASSWORD
@@ -111,6 +112,18 @@ def test_snippets_without_a_real_outcome_are_refused(instructor_client, topic, s
     assert outcome.status == status
     assert f"({status})" in errors[0] and outcome.reasons[0] in errors[0]
     assert not Question.objects.exists()
+
+
+def test_snippets_whose_output_changes_between_runs_of_python_are_refused(instructor_client, topic):
+    snippet = "names = {'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'}\nprint(names)\n"
+    assert grader.output_varies(snippet)
+    response = instructor_client.post(ADD_QUESTION, question_post(topic, snippet))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["snippet"] == [UNSTABLE_OUTPUT]
+    assert not Question.objects.exists()
+    stable = snippet.replace("print(names)", "print(sorted(names))")
+    response = instructor_client.post(ADD_QUESTION, question_post(topic, stable))
+    assert response.status_code == 302, response.context["adminform"].form.errors
 
 
 def test_choice_question_needs_exactly_one_matching_choice(instructor_client, topic):
