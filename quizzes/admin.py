@@ -277,6 +277,19 @@ class ConceptPageAdmin(admin.ModelAdmin):
             )
             return
         self.message_user(request, f"Ran {ran} code block(s) through the grader.")
+        for page in pages:
+            varying = services.varying_blocks(page)
+            if varying:
+                self.message_user(request, varying_blocks_warning(page, varying), messages.WARNING)
+
+
+def varying_blocks_warning(page: ConceptPage, numbers: list[int]) -> str:
+    listed = ", ".join(str(number) for number in numbers)
+    return (
+        f"“{page.title}”: the output of code block {listed} changes from one run of Python to "
+        "the next (a set of strings' order, an id() or an address, a string's hash); the page "
+        "shows one run's. Consider printing something stable, such as sorted(...)."
+    )
 
 
 class ResponseInline(admin.TabularInline):

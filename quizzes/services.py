@@ -198,6 +198,13 @@ def refresh_page_outputs(page: ConceptPage, *, force: bool = False) -> int:
     return ran
 
 
+def varying_blocks(page: ConceptPage) -> list[int]:
+    """The (1-based) numbers of the page's ```python blocks whose output changes from one run of
+    Python to the next: the page can only show one run's."""
+    blocks = python_blocks(page.body)
+    return [number for number, source in enumerate(blocks, 1) if output_varies(source)]
+
+
 # --- Quizzes and attempts ---------------------------------------------------------------------
 
 
