@@ -183,6 +183,11 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None) -> dict:
     tracer = around or _NO_TRACER
     try:
         # From here to exec() nothing may allocate but the compiler and the collector's start.
+        # A collection that the compiler's allocations make due runs, in a script, at the first
+        # check for pending work: the snippet's first line. Here the grader's own code would run
+        # it first, so the collector is off until exec(), whose first allocation (the module's
+        # function) finds the collection due again, just before the snippet's first line.
+        gc.disable()
         code = _compile_at_script_start(tree, start, start_objects, holder)
         if trace:
             tracer = Tracer(code, main[0], stdout=partial(printed_so_far, run))
@@ -192,6 +197,8 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None) -> dict:
         try:
             with tracer:
                 try:
+                    if saved[3]:
+                        gc.enable()
                     exec(code, main[0])
                 finally:  # a script runs no automatic collection once its code has ended
                     gc.set_threshold(*_NO_AUTOMATIC_COLLECTION)
