@@ -113,7 +113,8 @@ class Server:
             return f"all at niceness {niceness} (unprivileged)"
         self.run_niceness = niceness
         os.setpriority(os.PRIO_PROCESS, 0, niceness + _BOOKKEEPING_NICENESS)
-        return f"runs at niceness {niceness}, server and idle children at {niceness + 10}"
+        lowered = niceness + _BOOKKEEPING_NICENESS
+        return f"runs at niceness {niceness}, server and idle children at {lowered}"
 
     # --- children ---------------------------------------------------------------------------
 
@@ -134,6 +135,9 @@ class Server:
         os.dup2(request_read, 0)
         os.dup2(result_write, 1)
         os.dup2(self.devnull, 2)
+        # Warming up (our own fixed source, nothing of the caller's yet) comes before the
+        # confinement because it runs at the server's lower priority, and only a process that
+        # has not dropped its privileges yet may take the caller's priority back after it.
         if warm:
             self._warm_up()
         if self.run_niceness is not None:  # the caller's priority back, for the run itself
@@ -249,14 +253,8 @@ class Server:
     def want_verdict(self, connection: socket.socket, pid: int) -> None:
         child = self.children.get(pid)
         if child is None or child.connection is not connection or child.job is None:
-            wire.send_message(
-                connection,
-                {
-                    "verdict": pid,
-                    "status": "crashed",
-                    "reasons": ["the grader server has no record of this run"],
-                },
-            )
+            unknown = ["the grader server has no record of this run"]
+            self._reply(connection, {"verdict": pid, "status": "crashed", "reasons": unknown})
         elif child.wait_status is None:
             child.job.verdict_wanted = True  # answered when it exits
         else:
@@ -265,12 +263,14 @@ class Server:
     def _send_verdict(self, child: Child) -> None:
         del self.children[child.pid]
         status, reasons = _death_verdict(child.job, child.wait_status)
+        verdict = {"verdict": child.pid, "status": status, "reasons": reasons}
+        self._reply(child.connection, verdict)
+
+    def _reply(self, connection: socket.socket, message: dict) -> None:
         try:
-            wire.send_message(
-                child.connection, {"verdict": child.pid, "status": status, "reasons": reasons}
-            )
-        except OSError:
-            self._drop_connection(child.connection)
+            wire.send_message(connection, message)
+        except OSError:  # the caller has gone
+            self._drop_connection(connection)
 
     def _drop_connection(self, connection: socket.socket) -> None:
         if connection not in self.connections:
