@@ -53,12 +53,15 @@ CONCURRENT_RUNS = 2000
 TARGETS = "targets: b within 4x of a at p50; c/b >= 20; >= 500 isolated runs/s"
 
 
-def _timed(action, repetitions: int) -> list[float]:
+def _timed(action, repetitions: int, pause: float = 0.0) -> list[float]:
+    """Milliseconds each call of `action` took, with `pause` seconds after each (not timed)."""
     times = []
     for _ in range(repetitions):
         started = time.perf_counter()
         action()
         times.append((time.perf_counter() - started) * 1000)
+        if pause:
+            time.sleep(pause)
     return times
 
 
@@ -90,16 +93,7 @@ def measure_isolated() -> list[float]:
 def measure_paced() -> list[float]:
     import grader
 
-    def run_then_pause():
-        started = time.perf_counter()
-        _checked(grader.run(SNIPPET))
-        return (time.perf_counter() - started) * 1000
-
-    times = []
-    for _ in range(PACED_RUNS):
-        times.append(run_then_pause())
-        time.sleep(PAUSE_SECONDS)
-    return times
+    return _timed(lambda: _checked(grader.run(SNIPPET)), PACED_RUNS, pause=PAUSE_SECONDS)
 
 
 def _checked(outcome) -> None:

@@ -13,6 +13,7 @@ See grader/POLICY.md for the reasons behind each rule.
 import ast
 import builtins
 import gc
+from contextlib import contextmanager
 from types import CodeType
 
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer
@@ -247,19 +248,13 @@ class MemoryModelPolicy(RestrictingNodeTransformer):
     def visit_FunctionDef(self, node: ast.FunctionDef):
         self.bind(node, node.name)
         self.check_function_argument_names(node)
-        depth, self.class_body_depth = self.class_body_depth, 0
-        try:
+        with self._class_body_depth(0):
             for decorator_or_default in node.decorator_list:
                 self.visit(decorator_or_default)
             self.visit(node.args)
             if node.returns is not None:
                 self.visit(node.returns)
-            node.body = [self.visit(statement) for statement in node.body]
-        finally:
-            self.class_body_depth = depth
-        if node.type_params:
-            self.not_allowed(node.type_params[0])
-        return node
+            return self._visit_body(node)
 
     def visit_ClassDef(self, node: ast.ClassDef):
         self.check_name(node, node.name)
@@ -272,14 +267,23 @@ class MemoryModelPolicy(RestrictingNodeTransformer):
             )
         for expression in node.bases + node.decorator_list:
             self.visit(expression)
-        depth, self.class_body_depth = self.class_body_depth, 1
-        try:
-            node.body = [self.visit(statement) for statement in node.body]
-        finally:
-            self.class_body_depth = depth
+        with self._class_body_depth(1):
+            return self._visit_body(node)
+
+    def _visit_body(self, node):
+        node.body = [self.visit(statement) for statement in node.body]
         if node.type_params:
             self.not_allowed(node.type_params[0])
         return node
+
+    @contextmanager
+    def _class_body_depth(self, depth: int):
+        """Directly in a class body (1) or not (0), for what is visited inside."""
+        saved, self.class_body_depth = self.class_body_depth, depth
+        try:
+            yield
+        finally:
+            self.class_body_depth = saved
 
     def visit_Module(self, node: ast.Module):
         node = self.node_contents_visit(node)

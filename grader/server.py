@@ -284,23 +284,20 @@ class Server:
 
     # --- the loop ---------------------------------------------------------------------------
 
-    def _kill_overdue(self) -> None:
-        now = time.monotonic()
-        for job, pid in self._running_jobs():
-            if now >= job.deadline and not job.killed_at_deadline:
+    def _enforce_deadlines(self) -> float | None:
+        """Kill the children whose run is past its wall-clock limit; the seconds until the next
+        deadline, or None if no run has one pending."""
+        now, next_deadline = time.monotonic(), None
+        for child in self.children.values():
+            job = child.job
+            if job is None or child.wait_status is not None or job.killed_at_deadline:
+                continue
+            if now >= job.deadline:
                 job.killed_at_deadline = True
-                _kill_quietly(pid)
-
-    def _next_timeout(self) -> float | None:
-        pending = [job.deadline for job, _ in self._running_jobs() if not job.killed_at_deadline]
-        return max(0.0, min(pending) - time.monotonic()) if pending else None
-
-    def _running_jobs(self):
-        return [
-            (child.job, child.pid)
-            for child in self.children.values()
-            if child.job is not None and child.wait_status is None
-        ]
+                _kill_quietly(child.pid)
+            elif next_deadline is None or job.deadline < next_deadline:
+                next_deadline = job.deadline
+        return None if next_deadline is None else next_deadline - now
 
     def serve_forever(self) -> None:
         self.selector.register(0, selectors.EVENT_READ, ("caller", None))
@@ -309,7 +306,7 @@ class Server:
         self.owed.extend((connection, 0) for connection in self.connections * _CHILDREN_AHEAD)
         while True:
             self._hand_owed_children()
-            for key, _ in self.selector.select(self._next_timeout()):
+            for key, _ in self.selector.select(self._enforce_deadlines()):
                 kind, target = key.data
                 if kind == "caller":
                     if not os.read(0, 4096):  # the caller has gone: so does the grader
@@ -320,7 +317,6 @@ class Server:
                         self.on_connection_readable(target)
                 elif target.pid in self.children and target.wait_status is None:
                     self.on_child_exit(target)
-            self._kill_overdue()
 
     def shut_down(self) -> None:
         for child in self.children.values():

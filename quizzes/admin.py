@@ -269,18 +269,24 @@ class ConceptPageAdmin(admin.ModelAdmin):
         self._refresh(request, queryset, force=True)
 
     def _refresh(self, request, pages, *, force: bool) -> None:
+        warnings = []
         try:
-            ran = sum(services.refresh_page_outputs(page, force=force) for page in pages)
+            ran = 0
+            for page in pages:
+                ran_here = services.refresh_page_outputs(page, force=force)
+                # Pages whose blocks did not run were checked when they last ran.
+                varying = services.varying_blocks(page) if ran_here else []
+                if varying:
+                    warnings.append(varying_blocks_warning(page, varying))
+                ran += ran_here
         except GraderUnavailable as error:
             self.message_user(
                 request, f"The grader is unavailable; outputs not computed: {error}", messages.ERROR
             )
             return
         self.message_user(request, f"Ran {ran} code block(s) through the grader.")
-        for page in pages:
-            varying = services.varying_blocks(page)
-            if varying:
-                self.message_user(request, varying_blocks_warning(page, varying), messages.WARNING)
+        for warning in warnings:
+            self.message_user(request, warning, messages.WARNING)
 
 
 def varying_blocks_warning(page: ConceptPage, numbers: list[int]) -> str:

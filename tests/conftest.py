@@ -150,3 +150,40 @@ def make_quiz(db):
 def quiz(make_quiz, typed_question, choice_question):
     """Two questions, two points each, feedback after submitting, at most 2 attempts."""
     return make_quiz([typed_question, choice_question], points=2, max_attempts=2)
+
+
+# --- Taking a quiz as a student's browser does (test_quiz_flow, test_diagrams, test_security) --
+
+JSON = {"HTTP_ACCEPT": "application/json"}  # what attempt.js asks for when it autosaves
+
+
+def start_quiz(client, quiz):
+    """Start (or resume) an attempt at `quiz` through the page's button; the attempt."""
+    from django.urls import reverse
+
+    from quizzes.models import Attempt
+
+    response = client.post(reverse("quiz_start", args=[quiz.slug]))
+    attempt = Attempt.objects.filter(quiz=quiz).latest("pk")
+    assert response["Location"] == reverse("attempt_take", args=[attempt.pk])
+    return attempt
+
+
+def right_answer_data(entry) -> dict:
+    """The form data of the right answer to a quiz question, read from its stored key."""
+    from quizzes import grading
+
+    question = entry.question
+    prefix = f"q{entry.pk}-"
+    if question.answer_mode == Question.AnswerMode.CHOICE:
+        right = grading.matching_choices(question, question.answer_key)[0]
+        return {prefix + "choice": right.pk}
+    return {prefix + "answer_text": grading.expected_text(question.answer_key)}
+
+
+def save_answer(client, attempt, entry, data=None, **extra):
+    """Post an answer to one question of an attempt (the right one unless `data` is given)."""
+    from django.urls import reverse
+
+    url = reverse("attempt_answer", args=[attempt.pk, entry.pk])
+    return client.post(url, right_answer_data(entry) if data is None else data, **extra)

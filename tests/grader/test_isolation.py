@@ -39,10 +39,16 @@ def children_of(pid: int) -> list[int]:
     return [int(child) for child in listed.split()]
 
 
+def stat_fields(pid: int) -> list[str]:
+    """/proc/PID/stat's fields after the command name (state first); FileNotFoundError once
+    the process is gone."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def state_of(pid: int) -> tuple[str, float]:
     """The process's state letter and the CPU seconds it has used."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = stat_fields(pid)
     except FileNotFoundError:
         return "gone", 0.0
     return fields[0], (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -205,7 +211,7 @@ def test_a_killed_server_is_replaced(assert_grader_serves):
 
 
 def niceness_of(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    return int(stat_fields(pid)[16])
 
 
 def test_a_run_has_the_callers_priority_and_the_servers_bookkeeping_yields_to_it():

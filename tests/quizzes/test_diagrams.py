@@ -13,13 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 import grader
-from quizzes import grading, markdown, services
-from quizzes.models import Attempt, ConceptPage, Question, Quiz
-from tests.conftest import REJECTED_SNIPPET
+from quizzes import markdown, services
+from quizzes.models import ConceptPage, Question, Quiz
+from tests.conftest import JSON, REJECTED_SNIPPET, save_answer, start_quiz
 
 pytestmark = pytest.mark.django_db
 
-JSON = {"HTTP_ACCEPT": "application/json"}
 # The data block json_script writes inside each diagram.
 TRACE_SCRIPT = re.compile(r'<script type="application/json">(.*?)</script>', re.DOTALL)
 
@@ -133,24 +132,6 @@ def test_concept_page_never_draws_a_stale_trace(topic):
     assert shows_no_diagram(markdown.render_concept_page(page))
 
 
-def start(client, quiz) -> Attempt:
-    client.post(reverse("quiz_start", args=[quiz.slug]))
-    return Attempt.objects.filter(quiz=quiz).latest("pk")
-
-
-def right_data(entry) -> dict:
-    question = entry.question
-    if question.answer_mode == Question.AnswerMode.CHOICE:
-        right = grading.matching_choices(question, question.answer_key)[0]
-        return {f"q{entry.pk}-choice": right.pk}
-    return {f"q{entry.pk}-answer_text": grading.expected_text(question.answer_key)}
-
-
-def save(client, attempt, entry, **extra):
-    url = reverse("attempt_answer", args=[attempt.pk, entry.pk])
-    return client.post(url, right_data(entry), **extra)
-
-
 def test_practice_feedback_shows_the_diagram_of_the_question(client, logged_in, typed_question):
     answered = client.post(
         reverse("practice_question", args=[typed_question.pk]), {"answer_text": "no idea"}
@@ -161,11 +142,11 @@ def test_practice_feedback_shows_the_diagram_of_the_question(client, logged_in, 
 
 
 def test_after_submit_quiz_shows_diagrams_only_on_the_result(client, logged_in, quiz):
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     take_url = reverse("attempt_take", args=[attempt.pk])
     assert shows_no_diagram(client.get(take_url).text)
     for entry in quiz.quiz_questions.all():
-        saved = save(client, attempt, entry, **JSON).json()
+        saved = save_answer(client, attempt, entry, **JSON).json()
         assert saved["saved"] and shows_no_diagram(json.dumps(saved))
     assert shows_no_diagram(client.get(take_url).text)
 
@@ -183,9 +164,9 @@ def test_after_close_quiz_hides_diagrams_until_it_closes(
         feedback_policy=Quiz.FeedbackPolicy.AFTER_CLOSE,
         closes_at=timezone.now() + timedelta(hours=1),
     )
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     [entry] = quiz.quiz_questions.all()
-    save(client, attempt, entry)
+    save_answer(client, attempt, entry)
     client.post(reverse("attempt_submit", args=[attempt.pk]))
     result_url = reverse("attempt_result", args=[attempt.pk])
     assert shows_no_diagram(client.get(result_url).text)
@@ -198,11 +179,11 @@ def test_feedback_after_each_answer_brings_the_diagram_with_the_save(
     client, logged_in, make_quiz, typed_question
 ):
     quiz = make_quiz([typed_question], feedback_policy=Quiz.FeedbackPolicy.AFTER_EACH_ANSWER)
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     take_url = reverse("attempt_take", args=[attempt.pk])
     assert shows_no_diagram(client.get(take_url).text)
     [entry] = quiz.quiz_questions.all()
-    saved = save(client, attempt, entry, **JSON).json()
+    saved = save_answer(client, attempt, entry, **JSON).json()
     assert traces_in(saved["feedback_html"]) == [typed_question.key_trace]
     assert traces_in(client.get(take_url).text) == [typed_question.key_trace]
 
@@ -210,9 +191,9 @@ def test_feedback_after_each_answer_brings_the_diagram_with_the_save(
 def test_an_answer_graded_before_the_snippet_changed_shows_no_diagram(
     client, logged_in, quiz, typed_question
 ):
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     for entry in quiz.quiz_questions.all():
-        save(client, attempt, entry)
+        save_answer(client, attempt, entry)
     client.post(reverse("attempt_submit", args=[attempt.pk]))
     typed_question.snippet = "print('changed')\n"
     typed_question.save()

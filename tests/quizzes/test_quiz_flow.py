@@ -7,38 +7,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes import grading
 from quizzes.models import Attempt, Quiz, Response
+from tests.conftest import JSON, right_answer_data, save_answer, start_quiz
 
 pytestmark = pytest.mark.django_db
-
-JSON = {"HTTP_ACCEPT": "application/json"}
-
-
-def start(client, quiz) -> Attempt:
-    response = client.post(reverse("quiz_start", args=[quiz.slug]))
-    attempt = Attempt.objects.filter(quiz=quiz).latest("pk")
-    assert response["Location"] == reverse("attempt_take", args=[attempt.pk])
-    return attempt
 
 
 def entries(quiz):
     return list(quiz.quiz_questions.select_related("question"))
-
-
-def right_data(entry) -> dict:
-    """The form data of the right answer to a quiz question, read from its stored key."""
-    question = entry.question
-    prefix = f"q{entry.pk}-"
-    if question.answer_mode == "choice":
-        right = grading.matching_choices(question, question.answer_key)[0]
-        return {prefix + "choice": right.pk}
-    return {prefix + "answer_text": grading.expected_text(question.answer_key)}
-
-
-def save(client, attempt, entry, data, **extra):
-    url = reverse("attempt_answer", args=[attempt.pk, entry.pk])
-    return client.post(url, data, **extra)
 
 
 def test_quiz_list_shows_status_attempts_left_and_best_score(client, logged_in, quiz):
@@ -48,9 +24,9 @@ def test_quiz_list_shows_status_attempts_left_and_best_score(client, logged_in, 
     assert listed == quiz and status.state == "open" and status.attempts_left == 2
     assert "2 attempts left" in response.text
 
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     for entry in entries(quiz):
-        save(client, attempt, entry, right_data(entry))
+        save_answer(client, attempt, entry, right_answer_data(entry))
     client.post(reverse("attempt_submit", args=[attempt.pk]))
     response = client.get(reverse("quiz_list"))
     [(_, status)] = response.context["rows"]
@@ -70,39 +46,39 @@ def test_closed_and_not_yet_open_quizzes_say_so(client, logged_in, make_quiz, ty
 
 
 def test_start_then_resume_the_same_attempt(client, logged_in, quiz):
-    first = start(client, quiz)
+    first = start_quiz(client, quiz)
     detail = client.get(reverse("quiz_detail", args=[quiz.slug]))
     assert "Resume attempt 1" in detail.text
-    assert start(client, quiz) == first
+    assert start_quiz(client, quiz) == first
     assert Attempt.objects.count() == 1
 
 
 def test_saved_answers_survive_a_reload(client, logged_in, quiz):
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     typed, choice = entries(quiz)
-    response = save(client, attempt, typed, {f"q{typed.pk}-answer_text": "my\nprediction"})
+    response = save_answer(client, attempt, typed, {f"q{typed.pk}-answer_text": "my\nprediction"})
     assert response["Location"].endswith(f"#q-{typed.pk}")
-    save(client, attempt, choice, right_data(choice))
+    save_answer(client, attempt, choice, right_answer_data(choice))
 
     page = client.get(reverse("attempt_take", args=[attempt.pk]))
     forms = {item.entry.pk: item.form for item in page.context["items"]}
     assert forms[typed.pk].initial == {"answer_text": "my\nprediction"}
-    assert forms[choice.pk].initial == {"choice": right_data(choice)[f"q{choice.pk}-choice"]}
+    assert forms[choice.pk].initial == {"choice": right_answer_data(choice)[f"q{choice.pk}-choice"]}
     assert "my\nprediction" in page.text
 
 
 def test_changing_an_answer_replaces_it(client, logged_in, quiz):
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     typed = entries(quiz)[0]
-    save(client, attempt, typed, {f"q{typed.pk}-answer_text": "first"})
-    save(client, attempt, typed, {f"q{typed.pk}-answer_text": "second"})
+    save_answer(client, attempt, typed, {f"q{typed.pk}-answer_text": "first"})
+    save_answer(client, attempt, typed, {f"q{typed.pk}-answer_text": "second"})
     assert list(Response.objects.values_list("answer_text", flat=True)) == ["second"]
 
 
 def test_autosave_answers_in_json_without_feedback_before_submitting(client, logged_in, quiz):
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     typed = entries(quiz)[0]
-    response = save(client, attempt, typed, right_data(typed), **JSON)
+    response = save_answer(client, attempt, typed, right_answer_data(typed), **JSON)
     assert response.status_code == 200
     body = response.json()
     assert body["saved"] is True and body["feedback_html"] == ""
@@ -110,17 +86,17 @@ def test_autosave_answers_in_json_without_feedback_before_submitting(client, log
 
 
 def test_autosave_reports_form_errors_as_json(client, logged_in, quiz):
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     choice = entries(quiz)[1]
-    response = save(client, attempt, choice, {f"q{choice.pk}-choice": "nonsense"}, **JSON)
+    response = save_answer(client, attempt, choice, {f"q{choice.pk}-choice": "nonsense"}, **JSON)
     assert response.status_code == 400
     assert response.json()["saved"] is False and "choice" in response.json()["errors"]
 
 
 def test_submit_asks_for_confirmation_then_grades(client, logged_in, quiz):
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     typed, choice = entries(quiz)
-    save(client, attempt, typed, right_data(typed))
+    save_answer(client, attempt, typed, right_answer_data(typed))
     confirm = client.get(reverse("attempt_submit", args=[attempt.pk]))
     assert confirm.status_code == 200
     assert confirm.context["unanswered"] == [(2, choice)]
@@ -144,9 +120,9 @@ def test_feedback_after_each_answer_comes_with_the_save_and_locks_it(
     client, logged_in, make_quiz, typed_question
 ):
     quiz = make_quiz([typed_question], feedback_policy=Quiz.FeedbackPolicy.AFTER_EACH_ANSWER)
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     [entry] = entries(quiz)
-    body = save(client, attempt, entry, right_data(entry), **JSON).json()
+    body = save_answer(client, attempt, entry, right_answer_data(entry), **JSON).json()
     assert "Right" in body["feedback_html"]
     assert typed_question.explanation in body["feedback_html"]
 
@@ -154,9 +130,11 @@ def test_feedback_after_each_answer_comes_with_the_save_and_locks_it(
     [item] = page.context["items"]
     assert item.form is None and item.feedback.is_correct
 
-    again = save(client, attempt, entry, {f"q{entry.pk}-answer_text": "changed"}, **JSON)
+    again = save_answer(client, attempt, entry, {f"q{entry.pk}-answer_text": "changed"}, **JSON)
     assert again.status_code == 409
-    assert Response.objects.get().answer_text == right_data(entry)[f"q{entry.pk}-answer_text"]
+    assert (
+        Response.objects.get().answer_text == right_answer_data(entry)[f"q{entry.pk}-answer_text"]
+    )
 
 
 def test_feedback_after_close_waits_for_the_closing_time(
@@ -167,9 +145,9 @@ def test_feedback_after_close_waits_for_the_closing_time(
         feedback_policy=Quiz.FeedbackPolicy.AFTER_CLOSE,
         closes_at=timezone.now() + timedelta(hours=1),
     )
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     [entry] = entries(quiz)
-    save(client, attempt, entry, right_data(entry))
+    save_answer(client, attempt, entry, right_answer_data(entry))
     client.post(reverse("attempt_submit", args=[attempt.pk]))
     result_url = reverse("attempt_result", args=[attempt.pk])
 
@@ -187,16 +165,16 @@ def test_timed_attempt_shows_a_countdown_to_its_deadline(
     client, logged_in, make_quiz, typed_question
 ):
     quiz = make_quiz([typed_question], time_limit_minutes=15)
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     page = client.get(reverse("attempt_take", args=[attempt.pk]))
     assert f'data-deadline="{attempt.deadline.isoformat()}"' in page.text
     assert "quizzes/attempt.js" in page.text
 
 
 def test_history_lists_my_attempts(client, logged_in, quiz):
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     client.post(reverse("attempt_submit", args=[attempt.pk]))
-    second = start(client, quiz)
+    second = start_quiz(client, quiz)
     response = client.get(reverse("attempt_list"))
     rows = response.context["rows"]
     assert [row[0] for row in rows] == [second, attempt]

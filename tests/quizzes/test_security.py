@@ -11,16 +11,11 @@ from django.utils.html import escape
 
 from quizzes import grading, services
 from quizzes.models import Attempt, PracticeAnswer, Quiz, Response
+from tests.conftest import JSON, start_quiz
 
 pytestmark = pytest.mark.django_db
 
-JSON = {"HTTP_ACCEPT": "application/json"}
 MULTIPART = "multipart/form-data; boundary=x"
-
-
-def start(client, quiz) -> Attempt:
-    client.post(reverse("quiz_start", args=[quiz.slug]))
-    return Attempt.objects.filter(quiz=quiz).latest("pk")
 
 
 def answer_url(attempt, entry) -> str:
@@ -42,7 +37,7 @@ def secrets_of(question) -> list[str]:
 
 
 def test_another_students_attempt_is_not_found(client, logged_in, other_student, quiz):
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     entry = typed_entry(quiz)
     client.force_login(other_student)
     for name in ("attempt_take", "attempt_result", "attempt_submit"):
@@ -60,7 +55,7 @@ def test_a_question_of_another_quiz_cannot_be_answered_in_this_attempt(
 ):
     other_quiz = make_quiz([make_question(slug="elsewhere")], slug="other")
     foreign = other_quiz.quiz_questions.get()
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     data = {f"q{foreign.pk}-answer_text": "x"}
     assert client.post(answer_url(attempt, foreign), data).status_code == 404
 
@@ -72,7 +67,7 @@ def test_attempt_pages_and_autosave_hide_the_key_until_submitted(
     client, logged_in, make_quiz, raising_question
 ):
     quiz = make_quiz([raising_question], feedback_policy=Quiz.FeedbackPolicy.AFTER_SUBMIT)
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     entry = quiz.quiz_questions.get()
     right = {f"q{entry.pk}-answer_text": grading.expected_text(raising_question.answer_key)}
     saved = client.post(answer_url(attempt, entry), right, **JSON)
@@ -100,7 +95,7 @@ def test_right_choice_and_misconceptions_stay_hidden_until_submitted(
 ):
     choice_question.choices.update(misconception="a tell-tale misconception label")
     quiz = make_quiz([choice_question])
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     page = client.get(reverse("attempt_take", args=[attempt.pk])).text
     assert "tell-tale misconception" not in page
     assert choice_question.explanation not in page
@@ -115,7 +110,7 @@ def test_results_after_close_hide_the_key_until_the_quiz_closes(
         feedback_policy=Quiz.FeedbackPolicy.AFTER_CLOSE,
         closes_at=timezone.now() + timedelta(days=1),
     )
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     client.post(reverse("attempt_submit", args=[attempt.pk]))
     pages = [
         client.get(reverse("attempt_result", args=[attempt.pk])).text,
@@ -145,7 +140,7 @@ def test_practice_holds_back_a_quizs_questions_until_its_feedback_may_show(
     topic_page = client.get(reverse("practice_topic", args=[typed_question.topic.slug]))
     assert topic_page.status_code == 200 and topic_page.context["questions"] == []
 
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     client.post(reverse("attempt_submit", args=[attempt.pk]))
     assert client.get(practice_url).status_code == 200
 
@@ -158,7 +153,7 @@ def test_practice_holds_back_an_after_close_quizs_questions_until_it_closes(
         feedback_policy=Quiz.FeedbackPolicy.AFTER_CLOSE,
         closes_at=timezone.now() + timedelta(days=1),
     )
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     client.post(reverse("attempt_submit", args=[attempt.pk]))
     practice_url = reverse("practice_question", args=[typed_question.pk])
     assert client.get(practice_url).status_code == 404
@@ -173,7 +168,7 @@ def test_answer_posted_after_the_deadline_is_refused_and_the_attempt_submitted(
     client, logged_in, make_quiz, typed_question
 ):
     quiz = make_quiz([typed_question], time_limit_minutes=10)
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     entry = quiz.quiz_questions.get()
     client.post(answer_url(attempt, entry), {f"q{entry.pk}-answer_text": "in time"})
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
@@ -189,7 +184,7 @@ def test_answer_posted_after_the_deadline_is_refused_and_the_attempt_submitted(
 
 def test_opening_an_overdue_attempt_submits_it(client, logged_in, make_quiz, typed_question):
     quiz = make_quiz([typed_question], time_limit_minutes=10)
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
     response = client.get(reverse("attempt_take", args=[attempt.pk]))
     assert response["Location"] == reverse("attempt_result", args=[attempt.pk])
@@ -206,14 +201,14 @@ def test_a_closed_quiz_cannot_be_started(client, logged_in, make_quiz, typed_que
 
 def test_the_attempt_limit_holds(client, logged_in, make_quiz, typed_question):
     quiz = make_quiz([typed_question], max_attempts=1)
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     client.post(reverse("attempt_submit", args=[attempt.pk]))
     client.post(reverse("quiz_start", args=[quiz.slug]))
     assert Attempt.objects.count() == 1
 
 
 def test_submitting_twice_grades_once(client, logged_in, quiz):
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     entry = typed_entry(quiz)
     right = grading.expected_text(entry.question.answer_key)
     client.post(answer_url(attempt, entry), {f"q{entry.pk}-answer_text": right})
@@ -234,7 +229,7 @@ def test_submitting_twice_grades_once(client, logged_in, quiz):
 
 
 def test_over_long_answers_are_form_errors(client, logged_in, quiz, make_question):
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     entry = typed_entry(quiz)
     long_answer = {f"q{entry.pk}-answer_text": "x" * 10_001}
     assert client.post(answer_url(attempt, entry), long_answer).status_code == 400
@@ -273,7 +268,7 @@ def test_non_utf8_and_malformed_bodies_never_crash(
 
 
 def test_malformed_quiz_posts_are_400s(client, logged_in, quiz):
-    attempt = start(client, quiz)
+    attempt = start_quiz(client, quiz)
     choice_entry = quiz.quiz_questions.get(question__answer_mode="choice")
     url = answer_url(attempt, choice_entry)
     for value in ("", "abc", "-1", "99999999999999999999999", "1 OR 1=1"):
