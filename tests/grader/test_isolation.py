@@ -40,8 +40,8 @@ def children_of(pid: int) -> list[int]:
 
 
 def stat_fields(pid: int) -> list[str]:
-    """/proc/PID/stat's fields after the command name (state first); FileNotFoundError once
-    the process is gone."""
+    """/proc/PID/stat's fields after the command name (state first); FileNotFoundError (or
+    ProcessLookupError, when it goes between the open and the read) once the process is gone."""
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
@@ -49,7 +49,7 @@ def state_of(pid: int) -> tuple[str, float]:
     """The process's state letter and the CPU seconds it has used."""
     try:
         fields = stat_fields(pid)
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         return "gone", 0.0
     return fields[0], (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
