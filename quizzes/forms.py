@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.html import format_html
 
+from quizzes import choice_order
 from quizzes.models import Choice, Question
 
 # Teaching snippets print a few lines; anything longer is a mistake or an abuse.
@@ -20,10 +21,28 @@ class SignUpForm(UserCreationForm):
         self.helper.form_tag = False
 
 
+class ShownOrderIterator(forms.models.ModelChoiceIterator):
+    """Yields the field's choices in the order the student sees them, not the stored order."""
+
+    def __iter__(self):
+        for choice in self.field.shown:
+            yield self.choice(choice)
+
+    def __len__(self):
+        return len(self.field.shown)
+
+
 class OutputChoiceField(forms.ModelChoiceField):
-    """Radio buttons whose labels show a candidate output in full, preformatted.
+    """Radio buttons whose labels show a candidate output in full, preformatted, in the order
+    quizzes.choice_order gives for this student (validation still uses the whole queryset).
 
     Only the text: a choice's misconception label is feedback and stays hidden until then."""
+
+    iterator = ShownOrderIterator
+
+    def __init__(self, *args, shown: list[Choice], **kwargs):
+        self.shown = shown
+        super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: Choice) -> str:
         return format_html('<pre class="choice-output mb-0">{}</pre>', obj.text)
@@ -35,13 +54,15 @@ class AnswerForm(forms.Form):
     cleaned answers are turned into the keyword arguments of services.save_answer and
     services.answer_practice by `service_kwargs()`."""
 
-    def __init__(self, *args, question: Question, **kwargs):
+    def __init__(self, *args, question: Question, choice_seed: int | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.question = question
         mode = question.answer_mode
         if mode == Question.AnswerMode.CHOICE:
+            choices = question.choices.all()
             self.fields["choice"] = OutputChoiceField(
-                queryset=question.choices.all(),
+                queryset=choices,
+                shown=choice_order.shuffled(choices, seed=choice_seed, question_id=question.pk),
                 widget=forms.RadioSelect,
                 empty_label=None,
                 label="Which output does it produce?",

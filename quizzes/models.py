@@ -189,6 +189,9 @@ class Attempt(models.Model):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     question_order = models.JSONField(default=list, help_text="QuizQuestion ids as shown.")
+    # Orders each question's choices as this attempt shows them (quizzes.choice_order); null for
+    # attempts started before choices were shuffled, which showed them in stored order.
+    choice_seed = models.BigIntegerField(null=True, blank=True, editable=False)
     score = models.PositiveIntegerField(null=True, blank=True)
     max_score = models.PositiveIntegerField(default=0)
 
@@ -241,6 +244,8 @@ class PracticeAnswer(models.Model):
     graded_key = models.JSONField()
     graded_python_version = models.CharField(max_length=20)
     answered_at = models.DateTimeField()
+    # The seed the choices were shown with (quizzes.choice_order), so feedback shows that order.
+    choice_seed = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-answered_at"]

@@ -15,7 +15,7 @@ from django.db.models import F, Max, Sum
 from django.utils import timezone
 
 import grader
-from quizzes import grading
+from quizzes import choice_order, grading
 from quizzes.grading import source_hash
 from quizzes.markdown import python_blocks
 from quizzes.models import (
@@ -317,6 +317,7 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
                 started_at=now,
                 deadline=_deadline(quiz, now),
                 question_order=order,
+                choice_seed=choice_order.student_seed(user),
                 max_score=status.max_score,
             )
     except IntegrityError:
@@ -526,6 +527,7 @@ def answer_practice(
         graded_key=question.answer_key,
         graded_python_version=question.key_python_version,
         answered_at=_now(now),
+        choice_seed=choice_order.student_seed(user),
     )
 
 

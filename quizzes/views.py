@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST
 
-from quizzes import grading, services
+from quizzes import choice_order, grading, services
 from quizzes.forms import AnswerForm, SignUpForm
 from quizzes.markdown import highlight_python, render_concept_page, render_markdown
 from quizzes.models import (
@@ -81,6 +81,26 @@ def snippet_html(question: Question) -> SafeString:
 
 
 @dataclass
+class ChoiceSeen:
+    """One choice of a choice question, as feedback lists them: in the order the student saw."""
+
+    letter: str
+    choice: Choice
+    is_right: bool
+    is_chosen: bool
+
+
+def choices_seen(question: Question, key: dict, chosen, seed: int | None) -> list[ChoiceSeen]:
+    shown = choice_order.shuffled(question.choices.all(), seed=seed, question_id=question.pk)
+    right = {choice.pk for choice in grading.matching_choices(shown, key)}
+    chosen_pk = getattr(chosen, "pk", None)
+    return [
+        ChoiceSeen(chr(ord("A") + n), choice, choice.pk in right, choice.pk == chosen_pk)
+        for n, choice in enumerate(shown)
+    ]
+
+
+@dataclass
 class Feedback:
     """What a student is shown about one graded answer, once the feedback policy allows it."""
 
@@ -91,6 +111,7 @@ class Feedback:
     python_version: str
     explanation_html: SafeString
     right_choices: list[Choice]
+    choices: list[ChoiceSeen]  # a choice question's choices in the order the student saw them
     claim_is_true: bool | None
     chosen_misconception: str
     snippet: str
@@ -105,17 +126,22 @@ def diagram_trace(question: Question, key: dict) -> dict | None:
     return question.key_trace
 
 
-def build_feedback(question: Question, answer, key: dict | None, python_version: str) -> Feedback:
-    """Feedback from the key an answer was graded against (`answer` may be None: unanswered)."""
+def build_feedback(
+    question: Question, answer, key: dict | None, python_version: str, choice_seed: int | None
+) -> Feedback:
+    """Feedback from the key an answer was graded against (`answer` may be None: unanswered);
+    `choice_seed` orders a choice question's choices as the student saw them."""
     key = key or question.answer_key or {}
+    chosen = getattr(answer, "choice", None)
     right_choices: list[Choice] = []
+    seen: list[ChoiceSeen] = []
     claim_is_true = None
     if question.answer_mode == Question.AnswerMode.CHOICE:
-        right_choices = grading.matching_choices(question, key)
+        seen = choices_seen(question, key, chosen, choice_seed)
+        right_choices = [entry.choice for entry in seen if entry.is_right]
     elif question.answer_mode == Question.AnswerMode.TRUE_FALSE:
         claim = question.choices.first()
         claim_is_true = claim is not None and grading.answer_matches(claim.text, key)
-    chosen = getattr(answer, "choice", None)
     wrong_choice = answer is not None and not answer.is_correct and chosen is not None
     return Feedback(
         answered=answer is not None,
@@ -125,6 +151,7 @@ def build_feedback(question: Question, answer, key: dict | None, python_version:
         python_version=python_version or key.get("python_version", ""),
         explanation_html=render_markdown(question.explanation),
         right_choices=right_choices,
+        choices=seen,
         claim_is_true=claim_is_true,
         chosen_misconception=chosen.misconception if wrong_choice else "",
         snippet=question.snippet,
@@ -271,7 +298,8 @@ def practice_question(request: HttpRequest, pk: int) -> HttpResponse:
     available = question in questions
     if not available and not request.user.is_staff:
         raise Http404("No such question.")
-    form = AnswerForm(posted_data(request), question=question)
+    seed = choice_order.student_seed(request.user)
+    form = AnswerForm(posted_data(request), question=question, choice_seed=seed)
     if request.method == "POST" and form.is_valid():
         try:
             answer = services.answer_practice(
@@ -304,7 +332,7 @@ def practice_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     context = question_context(question) | {
         "answer": answer,
         "feedback": build_feedback(
-            question, answer, answer.graded_key, answer.graded_python_version
+            question, answer, answer.graded_key, answer.graded_python_version, answer.choice_seed
         ),
         "next_question": next_practice_question(request.user, question.topic, after=question),
     }
@@ -385,10 +413,26 @@ class AttemptItem:
     response: Response | None
     form: AnswerForm | None
     feedback: Feedback | None
+    chosen_letter: str  # the chosen choice's letter in the order the student saw ("" if none)
+
+
+def chosen_letter(question: Question, response, seed: int | None) -> str:
+    chosen = getattr(response, "choice", None)
+    if chosen is None:
+        return ""
+    shown = choice_order.shuffled(question.choices.all(), seed=seed, question_id=question.pk)
+    return next((chr(ord("A") + n) for n, c in enumerate(shown) if c.pk == chosen.pk), "")
 
 
 def attempt_item(
-    number, entry, response, *, overall_feedback: bool, editable: bool, form=None
+    number,
+    entry,
+    response,
+    *,
+    overall_feedback: bool,
+    editable: bool,
+    choice_seed: int | None,
+    form=None,
 ) -> AttemptItem:
     """One question of an attempt, with its feedback only if the policy allows it now.
 
@@ -401,14 +445,25 @@ def attempt_item(
     if visible:
         key = response.graded_key if response else None
         version = response.graded_python_version if response else ""
-        feedback = build_feedback(question, response, key, version)
+        feedback = build_feedback(question, response, key, version, choice_seed)
     if not editable or feedback is not None:
         form = None
     elif form is None:
         form = AnswerForm(
-            initial=AnswerForm.initial_for(response), question=question, prefix=f"q{entry.pk}"
+            initial=AnswerForm.initial_for(response),
+            question=question,
+            choice_seed=choice_seed,
+            prefix=f"q{entry.pk}",
         )
-    return AttemptItem(number, entry, question_context(question), response, form, feedback)
+    return AttemptItem(
+        number,
+        entry,
+        question_context(question),
+        response,
+        form,
+        feedback,
+        chosen_letter(question, response, choice_seed),
+    )
 
 
 def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, status=200):
@@ -420,6 +475,7 @@ def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, statu
             responses.get(entry.pk),
             overall_feedback=False,
             editable=True,
+            choice_seed=attempt.choice_seed,
             form=bound_form if entry == bound_entry else None,
         )
         for number, entry in enumerate(attempt_entries(attempt), start=1)
@@ -447,7 +503,12 @@ def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
     result_url = reverse("attempt_result", args=[attempt.pk])
     if attempt.submitted_at is not None:
         return closed_response(request, "This attempt is already submitted.", result_url)
-    form = AnswerForm(request.POST, question=entry.question, prefix=f"q{entry.pk}")
+    form = AnswerForm(
+        request.POST,
+        question=entry.question,
+        choice_seed=attempt.choice_seed,
+        prefix=f"q{entry.pk}",
+    )
     if not form.is_valid():
         if wants_json(request):
             return invalid_json(form)
@@ -466,7 +527,14 @@ def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
             return invalid_json(form)
         return render_attempt(request, attempt, bound_form=form, bound_entry=entry, status=400)
     if wants_json(request):
-        item = attempt_item(0, entry, response, overall_feedback=False, editable=False)
+        item = attempt_item(
+            0,
+            entry,
+            response,
+            overall_feedback=False,
+            editable=False,
+            choice_seed=attempt.choice_seed,
+        )
         feedback_html = ""
         if item.feedback is not None:
             feedback_html = render_to_string(
@@ -533,7 +601,12 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
     responses = responses_by_entry(attempt)
     items = [
         attempt_item(
-            number, entry, responses.get(entry.pk), overall_feedback=visible, editable=False
+            number,
+            entry,
+            responses.get(entry.pk),
+            overall_feedback=visible,
+            editable=False,
+            choice_seed=attempt.choice_seed,
         )
         for number, entry in enumerate(attempt_entries(attempt), start=1)
     ]

@@ -51,19 +51,21 @@ def true_false(topic):
 
 def test_typed_answer_keeps_leading_spaces_and_lines(typed):
     answer = "  indented\nsecond line\n"
-    form = AnswerForm({"answer_text": answer}, question=typed)
+    form = AnswerForm({"answer_text": answer}, question=typed, choice_seed=None)
     assert form.is_valid(), form.errors
     assert form.service_kwargs() == {"answer_text": answer, "choice": None}
 
 
 def test_typed_answer_over_the_limit_is_a_form_error(typed):
-    form = AnswerForm({"answer_text": "x" * (MAX_ANSWER_CHARS + 1)}, question=typed)
+    form = AnswerForm(
+        {"answer_text": "x" * (MAX_ANSWER_CHARS + 1)}, question=typed, choice_seed=None
+    )
     assert not form.is_valid()
     assert "answer_text" in form.errors
 
 
 def test_typed_answer_with_a_nul_character_is_a_form_error(typed):
-    form = AnswerForm({"answer_text": "True\x00"}, question=typed)
+    form = AnswerForm({"answer_text": "True\x00"}, question=typed, choice_seed=None)
     assert not form.is_valid()
     assert "answer_text" in form.errors
 
@@ -71,29 +73,33 @@ def test_typed_answer_with_a_nul_character_is_a_form_error(typed):
 def test_choice_form_offers_only_the_questions_own_choices(choice_question, true_false):
     foreign = true_false.choices.get()
     own = choice_question.choices.first()
-    assert AnswerForm({"choice": str(own.pk)}, question=choice_question).is_valid()
+    assert AnswerForm(
+        {"choice": str(own.pk)}, question=choice_question, choice_seed=None
+    ).is_valid()
     for bad in (str(foreign.pk), "not-a-number", "", "99999999999999999999999"):
-        form = AnswerForm({"choice": bad}, question=choice_question)
+        form = AnswerForm({"choice": bad}, question=choice_question, choice_seed=None)
         assert not form.is_valid(), bad
         assert "choice" in form.errors
 
 
 def test_choice_labels_show_outputs_in_full_but_no_misconception(choice_question):
-    html = str(AnswerForm(question=choice_question)["choice"])
+    html = str(AnswerForm(question=choice_question, choice_seed=None)["choice"])
     assert "TypeError: unhashable type: &#x27;tuple&#x27;" in html
     assert "tuples are unhashable" not in html
 
 
 def test_true_false_accepts_only_true_or_false(true_false):
-    form = AnswerForm({"answer_text": "false"}, question=true_false)
+    form = AnswerForm({"answer_text": "false"}, question=true_false, choice_seed=None)
     assert form.is_valid()
     assert form.service_kwargs() == {"answer_text": "false", "choice": None}
-    assert not AnswerForm({"answer_text": "maybe"}, question=true_false).is_valid()
+    assert not AnswerForm(
+        {"answer_text": "maybe"}, question=true_false, choice_seed=None
+    ).is_valid()
 
 
 def test_prefixed_forms_read_only_their_own_fields(typed):
     data = {"q1-answer_text": "first", "q2-answer_text": "second"}
-    form = AnswerForm(data, question=typed, prefix="q2")
+    form = AnswerForm(data, question=typed, choice_seed=None, prefix="q2")
     assert form.is_valid()
     assert form.cleaned_data["answer_text"] == "second"
 
