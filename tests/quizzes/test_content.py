@@ -10,13 +10,17 @@ from quizzes.models import Choice, CodeBlockOutput, ConceptPage, Question, Quiz,
 pytestmark = pytest.mark.django_db
 
 SNIPPET = "a = [1]\nb = a\nb.append(2)\nprint(a)\n"
+# The page shows another example: a quiz question's snippet on a page would give its key away.
+PAGE_BLOCK = "a = [1]\nb = a\nprint(a is b)\n"
 
 
 def real_output(snippet: str) -> str:
     return expected_text(grader.run(snippet).to_dict())
 
 
-def topic_toml(*, title="Mutability", snippet=SNIPPET, right=None, extra_choice="[1]") -> str:
+def topic_toml(
+    *, title="Mutability", snippet=SNIPPET, right=None, extra_choice="[1]", page_block=PAGE_BLOCK
+) -> str:
     right = real_output(snippet) if right is None else right
     return f"""
 [topic]
@@ -33,7 +37,7 @@ body = '''
 Two names, one list:
 
 ```python
-{snippet}```
+{page_block}```
 '''
 
 [[questions]]
