@@ -3,7 +3,8 @@
 Views read the models directly but change state only through quizzes.services, which also
 enforces deadlines, time limits and attempt limits. Everything a student may not see yet (answer
 keys, the right choice, explanations) is decided by services.feedback_visible and
-services.response_feedback_visible before it reaches a template.
+services.response_feedback_visible before it reaches a template, and a key another quiz guards
+is withheld on every page by the one rule in quizzes.selectors.
 """
 
 from dataclasses import dataclass, replace
