@@ -7,6 +7,7 @@ from django.urls import reverse
 from quizzes.content_guards import SnippetOnPage, policy_conflicts
 from quizzes.models import Quiz
 from tests.conftest import RAISING_SNIPPET
+from tests.quizzes.test_admin import question_post
 
 pytestmark = pytest.mark.django_db
 
@@ -103,4 +104,16 @@ def test_putting_a_question_shown_on_a_page_into_a_checkpoint_warns(
     response = instructor_client.post(
         reverse("admin:quizzes_quiz_add"), quiz_post(raising_question), follow=True
     )
+    assert leak.message() in warnings(response)
+
+
+def test_editing_a_guarded_questions_snippet_into_a_pages_warns(
+    instructor_client, make_quiz, typed_question, page_post
+):
+    instructor_client.post(reverse("admin:quizzes_conceptpage_add"), page_post)
+    make_quiz([typed_question], slug="checkpoint")
+    data = question_post(typed_question.topic, RAISING_SNIPPET, slug=typed_question.slug)
+    url = reverse("admin:quizzes_question_change", args=[typed_question.pk])
+    response = instructor_client.post(url, data, follow=True)
+    leak = SnippetOnPage(question=typed_question.slug, page="keys", block=1)
     assert leak.message() in warnings(response)
