@@ -68,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "quizzes.context_processors.key_python_versions",
+                "quizzes.context_processors.user_is_instructor",
             ],
         },
     },

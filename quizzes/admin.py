@@ -10,11 +10,12 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from grader import GraderUnavailable
-from quizzes import grading, services
+from quizzes import content_guards, grading, services
 from quizzes.admin_forms import ChoiceAdminForm, ChoiceFormSet, QuestionAdminForm, QuizAdminForm
+from quizzes.deadlines import follow_quiz_times
 from quizzes.markdown import highlight_python, render_concept_page
 from quizzes.models import (
     Attempt,
@@ -124,6 +125,7 @@ class QuestionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.store_answer_key(obj, form.grader_outcome)
+        warn_about_leaks(request, questions=[obj])
 
     @admin.action(description="Recompute answer keys", permissions=["change"])
     def recompute_answer_keys(self, request, queryset):
@@ -173,6 +175,29 @@ class QuizAdmin(admin.ModelAdmin):
     list_filter = ["is_published", "feedback_policy"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["feedback_conflicts"]
+
+    @admin.display(description="Questions in quizzes with other feedback policies")
+    def feedback_conflicts(self, obj: Quiz):
+        conflicts = content_guards.policy_conflicts(obj) if obj and obj.pk else []
+        if not conflicts:
+            return "None."
+        return format_html_join(
+            "", '<p class="feedback-conflict">{}</p>', ((c.message(),) for c in conflicts)
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # The questions (inline) are saved here, after the quiz: check them now.
+        super().save_related(request, form, formsets, change)
+        quiz = form.instance
+        moved = follow_quiz_times(quiz)
+        if moved:
+            self.message_user(
+                request, f"The deadline of {moved} open attempt(s) follows the quiz's new times."
+            )
+        for conflict in content_guards.policy_conflicts(quiz):
+            self.message_user(request, conflict.message(), messages.WARNING)
+        warn_about_leaks(request, questions=quiz.questions.all())
 
     @admin.display(description="Class results")
     def results_link(self, obj: Quiz):
@@ -263,6 +288,7 @@ class ConceptPageAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         self._refresh(request, [obj], force=False)
+        warn_about_leaks(request, pages=[obj])
 
     @admin.action(description="Recompute code outputs", permissions=["change"])
     def recompute_outputs(self, request, queryset):
@@ -287,6 +313,13 @@ class ConceptPageAdmin(admin.ModelAdmin):
         self.message_user(request, f"Ran {ran} code block(s) through the grader.")
         for warning in warnings:
             self.message_user(request, warning, messages.WARNING)
+
+
+def warn_about_leaks(request, *, questions=None, pages=None) -> None:
+    """Warn when a guarded question's snippet is on a concept page (content_guards), among the
+    saved `questions` or `pages`."""
+    for leak in content_guards.guarded_snippets_on_pages(questions=questions, pages=pages):
+        messages.warning(request, leak.message())
 
 
 def varying_blocks_warning(page: ConceptPage, numbers: list[int]) -> str:

@@ -14,6 +14,8 @@ from pathlib import Path
 from django.db import transaction
 
 from quizzes import services
+from quizzes.content_guards import DEFERRED_POLICIES, snippets_on_pages
+from quizzes.deadlines import follow_quiz_times
 from quizzes.models import Choice, ConceptPage, Question, Quiz, QuizQuestion, Topic
 
 MODES = {
@@ -164,6 +166,26 @@ def _check_unique(kind: str, slugs: list[str], checker: _Checker) -> None:
             checker.problems.append(f"{kind} slug {slug!r} is used {count} times")
 
 
+def _check_guarded_snippets(topic_files: list[dict], quizzes: list[dict], checker: _Checker):
+    """A question whose feedback waits for submitting or closing must not have its snippet on
+    a concept page, which shows the real output to everyone (see quizzes.content_guards)."""
+    deferred = {name for name, policy in POLICIES.items() if policy in DEFERRED_POLICIES}
+    guarded = {
+        entry["slug"]
+        for quiz in quizzes
+        if quiz.get("feedback_policy", "after_submit") in deferred
+        for entry in quiz["questions"]
+    }
+    questions = [
+        (question["slug"], question["snippet"])
+        for data in topic_files
+        for question in data.get("questions", [])
+        if question["slug"] in guarded
+    ]
+    pages = [(page["slug"], page["body"]) for data in topic_files for page in data.get("pages", [])]
+    checker.problems += [leak.message() for leak in snippets_on_pages(questions, pages)]
+
+
 @dataclass
 class Fixtures:
     topic_files: list[dict]
@@ -194,6 +216,8 @@ def read_fixtures(root: Path) -> Fixtures:
         "question", [q.get("slug") for f in topic_files for q in f.get("questions", [])], checker
     )
     _check_unique("quiz", [q.get("slug") for q in quizzes], checker)
+    if not checker.problems:
+        _check_guarded_snippets(topic_files, quizzes, checker)
     if checker.problems:
         raise ContentError(checker.problems)
     return Fixtures(topic_files=topic_files, quizzes=quizzes)
@@ -311,6 +335,7 @@ def _load_quiz(data: dict, report: LoadReport) -> None:
             )
         else:
             stale.delete()
+    follow_quiz_times(quiz)
 
 
 def load_content(root: Path) -> LoadReport:

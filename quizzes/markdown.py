@@ -111,8 +111,20 @@ def diagram_html(source: str, stored) -> SafeString:
     return render_to_string("quizzes/_diagram.html", {"trace": stored.trace, "source": source})
 
 
-def render_concept_page(page) -> SafeString:
-    """The page body with each python block followed by its real output and memory diagram."""
+def withheld_html(quiz) -> SafeString:
+    """Instead of a block's output that would reveal the key of a question `quiz` guards."""
+    return format_html(
+        '<div class="code-output code-output-withheld">The output of this block is shown with '
+        "the feedback of {}.</div>",
+        quiz.title,
+    )
+
+
+def render_concept_page(page, *, withheld=None) -> SafeString:
+    """The page body with each python block followed by its real output and memory diagram;
+    `withheld` maps block indexes to the quiz whose guarded key their output would reveal
+    (quizzes.selectors.withheld_blocks): those show a note instead."""
+    withheld = withheld or {}
     body = page.body
     matches = _python_matches(body)
     outputs = {out.index: out for out in page.block_outputs.all()}
@@ -127,8 +139,9 @@ def render_concept_page(page) -> SafeString:
     html = sanitise(_markdown_to_html("".join(pieces)))
     for index, match in enumerate(matches):
         source, stored = match.group("code"), outputs.get(index)
-        html = html.replace(
-            f"<p>CODEOUTPUT{nonce}X{index}</p>",
-            output_html(source, stored) + diagram_html(source, stored),
-        )
+        if index in withheld:
+            shown = withheld_html(withheld[index])
+        else:
+            shown = output_html(source, stored) + diagram_html(source, stored)
+        html = html.replace(f"<p>CODEOUTPUT{nonce}X{index}</p>", shown)
     return mark_safe(html)  # noqa: S308 - sanitised body plus escaped outputs and diagrams

@@ -8,14 +8,15 @@ compares with stored keys; the sandbox only runs when a key or a page output is 
 import platform
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 
 import grader
-from quizzes import choice_order, grading
+from quizzes import choice_order, grading, roles
+from quizzes.deadlines import effective_deadline, quiz_deadline
 from quizzes.grading import source_hash
 from quizzes.markdown import python_blocks
 from quizzes.models import (
@@ -286,13 +287,6 @@ def quiz_status(*, user, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
     )
 
 
-def _deadline(quiz: Quiz, started_at: datetime) -> datetime | None:
-    candidates = [quiz.closes_at] if quiz.closes_at else []
-    if quiz.time_limit_minutes:
-        candidates.append(started_at + timedelta(minutes=quiz.time_limit_minutes))
-    return min(candidates) if candidates else None
-
-
 def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
     """Start a new attempt, or resume the user's open one. Raises QuizUnavailable."""
     now = _now(now)
@@ -315,7 +309,7 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
                 user=user,
                 number=(quiz.attempts.filter(user=user).aggregate(n=Max("number"))["n"] or 0) + 1,
                 started_at=now,
-                deadline=_deadline(quiz, now),
+                deadline=quiz_deadline(quiz, now),
                 question_order=order,
                 choice_seed=choice_order.student_seed(user),
                 max_score=status.max_score,
@@ -329,7 +323,8 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
 
 
 def is_overdue(attempt: Attempt, now: datetime) -> bool:
-    return attempt.deadline is not None and now >= attempt.deadline
+    deadline = effective_deadline(attempt)
+    return deadline is not None and now >= deadline
 
 
 def expire_overdue(attempt: Attempt, now: datetime | None = None) -> Attempt:
@@ -457,8 +452,9 @@ def submit_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
         current = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
         if not claimed:
             return current
-        if current.deadline and current.deadline < now:
-            current.submitted_at = current.deadline  # expired on access: it ended at its deadline
+        deadline = effective_deadline(current)
+        if deadline and deadline < now:
+            current.submitted_at = deadline  # expired on access: it ended at its deadline
         points = dict(current.quiz.quiz_questions.values_list("pk", "points"))
         score = 0
         responses = current.responses.select_related(
@@ -508,9 +504,9 @@ def answer_practice(
 ) -> PracticeAnswer:
     """Grade one practice answer at once against the stored key and record it.
 
-    Unpublished questions are open to staff only (the admin's "preview as a student").
+    Unpublished questions are open to instructors only (the admin's "preview as a student").
     """
-    if not question.is_published and not user.is_staff:
+    if not question.is_published and not roles.is_instructor(user):
         raise InvalidAnswer("This question is not available.")
     if not grading.is_valid_key(question.answer_key):
         raise InvalidAnswer("This question has no answer key yet; it cannot be graded.")

@@ -3,15 +3,16 @@
 Views read the models directly but change state only through quizzes.services, which also
 enforces deadlines, time limits and attempt limits. Everything a student may not see yet (answer
 keys, the right choice, explanations) is decided by services.feedback_visible and
-services.response_feedback_visible before it reaches a template.
+services.response_feedback_visible before it reaches a template, and a key another quiz guards
+is withheld on every page by the one rule in quizzes.selectors.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -19,7 +20,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST
 
-from quizzes import choice_order, grading, services
+from quizzes import choice_order, grading, roles, selectors, services
+from quizzes.deadlines import effective_deadline
 from quizzes.forms import AnswerForm, SignUpForm
 from quizzes.markdown import highlight_python, render_concept_page, render_markdown
 from quizzes.models import (
@@ -42,38 +44,9 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-# Published questions with a key that can be graded against (see grading.is_valid_key).
-AVAILABLE = Q(is_published=True, answer_key__status__in=grading.VALID_KEY_STATUSES)
-
-
 def posted_data(request: HttpRequest):
     """The form data of a POST, even an empty one (so it is validated); None otherwise."""
     return request.POST if request.method == "POST" else None
-
-
-def quiz_guarded_question_ids(user) -> set[int]:
-    """Questions practice must not show this user yet: those of a published quiz whose feedback
-    comes after submitting or after closing, until the user may see that quiz's feedback.
-    Practising them first would reveal their answers before the quiz's policy allows."""
-    guarded = Quiz.objects.filter(is_published=True).exclude(
-        feedback_policy=Quiz.FeedbackPolicy.AFTER_EACH_ANSWER
-    )
-    held: set[int] = set()
-    for quiz in guarded:
-        submitted = []
-        if user.is_authenticated:
-            submitted = quiz.attempts.filter(user=user, submitted_at__isnull=False)
-        if any(services.feedback_visible(attempt=attempt) for attempt in submitted):
-            continue
-        held.update(quiz.quiz_questions.values_list("question_id", flat=True))
-    return held
-
-
-def practice_questions(user, topic: Topic | None = None):
-    """Questions the user can practise: published, with a key to grade against, not guarded by
-    a quiz (see quiz_guarded_question_ids)."""
-    questions = Question.objects.filter(AVAILABLE).exclude(pk__in=quiz_guarded_question_ids(user))
-    return questions if topic is None else questions.filter(topic=topic)
 
 
 def snippet_html(question: Question) -> SafeString:
@@ -178,7 +151,7 @@ def question_context(question: Question) -> dict:
 def topics_with_progress(user) -> list[Topic]:
     """Topics in course order, each with `question_count` (questions the user can practise)
     and `solved_count` (how many of those they have answered correctly at least once)."""
-    questions = practice_questions(user)
+    questions = selectors.practice_questions(user)
     counts = dict(questions.values_list("topic").annotate(n=Count("pk")).order_by())
     solved = {}
     if user.is_authenticated:
@@ -234,7 +207,7 @@ def concept_list(request: HttpRequest) -> HttpResponse:
 
 def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
     pages = ConceptPage.objects.select_related("topic")
-    if not request.user.is_staff:
+    if not roles.is_instructor(request.user):
         pages = pages.filter(is_published=True)
     page = get_object_or_404(pages, slug=slug)
     siblings = list(page.topic.pages.filter(is_published=True))
@@ -243,9 +216,11 @@ def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "quizzes/concept_detail.html",
         {
             "page": page,
-            "body_html": render_concept_page(page),
+            "body_html": render_concept_page(
+                page, withheld=selectors.withheld_blocks(request.user, page)
+            ),
             "siblings": siblings,
-            "practice_count": practice_questions(request.user, page.topic).count(),
+            "practice_count": selectors.practice_questions(request.user, page.topic).count(),
         },
     )
 
@@ -260,7 +235,7 @@ def solved_question_ids(user, questions) -> set[int]:
 
 def next_practice_question(user, topic: Topic, after: Question | None = None) -> Question | None:
     """The first question of the topic not yet answered correctly, looking after `after` first."""
-    questions = list(practice_questions(user, topic))
+    questions = list(selectors.practice_questions(user, topic))
     solved = solved_question_ids(user, questions)
     if after is not None and after in questions:
         start = questions.index(after) + 1
@@ -281,7 +256,7 @@ def practice_topic(request: HttpRequest, slug: str) -> HttpResponse:
     upcoming = next_practice_question(request.user, topic)
     if upcoming is not None and "review" not in request.GET:
         return redirect("practice_question", pk=upcoming.pk)
-    questions = list(practice_questions(request.user, topic))
+    questions = list(selectors.practice_questions(request.user, topic))
     solved = solved_question_ids(request.user, questions)
     return render(
         request,
@@ -294,9 +269,9 @@ def practice_topic(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def practice_question(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.select_related("topic"), pk=pk)
-    questions = list(practice_questions(request.user, question.topic))
+    questions = list(selectors.practice_questions(request.user, question.topic))
     available = question in questions
-    if not available and not request.user.is_staff:
+    if not available and not roles.is_instructor(request.user):
         raise Http404("No such question.")
     seed = choice_order.student_seed(request.user)
     form = AnswerForm(posted_data(request), question=question, choice_seed=seed)
@@ -329,11 +304,17 @@ def practice_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user,
     )
     question = answer.question
+    # Practised before a quiz came to guard it: the key waits for that quiz's feedback now.
+    waiting_for = selectors.withheld_by(selectors.guarding_quizzes(request.user), question.pk)
+    feedback = None
+    if waiting_for is None:
+        feedback = build_feedback(
+            question, answer, answer.graded_key, answer.graded_python_version, answer.choice_seed
+        )
     context = question_context(question) | {
         "answer": answer,
-        "feedback": build_feedback(
-            question, answer, answer.graded_key, answer.graded_python_version, answer.choice_seed
-        ),
+        "feedback": feedback,
+        "waiting_for": waiting_for,
         "next_question": next_practice_question(request.user, question.topic, after=question),
     }
     return render(request, "quizzes/practice_feedback.html", context)
@@ -342,29 +323,45 @@ def practice_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 # --- quizzes -----------------------------------------------------------------------------------
 
 
+def score_visible(attempt: Attempt) -> bool:
+    return attempt.submitted_at is not None and services.feedback_visible(attempt=attempt)
+
+
 def published_quiz(slug: str) -> Quiz:
     return get_object_or_404(Quiz, slug=slug, is_published=True)
+
+
+def quiz_status_for(user, quiz: Quiz, guards) -> services.QuizStatus:
+    """The quiz's status, without a best score that would give away a key another quiz guards
+    (`guards`: selectors.guarding_quizzes of the user)."""
+    status = services.quiz_status(user=user, quiz=quiz)
+    if status.best_score is not None and selectors.withholds_any(guards, quiz):
+        status = replace(status, best_score=None)
+    return status
 
 
 @login_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = Quiz.objects.filter(is_published=True).order_by("title")
     quizzes = quizzes.annotate(question_count=Count("questions"))
-    rows = [(quiz, services.quiz_status(user=request.user, quiz=quiz)) for quiz in quizzes]
+    guards = selectors.guarding_quizzes(request.user)
+    rows = [(quiz, quiz_status_for(request.user, quiz, guards)) for quiz in quizzes]
     return render(request, "quizzes/quiz_list.html", {"rows": rows})
 
 
 @login_required
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = published_quiz(slug)
+    guards = selectors.guarding_quizzes(request.user)
+    scores_withheld = selectors.withholds_any(guards, quiz)
     attempts = [
-        (attempt, attempt.submitted_at is not None and services.feedback_visible(attempt=attempt))
+        (attempt, score_visible(attempt) and not scores_withheld)
         for attempt in Attempt.objects.filter(user=request.user, quiz=quiz)
     ]
     context = {
         "quiz": quiz,
         "description_html": render_markdown(quiz.description),
-        "status": services.quiz_status(user=request.user, quiz=quiz),
+        "status": quiz_status_for(request.user, quiz, guards),
         "question_count": quiz.quiz_questions.count(),
         "attempts": attempts,
     }
@@ -414,6 +411,9 @@ class AttemptItem:
     form: AnswerForm | None
     feedback: Feedback | None
     chosen_letter: str  # the chosen choice's letter in the order the student saw ("" if none)
+    # The quiz whose feedback this question's key waits for (see selectors): its feedback would
+    # show here by this quiz's policy, but is withheld.
+    waiting_for: Quiz | None = None
 
 
 def chosen_letter(question: Question, response, seed: int | None) -> str:
@@ -432,21 +432,26 @@ def attempt_item(
     overall_feedback: bool,
     editable: bool,
     choice_seed: int | None,
+    guards,
     form=None,
 ) -> AttemptItem:
-    """One question of an attempt, with its feedback only if the policy allows it now.
+    """One question of an attempt, with its feedback only if the policy allows it now and no
+    other quiz guards its key (`guards`: selectors.guarding_quizzes of the user).
 
-    An answer whose feedback shows is final, so it gets no form."""
+    An answer whose feedback shows (or is withheld for another quiz) is final: no form."""
     question = entry.question
     visible = overall_feedback or (
         response is not None and services.response_feedback_visible(response=response)
     )
-    feedback = None
+    waiting_for = None
     if visible:
+        waiting_for = selectors.withheld_by(guards, question.pk, shown_in_quiz_id=entry.quiz_id)
+    feedback = None
+    if visible and waiting_for is None:
         key = response.graded_key if response else None
         version = response.graded_python_version if response else ""
         feedback = build_feedback(question, response, key, version, choice_seed)
-    if not editable or feedback is not None:
+    if not editable or visible:
         form = None
     elif form is None:
         form = AnswerForm(
@@ -463,11 +468,13 @@ def attempt_item(
         form,
         feedback,
         chosen_letter(question, response, choice_seed),
+        waiting_for,
     )
 
 
 def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, status=200):
     responses = responses_by_entry(attempt)
+    guards = selectors.guarding_quizzes(request.user)
     items = [
         attempt_item(
             number,
@@ -476,11 +483,17 @@ def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, statu
             overall_feedback=False,
             editable=True,
             choice_seed=attempt.choice_seed,
+            guards=guards,
             form=bound_form if entry == bound_entry else None,
         )
         for number, entry in enumerate(attempt_entries(attempt), start=1)
     ]
-    context = {"attempt": attempt, "quiz": attempt.quiz, "items": items}
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "items": items,
+        "deadline": effective_deadline(attempt),
+    }
     return render(request, "quizzes/attempt_take.html", context, status=status)
 
 
@@ -527,6 +540,7 @@ def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
             return invalid_json(form)
         return render_attempt(request, attempt, bound_form=form, bound_entry=entry, status=400)
     if wants_json(request):
+        guards = selectors.guarding_quizzes(request.user)
         item = attempt_item(
             0,
             entry,
@@ -534,17 +548,25 @@ def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
             overall_feedback=False,
             editable=False,
             choice_seed=attempt.choice_seed,
+            guards=guards,
         )
         feedback_html = ""
         if item.feedback is not None:
             feedback_html = render_to_string(
                 "quizzes/_feedback.html", {"item": item, "feedback": item.feedback}, request
             )
+        elif item.waiting_for is not None:
+            feedback_html = render_to_string(
+                "quizzes/_feedback_withheld.html", {"quiz": item.waiting_for}, request
+            )
+        deadline = effective_deadline(attempt)
         return JsonResponse(
             {
                 "saved": True,
                 "answered_at": response.answered_at.isoformat(),
                 "feedback_html": feedback_html,
+                # The quiz's times may have moved since the page loaded: the countdown follows.
+                "deadline": deadline.isoformat() if deadline else None,
             }
         )
     messages.success(request, f"Answer to question “{entry.question.title}” saved.")
@@ -599,6 +621,7 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("attempt_take", pk=attempt.pk)
     visible = services.feedback_visible(attempt=attempt)
     responses = responses_by_entry(attempt)
+    guards = selectors.guarding_quizzes(request.user)
     items = [
         attempt_item(
             number,
@@ -607,19 +630,36 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
             overall_feedback=visible,
             editable=False,
             choice_seed=attempt.choice_seed,
+            guards=guards,
         )
         for number, entry in enumerate(attempt_entries(attempt), start=1)
     ]
-    context = {"attempt": attempt, "quiz": attempt.quiz, "items": items, "visible": visible}
+    withheld = [item for item in items if item.waiting_for is not None]
+    score, max_score = attempt.score, attempt.max_score
+    if withheld:
+        # Only questions whose feedback shows are counted: the total would give the rest away.
+        shown = [item for item in items if item.waiting_for is None]
+        score = sum(item.response.points_awarded or 0 for item in shown if item.response)
+        max_score = sum(item.entry.points for item in shown)
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "items": items,
+        "visible": visible,
+        "score": score,
+        "max_score": max_score,
+        "withheld": withheld,
+    }
     return render(request, "quizzes/attempt_result.html", context)
 
 
 @login_required
 def attempt_list(request: HttpRequest) -> HttpResponse:
     attempts = Attempt.objects.filter(user=request.user).select_related("quiz")
+    guards = selectors.guarding_quizzes(request.user)
     rows = []
     for attempt in attempts:
         attempt = services.expire_overdue(attempt)
-        submitted = attempt.submitted_at is not None
-        rows.append((attempt, submitted and services.feedback_visible(attempt=attempt)))
+        withheld = selectors.withholds_any(guards, attempt.quiz)
+        rows.append((attempt, score_visible(attempt) and not withheld))
     return render(request, "quizzes/attempt_list.html", {"rows": rows})

@@ -1,8 +1,11 @@
 """The TOML loader: upsert by slug, keys from the grader, invalid questions reported and hidden."""
 
+from datetime import timedelta
+
 import pytest
 
 import grader
+from quizzes import services
 from quizzes.content import ContentError, load_content, read_fixtures
 from quizzes.grading import expected_text
 from quizzes.models import Choice, CodeBlockOutput, ConceptPage, Question, Quiz, Topic
@@ -10,13 +13,17 @@ from quizzes.models import Choice, CodeBlockOutput, ConceptPage, Question, Quiz,
 pytestmark = pytest.mark.django_db
 
 SNIPPET = "a = [1]\nb = a\nb.append(2)\nprint(a)\n"
+# The page shows another example: a quiz question's snippet on a page would give its key away.
+PAGE_BLOCK = "a = [1]\nb = a\nprint(a is b)\n"
 
 
 def real_output(snippet: str) -> str:
     return expected_text(grader.run(snippet).to_dict())
 
 
-def topic_toml(*, title="Mutability", snippet=SNIPPET, right=None, extra_choice="[1]") -> str:
+def topic_toml(
+    *, title="Mutability", snippet=SNIPPET, right=None, extra_choice="[1]", page_block=PAGE_BLOCK
+) -> str:
     right = real_output(snippet) if right is None else right
     return f"""
 [topic]
@@ -33,7 +40,7 @@ body = '''
 Two names, one list:
 
 ```python
-{snippet}```
+{page_block}```
 '''
 
 [[questions]]
@@ -178,3 +185,44 @@ def test_quiz_entries_follow_the_fixture(fixtures_dir):
     assert any("unknown question 'no-such-question'" in note for note in report.notes)
     quiz = Quiz.objects.get(slug="aliasing-quiz")
     assert [e.question.slug for e in quiz.quiz_questions.all()] == ["alias-typed"]
+
+
+# --- a guarded question's snippet is never on a concept page ----------------------------------
+
+
+@pytest.mark.parametrize("published", ["true", "false"])  # a draft exam is published one day
+def test_a_quiz_questions_snippet_on_a_page_is_refused(fixtures_dir, published):
+    # The page's block shows the snippet (reindented, with a line more) and so its real output.
+    block = SNIPPET.replace("b = a", "b  =  a") + "print(len(a))\n"
+    path = fixtures_dir / "topics" / "03-mutability-aliasing.toml"
+    path.write_text(topic_toml(page_block=block))
+    quizzes = fixtures_dir / "quizzes.toml"
+    quizzes.write_text(QUIZZES.replace("published = true", f"published = {published}"))
+    with pytest.raises(ContentError) as raised:
+        load_content(fixtures_dir)
+    assert raised.value.problems == [
+        f"The snippet of guarded question alias-{mode} is in code block 1 of concept page "
+        "aliasing, which shows its real output to everyone: change the block or the question."
+        for mode in ("typed", "choice")
+    ]
+    assert Topic.objects.count() == 0
+
+
+def test_a_practice_questions_snippet_may_be_on_a_page(fixtures_dir):
+    """Feedback after each answer shows the output anyway: a page may show it too."""
+    path = fixtures_dir / "topics" / "03-mutability-aliasing.toml"
+    path.write_text(topic_toml(page_block=SNIPPET))
+    quizzes = fixtures_dir / "quizzes.toml"
+    quizzes.write_text(QUIZZES.replace('"after_submit"', '"each_answer"'))
+    assert load_content(fixtures_dir).invalid == {}
+
+
+def test_loading_moves_the_deadline_of_open_attempts(fixtures_dir, student):
+    load_content(fixtures_dir)
+    attempt = services.start_attempt(user=student, quiz=Quiz.objects.get(slug="aliasing-quiz"))
+    (fixtures_dir / "quizzes.toml").write_text(
+        QUIZZES.replace("time_limit_minutes = 10", "time_limit_minutes = 5")
+    )
+    load_content(fixtures_dir)
+    attempt.refresh_from_db()
+    assert attempt.deadline == attempt.started_at + timedelta(minutes=5)

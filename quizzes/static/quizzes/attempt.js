@@ -61,6 +61,9 @@
       return;
     }
     form.dataset.lastSaved = answer;
+    // The quiz's closing time may have moved since the page loaded; the countdown follows it.
+    const countdown = document.getElementById("countdown");
+    if (countdown && data.deadline) countdown.dataset.deadline = data.deadline;
     const savedAt = new Date(data.answered_at).toLocaleTimeString();
     setStatus(form, "Saved " + savedAt, false);
     if (data.feedback_html) {
@@ -99,8 +102,8 @@
 
   const countdown = document.getElementById("countdown");
   if (countdown) {
-    const deadline = new Date(countdown.dataset.deadline).getTime();
     const tick = function () {
+      const deadline = new Date(countdown.dataset.deadline).getTime();
       const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
       const minutes = Math.floor(left / 60);
       const seconds = String(left % 60).padStart(2, "0");
