@@ -117,7 +117,8 @@ def test_loading_twice_duplicates_nothing_and_reruns_nothing(fixtures_dir):
     assert counts() == before
     assert set(Choice.objects.values_list("pk", flat=True)) == choice_ids
     assert report.keys_computed == 0 and report.outputs_computed == 0
-    assert report.created.total() == 0 and report.updated["questions"] == 2
+    assert report.created.total() == 0 and report.updated.total() == 0
+    assert report.unchanged == {"topic": 1, "page": 1, "question": 2, "quiz": 1}
 
 
 def test_editing_a_fixture_updates_on_reload(fixtures_dir):
