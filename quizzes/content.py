@@ -34,7 +34,10 @@ from quizzes.text import normalise_newlines
 SECTIONS = {"topic": "topics", "page": "pages", "question": "questions", "quiz": "quizzes"}
 # Why a row was not loaded over (or was loaded over, with --overwrite).
 EDITED = "changed since it was last loaded"
-NOT_LOADED = "authored in the admin, never loaded from the fixtures"
+NOT_LOADED = (
+    "no record of being loaded from the fixtures (authored in the admin, or loaded before "
+    "load_content recorded what it loads)"
+)
 
 
 class ContentError(Exception):
