@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quizzes.content import ContentError, read_fixtures
-from quizzes.content_format import QUIZZES_HEADER, render_file, stored_tables
+from quizzes.content_format import QUIZZES_HEADER, render_file, row_table
 from quizzes.models import Quiz, Topic
 
 QUIZZES_FILE = "quizzes.toml"
@@ -43,12 +43,12 @@ def course_files() -> dict[str, str]:
     """Relative path -> TOML text of every fixture file for the database's course."""
     files = {}
     for topic in Topic.objects.order_by("order", "slug"):
-        tables = [stored_tables(topic)]
-        tables += [stored_tables(page) for page in topic.pages.order_by("order", "pk")]
+        tables = [row_table(topic)]
+        tables += [row_table(page) for page in topic.pages.order_by("order", "pk")]
         questions = topic.questions.order_by("pk").prefetch_related("choices")
-        tables += [stored_tables(question) for question in questions]
+        tables += [row_table(question) for question in questions]
         files[topic_file_name(topic)] = _checked(render_file(tables), tables)
-    tables = [stored_tables(quiz) for quiz in Quiz.objects.order_by("pk")]
+    tables = [row_table(quiz) for quiz in Quiz.objects.order_by("pk")]
     files[QUIZZES_FILE] = _checked(render_file(tables, header=QUIZZES_HEADER), tables)
     return files
 

@@ -112,7 +112,7 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC) if moment is not None else None
 
 
-def stored_tables(row: Topic | ConceptPage | Question | Quiz) -> tuple[str, dict]:
+def row_table(row: Topic | ConceptPage | Question | Quiz) -> tuple[str, dict]:
     """The file section (`topic`, `pages`, `questions`, `quizzes`) and table of a saved row."""
     match row:
         case Topic():
@@ -139,7 +139,7 @@ def table_digest(section: str, table: dict, *, topic_slug: str = "") -> str:
 
 def content_digest(row: Topic | ConceptPage | Question | Quiz) -> str:
     """The digest of a saved row as it is now (compare with its stored `content_digest`)."""
-    section, table = stored_tables(row)
+    section, table = row_table(row)
     topic_slug = row.topic.slug if isinstance(row, ConceptPage | Question) else ""
     return table_digest(section, table, topic_slug=topic_slug)
 
