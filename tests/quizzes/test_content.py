@@ -248,6 +248,9 @@ def test_a_page_edited_through_the_admin_survives_a_reload(fixtures_dir, client,
         },
     )
     assert response.status_code == 302
+    # The browser's \r\n cost the page none of its real outputs or diagrams.
+    shown = client.get(page.get_absolute_url()).content.decode()
+    assert shown.count("Output (Python") == 1 and shown.count('<section class="memdiagram"') == 1
 
     report = load_content(fixtures_dir)
 
