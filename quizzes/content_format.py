@@ -185,7 +185,7 @@ def _basic(text: str) -> str:
 def _multiline(text: str) -> str:
     """A literal '''...''' string when TOML allows one for `text`, else an escaped \"\"\"...\"\"\"
     string. Literal strings cannot hold ''' or control characters; one that starts or ends with a
-    quote is legal ('''''a''''') but hard to read, so those texts are escaped too."""
+    quote is legal (''''a'''' for 'a') but hard to read, so those texts are escaped too."""
     literal = not (text.startswith("'") or text.endswith("'"))
     try:
         rendered = tomlkit.string(text, literal=literal, multiline=True).as_string()
