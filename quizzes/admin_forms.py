@@ -11,11 +11,7 @@ from django.core.exceptions import ValidationError
 from grader import GraderUnavailable
 from quizzes import grading, services
 from quizzes.models import Choice, Question, Quiz
-
-
-def normalise_newlines(text: str) -> str:
-    """Browsers post textareas with \\r\\n; snippets are stored with \\n."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+from quizzes.text import normalise_newlines
 
 
 class QuestionAdminForm(forms.ModelForm):

@@ -3,6 +3,10 @@
 Everything is upserted by slug, so loading twice duplicates nothing and an edited fixture updates
 the database. Answer keys and page outputs come from the grader (through services); a question
 whose key does not fit its choices is reported and left unpublished.
+
+Nothing an instructor wrote is overwritten: each loaded row keeps the digest of what it was
+loaded as (`content_digest`, see quizzes.content_format). A row changed since (in the admin, say)
+or authored in the admin is skipped and reported by slug, unless the load is told to overwrite.
 """
 
 import tomllib
@@ -14,20 +18,28 @@ from pathlib import Path
 from django.db import transaction
 
 from quizzes import services
+from quizzes.content_format import (
+    MODES,
+    POLICIES,
+    content_digest,
+    page_table,
+    question_table,
+    quiz_table,
+    table_digest,
+    topic_table,
+)
 from quizzes.content_guards import DEFERRED_POLICIES, snippets_on_pages
 from quizzes.deadlines import follow_quiz_times
 from quizzes.models import Choice, ConceptPage, Question, Quiz, QuizQuestion, Topic
+from quizzes.text import normalise_newlines
 
-MODES = {
-    "typed": Question.AnswerMode.TYPED,
-    "choice": Question.AnswerMode.CHOICE,
-    "true_false": Question.AnswerMode.TRUE_FALSE,
-}
-POLICIES = {
-    "each_answer": Quiz.FeedbackPolicy.AFTER_EACH_ANSWER,
-    "after_submit": Quiz.FeedbackPolicy.AFTER_SUBMIT,
-    "after_close": Quiz.FeedbackPolicy.AFTER_CLOSE,
-}
+SECTIONS = {"topic": "topics", "page": "pages", "question": "questions", "quiz": "quizzes"}
+# Why a row was not loaded over (or was loaded over, with --overwrite).
+EDITED = "changed since it was last loaded"
+NOT_LOADED = (
+    "no record of being loaded from the fixtures (authored in the admin, or loaded before "
+    "load_content recorded what it loads)"
+)
 
 
 class ContentError(Exception):
@@ -40,26 +52,39 @@ class ContentError(Exception):
 
 @dataclass
 class LoadReport:
+    # Counters by section: "topic", "page", "question", "quiz".
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (section, slug, reason)
+    overwritten: list[tuple[str, str, str]] = field(default_factory=list)
     keys_computed: int = 0
     outputs_computed: int = 0
     invalid: dict[str, list[str]] = field(default_factory=dict)  # question slug -> problems
     notes: list[str] = field(default_factory=list)
 
-    def count(self, kind: str, created: bool) -> None:
-        (self.created if created else self.updated)[kind] += 1
-
     def lines(self) -> list[str]:
-        kinds = ["topics", "pages", "questions", "quizzes"]
+        skipped = Counter(section for section, _, _ in self.skipped)
         lines = [
-            ", ".join(
-                f"{kind}: {self.created[kind]} new, {self.updated[kind]} updated" for kind in kinds
-            ),
-            f"Answer keys computed: {self.keys_computed}; code block outputs computed: "
-            f"{self.outputs_computed}.",
+            f"{plural}: {self.created[section]} new, {self.updated[section]} updated, "
+            f"{self.unchanged[section]} unchanged, {skipped[section]} skipped"
+            for section, plural in SECTIONS.items()
         ]
+        lines.append(
+            f"Answer keys computed: {self.keys_computed}; code block outputs computed: "
+            f"{self.outputs_computed}."
+        )
         lines += self.notes
+        for section, slug, reason in self.overwritten:
+            lines.append(f"OVERWRITTEN {section} {slug}: {reason}; replaced by the fixture.")
+        for section, slug, reason in self.skipped:
+            lines.append(f"SKIPPED {section} {slug}: {reason}; kept as it is.")
+        if self.skipped:
+            lines += [
+                f"SKIPPED {len(self.skipped)} row(s) to keep what was written in the admin:",
+                "  `python manage.py export_content` writes them to fixtures/ for review;",
+                "  `python manage.py load_content --overwrite` replaces them with the fixtures.",
+            ]
         for slug, problems in sorted(self.invalid.items()):
             lines.append(f"INVALID question {slug} (not published): {' '.join(problems)}")
         return lines
@@ -100,10 +125,21 @@ class _Checker:
 
 def _read_toml(path: Path, checker: _Checker) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return _with_plain_newlines(tomllib.loads(path.read_text(encoding="utf-8")))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         checker.problems.append(f"{path}: not valid TOML: {error}")
         return {}
+
+
+def _with_plain_newlines(value):
+    """Every text of a parsed file with \\n line endings (a basic string can spell \\r\\n)."""
+    if isinstance(value, str):
+        return normalise_newlines(value)
+    if isinstance(value, dict):
+        return {key: _with_plain_newlines(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_plain_newlines(item) for item in value]
+    return value
 
 
 def _check_topic_file(path: Path, data: dict, checker: _Checker) -> None:
@@ -226,104 +262,150 @@ def read_fixtures(root: Path) -> Fixtures:
 # --- Writing ----------------------------------------------------------------------------------
 
 
-def _sync_choices(question: Question, wanted: list[dict]) -> None:
+def _may_write(
+    row, section: str, wanted: str, report: LoadReport, overwrite: bool
+) -> tuple[bool, str | None]:
+    """Whether the fixture's version (digest `wanted`) may be written over `row`, and the digest
+    of `row` as it is now (None when there is no such row yet)."""
+    if row is None:
+        return True, None
+    current = content_digest(row)
+    if current in (row.content_digest, wanted):
+        return True, current  # untouched since it was loaded, or already what the fixture says
+    reason = EDITED if row.content_digest else NOT_LOADED
+    (report.overwritten if overwrite else report.skipped).append((section, row.slug, reason))
+    return overwrite, current
+
+
+def _record(row, section: str, before: str | None, report: LoadReport) -> None:
+    """Store the digest of `row` as loaded; `before` is the digest it had (None if new)."""
+    digest = content_digest(row)
+    type(row).objects.filter(pk=row.pk).update(content_digest=digest)
+    if before is None:
+        report.created[section] += 1
+    elif before == digest:
+        report.unchanged[section] += 1
+    else:
+        report.updated[section] += 1
+
+
+def _sync_choices(question: Question, wanted: list[Choice]) -> None:
     """Make the question's choices equal `wanted`, keeping unchanged choices (by text) so that
     answers pointing at them stay attached."""
     existing = list(question.choices.all())
-    for order, data in enumerate(wanted):
-        match = next((c for c in existing if c.text == data["text"]), None)
+    for order, choice in enumerate(wanted):
+        match = next((c for c in existing if c.text == choice.text), None)
         if match is None:
-            match = Choice(question=question, text=data["text"])
+            match = Choice(question=question, text=choice.text)
         else:
             existing.remove(match)
-        match.misconception = data.get("misconception", "")
+        match.misconception = choice.misconception
         match.order = order
         match.save()
     for leftover in existing:
         leftover.delete()
 
 
-def _load_question(topic: Topic, data: dict, report: LoadReport) -> None:
-    question, created = Question.objects.update_or_create(
-        slug=data["slug"],
-        defaults={
-            "topic": topic,
-            "title": data["title"],
-            "prompt": data.get("prompt", ""),
-            "snippet": data["snippet"],
-            "answer_mode": MODES[data["mode"]],
-            "explanation": data["explanation"],
-            "difficulty": data.get("difficulty", Question.Difficulty.EASY),
-        },
-    )
-    report.count("questions", created)
-    _sync_choices(question, data.get("choices", []))
+def _load_question(topic: Topic, data: dict, report: LoadReport, overwrite: bool) -> None:
+    slug = data["slug"]
+    fields = {
+        "topic": topic,
+        "title": data["title"],
+        "prompt": data.get("prompt", ""),
+        "snippet": data["snippet"],
+        "answer_mode": MODES[data["mode"]],
+        "explanation": data["explanation"],
+        "difficulty": data.get("difficulty", Question.Difficulty.EASY),
+    }
+    choices = [
+        Choice(text=choice["text"], misconception=choice.get("misconception", ""))
+        for choice in data.get("choices", [])
+    ]
+    wanted = Question(slug=slug, is_published=data.get("published", True), **fields)
+    existing = Question.objects.filter(slug=slug).select_related("topic").first()
+    digest = table_digest("questions", question_table(wanted, choices), topic_slug=topic.slug)
+    allowed, before = _may_write(existing, "question", digest, report, overwrite)
+    if not allowed:
+        return
+    question, _ = Question.objects.update_or_create(slug=slug, defaults=fields)
+    _sync_choices(question, choices)
     refresh = services.recompute_question(question)
     report.keys_computed += refresh.ran
-    publish = data.get("published", True) and not refresh.problems
+    publish = wanted.is_published and not refresh.problems
     if refresh.problems:
         report.invalid[question.slug] = refresh.problems
     if question.is_published != publish:
         question.is_published = publish
         question.save(update_fields=["is_published"])
+    _record(question, "question", before, report)
 
 
-def _load_topic_file(data: dict, report: LoadReport) -> None:
+def _load_page(topic: Topic, data: dict, report: LoadReport, overwrite: bool) -> None:
+    slug = data["slug"]
+    fields = {
+        "topic": topic,
+        "title": data["title"],
+        "order": data.get("order", 0),
+        "body": data["body"],
+        "is_published": data.get("published", True),
+    }
+    existing = ConceptPage.objects.filter(slug=slug).select_related("topic").first()
+    wanted = ConceptPage(slug=slug, **fields)
+    digest = table_digest("pages", page_table(wanted), topic_slug=topic.slug)
+    allowed, before = _may_write(existing, "page", digest, report, overwrite)
+    if not allowed:
+        return
+    page, _ = ConceptPage.objects.update_or_create(slug=slug, defaults=fields)
+    report.outputs_computed += services.refresh_page_outputs(page)
+    _record(page, "page", before, report)
+
+
+def _load_topic_file(data: dict, report: LoadReport, overwrite: bool) -> None:
     spec = data["topic"]
-    topic, created = Topic.objects.update_or_create(
-        slug=spec["slug"],
-        defaults={
-            "title": spec["title"],
-            "order": spec["order"],
-            "summary": spec.get("summary", ""),
-        },
-    )
-    report.count("topics", created)
+    fields = {"title": spec["title"], "order": spec["order"], "summary": spec.get("summary", "")}
+    topic = Topic.objects.filter(slug=spec["slug"]).first()
+    digest = table_digest("topic", topic_table(Topic(slug=spec["slug"], **fields)))
+    allowed, before = _may_write(topic, "topic", digest, report, overwrite)
+    if allowed:
+        topic, _ = Topic.objects.update_or_create(slug=spec["slug"], defaults=fields)
+        _record(topic, "topic", before, report)
+    # A topic kept as edited still receives the file's pages and questions.
     for page_data in data.get("pages", []):
-        page, created = ConceptPage.objects.update_or_create(
-            slug=page_data["slug"],
-            defaults={
-                "topic": topic,
-                "title": page_data["title"],
-                "order": page_data.get("order", 0),
-                "body": page_data["body"],
-                "is_published": page_data.get("published", True),
-            },
-        )
-        report.count("pages", created)
-        report.outputs_computed += services.refresh_page_outputs(page)
+        _load_page(topic, page_data, report, overwrite)
     for question_data in data.get("questions", []):
-        _load_question(topic, question_data, report)
+        _load_question(topic, question_data, report, overwrite)
 
 
-def _load_quiz(data: dict, report: LoadReport) -> None:
-    quiz, created = Quiz.objects.update_or_create(
-        slug=data["slug"],
-        defaults={
-            "title": data["title"],
-            "description": data.get("description", ""),
-            "time_limit_minutes": data.get("time_limit_minutes"),
-            "max_attempts": data.get("max_attempts"),
-            "opens_at": data.get("opens_at"),
-            "closes_at": data.get("closes_at"),
-            "feedback_policy": POLICIES[data.get("feedback_policy", "after_submit")],
-            "shuffle_questions": data.get("shuffle", False),
-            "is_published": data.get("published", True),
-        },
-    )
-    report.count("quizzes", created)
+def _load_quiz(data: dict, report: LoadReport, overwrite: bool) -> None:
+    slug = data["slug"]
+    fields = {
+        "title": data["title"],
+        "description": data.get("description", ""),
+        "time_limit_minutes": data.get("time_limit_minutes"),
+        "max_attempts": data.get("max_attempts"),
+        "opens_at": data.get("opens_at"),
+        "closes_at": data.get("closes_at"),
+        "feedback_policy": POLICIES[data.get("feedback_policy", "after_submit")],
+        "shuffle_questions": data.get("shuffle", False),
+        "is_published": data.get("published", True),
+    }
+    entries = [(entry["slug"], entry.get("points", 1)) for entry in data["questions"]]
+    existing = Quiz.objects.filter(slug=slug).first()
+    digest = table_digest("quizzes", quiz_table(Quiz(slug=slug, **fields), entries))
+    allowed, before = _may_write(existing, "quiz", digest, report, overwrite)
+    if not allowed:
+        return
+    quiz, _ = Quiz.objects.update_or_create(slug=slug, defaults=fields)
     kept = []
-    for order, entry in enumerate(data["questions"]):
-        question = Question.objects.filter(slug=entry["slug"]).first()
+    for order, (question_slug, points) in enumerate(entries):
+        question = Question.objects.filter(slug=question_slug).first()
         if question is None:
-            report.notes.append(f"Quiz {quiz.slug}: unknown question {entry['slug']!r} skipped.")
+            report.notes.append(f"Quiz {quiz.slug}: unknown question {question_slug!r} skipped.")
             continue
         if not question.is_published:
             report.notes.append(f"Quiz {quiz.slug}: question {question.slug} is not published.")
         entry_row, _ = QuizQuestion.objects.update_or_create(
-            quiz=quiz,
-            question=question,
-            defaults={"order": order, "points": entry.get("points", 1)},
+            quiz=quiz, question=question, defaults={"order": order, "points": points}
         )
         kept.append(entry_row.pk)
     for stale in quiz.quiz_questions.exclude(pk__in=kept):
@@ -336,16 +418,20 @@ def _load_quiz(data: dict, report: LoadReport) -> None:
         else:
             stale.delete()
     follow_quiz_times(quiz)
+    _record(quiz, "quiz", before, report)
 
 
-def load_content(root: Path) -> LoadReport:
+def load_content(root: Path, *, overwrite: bool = False) -> LoadReport:
     """Load every fixture under `root`, all or nothing; raises ContentError on malformed files
-    (and grader.GraderUnavailable if keys cannot be computed)."""
+    (and grader.GraderUnavailable if keys cannot be computed).
+
+    Rows changed or authored in the admin are skipped and reported, unless `overwrite`.
+    """
     fixtures = read_fixtures(root)
     report = LoadReport()
     with transaction.atomic():
         for data in fixtures.topic_files:
-            _load_topic_file(data, report)
+            _load_topic_file(data, report, overwrite)
         for quiz in fixtures.quizzes:
-            _load_quiz(quiz, report)
+            _load_quiz(quiz, report, overwrite)
     return report

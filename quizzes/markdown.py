@@ -20,6 +20,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 from quizzes.grading import source_hash
+from quizzes.text import normalise_newlines
 
 HIGHLIGHT_CLASS = "highlight"
 PYTHON_LANGS = frozenset({"python", "py", "python3", "pycon"})
@@ -66,12 +67,14 @@ def highlight_python(source: str) -> SafeString:
 
 
 def _python_matches(text: str):
+    """The ```python blocks of `text`, which must have \\n line endings (the pattern matches
+    \\n only, while Markdown itself renders \\r\\n text: \\r\\n would hide every block)."""
     return [m for m in FENCED_BLOCK_RE.finditer(text) if (m.group("lang") or "") in PYTHON_LANGS]
 
 
 def python_blocks(text: str) -> list[str]:
-    """The ```python fenced blocks of `text`, in order."""
-    return [m.group("code") for m in _python_matches(text)]
+    """The ```python fenced blocks of `text`, in order, whatever its line endings."""
+    return [m.group("code") for m in _python_matches(normalise_newlines(text))]
 
 
 def output_html(source: str, stored) -> SafeString:
@@ -125,7 +128,7 @@ def render_concept_page(page, *, withheld=None) -> SafeString:
     `withheld` maps block indexes to the quiz whose guarded key their output would reveal
     (quizzes.selectors.withheld_blocks): those show a note instead."""
     withheld = withheld or {}
-    body = page.body
+    body = normalise_newlines(page.body)
     matches = _python_matches(body)
     outputs = {out.index: out for out in page.block_outputs.all()}
     # Each block is followed by a unique marker paragraph, replaced after sanitising.

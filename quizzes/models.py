@@ -13,6 +13,9 @@ class Topic(models.Model):
     title = models.CharField(max_length=120)
     summary = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
+    # sha256 of the row's fixture table when load_content last wrote it (quizzes.content_format);
+    # blank for rows authored in the admin. A differing digest means someone changed the row.
+    content_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["order", "title"]
@@ -28,6 +31,8 @@ class ConceptPage(models.Model):
     order = models.PositiveIntegerField(default=0)
     body = models.TextField(help_text="Markdown. Every ```python block is run by the grader.")
     is_published = models.BooleanField(default=True)
+    # As Topic.content_digest.
+    content_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["topic__order", "order", "title"]
@@ -94,6 +99,8 @@ class Question(models.Model):
     # The memory diagram's trace of `snippet` (grader.run(snippet, trace=True).trace), computed
     # with the key; it shows the answer, so it is shown only where the key may be.
     key_trace = models.JSONField(null=True, blank=True, editable=False)
+    # As Topic.content_digest; it covers the choices too.
+    content_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -144,6 +151,8 @@ class Quiz(models.Model):
     )
     shuffle_questions = models.BooleanField(default=False)
     is_published = models.BooleanField(default=False)
+    # As Topic.content_digest; it covers the quiz's questions and points too.
+    content_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "quizzes"

@@ -1,4 +1,6 @@
-"""Management commands: seed_demo, load_content, refresh_answer_keys, write_pygments_css."""
+"""Management commands: seed_demo, load_content, refresh_answer_keys, write_pygments_css.
+
+export_content is tested with the round trip in test_export.py."""
 
 from io import StringIO
 
@@ -42,6 +44,37 @@ def test_load_content_refuses_malformed_fixtures(tmp_path):
     (tmp_path / "topics" / "x.toml").write_text("[topic]\n")
     with pytest.raises(CommandError, match="malformed; nothing was loaded"):
         run("load_content", str(tmp_path))
+
+
+PROSE_TOPIC = """
+[topic]
+slug = "identity"
+title = "Identity"
+order = 1
+
+[[pages]]
+slug = "identity-words"
+title = "Identity in words"
+body = '''
+Every object has an identity.
+'''
+"""
+
+
+def test_load_content_keeps_admin_edits_unless_told_to_overwrite(tmp_path):
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "topics" / "01-identity.toml").write_text(PROSE_TOPIC)
+    assert "pages: 1 new, 0 updated, 0 unchanged, 0 skipped" in run("load_content", str(tmp_path))
+    ConceptPage.objects.update(body="The instructor's words.\n")
+
+    kept = run("load_content", str(tmp_path))
+    assert "pages: 0 new, 0 updated, 0 unchanged, 1 skipped" in kept
+    assert "SKIPPED page identity-words: changed since it was last loaded; kept as it is." in kept
+    assert ConceptPage.objects.get().body == "The instructor's words.\n"
+
+    replaced = run("load_content", str(tmp_path), "--overwrite")
+    assert "OVERWRITTEN page identity-words" in replaced
+    assert ConceptPage.objects.get().body == "Every object has an identity.\n"
 
 
 def test_refresh_reports_changes_and_invalid_questions_without_touching_attempts(

@@ -1,14 +1,24 @@
-"""The TOML loader: upsert by slug, keys from the grader, invalid questions reported and hidden."""
+"""The TOML loader: upsert by slug, keys from the grader, invalid questions reported and hidden,
+and nothing changed or authored in the admin overwritten."""
 
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 
 import grader
 from quizzes import services
-from quizzes.content import ContentError, load_content, read_fixtures
+from quizzes.content import EDITED, NOT_LOADED, ContentError, load_content, read_fixtures
 from quizzes.grading import expected_text
-from quizzes.models import Choice, CodeBlockOutput, ConceptPage, Question, Quiz, Topic
+from quizzes.models import (
+    Choice,
+    CodeBlockOutput,
+    ConceptPage,
+    Question,
+    Quiz,
+    QuizQuestion,
+    Topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +134,8 @@ def test_loading_twice_duplicates_nothing_and_reruns_nothing(fixtures_dir):
     assert counts() == before
     assert set(Choice.objects.values_list("pk", flat=True)) == choice_ids
     assert report.keys_computed == 0 and report.outputs_computed == 0
-    assert report.created.total() == 0 and report.updated["questions"] == 2
+    assert report.created.total() == 0 and report.updated.total() == 0
+    assert report.unchanged == {"topic": 1, "page": 1, "question": 2, "quiz": 1}
 
 
 def test_editing_a_fixture_updates_on_reload(fixtures_dir):
@@ -226,3 +237,197 @@ def test_loading_moves_the_deadline_of_open_attempts(fixtures_dir, student):
     load_content(fixtures_dir)
     attempt.refresh_from_db()
     assert attempt.deadline == attempt.started_at + timedelta(minutes=5)
+
+
+# --- Provenance: what instructors changed is never overwritten --------------------------------
+
+TOPIC_FILE = "topics/03-mutability-aliasing.toml"
+
+
+def skipped(report) -> list[tuple[str, str]]:
+    return sorted((section, slug) for section, slug, _ in report.skipped)
+
+
+def test_rows_edited_after_loading_are_kept_and_reported(fixtures_dir):
+    load_content(fixtures_dir)
+    ConceptPage.objects.filter(slug="aliasing").update(body="Rewritten by an instructor.\n")
+    Question.objects.filter(slug="alias-typed").update(title="Renamed by an instructor")
+    Topic.objects.update(summary="The instructor's summary.")
+    # Choices and quiz entries belong to their question and quiz.
+    Choice.objects.filter(text="[1]").update(misconception="an instructor's label")
+    QuizQuestion.objects.filter(question__slug="alias-typed").update(points=5)
+
+    report = load_content(fixtures_dir)
+
+    assert ConceptPage.objects.get().body == "Rewritten by an instructor.\n"
+    assert Question.objects.get(slug="alias-typed").title == "Renamed by an instructor"
+    assert Topic.objects.get().summary == "The instructor's summary."
+    assert Choice.objects.get(text="[1]").misconception == "an instructor's label"
+    assert QuizQuestion.objects.get(question__slug="alias-typed").points == 5
+    assert skipped(report) == [
+        ("page", "aliasing"),
+        ("question", "alias-choice"),
+        ("question", "alias-typed"),
+        ("quiz", "aliasing-quiz"),
+        ("topic", "mutability-aliasing"),
+    ]
+    assert {reason for _, _, reason in report.skipped} == {EDITED}
+    lines = report.lines()
+    assert "SKIPPED page aliasing: changed since it was last loaded; kept as it is." in lines
+    assert any("load_content --overwrite" in line for line in lines)
+    assert report.updated.total() == 0 and report.keys_computed == 0
+
+
+def test_a_page_edited_through_the_admin_survives_a_reload(fixtures_dir, client, instructor):
+    load_content(fixtures_dir)
+    page = ConceptPage.objects.get()
+    client.force_login(instructor)
+    edited = page.body + "\nOne sentence added in the admin.\n"
+    response = client.post(
+        reverse("admin:quizzes_conceptpage_change", args=[page.pk]),
+        {
+            "topic": page.topic_id,
+            "slug": page.slug,
+            "title": page.title,
+            "order": page.order,
+            "body": edited.replace("\n", "\r\n"),
+            "is_published": "on",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    # The browser's \r\n cost the page none of its real outputs or diagrams.
+    shown = client.get(page.get_absolute_url()).content.decode()
+    assert shown.count("Output (Python") == 1 and shown.count('<section class="memdiagram"') == 1
+
+    report = load_content(fixtures_dir)
+
+    assert "One sentence added in the admin." in ConceptPage.objects.get().body
+    assert skipped(report) == [("page", "aliasing")]
+
+
+def test_overwrite_replaces_edited_rows_and_says_so(fixtures_dir):
+    load_content(fixtures_dir)
+    fixture_body = ConceptPage.objects.get().body
+    ConceptPage.objects.update(body="Rewritten by an instructor.\n")
+
+    report = load_content(fixtures_dir, overwrite=True)
+
+    assert ConceptPage.objects.get().body == fixture_body
+    assert report.overwritten == [("page", "aliasing", EDITED)] and report.skipped == []
+    assert (
+        "OVERWRITTEN page aliasing: changed since it was last loaded; replaced by the fixture."
+        in (report.lines())
+    )
+    assert report.updated["page"] == 1
+    # Loaded again from the fixture, so it is followed again.
+    assert load_content(fixtures_dir).unchanged["page"] == 1
+
+
+def test_unedited_rows_still_follow_the_fixture(fixtures_dir):
+    load_content(fixtures_dir)
+    ConceptPage.objects.update(body="Rewritten by an instructor.\n")
+    edited = "a = [1]\nb = a[:]\nb.append(2)\nprint(a)\n"
+    path = fixtures_dir / TOPIC_FILE
+    path.write_text(topic_toml(title="Aliasing", snippet=edited, extra_choice="[1, 2]"))
+
+    report = load_content(fixtures_dir)
+
+    assert Topic.objects.get().title == "Aliasing"
+    typed = Question.objects.get(slug="alias-typed")
+    assert typed.snippet == edited and expected_text(typed.answer_key) == real_output(edited)
+    assert ConceptPage.objects.get().body == "Rewritten by an instructor.\n"
+    assert report.updated == {"topic": 1, "question": 2}
+    assert skipped(report) == [("page", "aliasing")]
+    assert report.unchanged["quiz"] == 1
+
+
+def test_new_rows_are_added_to_an_existing_database(fixtures_dir):
+    load_content(fixtures_dir)
+    ConceptPage.objects.update(title="Retitled by an instructor")
+    path = fixtures_dir / TOPIC_FILE
+    path.write_text(
+        path.read_text()
+        + """
+[[pages]]
+slug = "new-page"
+title = "A new page"
+body = '''
+No code here.
+'''
+
+[[questions]]
+slug = "new-question"
+title = "A new question"
+mode = "typed"
+snippet = '''
+print(len([1, 2]))
+'''
+explanation = '''len counts the items.'''
+"""
+    )
+
+    report = load_content(fixtures_dir)
+
+    assert report.created == {"page": 1, "question": 1}
+    assert ConceptPage.objects.get(slug="new-page").topic.slug == "mutability-aliasing"
+    new = Question.objects.get(slug="new-question")
+    assert new.is_published and expected_text(new.answer_key) == real_output(new.snippet)
+    assert ConceptPage.objects.get(slug="aliasing").title == "Retitled by an instructor"
+    assert skipped(report) == [("page", "aliasing")]
+
+
+def test_rows_authored_in_the_admin_are_kept_unless_identical(fixtures_dir):
+    # Written in the admin before any load: the topic exactly as the fixture has it, a question
+    # with a fixture's slug but the instructor's own text.
+    topic = Topic.objects.create(
+        slug="mutability-aliasing", title="Mutability", order=3, summary="Names share objects."
+    )
+    Question.objects.create(
+        topic=topic,
+        slug="alias-typed",
+        title="The instructor's question",
+        snippet="print('mine')\n",
+        answer_mode=Question.AnswerMode.TYPED,
+        explanation="Mine.",
+    )
+
+    report = load_content(fixtures_dir)
+
+    assert Question.objects.get(slug="alias-typed").title == "The instructor's question"
+    assert report.skipped == [("question", "alias-typed", NOT_LOADED)]
+    # The identical topic is simply taken over: from now on it follows the fixture.
+    assert report.unchanged["topic"] == 1
+    (fixtures_dir / TOPIC_FILE).write_text(topic_toml(title="Aliasing"))
+    load_content(fixtures_dir)
+    assert Topic.objects.get().title == "Aliasing"
+
+
+def test_moving_a_question_to_another_topic_counts_as_an_edit(fixtures_dir):
+    load_content(fixtures_dir)
+    other = Topic.objects.create(slug="copying", title="Copying", order=4)
+    Question.objects.filter(slug="alias-typed").update(topic=other)
+    report = load_content(fixtures_dir)
+    assert Question.objects.get(slug="alias-typed").topic == other
+    assert skipped(report) == [("question", "alias-typed")]
+
+
+def test_fixture_text_is_stored_with_plain_newlines(fixtures_dir):
+    path = fixtures_dir / TOPIC_FILE
+    text = topic_toml().replace(
+        "explanation = '''Assignment binds a name; it never copies.'''",
+        'explanation = "One line.\\r\\nAnother.\\rA third."',
+        1,
+    )
+    path.write_bytes(text.replace("\n", "\r\n").encode())
+
+    report = load_content(fixtures_dir)
+
+    assert report.outputs_computed == 1 and report.invalid == {}
+    texts = [ConceptPage.objects.get().body, Topic.objects.get().summary]
+    for question in Question.objects.all():
+        texts += [question.prompt, question.snippet, question.explanation]
+    texts += list(Choice.objects.values_list("text", flat=True))
+    assert not any("\r" in text for text in texts)
+    explanation = Question.objects.get(slug="alias-typed").explanation
+    assert explanation == "One line.\nAnother.\nA third."

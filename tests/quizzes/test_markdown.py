@@ -38,6 +38,16 @@ def test_python_blocks_in_order_only_python():
     assert markdown.python_blocks(text) == ["print(1)\n", "print(2)\n"]
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_python_blocks_found_whatever_the_line_endings(newline):
+    # Browsers post \r\n: a body saved without normalising must not lose its blocks.
+    text = "Intro\n\n```python\nprint(1)\n```\n\nMore\n\n```python\nx = 2\nprint(x)\n```\n"
+    assert markdown.python_blocks(text.replace("\n", newline)) == [
+        "print(1)\n",
+        "x = 2\nprint(x)\n",
+    ]
+
+
 def test_highlight_python_escapes_source():
     html = markdown.highlight_python("print('<b>')\n")
     assert "<b>" not in html and "&lt;b&gt;" in html
@@ -64,6 +74,24 @@ def test_concept_page_shows_each_real_output_under_its_block(topic):
     exception = second.outcome["exception"]
     assert second.outcome["status"] == "raised"
     assert html.index("A key must be hashable") < html.index(exception.replace("'", "&#x27;"))
+
+
+@pytest.mark.django_db
+def test_concept_page_stored_with_crlf_still_shows_every_output_and_diagram(topic):
+    body = (
+        "One list:\n\n```python\na = [1]\nb = a\nprint(a is b)\n```\n\n"
+        "Two lists:\n\n```python\na = [1]\nb = [1]\nprint(a is b)\n```\n"
+    ).replace("\n", "\r\n")
+    page = ConceptPage.objects.create(topic=topic, slug="crlf", title="CRLF", body=body)
+    assert services.refresh_page_outputs(page) == 2
+    html = markdown.render_concept_page(page)
+    outputs = page.block_outputs.order_by("index")
+    assert html.count(f"Output (Python {services.current_python_version()})") == 2
+    assert "Output not computed yet" not in html
+    assert (
+        html.count('<section class="memdiagram"') == sum(o.trace is not None for o in outputs) == 2
+    )
+    assert html.index(outputs[0].outcome["stdout"].strip()) < html.index("Two lists")
 
 
 @pytest.mark.django_db
