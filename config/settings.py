@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,5 +125,32 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Reject oversized posts before a view sees them (answers are small).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# --- Content-Security-Policy and HTTPS (issue 10, section 4) -------------------------------------
+# Every page may load scripts, styles, images and fonts from this site only: no inline script or
+# style (templates load static files and pass data in data- attributes or json_script), no eval,
+# no plugin, no framing. Bootstrap's stylesheet draws its icons (the navbar toggler, form
+# controls) as data: SVG images, so images may also be data: URLs.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# With DEBUG off the site expects HTTPS: redirect plain HTTP, tell browsers to keep to HTTPS
+# (HSTS), send cookies over HTTPS only. Each can be turned off from the environment, e.g. to run
+# production settings over plain HTTP on a private network.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# Behind a proxy that terminates TLS (nginx, a load balancer), the request reaches Django over
+# plain HTTP; BEHIND_TLS_PROXY=1 trusts the proxy's X-Forwarded-Proto header to say it was HTTPS
+# (only set it when the proxy overwrites that header: a client could send its own otherwise).
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
