@@ -113,7 +113,16 @@ def site(client, student, instructor, quiz, topic, make_question):
     open_attempt_urls = [
         url.replace(f"/{taken.pk}/", f"/{second.pk}/") for url in open_attempt_urls
     ]
-    anonymous_urls = [reverse("login"), reverse("signup"), reverse("home"), page.get_absolute_url()]
+    anonymous_urls = [
+        reverse("login"),
+        reverse("signup"),
+        reverse("password_reset"),
+        reverse("password_reset_done"),
+        reverse("password_reset_complete"),
+        reverse("password_reset_confirm", args=["MQ", "not-a-token"]),
+        reverse("home"),
+        page.get_absolute_url(),
+    ]
     instructor_urls = [
         reverse("admin:index"),
         reverse("admin:quizzes_question_changelist"),
