@@ -71,7 +71,7 @@ def test_attempt_autosave_and_feedback_diagram_under_the_policy(
 
 
 def test_practice_feedback_home_and_menu_under_the_policy(
-    live_server, strict_page, client, student, typed_question
+    live_server, strict_page, client, student, typed_question, save_screenshot
 ):
     log_in(strict_page, client, live_server, student)
     visit(strict_page, f"{live_server.url}/practice/question/{typed_question.pk}/")
@@ -84,6 +84,7 @@ def test_practice_feedback_home_and_menu_under_the_policy(
     visit(strict_page, f"{live_server.url}/")
     progress = strict_page.locator("progress.practice-progress-bar")
     assert progress.count() >= 1 and progress.first.bounding_box()["width"] > 50
+    save_screenshot(strict_page.locator(".topic-card").first, "home-progress")
     # A phone-width window folds the menu behind Bootstrap's toggler (its script, its data: icon).
     strict_page.set_viewport_size({"width": 375, "height": 800})
     strict_page.get_by_role("button", name="Toggle navigation").click()
