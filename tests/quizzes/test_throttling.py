@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from quizzes import ratelimit
 from quizzes.models import PracticeAnswer, Response
+from tests.config.test_csp import inline_code
 from tests.conftest import JSON, PASSWORD, right_answer_data, start_quiz
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,7 @@ def test_a_username_is_locked_after_the_limit_even_with_the_right_password(stude
     assert locked.status_code == 429
     assert "Too many failed log-ins" in locked.text and "15 minutes" in locked.text
     assert "ask your instructor to unlock" in locked.text
+    assert not inline_code(locked.text) and "Content-Security-Policy" in locked.headers
     # The real student, from elsewhere, with the right password, is refused too until unlocked.
     response = log_in(client_from("198.51.100.2"), "student", PASSWORD)
     assert response.status_code == 429 and "_auth_user_id" not in response.client.session
@@ -165,6 +167,7 @@ def test_a_plain_form_post_over_the_limit_gets_a_page_saying_so(
     refused = client.post(url, {"answer_text": "x"})
     assert refused.status_code == 429
     assert ratelimit.MESSAGE in refused.text
+    assert not inline_code(refused.text) and "Content-Security-Policy" in refused.headers
     assert PracticeAnswer.objects.count() == limit
     assert client.get(url).status_code == 200, "reading is never limited"
 
