@@ -2,6 +2,7 @@
 (inline script, inline event handlers, inline style), whoever looks at it."""
 
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
@@ -186,3 +187,12 @@ def test_every_student_page_is_in_the_scan(site):
         if pattern.name in ("quiz_start", "attempt_answer"):
             continue  # POST only: they redirect or answer JSON, never a page
         assert any(pattern.pattern.match(url.lstrip("/")) for url in scanned), pattern.name
+
+
+def test_no_template_source_has_inline_code():
+    """Templates the page scan above does not render (e-mails, error pages) are read as text."""
+    from django.conf import settings
+
+    for template_dir in settings.TEMPLATES[0]["DIRS"]:
+        for path in sorted(Path(template_dir).rglob("*.html")):
+            assert not inline_code(path.read_text(encoding="utf-8")), path
