@@ -5,10 +5,12 @@ SECRET_KEY, the same way healthchecks does it.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,11 +43,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "quizzes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -53,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -124,5 +130,75 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Reject oversized posts before a view sees them (answers are small).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# --- Content-Security-Policy and HTTPS (issue 10, section 4) -------------------------------------
+# Every page may load scripts, styles, images and fonts from this site only: no inline script or
+# style (templates load static files and pass data in data- attributes or json_script), no eval,
+# no plugin, no framing. Bootstrap's stylesheet draws its icons (the navbar toggler, form
+# controls) as data: SVG images, so images may also be data: URLs.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# With DEBUG off the site expects HTTPS: redirect plain HTTP, tell browsers to keep to HTTPS
+# (HSTS), send cookies over HTTPS only. Each can be turned off from the environment, e.g. to run
+# production settings over plain HTTP on a private network.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# Behind a proxy that terminates TLS (nginx, a load balancer), the request reaches Django over
+# plain HTTP; BEHIND_TLS_PROXY=1 trusts the proxy's X-Forwarded-Proto header to say it was HTTPS
+# (only set it when the proxy overwrites that header: a client could send its own otherwise).
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Throttling and password reset (issue 10, section 5) -----------------------------------------
+# Failed logins are counted per username and per address (django-axes, in the database); after
+# AXES_FAILURE_LIMIT of either, logins for it are refused for AXES_COOLOFF_TIME with a page that
+# says so. Instructors lift a lockout early by deleting it under "Access attempts" in the admin.
+AUTHENTICATION_BACKENDS = [
+    "quizzes.auth_backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "8"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "quizzes.auth_backends.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "quizzes.ratelimit.client_ip"
+# How many proxies in front of Django append to X-Forwarded-For: the client's address is read
+# from there (quizzes.ratelimit.client_ip), else every client would share the proxy's address.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0")
+)
+# Posts per user or address: scope -> (requests, seconds); defaults in quizzes/ratelimit.py.
+RATE_LIMITS = {}
+
+# Password reset by email. Development prints the message on the console (the reset link
+# included); production sends it over SMTP as configured by EMAIL_* in the environment.
+if DEBUG and "EMAIL_HOST" not in os.environ:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
+                "port": int(os.environ.get("EMAIL_PORT", "25")),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+                "use_ssl": env_bool("EMAIL_USE_SSL", False),
+                "timeout": 30,
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")

@@ -15,6 +15,12 @@ TRUE_FALSE_CHOICES = [("true", "True"), ("false", "False")]
 
 
 class SignUpForm(UserCreationForm):
+    # Where a password-reset link is sent; nothing else is mailed.
+    email = forms.EmailField(help_text="Used only to send you a link if you forget your password.")
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("username", "email")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()

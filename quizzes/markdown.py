@@ -2,12 +2,14 @@
 
 Markdown is converted to HTML, code is highlighted by Pygments (CSS classes; the stylesheet is
 quizzes/static/quizzes/pygments.css), and the result is sanitised with nh3, so author content
-can never inject script. Concept pages show the grader's real output under each python block,
-and its memory diagram (templates/quizzes/_diagram.html, auto-escaped).
+can never inject script, style a page with classes of its own, or load an image from elsewhere.
+Concept pages show the grader's real output under each python block, and its memory diagram
+(templates/quizzes/_diagram.html, auto-escaped).
 """
 
 import secrets
 from copy import deepcopy
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
@@ -18,6 +20,7 @@ from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
+from pygments.token import STANDARD_TYPES
 
 from quizzes.grading import source_hash
 from quizzes.text import normalise_newlines
@@ -30,11 +33,41 @@ FENCED_BLOCK_RE = FencedBlockPreprocessor.FENCED_BLOCK_RE
 _TAGS = nh3.ALLOWED_TAGS | {"span", "div", "pre", "code", "table", "thead", "tbody", "tr"}
 _TAGS |= {"th", "td", "hr", "sup", "sub"}
 _ATTRIBUTES = deepcopy(nh3.ALLOWED_ATTRIBUTES)
-for _tag in ("span", "div", "pre", "code"):
-    # Pygments marks tokens with short class names (k, s2, nb...); classes cannot run code.
-    _ATTRIBUTES.setdefault(_tag, set()).add("class")
-for _tag in ("th", "td"):
-    _ATTRIBUTES.setdefault(_tag, set()).add("align")
+# An image may load only from this site: an outside address would make every student's browser
+# call a host the author chose (tracking who reads what, when). srcset could name other hosts.
+_ATTRIBUTES["img"] = {"src", "alt", "width", "height"}
+# Only the classes this site's own Markdown produces survive: Bootstrap's utility classes would
+# let an author lay a full-page overlay over a student's page (`position-fixed w-100 h-100`).
+# codehilite wraps a block in div.highlight; Pygments marks tokens with its short names (k, s2,
+# nb...) and highlighted lines with `hll`.
+ALLOWED_CLASSES = {
+    "div": {HIGHLIGHT_CLASS},
+    "span": {name for name in STANDARD_TYPES.values() if name} | {"hll"},
+}
+# Links may go elsewhere (a click is the student's choice), but only over the web or to mail.
+_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+# What browsers ignore inside a URL (tab, newline) and around it (control characters, space).
+_URL_INNER_JUNK = str.maketrans("", "", "\t\n\r")
+_URL_EDGE_JUNK = "".join(map(chr, range(0x21)))
+
+
+def is_same_origin_path(url: str) -> bool:
+    """A path on this site: no scheme, no host. Browsers drop tabs and newlines anywhere in a URL
+    and control characters and spaces around it, and read `//host` and `/\\host` as another
+    host, so those are judged after the browser's clean-up."""
+    url = url.translate(_URL_INNER_JUNK).strip(_URL_EDGE_JUNK)
+    if url.startswith(("//", "/\\", "\\")):
+        return False
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not is_same_origin_path(value):
+        return None
+    return value
 
 
 def pygments_css() -> str:
@@ -46,13 +79,24 @@ def _markdown_to_html(text: str) -> str:
     return markdown.markdown(
         text,
         extensions=["fenced_code", "codehilite", "tables", "sane_lists"],
-        extension_configs={"codehilite": {"css_class": HIGHLIGHT_CLASS, "guess_lang": False}},
+        extension_configs={
+            "codehilite": {"css_class": HIGHLIGHT_CLASS, "guess_lang": False},
+            # align="..." rather than style="text-align: ...", which the sanitiser drops.
+            "tables": {"use_align_attribute": True},
+        },
         output_format="html",
     )
 
 
 def sanitise(html: str) -> str:
-    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES)
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_keep_attribute,
+        url_schemes=_URL_SCHEMES,
+    )
 
 
 def render_markdown(text: str) -> SafeString:

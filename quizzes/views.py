@@ -35,6 +35,7 @@ from quizzes.models import (
     Response,
     Topic,
 )
+from quizzes.ratelimit import rate_limited
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -177,6 +178,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("signup", per="address")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
@@ -267,6 +269,7 @@ def practice_topic(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("answer", per="user")
 def practice_question(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.select_related("topic"), pk=pk)
     questions = list(selectors.practice_questions(request.user, question.topic))
@@ -507,6 +510,7 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("answer", per="user")
 def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     """Saves one answer. The autosave script gets JSON; a plain form post gets the page back."""
     attempt = own_attempt(request, pk)

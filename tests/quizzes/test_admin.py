@@ -74,9 +74,11 @@ def test_instructors_group_has_exactly_the_authoring_permissions():
     authored = ["topic", "conceptpage", "question", "choice", "quiz", "quizquestion"]
     expected = {f"{a}_{m}" for m in authored for a in ("add", "change", "delete", "view")}
     expected |= {"view_attempt", "view_response"}
+    # Failed logins, and lifting a lockout (deleting its access attempt): django-axes.
+    expected |= {"view_accessattempt", "delete_accessattempt", "view_accesslog"}
     perms = group.permissions.all()
     assert {p.codename for p in perms} == expected
-    assert {p.content_type.app_label for p in perms} == {"quizzes"}
+    assert {p.content_type.app_label for p in perms} == {"quizzes", "axes"}
 
 
 # --- The question form ------------------------------------------------------------------------

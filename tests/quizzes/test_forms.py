@@ -106,7 +106,13 @@ def test_prefixed_forms_read_only_their_own_fields(typed):
 
 def test_signup_form_creates_a_user_with_a_hashed_password():
     password = "a-Long-passphrase-42"
-    form = SignUpForm({"username": "ada", "password1": password, "password2": password})
+    data = {
+        "username": "ada",
+        "email": "ada@example.org",
+        "password1": password,
+        "password2": password,
+    }
+    form = SignUpForm(data)
     assert form.is_valid(), form.errors
     user = form.save()
     assert user.check_password(password)

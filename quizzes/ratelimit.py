@@ -1,0 +1,114 @@
+"""Request throttling with Django's cache: how many posts one user (or one address) may send.
+
+Limits are generous on purpose: a student answering, changing answers or signing up never meets
+them; a script posting many times a second does, within seconds, and gets HTTP 429 with a
+message (JSON for the autosave script). Counting is a sliding window estimated from two fixed
+windows (this one's count plus the previous one's, weighted by how much of it still overlaps), so
+the counters are two integers per key, updated atomically with cache.add and cache.incr.
+
+The counters live in the configured cache (settings.CACHES): with the default per-process memory
+cache each server process counts on its own, which stays within a small factor of the limit;
+a shared cache (Redis, Memcached) counts across processes.
+"""
+
+import functools
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rate:
+    limit: int  # requests allowed ...
+    period: int  # ... in any window of this many seconds
+
+
+# scope -> the rate, unless settings.RATE_LIMITS overrides it.
+DEFAULT_RATES = {
+    # Practice answers and quiz autosaves of one user: 120 a minute is two a second kept up for
+    # a minute, beyond anyone reading questions; a script sending 17 a second meets it in 7 s.
+    "answer": Rate(120, 60),
+    # Sign-ups and password-reset requests from one address: a classroom behind one address
+    # signs up together, so the limit is a class's worth an hour, not a handful.
+    "signup": Rate(40, 3600),
+    "password_reset": Rate(20, 3600),
+}
+
+MESSAGE = "Too many requests in a short time. Wait a minute, then try again."
+
+
+def rate_for(scope: str) -> Rate:
+    configured = getattr(settings, "RATE_LIMITS", {}).get(scope)
+    return DEFAULT_RATES[scope] if configured is None else Rate(*configured)
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address. Behind settings.TRUSTED_PROXY_COUNT proxies it is the one the
+    outermost trusted proxy saw, read from the right of X-Forwarded-For (the entries to its
+    left are whatever the client sent). axes uses it too (AXES_CLIENT_IP_CALLABLE)."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        forwarded = [
+            part.strip()
+            for part in request.headers.get("X-Forwarded-For", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def hit(scope: str, who: str, rate: Rate, *, now: float | None = None) -> bool:
+    """Count one request of `who` in `scope`; False when it goes over the rate."""
+    now = time.time() if now is None else now
+    window, offset = divmod(now, rate.period)
+    prefix = f"ratelimit:{scope}:{who}"
+    current_key, previous_key = f"{prefix}:{int(window)}", f"{prefix}:{int(window) - 1}"
+    # Kept for two periods: the current window is the previous one during the next period.
+    cache.add(current_key, 0, timeout=2 * rate.period)
+    try:
+        current = cache.incr(current_key)
+    except ValueError:  # expired between add and incr
+        cache.set(current_key, 1, timeout=2 * rate.period)
+        current = 1
+    previous = cache.get(previous_key, 0)
+    estimate = previous * (1 - offset / rate.period) + current
+    return estimate <= rate.limit
+
+
+def too_many_requests(request: HttpRequest, rate: Rate) -> HttpResponse:
+    if "application/json" in request.headers.get("Accept", ""):
+        response = JsonResponse({"saved": False, "error": MESSAGE}, status=429)
+    else:
+        response = render(request, "429.html", {"message": MESSAGE}, status=429)
+    response["Retry-After"] = str(math.ceil(rate.period / rate.limit))
+    return response
+
+
+def rate_limited(scope: str, *, per: str):
+    """Limit a view's POSTs per "user" (the logged-in user) or per "address" (client_ip)."""
+    if per not in ("user", "address"):
+        raise ValueError(f"per must be 'user' or 'address', not {per!r}")
+
+    def decorate(view):
+        @functools.wraps(view)
+        def limited(request: HttpRequest, *args, **kwargs):
+            if request.method == "POST":
+                who = f"user-{request.user.pk}" if per == "user" else client_ip(request)
+                rate = rate_for(scope)
+                if not hit(scope, who, rate):
+                    log.warning("Rate limit %s exceeded by %s (%s)", scope, who, request.path)
+                    return too_many_requests(request, rate)
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorate
