@@ -38,7 +38,7 @@ def stop_instructors_unlocking(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("axes", "0010_accessattemptexpiration"),
-        ("quizzes", "0003_traces"),
+        ("quizzes", "0005_provenance"),
     ]
 
     operations = [
