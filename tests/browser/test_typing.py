@@ -208,6 +208,27 @@ def test_practice_prints_nothing_with_javascript(live_server, page, client, stud
     assert page.locator(".feedback-verdict").text_content() == "Right"
 
 
+def test_practice_text_survives_a_reload_until_it_is_checked(
+    live_server, page, client, student, typed_question
+):
+    log_in(page, client, live_server, student)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    url = f"{live_server.url}/practice/question/{typed_question.pk}/"
+    under_csp(page, url)
+    page.goto(url)
+    page.get_by_label("What does it print?").press_sequentially("[1, 2]\nTrue")
+    page.reload()
+    assert dialogs == ["beforeunload"], "leaving with unchecked text warns"
+    assert page.get_by_label("What does it print?").input_value() == "[1, 2]\nTrue"
+
+    page.get_by_role("button", name="Check my answer").click()
+    page.wait_for_url("**/practice/answers/*/")
+    assert dialogs == ["beforeunload"], "checking the answer leaves without a warning"
+    page.goto(url)
+    assert page.get_by_label("What does it print?").input_value() == "", "checked: not kept"
+
+
 IN_VIEW = """(element) => {
   const box = element.getBoundingClientRect();
   return {top: box.top, bottom: box.bottom, height: innerHeight, scrolled: scrollY};
