@@ -12,8 +12,8 @@ import time
 import pytest
 from django.utils.html import escape
 
-from quizzes import services
-from quizzes.models import Response
+from quizzes import grading, services
+from quizzes.models import Quiz, Response
 from tests.browser.test_feedback_diagram import log_in
 
 pytestmark = pytest.mark.browser
@@ -172,6 +172,27 @@ def test_typing_saves_after_a_pause_and_the_status_says_so(page, open_attempt, t
     page.reload()
     assert page.dialogs == [], "nothing unsaved, no warning"
     assert page.get_by_label("What does it print?").input_value() == "[1, 2"
+
+
+def test_with_feedback_after_each_answer_typing_saves_a_draft_never_checked(
+    page, open_attempt, typed_question
+):
+    open_attempt([typed_question], feedback_policy=Quiz.FeedbackPolicy.AFTER_EACH_ANSWER)
+    text = page.get_by_label("What does it print?")
+    text.press_sequentially("[1, 2")
+    status = page.locator('.save-status[data-state="saved"]')
+    status.wait_for()
+    assert status.text_content().startswith("Draft saved")
+    text.blur()  # leaving the box saves (the same draft), it does not check
+    page.wait_for_timeout(300)
+    assert page.locator(".feedback").count() == 0
+    assert Response.objects.get().graded_key is None
+
+    text.fill(grading.expected_text(typed_question.answer_key))
+    page.get_by_role("button", name="Save answer").click()
+    page.locator(".feedback-slot .feedback-verdict").wait_for()
+    assert page.locator(".feedback-verdict").text_content() == "Right"
+    assert text.is_disabled()
 
 
 def test_prints_nothing_box_saves_and_comes_back_ticked(
