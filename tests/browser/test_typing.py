@@ -8,6 +8,7 @@ any inline code would fail the test as a console error.
 
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils.html import escape
@@ -77,7 +78,9 @@ def open_attempt(serial_live_server, page, client, student, make_quiz):
     """open_attempt(questions, **quiz_fields): log in, start an attempt, open its page; the
     attempt. Dialogs (the leave-page warning) are recorded in page.dialogs and accepted."""
 
-    def open_(questions, **fields):
+    def open_(questions, *, pause_timers: bool = False, **fields):
+        """pause_timers: the page's timers (the pause before a save while typing) wait for
+        page.clock.run_for(), so a test can act "at once" after typing however slow the machine."""
         quiz = make_quiz(questions, **fields)
         attempt = services.start_attempt(user=student, quiz=quiz)
         live_server = serial_live_server
@@ -91,7 +94,11 @@ def open_attempt(serial_live_server, page, client, student, make_quiz):
 
         page.on("dialog", on_dialog)
         under_csp(page, f"**/attempts/{attempt.pk}/")
+        if pause_timers:
+            page.clock.install()
         page.goto(f"{live_server.url}/attempts/{attempt.pk}/")
+        if pause_timers:
+            page.clock.pause_at(datetime.now(UTC) + timedelta(minutes=1))
         return attempt
 
     return open_
@@ -100,7 +107,7 @@ def open_attempt(serial_live_server, page, client, student, make_quiz):
 def test_text_typed_then_reloaded_at_once_is_there_and_on_the_server(
     page, open_attempt, typed_question
 ):
-    attempt = open_attempt([typed_question])
+    attempt = open_attempt([typed_question], pause_timers=True)
     answer = page.get_by_label("What does it print?")
     typed = "[1, 2, 3]\n  True"
     answer.press_sequentially(typed)
@@ -117,7 +124,7 @@ def test_text_typed_then_reloaded_at_once_is_there_and_on_the_server(
 def test_text_typed_then_left_at_once_reaches_the_server(
     live_server, page, open_attempt, typed_question
 ):
-    attempt = open_attempt([typed_question])
+    attempt = open_attempt([typed_question], pause_timers=True)
     typed = "left in a hurry"
     page.get_by_label("What does it print?").press_sequentially(typed)
     # The page goes before the pause that saves while typing is over: only the flush on leaving
@@ -158,13 +165,15 @@ def test_hiding_the_page_flushes_the_text_with_a_keepalive_request(
 
 
 def test_typing_saves_after_a_pause_and_the_status_says_so(page, open_attempt, typed_question):
-    open_attempt([typed_question])
+    open_attempt([typed_question], pause_timers=True)
     status = page.locator(".save-status")
     assert status.text_content() == "Not answered yet"
     page.get_by_label("What does it print?").press_sequentially("[1, 2")
+    page.clock.run_for(700)
     assert status.get_attribute("data-state") == "unsaved"
     assert status.text_content() == "Unsaved changes"
-    page.locator('.save-status[data-state="saved"]').wait_for()  # no blur, no button
+    page.clock.run_for(200)  # 800 ms after the last keystroke: saved without blur or button
+    page.locator('.save-status[data-state="saved"]').wait_for()
     assert status.text_content().startswith("Saved ")
     saved = Response.objects.get()
     assert saved.answer_text == "[1, 2" and saved.graded_key is None
