@@ -137,7 +137,7 @@ def test_text_typed_then_left_at_once_reaches_the_server(
 def test_hiding_the_page_flushes_the_text_with_a_keepalive_request(
     page, open_attempt, typed_question
 ):
-    open_attempt([typed_question])
+    open_attempt([typed_question], pause_timers=True)
     page.evaluate(
         """() => {
           window.keepaliveBodies = [];
