@@ -184,6 +184,7 @@
         keepalive: Boolean(options.keepalive),
       });
     } catch (networkError) {
+      state.sentOnLeaving = null; // a later flush tries again
       setStatus(form, "Not saved: no connection. Your text is kept in this browser.", "error");
       return;
     }
@@ -200,6 +201,7 @@
       return;
     }
     if (!response.ok || !data.saved) {
+      state.sentOnLeaving = null;
       if (data.error) setStatus(form, data.error, "error");
       else showErrors(form, data.errors);
       return;
