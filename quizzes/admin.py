@@ -336,6 +336,7 @@ class ResponseInline(admin.TabularInline):
     fields = [
         "quiz_question",
         "answer_text",
+        "says_prints_nothing",
         "is_correct",
         "points_awarded",
         "answered_at",

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from quizzes import choice_order
 from quizzes.models import Choice, Question
+from quizzes.services import BLANK_TYPED_ANSWER, TEXT_AND_PRINTS_NOTHING
 
 # Teaching snippets print a few lines; anything longer is a mistake or an abuse.
 MAX_ANSWER_CHARS = 10_000
@@ -55,7 +56,8 @@ class OutputChoiceField(forms.ModelChoiceField):
 
 
 class AnswerForm(forms.Form):
-    """The answer to one question; its single field depends on the question's answer mode.
+    """The answer to one question; its field depends on the question's answer mode (a typed
+    answer also has the box that says the program prints nothing).
 
     cleaned answers are turned into the keyword arguments of services.save_answer and
     services.answer_practice by `service_kwargs()`."""
@@ -85,23 +87,40 @@ class AnswerForm(forms.Form):
             self.fields["answer_text"] = forms.CharField(
                 # Leading spaces can be part of an output, so the answer is kept as typed.
                 strip=False,
+                # Blank is allowed here only with "prints nothing" ticked; see clean().
+                required=False,
                 max_length=MAX_ANSWER_CHARS,
                 label="What does it print?",
                 help_text="Type the output exactly, one line per printed line. If it ends with "
-                "an uncaught exception, put the exception last, e.g. TypeError.",
+                "an uncaught exception, put the exception last, e.g. TypeError. If it prints "
+                "nothing, tick the box below.",
                 widget=forms.Textarea(
                     attrs={"rows": 5, "spellcheck": "false", "class": "font-monospace"}
                 ),
+            )
+            self.fields["prints_nothing"] = forms.BooleanField(
+                required=False, label="The program prints nothing"
             )
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
+    def clean(self):
+        cleaned = super().clean()
+        if "prints_nothing" in self.fields and "answer_text" in cleaned:
+            text = cleaned["answer_text"]
+            if cleaned.get("prints_nothing") and text.strip():
+                self.add_error("answer_text", TEXT_AND_PRINTS_NOTHING)
+            elif not cleaned.get("prints_nothing") and not text.strip():
+                self.add_error("answer_text", BLANK_TYPED_ANSWER)
+        return cleaned
+
     def service_kwargs(self) -> dict:
-        """answer_text / choice keyword arguments for the services, from cleaned data."""
+        """answer_text / choice / says_prints_nothing keyword arguments for the services."""
         return {
             "answer_text": self.cleaned_data.get("answer_text", ""),
             "choice": self.cleaned_data.get("choice"),
+            "says_prints_nothing": bool(self.cleaned_data.get("prints_nothing")),
         }
 
     @classmethod
@@ -111,4 +130,6 @@ class AnswerForm(forms.Form):
             return {}
         if response.choice_id is not None:
             return {"choice": response.choice_id}
+        if response.says_prints_nothing:
+            return {"answer_text": "", "prints_nothing": True}
         return {"answer_text": response.answer_text}

@@ -221,6 +221,8 @@ class Response(models.Model):
     quiz_question = models.ForeignKey(QuizQuestion, on_delete=models.PROTECT)
     answer_text = models.TextField(blank=True)
     choice = models.ForeignKey(Choice, null=True, blank=True, on_delete=models.SET_NULL)
+    # A typed answer that says the program prints nothing (its answer_text is then empty).
+    says_prints_nothing = models.BooleanField(default=False)
     answered_at = models.DateTimeField()
     is_correct = models.BooleanField(null=True)
     points_awarded = models.PositiveIntegerField(null=True)
@@ -249,6 +251,8 @@ class PracticeAnswer(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="practice")
     answer_text = models.TextField(blank=True)
     choice = models.ForeignKey(Choice, null=True, blank=True, on_delete=models.SET_NULL)
+    # A typed answer that says the program prints nothing (its answer_text is then empty).
+    says_prints_nothing = models.BooleanField(default=False)
     is_correct = models.BooleanField()
     graded_key = models.JSONField()
     graded_python_version = models.CharField(max_length=20)

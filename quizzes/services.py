@@ -33,6 +33,12 @@ from quizzes.models import (
 
 # Answers are short predictions of a snippet's output; anything longer is a mistake or abuse.
 MAX_ANSWER_CHARS = 10_000
+# A blank typed answer is ambiguous (forgotten, or "prints nothing"?), so saying nothing is printed
+# is an explicit choice of its own (AnswerForm's "The program prints nothing").
+BLANK_TYPED_ANSWER = "Type what it prints, or tick “The program prints nothing”."
+TEXT_AND_PRINTS_NOTHING = (
+    "You ticked “The program prints nothing” and typed an output: clear the text or untick the box."
+)
 
 
 class ServiceError(Exception):
@@ -335,8 +341,20 @@ def expire_overdue(attempt: Attempt, now: datetime | None = None) -> Attempt:
     return attempt
 
 
+def _typed_answer(answer_text: str, says_prints_nothing: bool) -> str:
+    """The typed text as stored: empty when the student says the program prints nothing, which
+    grades like the empty output it claims (grading.answer_matches("", key))."""
+    if says_prints_nothing:
+        if answer_text.strip():
+            raise InvalidAnswer(TEXT_AND_PRINTS_NOTHING)
+        return ""
+    if not answer_text.strip():
+        raise InvalidAnswer(BLANK_TYPED_ANSWER)
+    return answer_text
+
+
 def _validated_answer(
-    question: Question, answer_text: str, choice: Choice | None
+    question: Question, answer_text: str, choice: Choice | None, says_prints_nothing: bool = False
 ) -> tuple[str, Choice | None]:
     """The answer as stored: typed text, the chosen choice (with its text), or "true"/"false"."""
     if len(answer_text) > MAX_ANSWER_CHARS:
@@ -345,7 +363,9 @@ def _validated_answer(
     if mode == Question.AnswerMode.TYPED:
         if choice is not None:
             raise InvalidAnswer("This question takes a typed answer, not a choice.")
-        return answer_text, None
+        return _typed_answer(answer_text, says_prints_nothing), None
+    if says_prints_nothing:
+        raise InvalidAnswer("Only a typed answer can say that the program prints nothing.")
     if mode == Question.AnswerMode.CHOICE:
         if choice is None or choice.question_id != question.pk:
             raise InvalidAnswer("Choose one of the question's choices.")
@@ -399,12 +419,16 @@ def save_answer(
     quiz_question: QuizQuestion,
     answer_text: str = "",
     choice: Choice | None = None,
+    says_prints_nothing: bool = False,
+    draft: bool = False,
     now: datetime | None = None,
 ) -> Response:
     """Save (or replace) one answer of an open attempt.
 
     With feedback after each answer the answer is graded at once, and from then on it is
     locked (AnswerLocked): changing an answer after seeing its feedback would make it free.
+    A `draft` (text saved while the student types) is stored but never graded here, so it
+    stays open to change; submitting grades it like any other answer.
     Raises AttemptClosed once the attempt is submitted or past its deadline (in which case
     the attempt is submitted and graded), InvalidAnswer for an answer that does not fit.
     """
@@ -417,15 +441,17 @@ def save_answer(
             ):
                 raise InvalidAnswer("This question is not part of this attempt.")
             question = quiz_question.question
-            text, choice = _validated_answer(question, answer_text, choice)
+            text, choice = _validated_answer(question, answer_text, choice, says_prints_nothing)
             response = Response.objects.filter(attempt=attempt, quiz_question=quiz_question).first()
-            grade_now = attempt.quiz.feedback_policy == Quiz.FeedbackPolicy.AFTER_EACH_ANSWER
-            if response is not None and grade_now and response.graded_key is not None:
+            each_answer = attempt.quiz.feedback_policy == Quiz.FeedbackPolicy.AFTER_EACH_ANSWER
+            if response is not None and each_answer and response.graded_key is not None:
                 raise AnswerLocked("You have seen the feedback for this answer; it is final.")
+            grade_now = each_answer and not draft
             if response is None:
                 response = Response(attempt=attempt, quiz_question=quiz_question)
             response.answer_text = text
             response.choice = choice
+            response.says_prints_nothing = says_prints_nothing
             response.answered_at = now
             if grade_now:
                 _grade_response(response, question, quiz_question.points)
@@ -472,6 +498,17 @@ def submit_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
         return current
 
 
+def ran_out_of_time(attempt: Attempt) -> bool:
+    """Whether the attempt was submitted because its time was up, read from what is stored:
+    submit_attempt dates an attempt that ran past its deadline at that deadline, and a submit
+    the student makes in time is dated before it."""
+    return (
+        attempt.submitted_at is not None
+        and attempt.deadline is not None
+        and attempt.submitted_at >= attempt.deadline
+    )
+
+
 def feedback_visible(*, attempt: Attempt, now: datetime | None = None) -> bool:
     """Whether the results of the whole attempt (keys, right choices, explanations) may show."""
     if attempt.submitted_at is None:
@@ -500,6 +537,7 @@ def answer_practice(
     question: Question,
     answer_text: str = "",
     choice: Choice | None = None,
+    says_prints_nothing: bool = False,
     now: datetime | None = None,
 ) -> PracticeAnswer:
     """Grade one practice answer at once against the stored key and record it.
@@ -510,7 +548,7 @@ def answer_practice(
         raise InvalidAnswer("This question is not available.")
     if not grading.is_valid_key(question.answer_key):
         raise InvalidAnswer("This question has no answer key yet; it cannot be graded.")
-    text, choice = _validated_answer(question, answer_text, choice)
+    text, choice = _validated_answer(question, answer_text, choice, says_prints_nothing)
     correct = grading.is_correct_against(
         question, question.answer_key, answer_text=text, choice=choice
     )
@@ -519,6 +557,7 @@ def answer_practice(
         question=question,
         answer_text=text,
         choice=choice,
+        says_prints_nothing=says_prints_nothing,
         is_correct=correct,
         graded_key=question.answer_key,
         graded_python_version=question.key_python_version,

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST
 
-from quizzes import choice_order, grading, roles, selectors, services
+from quizzes import choice_order, diff, grading, roles, selectors, services
 from quizzes.deadlines import effective_deadline
 from quizzes.forms import AnswerForm, SignUpForm
 from quizzes.markdown import highlight_python, render_concept_page, render_markdown
@@ -90,6 +90,7 @@ class Feedback:
     chosen_misconception: str
     snippet: str
     trace: dict | None  # the memory diagram of `snippet`; None when it would not match the key
+    difference: diff.Difference | None  # where a wrong typed answer first departs from the key
 
 
 def diagram_trace(question: Question, key: dict) -> dict | None:
@@ -98,6 +99,20 @@ def diagram_trace(question: Question, key: dict) -> dict | None:
     if services.outcomes_differ(key, question.answer_key):
         return None
     return question.key_trace
+
+
+def typed_answer_difference(question: Question, answer, key: dict) -> diff.Difference | None:
+    """Where a wrong typed answer first differs from the key; None for any other answer (one
+    that says "prints nothing" is shown as such, and the real output beside it says the rest)."""
+    if (
+        question.answer_mode != Question.AnswerMode.TYPED
+        or answer is None
+        or answer.is_correct is not False
+        or answer.says_prints_nothing
+        or not grading.is_valid_key(key)
+    ):
+        return None
+    return diff.first_difference(answer.answer_text, key)
 
 
 def build_feedback(
@@ -130,6 +145,7 @@ def build_feedback(
         chosen_misconception=chosen.misconception if wrong_choice else "",
         snippet=question.snippet,
         trace=diagram_trace(question, key),
+        difference=typed_answer_difference(question, answer, key),
     )
 
 
@@ -530,9 +546,11 @@ def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
         if wants_json(request):
             return invalid_json(form)
         return render_attempt(request, attempt, bound_form=form, bound_entry=entry, status=400)
+    # attempt.js marks the text it saves while the student types as a draft: never graded yet.
+    draft = request.POST.get("draft") == "1"
     try:
         response = services.save_answer(
-            attempt=attempt, quiz_question=entry, **form.service_kwargs()
+            attempt=attempt, quiz_question=entry, draft=draft, **form.service_kwargs()
         )
     except services.AttemptClosed as closed:
         return closed_response(request, closed.message, result_url)
@@ -653,6 +671,7 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         "score": score,
         "max_score": max_score,
         "withheld": withheld,
+        "ran_out_of_time": services.ran_out_of_time(attempt),
     }
     return render(request, "quizzes/attempt_result.html", context)
 

@@ -53,7 +53,8 @@ def test_typed_answer_keeps_leading_spaces_and_lines(typed):
     answer = "  indented\nsecond line\n"
     form = AnswerForm({"answer_text": answer}, question=typed, choice_seed=None)
     assert form.is_valid(), form.errors
-    assert form.service_kwargs() == {"answer_text": answer, "choice": None}
+    kwargs = {"answer_text": answer, "choice": None, "says_prints_nothing": False}
+    assert form.service_kwargs() == kwargs
 
 
 def test_typed_answer_over_the_limit_is_a_form_error(typed):
@@ -91,7 +92,8 @@ def test_choice_labels_show_outputs_in_full_but_no_misconception(choice_question
 def test_true_false_accepts_only_true_or_false(true_false):
     form = AnswerForm({"answer_text": "false"}, question=true_false, choice_seed=None)
     assert form.is_valid()
-    assert form.service_kwargs() == {"answer_text": "false", "choice": None}
+    kwargs = {"answer_text": "false", "choice": None, "says_prints_nothing": False}
+    assert form.service_kwargs() == kwargs
     assert not AnswerForm(
         {"answer_text": "maybe"}, question=true_false, choice_seed=None
     ).is_valid()

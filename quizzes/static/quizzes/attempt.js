@@ -1,21 +1,41 @@
 // Attempt page: save each answer as it is given (the "Save answer" buttons do the same without
 // JavaScript) and count down to the deadline. The server enforces the deadline either way.
+//
+// Typed text is saved as a draft DEBOUNCE_MS after the last keystroke, and at once when the page is
+// hidden or left (a keep-alive request, which outlives the page). Until the server has it, the
+// text is also kept in this browser, so a reload straight after typing finds it even if the
+// page went before its request did; and leaving the page warns.
 "use strict";
 
 (function () {
-  function setStatus(form, text, isError) {
+  const DEBOUNCE_MS = 800;
+  const FLUSH_BEFORE_DEADLINE_S = 3;
+  const KEPT_PREFIX = "memory-model:unsaved:";
+  const KEPT_FOR_MS = 7 * 24 * 3600 * 1000;
+  const BLANK = "Not saved: type what it prints, or tick “The program prints nothing”.";
+  const states = new Map();
+  let leaving = false; // the page is reloading by itself: nothing to warn about
+
+  function setStatus(form, text, state) {
     const status = form.querySelector(".save-status");
     if (!status) return;
     status.textContent = text;
-    status.classList.toggle("text-danger", Boolean(isError));
-    status.classList.toggle("text-body-secondary", !isError);
+    status.dataset.state = state;
+    status.classList.toggle("text-danger", state === "error");
+    status.classList.toggle("text-warning-emphasis", state === "unsaved");
+    status.classList.toggle("text-body-secondary", state === "saved" || state === "saving");
+  }
+
+  function statusState(form) {
+    const status = form.querySelector(".save-status");
+    return status ? status.dataset.state : "";
   }
 
   function showErrors(form, errors) {
     const messages = Object.values(errors || {}).flat().map(function (error) {
       return typeof error === "string" ? error : error.message;
     });
-    setStatus(form, messages.join(" ") || "Not saved.", true);
+    setStatus(form, "Not saved: " + (messages.join(" ") || "the server refused it."), "error");
   }
 
   function answerOf(form) {
@@ -24,84 +44,260 @@
     return new URLSearchParams(fields).toString();
   }
 
-  async function save(form) {
-    // An answer whose feedback is shown is final; a save queued behind it (the "change" of
-    // leaving the text box, then the button's "submit") has nothing left to send.
+  // Whether the form holds an answer the server can take: some text, a ticked box, a choice.
+  function hasAnswer(form) {
+    const fields = new FormData(form);
+    fields.delete("csrfmiddlewaretoken");
+    return Array.from(fields.values()).some(function (value) {
+      return String(value).trim() !== "";
+    });
+  }
+
+  function isUnsaved(form) {
+    const state = states.get(form);
+    return !form.dataset.final && hasAnswer(form) && answerOf(form) !== state.saved;
+  }
+
+  // --- the copy kept in this browser until the server has the answer --------------------------
+
+  function keptKey(form) {
+    return KEPT_PREFIX + form.action;
+  }
+
+  function keep(form) {
+    try {
+      if (isUnsaved(form)) {
+        const kept = { answer: answerOf(form), base: states.get(form).saved, at: Date.now() };
+        localStorage.setItem(keptKey(form), JSON.stringify(kept));
+      } else {
+        localStorage.removeItem(keptKey(form));
+      }
+    } catch (storageUnavailable) {
+      // Private browsing or storage turned off: the server-side saves still run.
+    }
+  }
+
+  function readKept(form) {
+    try {
+      return JSON.parse(localStorage.getItem(keptKey(form)) || "null");
+    } catch (storageUnavailable) {
+      return null;
+    }
+  }
+
+  function forgetOldKept() {
+    try {
+      for (let i = localStorage.length - 1; i >= 0; i--) {
+        const name = localStorage.key(i);
+        if (!name || !name.startsWith(KEPT_PREFIX)) continue;
+        const kept = JSON.parse(localStorage.getItem(name) || "null");
+        if (!kept || Date.now() - kept.at > KEPT_FOR_MS) localStorage.removeItem(name);
+      }
+    } catch (storageUnavailable) {
+      // Nothing kept, nothing to forget.
+    }
+  }
+
+  function fill(form, answer) {
+    const values = new URLSearchParams(answer);
+    Array.from(form.elements).forEach(function (field) {
+      if (!field.name || field.name === "csrfmiddlewaretoken") return;
+      if (field.type === "checkbox") field.checked = values.has(field.name);
+      else if (field.type === "radio") field.checked = values.get(field.name) === field.value;
+      else if (field.tagName === "TEXTAREA" && values.has(field.name)) {
+        field.value = values.get(field.name);
+      }
+    });
+    if (window.AnswerForm) window.AnswerForm.sync(form);
+  }
+
+  // Text typed before a reload that the server did not get in time comes back, unless the saved
+  // answer changed since it was typed (another tab or device saved a newer one).
+  function restoreKept(form) {
+    const kept = readKept(form);
+    if (!kept) return false;
+    const state = states.get(form);
+    if (kept.base !== state.saved || kept.answer === state.saved) {
+      keep(form); // stale or already saved: drop it
+      return false;
+    }
+    fill(form, kept.answer);
+    return true;
+  }
+
+  // --- saving --------------------------------------------------------------------------------
+
+  function savedText(form, draft, answeredAt) {
+    const time = new Date(answeredAt).toLocaleTimeString();
+    if (draft && form.dataset.checkedOnSave) {
+      return "Draft saved " + time + "; press Save answer to have it checked.";
+    }
+    return "Saved " + time;
+  }
+
+  function showFeedback(form, html) {
+    // Feedback after each answer: the answer is final now, so the form gives way to it.
+    const section = form.closest(".attempt-question");
+    form.dataset.final = "1";
+    const slot = section.querySelector(".feedback-slot");
+    slot.innerHTML = html;
+    // The feedback may hold a memory diagram, drawn by diagram.js once it is on the page.
+    if (window.MemoryDiagram) window.MemoryDiagram.initAll(slot);
+    form.querySelectorAll("input, textarea, button").forEach(function (el) {
+      el.disabled = true;
+    });
+    keep(form);
+  }
+
+  // options.draft: typed text saved on the way (never checked yet, even with feedback after each
+  // answer); options.keepalive: the page is going, so the request must outlive it.
+  async function save(form, options) {
+    // An answer whose feedback is shown is final; a save queued behind it has nothing to send.
     if (form.dataset.final) return;
-    // The same answer is sent once, even when both "change" and "submit" fire for it.
+    const state = states.get(form);
     const answer = answerOf(form);
-    if (answer === form.dataset.lastSaved) return;
-    setStatus(form, "Saving…", false);
+    // The same answer is sent once (a "change" and a "submit" can both fire for it), except that
+    // pressing Save answer on a draft of a checked-on-save quiz asks for it to be checked.
+    const checkRequested = !options.draft && form.dataset.checkedOnSave;
+    if (answer === state.saved && !(checkRequested && state.savedAsDraft)) {
+      // Typed back to the saved answer: nothing to send, and nothing unsaved any more.
+      if (statusState(form) === "unsaved") setStatus(form, "Saved", "saved");
+      keep(form);
+      return;
+    }
+    if (options.keepalive && answer === state.sentOnLeaving) return;
+    if (!hasAnswer(form)) {
+      setStatus(form, BLANK, "error");
+      return;
+    }
+    const body = new FormData(form);
+    if (options.draft) body.append("draft", "1");
+    if (options.keepalive) state.sentOnLeaving = answer;
+    setStatus(form, "Saving…", "saving");
     let response;
     try {
       response = await fetch(form.action, {
         method: "POST",
-        body: new FormData(form),
+        body: body,
         headers: { Accept: "application/json" },
         credentials: "same-origin",
+        keepalive: Boolean(options.keepalive),
       });
     } catch (networkError) {
-      setStatus(form, "Not saved: no connection. Try the Save answer button again.", true);
+      state.sentOnLeaving = null; // a later flush tries again
+      setStatus(form, "Not saved: no connection. Your text is kept in this browser.", "error");
       return;
     }
     let data = {};
     try {
       data = await response.json();
     } catch (notJson) {
-      setStatus(form, "Not saved (server error " + response.status + ").", true);
+      setStatus(form, "Not saved (server error " + response.status + ").", "error");
       return;
     }
     if (data.redirect) {
+      leaving = true;
       window.location.assign(data.redirect);
       return;
     }
     if (!response.ok || !data.saved) {
-      if (data.error) setStatus(form, data.error, true);
+      state.sentOnLeaving = null;
+      if (data.error) setStatus(form, data.error, "error");
       else showErrors(form, data.errors);
       return;
     }
-    form.dataset.lastSaved = answer;
+    state.saved = answer;
+    state.savedAsDraft = Boolean(options.draft);
     // The quiz's closing time may have moved since the page loaded; the countdown follows it.
     const countdown = document.getElementById("countdown");
     if (countdown && data.deadline) countdown.dataset.deadline = data.deadline;
-    const savedAt = new Date(data.answered_at).toLocaleTimeString();
-    setStatus(form, "Saved " + savedAt, false);
     if (data.feedback_html) {
-      // Feedback after each answer: the answer is final now, so the form gives way to it.
-      const section = form.closest(".attempt-question");
-      form.dataset.final = "1";
-      const slot = section.querySelector(".feedback-slot");
-      slot.innerHTML = data.feedback_html;
-      // The feedback may hold a memory diagram, drawn by diagram.js once it is on the page.
-      if (window.MemoryDiagram) window.MemoryDiagram.initAll(slot);
-      form.querySelectorAll("input, textarea, button").forEach(function (el) {
-        el.disabled = true;
-      });
+      showFeedback(form, data.feedback_html);
+    } else if (answerOf(form) !== answer) {
+      setStatus(form, "Unsaved changes", "unsaved"); // typed on while it was saving
+    } else {
+      setStatus(form, savedText(form, options.draft, data.answered_at), "saved");
     }
+    keep(form);
   }
 
-  document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+  function enqueue(form, options) {
     // Saves of one form run one after another, so the last answer given is the one kept.
-    let queue = Promise.resolve();
-    const enqueue = function () {
-      queue = queue.then(function () {
-        return save(form);
-      });
-    };
-    if (form.querySelector(".save-status").dataset.saved) form.dataset.lastSaved = answerOf(form);
+    const state = states.get(form);
+    clearTimeout(state.timer);
+    state.queue = state.queue.then(function () {
+      return save(form, options);
+    });
+    return state.queue;
+  }
+
+  function typed(form) {
+    const state = states.get(form);
+    keep(form);
+    if (isUnsaved(form)) setStatus(form, "Unsaved changes", "unsaved");
+    clearTimeout(state.timer);
+    state.timer = setTimeout(function () {
+      enqueue(form, { draft: true });
+    }, DEBOUNCE_MS);
+  }
+
+  // The page is being hidden or left: send what is unsaved now, in requests that outlive it.
+  function flushAll() {
+    states.forEach(function (state, form) {
+      clearTimeout(state.timer);
+      if (isUnsaved(form)) save(form, { draft: true, keepalive: true });
+    });
+  }
+
+  const forms = Array.from(document.querySelectorAll("form[data-autosave]"));
+  forgetOldKept();
+  forms.forEach(function (form) {
+    const saved = form.querySelector(".save-status").dataset.saved;
+    states.set(form, {
+      saved: saved ? answerOf(form) : null,
+      savedAsDraft: Boolean(saved && form.dataset.checkedOnSave),
+      queue: Promise.resolve(),
+      timer: null,
+      sentOnLeaving: null,
+    });
+    if (restoreKept(form)) {
+      setStatus(form, "Unsaved changes restored from this browser; saving…", "unsaved");
+      enqueue(form, { draft: true });
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      enqueue();
+      enqueue(form, { draft: false });
     });
-    // Radios save when picked; typed answers when the text box loses focus after a change.
-    form.addEventListener("change", enqueue);
-    form.addEventListener("input", function () {
-      setStatus(form, "Unsaved changes", false);
+    form.addEventListener("input", function (event) {
+      if (event.target.tagName === "TEXTAREA") typed(form);
+    });
+    form.addEventListener("change", function (event) {
+      // A picked choice is an answer given; typed text and the "prints nothing" box are drafts
+      // (leaving the text box saves it at once instead of after the pause).
+      enqueue(form, { draft: event.target.type !== "radio" });
     });
   });
 
+  if (forms.length) {
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") flushAll();
+    });
+    window.addEventListener("pagehide", flushAll);
+    window.addEventListener("beforeunload", function (event) {
+      if (leaving) return;
+      const unsaved = forms.some(isUnsaved);
+      flushAll();
+      if (unsaved) {
+        // Asks the browser to confirm leaving; the keep-alive saves above run either way.
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+  }
+
   const countdown = document.getElementById("countdown");
   if (countdown) {
+    let flushed = false;
     const tick = function () {
       const deadline = new Date(countdown.dataset.deadline).getTime();
       const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
@@ -110,10 +306,23 @@
       countdown.textContent = "Time left " + minutes + ":" + seconds;
       countdown.classList.toggle("text-bg-danger", left <= 60);
       countdown.classList.toggle("text-bg-dark", left > 60);
+      if (left <= FLUSH_BEFORE_DEADLINE_S && !flushed) {
+        // Text typed in the last moments is saved while the server still takes it.
+        flushed = true;
+        forms.filter(isUnsaved).forEach(function (form) {
+          enqueue(form, { draft: true });
+        });
+      }
       if (left === 0) {
         clearInterval(timer);
         // The server submits the attempt when its time is up; reloading shows the result.
-        window.location.reload();
+        const pending = forms.map(function (form) {
+          return states.get(form).queue;
+        });
+        Promise.all(pending).then(function () {
+          leaving = true;
+          window.location.reload();
+        });
       }
     };
     const timer = setInterval(tick, 1000);

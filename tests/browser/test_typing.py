@@ -1,0 +1,280 @@
+"""Nothing a student types is lost: typed answers are saved while typing, flushed when the page is
+hidden or left, kept in the browser across a reload, and leaving with unsaved text warns. Also
+the "prints nothing" box and the countdown that stays in view.
+
+Pages are served under a strict Content-Security-Policy here (no inline scripts or handlers), so
+any inline code would fail the test as a console error.
+"""
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils.html import escape
+
+from quizzes import grading, services
+from quizzes.models import Quiz, Response
+from tests.browser.test_feedback_diagram import log_in
+
+pytestmark = pytest.mark.browser
+
+CSP = "default-src 'self'; img-src 'self' data:"
+SILENT = "x = [1]\ny = x\n"
+
+
+def under_csp(page, path_glob: str):
+    """Serve the pages matching `path_glob` with a strict Content-Security-Policy."""
+
+    def add_policy(route):
+        if route.request.method != "GET":  # a form post goes on as is, redirects and all
+            route.continue_()
+            return
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": CSP}
+        route.fulfill(response=response, headers=headers)
+
+    page.route(path_glob, add_policy)
+
+
+def wait_for_saved(page, attempt, text: str, timeout: float = 10.0):
+    """Wait until the server holds `text` as the attempt's answer, asking it over HTTP (the test
+    thread shares the live server's in-memory database connection, so it must not query it while
+    the server may be writing)."""
+    url = f"{page.server_url}/attempts/{attempt.pk}/"
+    wanted = escape(text)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        # A form post sends a text box's line breaks as \r\n (HTML's rule); grading ignores it.
+        html = page.context.request.get(url).text().replace("\r\n", "\n")
+        if wanted in html.split("<textarea", 1)[-1].split("</textarea>", 1)[0]:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the server never stored {text!r}")
+
+
+@pytest.fixture
+def serial_live_server(live_server):
+    """The live server, handling one request at a time.
+
+    Its threads share the test's in-memory SQLite connection, so two requests at once (a
+    keep-alive save racing the reload it was sent before) fail with "database table is locked";
+    with a server of its own per thread, as in production, they simply queue."""
+    server = live_server.thread.httpd
+    app = server.get_app()
+    lock = threading.Lock()
+
+    def one_at_a_time(environ, start_response):
+        with lock:
+            return list(app(environ, start_response))
+
+    server.set_app(one_at_a_time)
+    yield live_server
+    server.set_app(app)
+
+
+@pytest.fixture
+def open_attempt(serial_live_server, page, client, student, make_quiz):
+    """open_attempt(questions, **quiz_fields): log in, start an attempt, open its page; the
+    attempt. Dialogs (the leave-page warning) are recorded in page.dialogs and accepted."""
+
+    def open_(questions, *, pause_timers: bool = False, **fields):
+        """pause_timers: the page's timers (the pause before a save while typing) wait for
+        page.clock.run_for(), so a test can act "at once" after typing however slow the machine."""
+        quiz = make_quiz(questions, **fields)
+        attempt = services.start_attempt(user=student, quiz=quiz)
+        live_server = serial_live_server
+        log_in(page, client, live_server, student)
+        page.dialogs = []
+        page.server_url = live_server.url
+
+        def on_dialog(dialog):
+            page.dialogs.append(dialog.type)
+            dialog.accept()
+
+        page.on("dialog", on_dialog)
+        under_csp(page, f"**/attempts/{attempt.pk}/")
+        if pause_timers:
+            page.clock.install()
+        page.goto(f"{live_server.url}/attempts/{attempt.pk}/")
+        if pause_timers:
+            page.clock.pause_at(datetime.now(UTC) + timedelta(minutes=1))
+        return attempt
+
+    return open_
+
+
+def test_text_typed_then_reloaded_at_once_is_there_and_on_the_server(
+    page, open_attempt, typed_question
+):
+    attempt = open_attempt([typed_question], pause_timers=True)
+    answer = page.get_by_label("What does it print?")
+    typed = "[1, 2, 3]\n  True"
+    answer.press_sequentially(typed)
+    assert page.locator(".save-status").get_attribute("data-state") == "unsaved"
+    page.reload()
+
+    assert page.dialogs == ["beforeunload"], "leaving with unsaved text warns"
+    assert page.get_by_label("What does it print?").input_value() == typed
+    page.locator('.save-status[data-state="saved"]').wait_for()
+    wait_for_saved(page, attempt, typed)
+    assert Response.objects.get().answer_text.replace("\r\n", "\n") == typed
+
+
+def test_text_typed_then_left_at_once_reaches_the_server(
+    live_server, page, open_attempt, typed_question
+):
+    attempt = open_attempt([typed_question], pause_timers=True)
+    typed = "left in a hurry"
+    page.get_by_label("What does it print?").press_sequentially(typed)
+    # The page goes before the pause that saves while typing is over: only the flush on leaving
+    # (a keep-alive request) can carry the text.
+    page.goto(f"{live_server.url}/quizzes/")
+    assert page.dialogs == ["beforeunload"]
+    wait_for_saved(page, attempt, typed)
+
+
+def test_hiding_the_page_flushes_the_text_with_a_keepalive_request(
+    page, open_attempt, typed_question
+):
+    open_attempt([typed_question], pause_timers=True)
+    page.evaluate(
+        """() => {
+          window.keepaliveBodies = [];
+          const realFetch = window.fetch;
+          window.fetch = (url, options) => {
+            if (options && options.keepalive) {
+              window.keepaliveBodies.push(options.body.get("draft"));
+            }
+            return realFetch(url, options);
+          };
+        }"""
+    )
+    page.get_by_label("What does it print?").fill("hidden tab")
+    sent = page.evaluate(
+        """() => {
+          const hidden = { value: "hidden", configurable: true };
+          Object.defineProperty(document, "visibilityState", hidden);
+          document.dispatchEvent(new Event("visibilitychange"));
+          return window.keepaliveBodies;
+        }"""
+    )
+    assert sent == ["1"], "one keep-alive draft save, sent at once"
+    page.locator('.save-status[data-state="saved"]').wait_for()
+    assert Response.objects.get().answer_text == "hidden tab"
+
+
+def test_typing_saves_after_a_pause_and_the_status_says_so(page, open_attempt, typed_question):
+    open_attempt([typed_question], pause_timers=True)
+    status = page.locator(".save-status")
+    assert status.text_content() == "Not answered yet"
+    page.get_by_label("What does it print?").press_sequentially("[1, 2")
+    page.clock.run_for(700)
+    assert status.get_attribute("data-state") == "unsaved"
+    assert status.text_content() == "Unsaved changes"
+    page.clock.run_for(200)  # 800 ms after the last keystroke: saved without blur or button
+    page.locator('.save-status[data-state="saved"]').wait_for()
+    assert status.text_content().startswith("Saved ")
+    saved = Response.objects.get()
+    assert saved.answer_text == "[1, 2" and saved.graded_key is None
+
+    page.reload()
+    assert page.dialogs == [], "nothing unsaved, no warning"
+    assert page.get_by_label("What does it print?").input_value() == "[1, 2"
+
+
+def test_with_feedback_after_each_answer_typing_saves_a_draft_never_checked(
+    page, open_attempt, typed_question
+):
+    open_attempt([typed_question], feedback_policy=Quiz.FeedbackPolicy.AFTER_EACH_ANSWER)
+    text = page.get_by_label("What does it print?")
+    text.press_sequentially("[1, 2")
+    status = page.locator('.save-status[data-state="saved"]')
+    status.wait_for()
+    assert status.text_content().startswith("Draft saved")
+    text.blur()  # leaving the box saves (the same draft), it does not check
+    page.wait_for_timeout(300)
+    assert page.locator(".feedback").count() == 0
+    assert Response.objects.get().graded_key is None
+
+    text.fill(grading.expected_text(typed_question.answer_key))
+    page.get_by_role("button", name="Save answer").click()
+    page.locator(".feedback-slot .feedback-verdict").wait_for()
+    assert page.locator(".feedback-verdict").text_content() == "Right"
+    assert text.is_disabled()
+
+
+def test_prints_nothing_box_saves_and_comes_back_ticked(
+    page, open_attempt, make_question, save_screenshot
+):
+    question = make_question(SILENT)
+    open_attempt([question])
+    text = page.get_by_label("What does it print?")
+    text.fill("draft text")
+    page.get_by_label("The program prints nothing").check()
+    assert text.is_disabled()
+    page.locator('.save-status[data-state="saved"]').wait_for()
+    stored = Response.objects.get()
+    assert stored.says_prints_nothing and stored.answer_text == ""
+    save_screenshot(page.locator(".attempt-question"), "prints-nothing-attempt")
+
+    page.reload()
+    assert page.get_by_label("The program prints nothing").is_checked()
+    assert page.get_by_label("What does it print?").is_disabled()
+    page.get_by_label("The program prints nothing").uncheck()
+    assert page.get_by_label("What does it print?").is_enabled()
+
+
+def test_practice_prints_nothing_with_javascript(live_server, page, client, student, make_question):
+    question = make_question(SILENT)
+    log_in(page, client, live_server, student)
+    under_csp(page, f"**/practice/question/{question.pk}/")
+    page.goto(f"{live_server.url}/practice/question/{question.pk}/")
+    page.get_by_label("The program prints nothing").check()
+    assert page.get_by_label("What does it print?").is_disabled()
+    page.get_by_role("button", name="Check my answer").click()
+    page.wait_for_url("**/practice/answers/*/")
+    assert "You said: prints nothing" in page.locator(".your-answer").text_content()
+    assert page.locator(".feedback-verdict").text_content() == "Right"
+
+
+def test_practice_text_survives_a_reload_until_it_is_checked(
+    live_server, page, client, student, typed_question
+):
+    log_in(page, client, live_server, student)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    url = f"{live_server.url}/practice/question/{typed_question.pk}/"
+    under_csp(page, url)
+    page.goto(url)
+    page.get_by_label("What does it print?").press_sequentially("[1, 2]\nTrue")
+    page.reload()
+    assert dialogs == ["beforeunload"], "leaving with unchecked text warns"
+    assert page.get_by_label("What does it print?").input_value() == "[1, 2]\nTrue"
+
+    page.get_by_role("button", name="Check my answer").click()
+    page.wait_for_url("**/practice/answers/*/")
+    assert dialogs == ["beforeunload"], "checking the answer leaves without a warning"
+    page.goto(url)
+    assert page.get_by_label("What does it print?").input_value() == "", "checked: not kept"
+
+
+IN_VIEW = """(element) => {
+  const box = element.getBoundingClientRect();
+  return {top: box.top, bottom: box.bottom, height: innerHeight, scrolled: scrollY};
+}"""
+
+
+@pytest.mark.parametrize("width", [1200, 390])
+def test_countdown_stays_in_view_at_the_bottom_of_the_page(
+    page, open_attempt, make_question, width, save_screenshot
+):
+    questions = [make_question(f"x = {n}\nprint(x * 2)\n") for n in range(5)]
+    page.set_viewport_size({"width": width, "height": 800})
+    open_attempt(questions, time_limit_minutes=30)
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
+    box = page.locator("#countdown").evaluate(IN_VIEW)
+    assert box["scrolled"] > 1000, "the page is long enough to scroll the header away"
+    assert 0 <= box["top"] and box["bottom"] <= box["height"], box
+    save_screenshot(page, f"countdown-scrolled-{width}")  # the viewport, as the student sees it
