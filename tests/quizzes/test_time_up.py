@@ -19,7 +19,9 @@ TIME_IS_UP = "Time is up: your answers were submitted"
 def run_out_of_time(attempt):
     """Move the attempt's deadline a second into the past, as if its time had run out."""
     past = timezone.now() - timedelta(seconds=1)
-    Attempt.objects.filter(pk=attempt.pk).update(deadline=past)
+    # It started before its deadline (quizzes.deadlines never ends an attempt before its start).
+    started = past - timedelta(minutes=10)
+    Attempt.objects.filter(pk=attempt.pk).update(started_at=started, deadline=past)
 
 
 def test_result_says_time_is_up_after_the_deadline_submitted_it(
