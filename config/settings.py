@@ -125,3 +125,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+
+# Saving a concept page in the admin runs the grader on each new or changed ```python block
+# (a few runs each, every run bounded by grader.Limits); a cap on blocks bounds one save's time.
+ADMIN_MAX_BLOCKS_PER_PAGE = int(os.environ.get("ADMIN_MAX_BLOCKS_PER_PAGE", "12"))

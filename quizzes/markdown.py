@@ -19,7 +19,8 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from quizzes.grading import source_hash
+from quizzes.grading import is_valid_key, source_hash
+from quizzes.text import normalise_newlines
 
 HIGHLIGHT_CLASS = "highlight"
 PYTHON_LANGS = frozenset({"python", "py", "python3", "pycon"})
@@ -66,24 +67,40 @@ def highlight_python(source: str) -> SafeString:
 
 
 def _python_matches(text: str):
+    """Matches in `text`, whose newlines must be normalised: Markdown renders a \r\n body's
+    blocks, but the fenced-block pattern finds none of them."""
     return [m for m in FENCED_BLOCK_RE.finditer(text) if (m.group("lang") or "") in PYTHON_LANGS]
 
 
 def python_blocks(text: str) -> list[str]:
     """The ```python fenced blocks of `text`, in order."""
-    return [m.group("code") for m in _python_matches(text)]
+    return [m.group("code") for m in _python_matches(normalise_newlines(text))]
+
+
+def has_real_output(source: str, stored) -> bool:
+    """Whether `stored` (a CodeBlockOutput or None) is the grader's outcome of this very source,
+    run to the end or to an exception: only then may a page show it as the real output."""
+    return (
+        stored is not None
+        and stored.source_hash == source_hash(source)
+        and is_valid_key(stored.outcome)
+    )
 
 
 def output_html(source: str, stored) -> SafeString:
-    """The real outcome of one block, labelled with the Python version it came from."""
+    """The real outcome of one block, labelled with the Python version it came from; a notice
+    instead when there is none (never a stale or failed run presented as the output)."""
     if stored is None or stored.source_hash != source_hash(source):
-        return format_html('<div class="code-output code-output-missing">{}</div>', _MISSING)
+        return format_html(
+            '<div class="code-output code-output-missing" role="note">{}</div>', _MISSING
+        )
     outcome = stored.outcome
-    if outcome.get("status") not in ("ok", "raised"):
+    if not is_valid_key(outcome):
         reasons = "; ".join(outcome.get("reasons") or []) or outcome.get("status")
         return format_html(
-            '<div class="code-output code-output-refused">The grader did not run this block '
-            "to the end ({}): {}</div>",
+            '<div class="code-output code-output-refused" role="note">No output shown: the '
+            "grader did not run this block to the end ({}: {}), so what it prints is not known."
+            "</div>",
             outcome.get("status"),
             reasons,
         )
@@ -101,19 +118,40 @@ def output_html(source: str, stored) -> SafeString:
     )
 
 
-_MISSING = "Output not computed yet."
+_MISSING = (
+    "Output not computed yet: the grader has not run this version of the block, so no output "
+    "is shown for it."
+)
 
 
 def diagram_html(source: str, stored) -> SafeString:
     """The block's step-by-step memory diagram, when the stored trace is of this very source."""
-    if stored is None or stored.trace is None or stored.source_hash != source_hash(source):
+    if not has_real_output(source, stored) or stored.trace is None:
         return mark_safe("")
     return render_to_string("quizzes/_diagram.html", {"trace": stored.trace, "source": source})
 
 
+def missing_outputs_notice(numbers: list[int]) -> SafeString:
+    """Said above a page whose python blocks `numbers` (1-based) have no real output, so the page
+    never lets a reader take them for checked examples."""
+    if not numbers:
+        return mark_safe("")
+    plural = len(numbers) > 1
+    return format_html(
+        '<div class="alert alert-warning code-output-notice" role="note">Code {} {} on this '
+        "page {} no output checked by the grader, so none is shown: read {} as code only. "
+        "Every output that is shown is the real one.</div>",
+        "blocks" if plural else "block",
+        ", ".join(str(number) for number in numbers),
+        "have" if plural else "has",
+        "them" if plural else "it",
+    )
+
+
 def render_concept_page(page) -> SafeString:
-    """The page body with each python block followed by its real output and memory diagram."""
-    body = page.body
+    """The page body with each python block followed by its real output and memory diagram, and
+    a notice on top if any block has none."""
+    body = normalise_newlines(page.body)
     matches = _python_matches(body)
     outputs = {out.index: out for out in page.block_outputs.all()}
     # Each block is followed by a unique marker paragraph, replaced after sanitising.
@@ -125,10 +163,14 @@ def render_concept_page(page) -> SafeString:
         last = match.end()
     pieces.append(body[last:])
     html = sanitise(_markdown_to_html("".join(pieces)))
+    without_output = []
     for index, match in enumerate(matches):
         source, stored = match.group("code"), outputs.get(index)
+        if not has_real_output(source, stored):
+            without_output.append(index + 1)
         html = html.replace(
             f"<p>CODEOUTPUT{nonce}X{index}</p>",
             output_html(source, stored) + diagram_html(source, stored),
         )
-    return mark_safe(html)  # noqa: S308 - sanitised body plus escaped outputs and diagrams
+    notice = missing_outputs_notice(without_output)
+    return mark_safe(notice + html)  # noqa: S308 - sanitised body plus escaped outputs, diagrams
