@@ -7,6 +7,8 @@ changed ```python block. All grader runs happen here, in validation, which the a
 its transaction opens (see quizzes.admin_saving); save_model only writes what the form computed.
 """
 
+import logging
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +18,8 @@ from quizzes import grading, services
 from quizzes.markdown import python_blocks
 from quizzes.models import Choice, Question, Quiz
 from quizzes.text import normalise_newlines
+
+logger = logging.getLogger(__name__)
 
 
 class NormalisedTextForm(forms.ModelForm):
@@ -31,6 +35,7 @@ class NormalisedTextForm(forms.ModelForm):
 
 
 def grader_unavailable(error: GraderUnavailable) -> ValidationError:
+    logger.error("The grader is unavailable; an admin save was refused: %s", error)
     return ValidationError(f"The grader is unavailable, so nothing was saved: {error}")
 
 

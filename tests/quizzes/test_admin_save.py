@@ -542,3 +542,35 @@ def test_a_student_saves_while_an_instructor_saves_a_slow_question(tmp_path):
     assert report["saved_answers"] == [1, 1], report
     # The student was done while the instructor's save was still running the grader.
     assert report["runs_finished_when_student_done"] < report["runs"], report
+
+
+DOWN = "the grader server did not start"
+
+
+def test_without_the_grader_a_page_save_is_refused_and_nothing_changes(
+    instructor_client, topic, monkeypatch
+):
+    page = ConceptPage.objects.create(topic=topic, slug="p", title="P", body=PAGE_BODY)
+    services.refresh_page_outputs(page)
+    before = list(page.block_outputs.values_list("index", "source_hash"))
+
+    def unavailable(*args, **kwargs):
+        raise grader.GraderUnavailable(DOWN)
+
+    monkeypatch.setattr(grader, "run", unavailable)
+    change = reverse("admin:quizzes_conceptpage_change", args=[page.pk])
+    body = PAGE_BODY + "\n```python\nprint('new')\n```\n"
+    response = instructor_client.post(change, save_page(topic, body))
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.non_field_errors()
+    assert error == f"The grader is unavailable, so nothing was saved: {DOWN}"
+    response = instructor_client.post(
+        reverse("admin:quizzes_conceptpage_changelist"),
+        {"action": "recompute_outputs", "_selected_action": [page.pk]},
+        follow=True,
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(message.startswith("The grader is unavailable") for message in shown)
+    page.refresh_from_db()
+    assert page.body == PAGE_BODY
+    assert list(page.block_outputs.values_list("index", "source_hash")) == before
