@@ -243,16 +243,12 @@ def store_page_outputs(page: ConceptPage, outputs: list[BlockOutput]) -> None:
     """Write the outputs computed by compute_page_outputs, one row per block index, in one short
     transaction (no grader run inside it)."""
     with transaction.atomic():
-        stored_hashes = dict(page.block_outputs.values_list("index", "source_hash"))
         for index, output in enumerate(outputs):
-            digest = source_hash(output.source)
-            if not output.ran and stored_hashes.get(index) == digest:
-                continue  # this very row was reused in place
             CodeBlockOutput.objects.update_or_create(
                 page=page,
                 index=index,
                 defaults={
-                    "source_hash": digest,
+                    "source_hash": source_hash(output.source),
                     "outcome": output.outcome,
                     "trace": output.trace,
                     "python_version": output.python_version,
