@@ -25,7 +25,12 @@ from quizzes.admin_forms import (
     block_problem,
 )
 from quizzes.admin_saving import GraderFirstAdmin
-from quizzes.markdown import highlight_python, python_blocks, render_concept_page
+from quizzes.markdown import (
+    has_real_output,
+    highlight_python,
+    python_blocks,
+    render_concept_page,
+)
 from quizzes.models import (
     Attempt,
     Choice,
@@ -243,7 +248,26 @@ class ConceptPageAdmin(GraderFirstAdmin):
     search_fields = ["title", "slug", "body"]
     list_select_related = ["topic"]
     prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["code_outputs"]
     actions = ["recompute_outputs"]
+
+    @admin.display(description="Code outputs")
+    def code_outputs(self, obj: ConceptPage):
+        if not obj or not obj.pk:
+            return "Computed by the grader when you save; a block it cannot vouch for is refused."
+        blocks = python_blocks(obj.body)
+        stored = {output.index: output for output in obj.block_outputs.all()}
+        missing = [
+            str(number)
+            for number, source in enumerate(blocks, 1)
+            if not has_real_output(source, stored.get(number - 1))
+        ]
+        if not missing:
+            return f"Every code block ({len(blocks)}) has its real output."
+        return (
+            f"No real output for code block {', '.join(missing)} of {len(blocks)}: students see a "
+            "notice instead. Saving the page runs them again and says what is wrong."
+        )
 
     @admin.display(description="Preview")
     def preview_link(self, obj: ConceptPage):

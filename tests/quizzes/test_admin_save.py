@@ -376,6 +376,18 @@ def test_the_student_page_never_presents_a_bad_stored_block_as_real(client, topi
     assert text.count("Output not computed yet") == 1
 
 
+def test_the_change_form_says_which_blocks_have_no_real_output(instructor_client, topic):
+    body = PAGE_BODY + "\n```python\nimport os\n```\n"
+    page = ConceptPage.objects.create(topic=topic, slug="p", title="P", body=body)
+    services.refresh_page_outputs(page)
+    change = reverse("admin:quizzes_conceptpage_change", args=[page.pk])
+    assert "No real output for code block 4 of 4" in instructor_client.get(change).text
+    page.block_outputs.filter(index=3).delete()
+    page.body = PAGE_BODY
+    page.save()
+    assert "Every code block (3) has its real output." in instructor_client.get(change).text
+
+
 # --- 3. No grader run inside a transaction ---------------------------------------------------
 
 
