@@ -448,6 +448,24 @@ def test_no_grader_call_runs_inside_a_transaction(client, instructor, topic, gra
     assert [call for call in grader_calls if call[1]] == []
 
 
+def test_a_save_that_fails_half_way_writes_nothing(instructor_client, topic, monkeypatch):
+    """The transaction now opens at the first write, and still covers every write of the save."""
+    page = ConceptPage.objects.create(topic=topic, slug="p", title="P", body=PAGE_BODY)
+    services.refresh_page_outputs(page)
+
+    def broken_store(page, outputs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "store_page_outputs", broken_store)
+    change = reverse("admin:quizzes_conceptpage_change", args=[page.pk])
+    open_blocks = len(connection.atomic_blocks)  # the test's own
+    with pytest.raises(RuntimeError):
+        instructor_client.post(change, save_page(topic, PAGE_BODY + "\nMore text.\n"))
+    assert len(connection.atomic_blocks) == open_blocks, "the save's transaction was left open"
+    page.refresh_from_db()
+    assert page.body == PAGE_BODY and stored_outputs_match(page)
+
+
 CONCURRENT_SAVES = """
 import json, threading, time
 from django.contrib.auth import get_user_model
