@@ -22,13 +22,16 @@ _WRITES = "_admin_writes"
 
 
 class GraderFirstAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose add and change forms are validated (grader runs included) before the
+    save's transaction opens; subclasses write in save_model/save_related as usual."""
+
     @method_decorator(csrf_protect)
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return super().changeform_view(request, object_id, form_url, extra_context)
-        # The same view without Django's outer transaction.atomic (see the module docstring):
-        # save_model enters the transaction on this stack, which commits on return and rolls
-        # back on an exception.
+        # Django's own view minus its outer transaction.atomic (see the module docstring; the
+        # tests pin this use of its private half): save_model enters the transaction on this
+        # stack, which commits on return and rolls back on an exception.
         with ExitStack() as writes:
             setattr(request, _WRITES, writes)
             try:
