@@ -202,3 +202,7 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
+# Saving a concept page in the admin runs the grader on each new or changed ```python block
+# (a few runs each, every run bounded by grader.Limits); a cap on blocks bounds one save's time.
+ADMIN_MAX_BLOCKS_PER_PAGE = int(os.environ.get("ADMIN_MAX_BLOCKS_PER_PAGE", "12"))

@@ -1,6 +1,7 @@
 """Instructor authoring: questions checked by the grader, quizzes, concept pages, class results.
 
-Every state change goes through quizzes.services; nothing here runs on save() or signals.
+Every state change goes through quizzes.services; nothing here runs on save() or signals. The
+grader runs in the forms' validation, before the save's transaction opens (GraderFirstAdmin).
 """
 
 from django.contrib import admin, messages
@@ -14,9 +15,23 @@ from django.utils.html import format_html, format_html_join
 
 from grader import GraderUnavailable
 from quizzes import content_guards, grading, services
-from quizzes.admin_forms import ChoiceAdminForm, ChoiceFormSet, QuestionAdminForm, QuizAdminForm
+from quizzes.admin_forms import (
+    ChoiceAdminForm,
+    ChoiceFormSet,
+    ConceptPageAdminForm,
+    NormalisedTextForm,
+    QuestionAdminForm,
+    QuizAdminForm,
+    block_problem,
+)
+from quizzes.admin_saving import GraderFirstAdmin
 from quizzes.deadlines import follow_quiz_times
-from quizzes.markdown import highlight_python, render_concept_page
+from quizzes.markdown import (
+    has_real_output,
+    highlight_python,
+    python_blocks,
+    render_concept_page,
+)
 from quizzes.models import (
     Attempt,
     Choice,
@@ -40,6 +55,7 @@ def _student_url(name: str, *args) -> str | None:
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
+    form = NormalisedTextForm
     list_display = ["title", "slug", "order"]
     list_editable = ["order"]
     search_fields = ["title", "slug"]
@@ -54,7 +70,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(GraderFirstAdmin):
     form = QuestionAdminForm
     inlines = [ChoiceInline]
     list_display = [
@@ -124,7 +140,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.store_answer_key(obj, form.grader_outcome)
+        services.store_answer_key(obj, form.grader_outcome, trace=form.grader_trace)
         warn_about_leaks(request, questions=[obj])
 
     @admin.action(description="Recompute answer keys", permissions=["change"])
@@ -250,13 +266,33 @@ class QuizAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConceptPage)
-class ConceptPageAdmin(admin.ModelAdmin):
+class ConceptPageAdmin(GraderFirstAdmin):
+    form = ConceptPageAdminForm
     list_display = ["title", "topic", "order", "is_published", "preview_link"]
     list_filter = ["topic", "is_published"]
     search_fields = ["title", "slug", "body"]
     list_select_related = ["topic"]
     prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["code_outputs"]
     actions = ["recompute_outputs"]
+
+    @admin.display(description="Code outputs")
+    def code_outputs(self, obj: ConceptPage):
+        if not obj or not obj.pk:
+            return "Computed by the grader when you save; a block it cannot vouch for is refused."
+        blocks = python_blocks(obj.body)
+        stored = {output.index: output for output in obj.block_outputs.all()}
+        missing = [
+            str(number)
+            for number, source in enumerate(blocks, 1)
+            if not has_real_output(source, stored.get(number - 1))
+        ]
+        if not missing:
+            return f"Every code block ({len(blocks)}) has its real output."
+        return (
+            f"No real output for code block {', '.join(missing)} of {len(blocks)}: students see a "
+            "notice instead. Saving the page runs them again and says what is wrong."
+        )
 
     @admin.display(description="Preview")
     def preview_link(self, obj: ConceptPage):
@@ -287,29 +323,35 @@ class ConceptPageAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        self._refresh(request, [obj], force=False)
+        services.store_page_outputs(obj, form.block_outputs)
+        ran = sum(output.ran for output in form.block_outputs)
+        self.message_user(request, f"Ran {ran} code block(s) through the grader.")
         warn_about_leaks(request, pages=[obj])
 
     @admin.action(description="Recompute code outputs", permissions=["change"])
     def recompute_outputs(self, request, queryset):
-        self._refresh(request, queryset, force=True)
-
-    def _refresh(self, request, pages, *, force: bool) -> None:
-        warnings = []
-        try:
-            ran = 0
-            for page in pages:
-                ran_here = services.refresh_page_outputs(page, force=force)
-                # Pages whose blocks did not run were checked when they last ran.
-                varying = services.varying_blocks(page) if ran_here else []
-                if varying:
-                    warnings.append(varying_blocks_warning(page, varying))
-                ran += ran_here
-        except GraderUnavailable as error:
-            self.message_user(
-                request, f"The grader is unavailable; outputs not computed: {error}", messages.ERROR
-            )
-            return
+        ran, warnings = 0, []
+        for page in queryset:
+            try:
+                outputs = services.compute_page_outputs(
+                    page, python_blocks(page.body), force=True, check_varies=True
+                )
+            except GraderUnavailable as error:
+                self.message_user(
+                    request,
+                    f"The grader is unavailable; outputs not computed for “{page.title}” and "
+                    f"the pages after it: {error}",
+                    messages.ERROR,
+                )
+                break
+            # Written page by page, each in its own short transaction, after its grader runs.
+            services.store_page_outputs(page, outputs)
+            ran += len(outputs)
+            warnings += [
+                f"“{page.title}”: {block_problem(number, output)}"
+                for number, output in enumerate(outputs, 1)
+                if not output.is_real
+            ]
         self.message_user(request, f"Ran {ran} code block(s) through the grader.")
         for warning in warnings:
             self.message_user(request, warning, messages.WARNING)
@@ -320,15 +362,6 @@ def warn_about_leaks(request, *, questions=None, pages=None) -> None:
     saved `questions` or `pages`."""
     for leak in content_guards.guarded_snippets_on_pages(questions=questions, pages=pages):
         messages.warning(request, leak.message())
-
-
-def varying_blocks_warning(page: ConceptPage, numbers: list[int]) -> str:
-    listed = ", ".join(str(number) for number in numbers)
-    return (
-        f"“{page.title}”: the output of code block {listed} changes from one run of Python to "
-        "the next (a set of strings' order, an id() or an address, a string's hash); the page "
-        "shows one run's. Consider printing something stable, such as sorted(...)."
-    )
 
 
 class ResponseInline(admin.TabularInline):

@@ -1,20 +1,45 @@
 """Admin forms that hold authored content to what the grader really does.
 
-The question form runs the snippet through the grader when it is saved and refuses snippets
-without a real outcome, or whose output changes from one run of Python to the next; the choice
-formset then checks the choices against that outcome.
+The question form runs the snippet through the grader and refuses snippets without a real
+outcome, or whose output changes from one run of Python to the next; the choice formset then
+checks the choices against that outcome. The concept page form does the same for every new or
+changed ```python block. All grader runs happen here, in validation, which the admin runs before
+its transaction opens (see quizzes.admin_saving); save_model only writes what the form computed.
 """
 
+import logging
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from grader import GraderUnavailable
 from quizzes import grading, services
+from quizzes.markdown import python_blocks
 from quizzes.models import Choice, Question, Quiz
 from quizzes.text import normalise_newlines
 
+logger = logging.getLogger(__name__)
 
-class QuestionAdminForm(forms.ModelForm):
+
+class NormalisedTextForm(forms.ModelForm):
+    """Every admin form: text arrives from browsers with \\r\\n line endings and is stored with
+    \\n, or code blocks go unfound and snippets and choices stop matching their outputs."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                cleaned[name] = normalise_newlines(value)
+        return cleaned
+
+
+def grader_unavailable(error: GraderUnavailable) -> ValidationError:
+    logger.error("The grader is unavailable; an admin save was refused: %s", error)
+    return ValidationError(f"The grader is unavailable, so nothing was saved: {error}")
+
+
+class QuestionAdminForm(NormalisedTextForm):
     class Meta:
         model = Question
         fields = [
@@ -29,11 +54,9 @@ class QuestionAdminForm(forms.ModelForm):
             "explanation",
         ]
 
-    # The outcome of the submitted snippet; ModelAdmin.save_model stores it as the key.
+    # The outcome and trace of the submitted snippet; ModelAdmin.save_model stores them as the key.
     grader_outcome: dict | None = None
-
-    def clean_snippet(self) -> str:
-        return normalise_newlines(self.cleaned_data["snippet"])
+    grader_trace: dict | None = None
 
     def clean(self):
         cleaned = super().clean()
@@ -41,25 +64,29 @@ class QuestionAdminForm(forms.ModelForm):
         if not snippet:
             return cleaned
         try:
-            outcome = services.run_snippet(snippet)
+            self._check_snippet(snippet)
         except GraderUnavailable as error:
-            raise ValidationError(
-                f"The grader is unavailable, so nothing was saved: {error}"
-            ) from None
+            raise grader_unavailable(error) from None
+        return cleaned
+
+    def _check_snippet(self, snippet: str) -> None:
+        outcome = services.run_snippet(snippet)
         # The choice formset checks the choices against this outcome (see ChoiceFormSet).
         self.instance.checked_outcome = outcome
         if not grading.is_valid_key(outcome):
-            reasons = "; ".join(outcome.get("reasons") or []) or "no reason given"
-            self.add_error(
-                "snippet",
-                f"The grader refused this snippet ({outcome['status']}): {reasons}",
-            )
-            return cleaned
+            self.add_error("snippet", f"The grader refused this snippet {refusal(outcome)}")
+            return
         if services.output_varies(snippet):
             self.add_error("snippet", UNSTABLE_OUTPUT)
-            return cleaned
+            return
         self.grader_outcome = outcome
-        return cleaned
+        self.grader_trace = services.trace_snippet(snippet, outcome)
+
+
+def refusal(outcome: dict) -> str:
+    """Why the grader could not run a snippet to the end: its status and reasons."""
+    reasons = "; ".join(outcome.get("reasons") or []) or "no reason given"
+    return f"({outcome['status']}): {reasons}"
 
 
 UNSTABLE_OUTPUT = (
@@ -69,17 +96,21 @@ UNSTABLE_OUTPUT = (
     "id(a) == id(b), or a length."
 )
 
+UNSTABLE_BLOCK_OUTPUT = (
+    "its output changes from one run of Python to the next (the order of a set of strings, an "
+    "id() or a default repr's address, a string's hash), so the page could only show one run's "
+    "as if it were the rule. Print something that stays the same instead: sorted(...), a "
+    "comparison such as id(a) == id(b), or a length."
+)
 
-class ChoiceAdminForm(forms.ModelForm):
+
+class ChoiceAdminForm(NormalisedTextForm):
     # Leading spaces are part of a program's output, so they are kept.
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 50}), strip=False)
 
     class Meta:
         model = Choice
         fields = ["text", "misconception", "order"]
-
-    def clean_text(self) -> str:
-        return normalise_newlines(self.cleaned_data["text"])
 
 
 class ChoiceFormSet(forms.BaseInlineFormSet):
@@ -104,7 +135,7 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
             raise ValidationError(problems)
 
 
-class QuizAdminForm(forms.ModelForm):
+class QuizAdminForm(NormalisedTextForm):
     class Meta:
         model = Quiz
         fields = [
@@ -132,3 +163,52 @@ class QuizAdminForm(forms.ModelForm):
         if opens and closes and closes <= opens:
             self.add_error("closes_at", "The quiz must close after it opens.")
         return cleaned
+
+
+class ConceptPageAdminForm(NormalisedTextForm):
+    """Refuses a page whose new or changed ```python blocks have no real, stable outcome, with the
+    grader's reasons per block; keeps every block's output for save_model to store."""
+
+    # The outputs of the page's blocks, in order; ModelAdmin.save_model stores them.
+    block_outputs: list[services.BlockOutput] | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        body = cleaned.get("body")
+        if body is None:
+            return cleaned
+        blocks = python_blocks(body)
+        limit = settings.ADMIN_MAX_BLOCKS_PER_PAGE
+        if len(blocks) > limit:
+            self.add_error("body", too_many_blocks(len(blocks), limit))
+            return cleaned
+        try:
+            outputs = services.compute_page_outputs(self.instance, blocks, check_varies=True)
+        except GraderUnavailable as error:
+            raise grader_unavailable(error) from None
+        problems = [
+            block_problem(number, output)
+            for number, output in enumerate(outputs, 1)
+            if not output.is_real
+        ]
+        if problems:
+            self.add_error("body", problems)
+        else:
+            self.block_outputs = outputs
+        return cleaned
+
+
+def too_many_blocks(count: int, limit: int) -> str:
+    return (
+        f"This page has {count} ```python code blocks; a page may have at most {limit}, so that "
+        "saving it runs the grader for a bounded time. Split it into two pages, or mark code "
+        "that needs no output as ```text."
+    )
+
+
+def block_problem(number: int, output: services.BlockOutput) -> str:
+    first_line = output.source.strip().splitlines()[0] if output.source.strip() else ""
+    where = f"Code block {number} (“{first_line[:60]}”)"
+    if output.varies:
+        return f"{where}: {UNSTABLE_BLOCK_OUTPUT}"
+    return f"{where}: the grader could not run it to the end {refusal(output.outcome)}"

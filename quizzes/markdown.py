@@ -22,7 +22,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 from pygments.token import STANDARD_TYPES
 
-from quizzes.grading import source_hash
+from quizzes.grading import is_valid_key, source_hash
 from quizzes.text import normalise_newlines
 
 HIGHLIGHT_CLASS = "highlight"
@@ -121,16 +121,30 @@ def python_blocks(text: str) -> list[str]:
     return [m.group("code") for m in _python_matches(normalise_newlines(text))]
 
 
+def has_real_output(source: str, stored) -> bool:
+    """Whether `stored` (a CodeBlockOutput or None) is the grader's outcome of this very source,
+    run to the end or to an exception: only then may a page show it as the real output."""
+    return (
+        stored is not None
+        and stored.source_hash == source_hash(source)
+        and is_valid_key(stored.outcome)
+    )
+
+
 def output_html(source: str, stored) -> SafeString:
-    """The real outcome of one block, labelled with the Python version it came from."""
+    """The real outcome of one block, labelled with the Python version it came from; a notice
+    instead when there is none (never a stale or failed run presented as the output)."""
     if stored is None or stored.source_hash != source_hash(source):
-        return format_html('<div class="code-output code-output-missing">{}</div>', _MISSING)
+        return format_html(
+            '<div class="code-output code-output-missing" role="note">{}</div>', _MISSING
+        )
     outcome = stored.outcome
-    if outcome.get("status") not in ("ok", "raised"):
+    if not is_valid_key(outcome):
         reasons = "; ".join(outcome.get("reasons") or []) or outcome.get("status")
         return format_html(
-            '<div class="code-output code-output-refused">The grader did not run this block '
-            "to the end ({}): {}</div>",
+            '<div class="code-output code-output-refused" role="note">No output shown: the '
+            "grader did not run this block to the end ({}: {}), so what it prints is not known."
+            "</div>",
             outcome.get("status"),
             reasons,
         )
@@ -148,14 +162,34 @@ def output_html(source: str, stored) -> SafeString:
     )
 
 
-_MISSING = "Output not computed yet."
+_MISSING = (
+    "Output not computed yet: the grader has not run this version of the block, so no output "
+    "is shown for it."
+)
 
 
 def diagram_html(source: str, stored) -> SafeString:
     """The block's step-by-step memory diagram, when the stored trace is of this very source."""
-    if stored is None or stored.trace is None or stored.source_hash != source_hash(source):
+    if not has_real_output(source, stored) or stored.trace is None:
         return mark_safe("")
     return render_to_string("quizzes/_diagram.html", {"trace": stored.trace, "source": source})
+
+
+def missing_outputs_notice(numbers: list[int]) -> SafeString:
+    """Said above a page whose python blocks `numbers` (1-based) have no real output, so the page
+    never lets a reader take them for checked examples."""
+    if not numbers:
+        return mark_safe("")
+    plural = len(numbers) > 1
+    return format_html(
+        '<div class="alert alert-warning code-output-notice" role="note">Code {} {} on this '
+        "page {} no output checked by the grader, so none is shown: read {} as code only. "
+        "Every output that is shown is the real one.</div>",
+        "blocks" if plural else "block",
+        ", ".join(str(number) for number in numbers),
+        "have" if plural else "has",
+        "them" if plural else "it",
+    )
 
 
 def withheld_html(quiz) -> SafeString:
@@ -170,7 +204,8 @@ def withheld_html(quiz) -> SafeString:
 def render_concept_page(page, *, withheld=None) -> SafeString:
     """The page body with each python block followed by its real output and memory diagram;
     `withheld` maps block indexes to the quiz whose guarded key their output would reveal
-    (quizzes.selectors.withheld_blocks): those show a note instead."""
+    (quizzes.selectors.withheld_blocks): those show a note instead. A notice on top names the
+    blocks without a real output."""
     withheld = withheld or {}
     body = normalise_newlines(page.body)
     matches = _python_matches(body)
@@ -184,11 +219,15 @@ def render_concept_page(page, *, withheld=None) -> SafeString:
         last = match.end()
     pieces.append(body[last:])
     html = sanitise(_markdown_to_html("".join(pieces)))
+    without_output = []
     for index, match in enumerate(matches):
         source, stored = match.group("code"), outputs.get(index)
+        if not has_real_output(source, stored):
+            without_output.append(index + 1)
         if index in withheld:
             shown = withheld_html(withheld[index])
         else:
             shown = output_html(source, stored) + diagram_html(source, stored)
         html = html.replace(f"<p>CODEOUTPUT{nonce}X{index}</p>", shown)
-    return mark_safe(html)  # noqa: S308 - sanitised body plus escaped outputs and diagrams
+    notice = missing_outputs_notice(without_output)
+    return mark_safe(notice + html)  # noqa: S308 - sanitised body plus escaped outputs, diagrams

@@ -123,11 +123,13 @@ def key_is_current(question: Question) -> bool:
     )
 
 
-def store_answer_key(question: Question, outcome: dict, *, now: datetime | None = None) -> None:
-    """Store an outcome already computed for `question.snippet` (e.g. by the admin form), with
-    the snippet's trace (computed here)."""
+def store_answer_key(
+    question: Question, outcome: dict, *, trace: dict | None, now: datetime | None = None
+) -> None:
+    """Store an outcome and trace already computed for `question.snippet` (by the admin form or
+    refresh_answer_key). Only writes: the grader never runs inside the caller's transaction."""
     question.answer_key = outcome
-    question.key_trace = trace_snippet(question.snippet, outcome)
+    question.key_trace = trace
     question.key_source_hash = source_hash(question.snippet)
     question.key_python_version = outcome.get("python_version") or current_python_version()
     question.key_computed_at = now or timezone.now()
@@ -148,7 +150,8 @@ def refresh_answer_key(question: Question, *, force: bool = False) -> bool:
     """
     if not force and key_is_current(question):
         return False
-    store_answer_key(question, run_snippet(question.snippet))
+    outcome = run_snippet(question.snippet)
+    store_answer_key(question, outcome, trace=trace_snippet(question.snippet, outcome))
     return True
 
 
@@ -170,46 +173,104 @@ def unpublish(question: Question) -> None:
     Question.objects.filter(pk=question.pk).update(is_published=False)
 
 
-def refresh_page_outputs(page: ConceptPage, *, force: bool = False) -> int:
-    """(Re)compute the outcome and trace of every ```python block of `page`; returns how many
-    blocks ran."""
-    blocks = python_blocks(page.body)
+@dataclass(frozen=True)
+class BlockOutput:
+    """One ```python block of a page with its outcome and trace, computed before any transaction
+    opens (compute_page_outputs) and written quickly afterwards (store_page_outputs)."""
+
+    source: str
+    outcome: dict
+    trace: dict | None
+    python_version: str
+    computed_at: datetime
+    ran: bool  # the grader ran it now; False: a stored output of the same source was reused
+    varies: bool = False  # its output changes between runs of Python (checked only if asked)
+
+    @property
+    def is_real(self) -> bool:
+        """A stable outcome that ran to the end or raised: what the page may show as real."""
+        return grading.is_valid_key(self.outcome) and not self.varies
+
+
+def _reusable_outputs(page: ConceptPage) -> dict[str, CodeBlockOutput]:
+    """The page's stored outputs that need no new run, by source hash (a block that only moved
+    keeps its output): computed with this interpreter, valid, and with their trace."""
+    if page.pk is None:
+        return {}
     version = current_python_version()
-    existing = {out.index: out for out in page.block_outputs.all()}
-    ran = 0
-    for index, source in enumerate(blocks):
-        stored = existing.get(index)
-        digest = source_hash(source)
-        if (
-            not force
-            and stored is not None
-            and stored.source_hash == digest
-            and stored.python_version == version
-            and not _trace_missing(stored.outcome, stored.trace)
-        ):
+    return {
+        stored.source_hash: stored
+        for stored in page.block_outputs.all()
+        if stored.python_version == version
+        and grading.is_valid_key(stored.outcome)
+        and not _trace_missing(stored.outcome, stored.trace)
+    }
+
+
+def compute_page_outputs(
+    page: ConceptPage, blocks: list[str], *, force: bool = False, check_varies: bool = False
+) -> list[BlockOutput]:
+    """Run the grader on each of `blocks` (the page's ```python blocks, in order) that has no
+    reusable stored output, or on all of them with `force`. Reads the database, never writes:
+    call it before a transaction opens. `check_varies` also checks each block that ran for an
+    output that changes between runs of Python (several more runs)."""
+    reusable = {} if force else _reusable_outputs(page)
+    outputs = []
+    for source in blocks:
+        stored = reusable.get(source_hash(source))
+        if stored is not None:
+            outputs.append(
+                BlockOutput(
+                    source=source,
+                    outcome=stored.outcome,
+                    trace=stored.trace,
+                    python_version=stored.python_version,
+                    computed_at=stored.computed_at,
+                    ran=False,
+                )
+            )
             continue
         outcome = run_snippet(source)
-        CodeBlockOutput.objects.update_or_create(
-            page=page,
-            index=index,
-            defaults={
-                "source_hash": digest,
-                "outcome": outcome,
-                "trace": trace_snippet(source, outcome),
-                "python_version": outcome.get("python_version") or version,
-                "computed_at": timezone.now(),
-            },
+        valid = grading.is_valid_key(outcome)
+        outputs.append(
+            BlockOutput(
+                source=source,
+                outcome=outcome,
+                trace=trace_snippet(source, outcome),
+                python_version=outcome.get("python_version") or current_python_version(),
+                computed_at=timezone.now(),
+                ran=True,
+                varies=check_varies and valid and output_varies(source),
+            )
         )
-        ran += 1
-    page.block_outputs.filter(index__gte=len(blocks)).delete()
-    return ran
+    return outputs
 
 
-def varying_blocks(page: ConceptPage) -> list[int]:
-    """The (1-based) numbers of the page's ```python blocks whose output changes from one run of
-    Python to the next: the page can only show one run's."""
-    blocks = python_blocks(page.body)
-    return [number for number, source in enumerate(blocks, 1) if output_varies(source)]
+def store_page_outputs(page: ConceptPage, outputs: list[BlockOutput]) -> None:
+    """Write the outputs computed by compute_page_outputs, one row per block index, in one short
+    transaction (no grader run inside it)."""
+    with transaction.atomic():
+        for index, output in enumerate(outputs):
+            CodeBlockOutput.objects.update_or_create(
+                page=page,
+                index=index,
+                defaults={
+                    "source_hash": source_hash(output.source),
+                    "outcome": output.outcome,
+                    "trace": output.trace,
+                    "python_version": output.python_version,
+                    "computed_at": output.computed_at,
+                },
+            )
+        page.block_outputs.filter(index__gte=len(outputs)).delete()
+
+
+def refresh_page_outputs(page: ConceptPage, *, force: bool = False) -> int:
+    """(Re)compute the outcome and trace of every ```python block of `page` that needs it, then
+    store them; returns how many blocks ran."""
+    outputs = compute_page_outputs(page, python_blocks(page.body), force=force)
+    store_page_outputs(page, outputs)
+    return sum(output.ran for output in outputs)
 
 
 # --- Quizzes and attempts ---------------------------------------------------------------------
