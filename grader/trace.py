@@ -69,6 +69,9 @@ class Tracer:
         self._codes = list(_nested_code_objects(code))
         self._code_ids = {id(each) for each in self._codes}
         self._stored_names = _stored_attribute_names(self._codes)
+        # id(code) -> (parameter names, names in cells, free names), read once: CPython 3.12
+        # builds those tuples on first access and caches them on the code object.
+        self._code_names = {}
         self._module_code = code
         self._module_frame = None  # the label of the module's frame, kept for the "end" step
         self._stdout = stdout  # callable returning everything printed so far
@@ -251,7 +254,7 @@ class Tracer:
         # order), so that what this step makes can be told from what was there before it.
         step_start = []
         printed = self._stdout()
-        heap = _Heap(self._code_ids, self._stored_names)
+        heap = _Heap(self._code_ids, self._stored_names, self._code_names)
         frames, hidden_frames = self._read_frames(frame, namespace, heap, line)
         heap.walk()
         self._add_cycle_only(heap, step_start)
@@ -275,8 +278,9 @@ class Tracer:
         self._remember(heap, drawn, garbage, labels)
         for record in frames:
             record["locals"] = [
-                {"name": name, "ref": labels[index]}
-                for name, index in record["locals"]
+                # A name in a cell: the frame holds the cell, the arrow shows the cell's content.
+                {"name": name, "ref": labels[index]} | ({"cell": True} if in_cell else {})
+                for name, index, in_cell in record["locals"]
                 if index in labels
             ]
         step = {
@@ -331,6 +335,7 @@ class Tracer:
                     snippet_frame.f_locals,
                     heap,
                     bool(code.co_flags & _CO_OPTIMIZED),
+                    heap.names_in_cells(code),
                 )
             )
         self._frame_labels = labels
@@ -340,9 +345,9 @@ class Tracer:
         self._next_frame += 1
         return f"f{self._next_frame - 1}"
 
-    def _frame_record(self, label, name, line, names, heap, is_snapshot):
+    def _frame_record(self, label, name, line, names, heap, is_snapshot, in_cells=()):
         bindings = [
-            (local_name, heap.add(value))
+            (local_name, heap.add(value), local_name in in_cells)
             for local_name, value in list(names.items())
             if self._shown(local_name)
         ]
@@ -423,10 +428,15 @@ class Tracer:
             entry["entries"] = [
                 [labels[k], labels[v]] for k, v in node.entries if k in labels and v in labels
             ]
-        elif node.kind in ("instance", "class"):
-            entry["attrs"] = [
-                {"name": name, "ref": labels[i]} for name, i in node.attrs if i in labels
-            ]
+        elif node.kind in ("instance", "class", "method"):
+            entry["attrs"] = _named_refs(node.attrs, labels)
+        elif node.kind == "function":
+            for field in ("defaults", "kwdefaults", "cells"):
+                refs = _named_refs(getattr(node, field), labels)
+                if refs:
+                    entry[field] = refs
+        elif node.kind == "cell" and node.contents in labels:
+            entry["contents"] = labels[node.contents]
         left_out = node.length - _count_refs(entry)
         if left_out > 0:
             entry["more"] = left_out
@@ -444,8 +454,13 @@ class Tracer:
         self._cycle_only = {heap.nodes[i].oid for i in garbage}
 
 
+def _named_refs(pairs, labels):
+    return [{"name": name, "ref": labels[i]} for name, i in pairs if i in labels]
+
+
 def _count_refs(entry):
-    return len(entry.get("items", ())) + len(entry.get("entries", ())) + len(entry.get("attrs", ()))
+    lists = ("items", "entries", "attrs", "defaults", "kwdefaults", "cells")
+    return sum(len(entry.get(field, ())) for field in lists) + ("contents" in entry)
 
 
 class _Node:
@@ -463,6 +478,10 @@ class _Node:
         "items",
         "entries",
         "attrs",
+        "defaults",
+        "kwdefaults",
+        "cells",
+        "contents",
         "length",
         "fingerprint",
     )
@@ -473,16 +492,20 @@ class _Node:
         for key, value in self.entries:
             yield key
             yield value
-        for _, index in self.attrs:
-            yield index
+        for pairs in (self.attrs, self.defaults, self.kwdefaults, self.cells):
+            for _, index in pairs:
+                yield index
+        if self.contents is not None:
+            yield self.contents
 
 
 class _Heap:
     """The objects reachable from one step's frames; only `objects` refers to them."""
 
-    def __init__(self, code_ids, stored_names):
+    def __init__(self, code_ids, stored_names, code_names):
         self.code_ids = code_ids  # the snippet's code objects: its functions are not foreign
         self.stored_names = stored_names
+        self._code_names = code_names
         self._names_by_class = {}
         self.objects = []  # index -> object: the tracer's single reference to each
         self.nodes = []
@@ -499,6 +522,45 @@ class _Heap:
             self.index[oid] = index
             self.objects.append(obj)
         return index
+
+    def _names_of(self, code):
+        names = self._code_names.get(id(code))
+        if names is None:
+            parameters = code.co_varnames[: code.co_argcount]
+            free = code.co_freevars
+            names = self._code_names[id(code)] = (parameters, code.co_cellvars + free, free)
+        return names
+
+    def names_in_cells(self, code):
+        """The frame's names that live in cells (shared with closures), not in its own slots."""
+        return self._names_of(code)[1]
+
+    def _named(self, pairs):
+        """(name, index) for each (name, object), the first MAX_ITEMS, objects past the bound
+        left out."""
+        named = []
+        for name, value in itertools.islice(pairs, MAX_ITEMS):
+            index = self.add(value)
+            if index is not None:
+                named.append((name, index))
+        return named
+
+    def _describe_function(self, node, function):
+        """A function's own references: its defaults (the __defaults__ tuple, the
+        __kwdefaults__ dict) by parameter name, and the cells it closes over by variable name."""
+        code = function.__code__
+        defaults = function.__defaults__ or ()
+        parameters, _, free = self._names_of(code)
+        if len(defaults) <= len(parameters):
+            names = parameters[len(parameters) - len(defaults) :]
+        else:  # a __defaults__ longer than the parameters; CPython ignores the first ones
+            names = [f"[{position}]" for position in range(len(defaults))]
+        kwdefaults = function.__kwdefaults__ or {}
+        closure = function.__closure__ or ()
+        node.defaults = self._named(zip(names, defaults, strict=True))
+        node.kwdefaults = self._named(dict.items(kwdefaults))
+        node.cells = self._named(zip(free, closure, strict=True))
+        node.length = len(defaults) + dict.__len__(kwdefaults) + len(closure)
 
     def _class_names(self, cls):
         names = self._names_by_class.get(cls)
@@ -552,8 +614,20 @@ class _Heap:
         node.immortal = immortal
         node.opaque = _is_foreign(obj, node.kind, self.code_ids)
         node.items, node.entries, node.attrs, node.length = (), (), (), 0
+        node.defaults, node.kwdefaults, node.cells, node.contents = (), (), (), None
         node.flags = _flags(obj, node.immortal)
         node.repr = _short_repr(obj, REPR_CHARS)
+        if node.kind == "function" and not node.opaque:
+            self._describe_function(node, obj)
+        elif node.kind == "cell":
+            # gc.get_referents reads the cell without raising for an empty one.
+            contents = gc.get_referents(obj)
+            node.length = len(contents)
+            node.contents = self.add(contents[0]) if contents else None
+            node.repr = "cell" if contents else "empty cell"
+        elif node.kind == "method" and not node.opaque:
+            node.attrs = self._named(_method_parts(obj))
+            node.length = len(node.attrs)
         if node.kind in ("list", "tuple", "set"):
             members, node.length = _members(obj, node.kind)
             if node.kind == "set":
@@ -598,9 +672,27 @@ def _kind(obj):
         return "set"
     if cls is types.FunctionType:
         return "function"
+    if cls is types.CellType:
+        return "cell"
+    if cls is types.MethodType or (
+        cls is types.BuiltinMethodType and not _is_module_or_none(obj.__self__)
+    ):
+        return "method"
     if cls.__flags__ & _HEAPTYPE and not issubclass(cls, types.ModuleType):
         return "instance"
     return "other"
+
+
+def _is_module_or_none(obj):
+    return obj is None or isinstance(obj, types.ModuleType)
+
+
+def _method_parts(method):
+    """What a bound method holds: the object it is bound to and, for a method defined in
+    Python, the function (a builtin one, such as list.append, holds only its object)."""
+    if type(method) is types.MethodType:
+        return [("__self__", method.__self__), ("__func__", method.__func__)]
+    return [("__self__", method.__self__)]
 
 
 def _is_foreign(obj, kind, code_ids):
@@ -609,6 +701,10 @@ def _is_foreign(obj, kind, code_ids):
         return True
     if kind == "function":
         return id(obj.__code__) not in code_ids
+    if kind == "method":  # a method of a function the snippet did not write
+        function = getattr(obj, "__func__", None)
+        code = getattr(function, "__code__", None)
+        return function is not None and id(code) not in code_ids
     return kind == "other" and type(obj) in (types.BuiltinFunctionType, types.MethodWrapperType)
 
 
@@ -724,10 +820,13 @@ def _short_repr(obj, budget, depth=0):
         text = f"<class '{type.__dict__['__name__'].__get__(obj)}'>"
     elif cls is types.FunctionType:
         text = obj.__qualname__
+    elif cls is types.MethodType:
+        text = f"bound method {getattr(obj.__func__, '__qualname__', '?')}"
     elif isinstance(obj, types.ModuleType):
         text = f"<module '{obj.__name__}'>"
     elif cls is types.BuiltinFunctionType:
-        text = f"<built-in function {obj.__name__}>"
+        what = "function" if _is_module_or_none(obj.__self__) else "method"
+        text = f"<built-in {what} {obj.__name__}>"
     elif cls is range:
         text = repr(obj)
     else:
