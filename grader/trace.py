@@ -260,6 +260,7 @@ class Tracer:
         self._add_cycle_only(heap, step_start)
         del step_start
         counts = heap.refcounts()
+        _find_cells(frames, heap, counts)
         garbage = self._find_garbage(heap, counts)
         drawn = heap.drawn(garbage)
         labels = self._assign_labels(heap, drawn)
@@ -277,6 +278,7 @@ class Tracer:
             step_heap[labels[index]] = entry
         self._remember(heap, drawn, garbage, labels)
         for record in frames:
+            record.pop("code", None)
             record["locals"] = [
                 # A name in a cell: the frame holds the cell, the arrow shows the cell's content.
                 {"name": name, "ref": labels[index]} | ({"cell": True} if in_cell else {})
@@ -327,17 +329,20 @@ class Tracer:
             if code is self._module_code:
                 self._module_frame = label
             current = index == len(snippet_frames) - 1
-            records.append(
-                self._frame_record(
-                    label,
-                    code.co_name,
-                    line if current else snippet_frame.f_lineno,
-                    snippet_frame.f_locals,
-                    heap,
-                    bool(code.co_flags & _CO_OPTIMIZED),
-                    heap.names_in_cells(code),
-                )
+            is_function = bool(code.co_flags & _CO_OPTIMIZED)
+            record = self._frame_record(
+                label,
+                code.co_name,
+                line if current else snippet_frame.f_lineno,
+                snippet_frame.f_locals,
+                heap,
+                is_function,
+                # A module's cell variables belong to its inlined comprehensions, never to the
+                # globals of the same names.
+                heap.names_in_cells(code) if is_function else (),
             )
+            record["code"] = code  # read by _find_cells, dropped before the step is kept
+            records.append(record)
         self._frame_labels = labels
         return records, hidden
 
@@ -454,6 +459,48 @@ class Tracer:
         self._cycle_only = {heap.nodes[i].oid for i in garbage}
 
 
+def _find_cells(frames, heap, counts):
+    """Point a frame's name that lives in a cell at the cell itself, when the cell can be told.
+
+    CPython 3.12 shows a frame's cells only through f_locals, which gives their contents. The
+    cell is found among the drawn closures' cells: those of functions with the frame's code or
+    with code nested in it, under the same name, holding the same object, and with a reference
+    that no drawn object accounts for (the frame's own). Only a single such cell is taken; when
+    none or several fit, the name keeps pointing at the value, through a cell (a dashed arrow).
+    """
+    unexplained = {}  # cell index -> references not drawn yet
+    by_name = {}  # (code id, variable name) -> cell indices of the drawn closures
+    for node in heap.nodes:
+        for child in node.children():
+            unexplained[child] = unexplained.get(child, 0) - 1
+        if node.kind == "function" and node.cells:
+            for name, cell in node.cells:
+                by_name.setdefault((node.code_id, name), set()).add(cell)
+    if not by_name:
+        return
+    for record in frames:
+        code = record.get("code")
+        if code is None:  # the module's names once the run is over: never in cells
+            continue
+        codes = [id(code)] + [id(c) for c in code.co_consts if isinstance(c, types.CodeType)]
+        bindings = []
+        for name, index, in_cell in record["locals"]:
+            if in_cell and index is not None:
+                fitting = {
+                    cell
+                    for code_id in codes
+                    for cell in by_name.get((code_id, name), ())
+                    if heap.nodes[cell].contents == index
+                    and counts[cell] + unexplained.get(cell, 0) > 0
+                }
+                if len(fitting) == 1:
+                    (cell,) = fitting
+                    unexplained[cell] = unexplained.get(cell, 0) - 1
+                    index, in_cell = cell, False
+            bindings.append((name, index, in_cell))
+        record["locals"] = bindings
+
+
 def _named_refs(pairs, labels):
     return [{"name": name, "ref": labels[i]} for name, i in pairs if i in labels]
 
@@ -482,6 +529,7 @@ class _Node:
         "kwdefaults",
         "cells",
         "contents",
+        "code_id",
         "length",
         "fingerprint",
     )
@@ -549,6 +597,7 @@ class _Heap:
         """A function's own references: its defaults (the __defaults__ tuple, the
         __kwdefaults__ dict) by parameter name, and the cells it closes over by variable name."""
         code = function.__code__
+        node.code_id = id(code)
         defaults = function.__defaults__ or ()
         parameters, _, free = self._names_of(code)
         if len(defaults) <= len(parameters):
@@ -615,6 +664,7 @@ class _Heap:
         node.opaque = _is_foreign(obj, node.kind, self.code_ids)
         node.items, node.entries, node.attrs, node.length = (), (), (), 0
         node.defaults, node.kwdefaults, node.cells, node.contents = (), (), (), None
+        node.code_id = None
         node.flags = _flags(obj, node.immortal)
         node.repr = _short_repr(obj, REPR_CHARS)
         if node.kind == "function" and not node.opaque:

@@ -9,7 +9,7 @@ semantics imply, never typed in by hand.
 import pytest
 
 from tests.browser import urls
-from tests.browser.test_diagram import DRAWN, MISPLACED_ARROWS
+from tests.browser.test_diagram import DRAWN, MISPLACED_ARROWS, arrows_from
 
 pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.browser.urls")]
 
@@ -70,7 +70,11 @@ def test_default_list_is_drawn_with_an_arrow_from_its_function(
     save_screenshot(defaults, f"diagram-defaults-{width}")
 
 
-def test_late_lambdas_share_one_cell_and_early_ones_hold_defaults(diagrams, page, save_screenshot):
+@pytest.mark.parametrize("width", [1200, 390])
+def test_late_lambdas_share_one_cell_and_early_ones_hold_defaults(
+    diagrams, page, width, save_screenshot
+):
+    page.set_viewport_size({"width": width, "height": 900})
     _, closures = diagrams
     trace = urls.trace_of(urls.CLOSURES)
     end = len(trace["steps"]) - 1
@@ -86,7 +90,8 @@ def test_late_lambdas_share_one_cell_and_early_ones_hold_defaults(diagrams, page
     assert drawn["objects"][cell]["type"] == "cell"
     assert drawn["objects"][cell]["refcount"] == "refs 3"
     assert not closures.evaluate(MISPLACED_ARROWS)
-    save_screenshot(closures, "diagram-closures-desktop")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    save_screenshot(closures, f"diagram-closures-{width}")
 
     inside = next(
         i
@@ -95,8 +100,16 @@ def test_late_lambdas_share_one_cell_and_early_ones_hold_defaults(diagrams, page
         and step["frames"][-1]["locals"]
     )
     drawn = show_step(closures, inside)
-    dashed = closures.evaluate(
-        "root => [...root.querySelectorAll('g.memdiagram-arrow.is-via-cell')]"
-        ".map(arrow => arrow.dataset.from)"
+    # The running lambda's frame holds the shared cell: one more reference, drawn as an arrow.
+    assert arrows_from(drawn, "<lambda>:i") == [cell]
+    assert (
+        drawn["objects"][cell]["refcount"]
+        == f"refs {trace['steps'][inside]['heap'][cell]['refcount']}"
     )
-    assert dashed == ["<lambda>:i"], "the lambda's i is read through its cell"
+    assert (
+        [a["to"] for a in drawn["arrows"]].count(cell)
+        == 4
+        == int(drawn["objects"][cell]["refcount"].removeprefix("refs "))
+    )
+    assert not closures.evaluate(MISPLACED_ARROWS)
+    save_screenshot(closures, f"diagram-closures-call-{width}")

@@ -727,13 +727,69 @@ def test_two_closures_of_one_call_share_its_cell():
     assert step["heap"][shared["contents"]]["repr"] == "[1]"
 
 
-def test_a_name_in_a_cell_is_marked_in_its_frame():
+def test_a_frame_points_at_the_cell_it_shares_with_its_closures():
     trace = trace_of(SHARED_CELL)
     inside = next(s for s in trace["steps"] if [f["name"] for f in s["frames"]][-1:] == ["bump"])
+    shared = default_refs(object_of(inside, "bump"), "cells")["n"]
     (local,) = inside["frames"][-1]["locals"]
-    assert local == {"name": "n", "ref": local["ref"], "cell": True}
-    module_names = step_at(trace, 13)["frames"][0]["locals"]
-    assert not any("cell" in local for local in module_names)
+    assert local == {"name": "n", "ref": shared}, "bump's frame holds the cell itself"
+    # The same count in CPython, read inside bump through a global alias of `get` (a name of
+    # make's own, such as `bump`, would become one more cell of the closure).
+    probe = SHARED_CELL.replace(
+        "        n[0] += 1\n",
+        "        n[0] += 1\n        print(sys.getrefcount(alias.__closure__[0]) - 1)\n",
+    ).replace("bump, get = make()\n", "bump, get = make()\nalias = get\n")
+    assert inside["heap"][shared]["refcount"] == int(run_cpython(probe).split()[0]) == 3
+    made = [
+        s for s in trace["steps"] if s["event"] == "return" and s["frames"][-1]["name"] == "make"
+    ]
+    first_make = made[0]["frames"][-1]
+    assert {local["name"]: local["ref"] for local in first_make["locals"]}["n"] == shared
+
+
+COUNTERS = textwrap.dedent(
+    """\
+    def make_counter():
+        count = 0
+        def step():
+            nonlocal count
+            count += 1
+            return count
+        return step
+    first = make_counter()
+    second = make_counter()
+    x = 0
+    """
+)
+
+
+def test_a_cell_not_yet_shared_is_not_mistaken_for_another_calls_cell():
+    # In the second call, before `def step` runs, no drawn object holds the new cell; the first
+    # call's cell holds the same (immortal) 0, but it is not this frame's.
+    trace = trace_of(COUNTERS)
+    before_def = [
+        s for s in trace["steps"] if s["line"] == 3 and s["frames"][-1]["name"] == "make_counter"
+    ]
+    second_call = before_def[1]
+    first_cell = default_refs(object_of(second_call, "first"), "cells")["count"]
+    (local,) = second_call["frames"][-1]["locals"]
+    assert local["name"] == "count" and local["ref"] != first_cell
+    assert local["cell"] is True, "the value, reached through a cell that is not drawn"
+    assert second_call["heap"][local["ref"]]["repr"] == "0"
+    end = step_at(trace, 10)
+    cells = [default_refs(object_of(end, name), "cells")["count"] for name in ("first", "second")]
+    assert cells[0] != cells[1], "each call made its own cell"
+
+
+def test_module_names_are_never_cells():
+    # The comprehension's `i` is a cell of the module's code (PEP 709 inlines it); the global
+    # `i` bound afterwards is a plain global.
+    step = step_at(trace_of("late = [lambda: i for i in range(3)]\ni = 5\nx = 0\n"), 3)
+    (module,) = step["frames"]
+    assert {local["name"]: "cell" in local for local in module["locals"]} == {
+        "late": False,
+        "i": False,
+    }
 
 
 REACHABLE_ONLY_THROUGH_FUNCTIONS = textwrap.dedent(

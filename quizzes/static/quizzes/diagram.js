@@ -29,8 +29,8 @@
   };
   var SEQUENCE_KINDS = { list: true, tuple: true, set: true };
   var CELL_HELP =
-    "this name lives in a cell, which the closures that use it share; the dashed arrow " +
-    "shows what the cell holds";
+    "this name lives in a cell, which the closures that use it share; no drawn closure holds " +
+    "the cell yet, so the dashed arrow shows what the cell holds";
   // A function's own references, each group drawn as rows under a caption.
   var FUNCTION_PARTS = [
     { field: "defaults", caption: "defaults", suffix: "=" },
@@ -221,8 +221,8 @@
         var name = make("span", "memdiagram-name-text", local.name);
         var slot = referenceSlot(local.ref, heap, frame.name + ":" + local.name);
         if (local.cell) {
-          // The frame holds a cell (shared with the closures that use the name); the dashed
-          // arrow shows what the cell holds, not a reference of the frame's own.
+          // The frame holds a cell that the tracer could not draw (no closure holds it yet):
+          // the dashed arrow shows what the cell holds, not a reference of the frame's own.
           row.classList.add("is-cell");
           var tag = make("span", "memdiagram-cell-tag", "cell");
           tag.title = CELL_HELP;
