@@ -7,6 +7,14 @@ and the heap objects reachable from their names, labelled o1, o2, ... by first s
 leave this module); `tracer.result(final_stdout=...)` is the plain-JSON trace, ending with an
 "exit" step when the interpreter's shutdown (run by the executor after the block) printed more.
 
+An object is drawn while anything drawn refers to it: a frame's name, a container's item or
+entry, an instance's or class's attribute, a bound method's object and function, and a
+function's own references (issue 9): "defaults" and "kwdefaults" ({"name", "ref"} per
+parameter, read from __defaults__ and __kwdefaults__) and "cells" (per free variable, each a
+"cell" object whose "contents" is the value; closures made by one call share their cells). A
+frame's name that lives in a cell refers to that cell when a drawn closure holds it, otherwise to
+the value, with "cell": true.
+
 The tracer must not change what it observes: between steps it holds no reference to any snippet
 object (not even a class: only ids, names and text); it empties the locals snapshot CPython 3.12
 caches on function frames when `f_locals` is read (that snapshot would otherwise add one
