@@ -9,8 +9,8 @@ titles and snippets are as long as the fixtures' longest.
 import pytest
 from django.urls import reverse
 
-from quizzes import services
-from quizzes.models import ConceptPage, Quiz
+from quizzes import grading, services
+from quizzes.models import ConceptPage, Question, Quiz
 from tests.browser.test_feedback_diagram import log_in
 from tests.browser.urls import DEFAULTS
 
@@ -64,12 +64,22 @@ def site(db, student, topic, make_question, make_quiz):
     services.refresh_page_outputs(concept)
     typed = make_question(BLOCK)
     answered = make_question(DEFAULTS)
+    # A choice question whose options are the real output and two long wrong ones.
+    choice = make_question(
+        BLOCK,
+        mode=Question.AnswerMode.CHOICE,
+        choices=lambda key: [
+            grading.expected_text(key),
+            grading.expected_text(key).replace("'b'", "'b', 'c'") + LONG_LINE,
+            LONG_LINE * 2,
+        ],
+    )
     practice = services.answer_practice(user=student, question=answered, answer_text="wrong\n")
-    submitted_quiz = make_quiz([typed, answered], slug="checkpoint", title=LONG_TITLE)
+    submitted_quiz = make_quiz([typed, answered, choice], slug="checkpoint", title=LONG_TITLE)
     finished = services.start_attempt(user=student, quiz=submitted_quiz)
     services.submit_attempt(attempt=finished)
     open_quiz = make_quiz(
-        [typed],
+        [typed, choice],
         slug="open",
         title=LONG_TITLE + " (second part)",
         feedback_policy=Quiz.FeedbackPolicy.AFTER_EACH_ANSWER,
@@ -82,6 +92,7 @@ def site(db, student, topic, make_question, make_quiz):
         "practice topics": reverse("practice_topics"),
         "practice topic": reverse("practice_topic", args=[topic.slug]) + "?review",
         "practice question": reverse("practice_question", args=[typed.pk]),
+        "practice choice question": reverse("practice_question", args=[choice.pk]),
         "practice feedback": reverse("practice_feedback", args=[practice.pk]),
         "quiz list": reverse("quiz_list"),
         "quiz detail": reverse("quiz_detail", args=[submitted_quiz.slug]),
