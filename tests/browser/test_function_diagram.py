@@ -113,3 +113,46 @@ def test_late_lambdas_share_one_cell_and_early_ones_hold_defaults(
     )
     assert not closures.evaluate(MISPLACED_ARROWS)
     save_screenshot(closures, f"diagram-closures-call-{width}")
+
+
+def fixture_page(slug: str) -> dict:
+    """A concept page as fixtures/ has it (the content the issue was found on)."""
+    import tomllib
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for path in sorted(Path(settings.BASE_DIR, "fixtures").rglob("*.toml")):
+        for page in tomllib.loads(path.read_text()).get("pages", []):
+            if page["slug"] == slug:
+                return page
+    raise AssertionError(f"no page {slug!r} in fixtures/")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_fixture_page_on_defaults_draws_the_default_list_from_the_function(
+    live_server, page, topic, width, save_screenshot
+):
+    from quizzes import services
+    from quizzes.models import ConceptPage
+
+    content = fixture_page("call-by-sharing")
+    concept = ConceptPage.objects.create(
+        topic=topic, slug=content["slug"], title=content["title"], body=content["body"]
+    )
+    services.refresh_page_outputs(concept)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}{concept.get_absolute_url()}")
+    diagrams = page.locator(".memdiagram[data-memdiagram-ready]")
+    assert diagrams.count() == concept.block_outputs.count()
+    diagram = diagrams.filter(has_text="seen=[]").first
+    diagram.focus()
+    page.keyboard.press("End")
+    drawn = diagram.evaluate(DRAWN)
+    arrows = diagram.evaluate(FUNCTION_ARROWS)
+    defaults = [a for a in arrows if a["from"].endswith(" defaults seen")]
+    assert len(defaults) == 1, arrows
+    assert drawn["objects"][defaults[0]["to"]]["type"] == "list"
+    assert not diagram.evaluate(MISPLACED_ARROWS)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    save_screenshot(diagram, f"fixture-defaults-{width}")
