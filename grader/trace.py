@@ -7,6 +7,14 @@ and the heap objects reachable from their names, labelled o1, o2, ... by first s
 leave this module); `tracer.result(final_stdout=...)` is the plain-JSON trace, ending with an
 "exit" step when the interpreter's shutdown (run by the executor after the block) printed more.
 
+An object is drawn while anything drawn refers to it: a frame's name, a container's item or
+entry, an instance's or class's attribute, a bound method's object and function, and a
+function's own references (issue 9): "defaults" and "kwdefaults" ({"name", "ref"} per
+parameter, read from __defaults__ and __kwdefaults__) and "cells" (per free variable, each a
+"cell" object whose "contents" is the value; closures made by one call share their cells). A
+frame's name that lives in a cell refers to that cell when a drawn closure holds it, otherwise to
+the value, with "cell": true.
+
 The tracer must not change what it observes: between steps it holds no reference to any snippet
 object (not even a class: only ids, names and text); it empties the locals snapshot CPython 3.12
 caches on function frames when `f_locals` is read (that snapshot would otherwise add one
@@ -69,6 +77,9 @@ class Tracer:
         self._codes = list(_nested_code_objects(code))
         self._code_ids = {id(each) for each in self._codes}
         self._stored_names = _stored_attribute_names(self._codes)
+        # id(code) -> (parameter names, names in cells, free names), read once: CPython 3.12
+        # builds those tuples on first access and caches them on the code object.
+        self._code_names = {}
         self._module_code = code
         self._module_frame = None  # the label of the module's frame, kept for the "end" step
         self._stdout = stdout  # callable returning everything printed so far
@@ -251,12 +262,13 @@ class Tracer:
         # order), so that what this step makes can be told from what was there before it.
         step_start = []
         printed = self._stdout()
-        heap = _Heap(self._code_ids, self._stored_names)
+        heap = _Heap(self._code_ids, self._stored_names, self._code_names)
         frames, hidden_frames = self._read_frames(frame, namespace, heap, line)
         heap.walk()
         self._add_cycle_only(heap, step_start)
         del step_start
         counts = heap.refcounts()
+        _find_cells(frames, heap, counts)
         garbage = self._find_garbage(heap, counts)
         drawn = heap.drawn(garbage)
         labels = self._assign_labels(heap, drawn)
@@ -274,9 +286,11 @@ class Tracer:
             step_heap[labels[index]] = entry
         self._remember(heap, drawn, garbage, labels)
         for record in frames:
+            record.pop("code", None)
             record["locals"] = [
-                {"name": name, "ref": labels[index]}
-                for name, index in record["locals"]
+                # A name in a cell: the frame holds the cell, the arrow shows the cell's content.
+                {"name": name, "ref": labels[index]} | ({"cell": True} if in_cell else {})
+                for name, index, in_cell in record["locals"]
                 if index in labels
             ]
         step = {
@@ -323,16 +337,20 @@ class Tracer:
             if code is self._module_code:
                 self._module_frame = label
             current = index == len(snippet_frames) - 1
-            records.append(
-                self._frame_record(
-                    label,
-                    code.co_name,
-                    line if current else snippet_frame.f_lineno,
-                    snippet_frame.f_locals,
-                    heap,
-                    bool(code.co_flags & _CO_OPTIMIZED),
-                )
+            is_function = bool(code.co_flags & _CO_OPTIMIZED)
+            record = self._frame_record(
+                label,
+                code.co_name,
+                line if current else snippet_frame.f_lineno,
+                snippet_frame.f_locals,
+                heap,
+                is_function,
+                # A module's cell variables belong to its inlined comprehensions, never to the
+                # globals of the same names.
+                heap.names_in_cells(code) if is_function else (),
             )
+            record["code"] = code  # read by _find_cells, dropped before the step is kept
+            records.append(record)
         self._frame_labels = labels
         return records, hidden
 
@@ -340,9 +358,9 @@ class Tracer:
         self._next_frame += 1
         return f"f{self._next_frame - 1}"
 
-    def _frame_record(self, label, name, line, names, heap, is_snapshot):
+    def _frame_record(self, label, name, line, names, heap, is_snapshot, in_cells=()):
         bindings = [
-            (local_name, heap.add(value))
+            (local_name, heap.add(value), local_name in in_cells)
             for local_name, value in list(names.items())
             if self._shown(local_name)
         ]
@@ -423,10 +441,15 @@ class Tracer:
             entry["entries"] = [
                 [labels[k], labels[v]] for k, v in node.entries if k in labels and v in labels
             ]
-        elif node.kind in ("instance", "class"):
-            entry["attrs"] = [
-                {"name": name, "ref": labels[i]} for name, i in node.attrs if i in labels
-            ]
+        elif node.kind in ("instance", "class", "method"):
+            entry["attrs"] = _named_refs(node.attrs, labels)
+        elif node.kind == "function":
+            for field in ("defaults", "kwdefaults", "cells"):
+                refs = _named_refs(getattr(node, field), labels)
+                if refs:
+                    entry[field] = refs
+        elif node.kind == "cell" and node.contents in labels:
+            entry["contents"] = labels[node.contents]
         left_out = node.length - _count_refs(entry)
         if left_out > 0:
             entry["more"] = left_out
@@ -444,8 +467,55 @@ class Tracer:
         self._cycle_only = {heap.nodes[i].oid for i in garbage}
 
 
+def _find_cells(frames, heap, counts):
+    """Point a frame's name that lives in a cell at the cell itself, when the cell can be told.
+
+    CPython 3.12 shows a frame's cells only through f_locals, which gives their contents. The
+    cell is found among the drawn closures' cells: those of functions with the frame's code or
+    with code nested in it, under the same name, holding the same object, and with a reference
+    that no drawn object accounts for (the frame's own). Only a single such cell is taken; when
+    none or several fit, the name keeps pointing at the value, through a cell (a dashed arrow).
+    """
+    unexplained = {}  # cell index -> references not drawn yet
+    by_name = {}  # (code id, variable name) -> cell indices of the drawn closures
+    for node in heap.nodes:
+        for child in node.children():
+            unexplained[child] = unexplained.get(child, 0) - 1
+        if node.kind == "function" and node.cells:
+            for name, cell in node.cells:
+                by_name.setdefault((node.code_id, name), set()).add(cell)
+    if not by_name:
+        return
+    for record in frames:
+        code = record.get("code")
+        if code is None:  # the module's names once the run is over: never in cells
+            continue
+        codes = [id(code)] + [id(c) for c in code.co_consts if isinstance(c, types.CodeType)]
+        bindings = []
+        for name, index, in_cell in record["locals"]:
+            if in_cell and index is not None:
+                fitting = {
+                    cell
+                    for code_id in codes
+                    for cell in by_name.get((code_id, name), ())
+                    if heap.nodes[cell].contents == index
+                    and counts[cell] + unexplained.get(cell, 0) > 0
+                }
+                if len(fitting) == 1:
+                    (cell,) = fitting
+                    unexplained[cell] = unexplained.get(cell, 0) - 1
+                    index, in_cell = cell, False
+            bindings.append((name, index, in_cell))
+        record["locals"] = bindings
+
+
+def _named_refs(pairs, labels):
+    return [{"name": name, "ref": labels[i]} for name, i in pairs if i in labels]
+
+
 def _count_refs(entry):
-    return len(entry.get("items", ())) + len(entry.get("entries", ())) + len(entry.get("attrs", ()))
+    lists = ("items", "entries", "attrs", "defaults", "kwdefaults", "cells")
+    return sum(len(entry.get(field, ())) for field in lists) + ("contents" in entry)
 
 
 class _Node:
@@ -463,6 +533,11 @@ class _Node:
         "items",
         "entries",
         "attrs",
+        "defaults",
+        "kwdefaults",
+        "cells",
+        "contents",
+        "code_id",
         "length",
         "fingerprint",
     )
@@ -473,16 +548,20 @@ class _Node:
         for key, value in self.entries:
             yield key
             yield value
-        for _, index in self.attrs:
-            yield index
+        for pairs in (self.attrs, self.defaults, self.kwdefaults, self.cells):
+            for _, index in pairs:
+                yield index
+        if self.contents is not None:
+            yield self.contents
 
 
 class _Heap:
     """The objects reachable from one step's frames; only `objects` refers to them."""
 
-    def __init__(self, code_ids, stored_names):
+    def __init__(self, code_ids, stored_names, code_names):
         self.code_ids = code_ids  # the snippet's code objects: its functions are not foreign
         self.stored_names = stored_names
+        self._code_names = code_names
         self._names_by_class = {}
         self.objects = []  # index -> object: the tracer's single reference to each
         self.nodes = []
@@ -499,6 +578,46 @@ class _Heap:
             self.index[oid] = index
             self.objects.append(obj)
         return index
+
+    def _names_of(self, code):
+        names = self._code_names.get(id(code))
+        if names is None:
+            parameters = code.co_varnames[: code.co_argcount]
+            free = code.co_freevars
+            names = self._code_names[id(code)] = (parameters, code.co_cellvars + free, free)
+        return names
+
+    def names_in_cells(self, code):
+        """The frame's names that live in cells (shared with closures), not in its own slots."""
+        return self._names_of(code)[1]
+
+    def _named(self, pairs):
+        """(name, index) for each (name, object), the first MAX_ITEMS, objects past the bound
+        left out."""
+        named = []
+        for name, value in itertools.islice(pairs, MAX_ITEMS):
+            index = self.add(value)
+            if index is not None:
+                named.append((name, index))
+        return named
+
+    def _describe_function(self, node, function):
+        """A function's own references: its defaults (the __defaults__ tuple, the
+        __kwdefaults__ dict) by parameter name, and the cells it closes over by variable name."""
+        code = function.__code__
+        node.code_id = id(code)
+        defaults = function.__defaults__ or ()
+        parameters, _, free = self._names_of(code)
+        if len(defaults) <= len(parameters):
+            names = parameters[len(parameters) - len(defaults) :]
+        else:  # a __defaults__ longer than the parameters; CPython ignores the first ones
+            names = [f"[{position}]" for position in range(len(defaults))]
+        kwdefaults = function.__kwdefaults__ or {}
+        closure = function.__closure__ or ()
+        node.defaults = self._named(zip(names, defaults, strict=True))
+        node.kwdefaults = self._named(dict.items(kwdefaults))
+        node.cells = self._named(zip(free, closure, strict=True))
+        node.length = len(defaults) + dict.__len__(kwdefaults) + len(closure)
 
     def _class_names(self, cls):
         names = self._names_by_class.get(cls)
@@ -552,8 +671,21 @@ class _Heap:
         node.immortal = immortal
         node.opaque = _is_foreign(obj, node.kind, self.code_ids)
         node.items, node.entries, node.attrs, node.length = (), (), (), 0
+        node.defaults, node.kwdefaults, node.cells, node.contents = (), (), (), None
+        node.code_id = None
         node.flags = _flags(obj, node.immortal)
         node.repr = _short_repr(obj, REPR_CHARS)
+        if node.kind == "function" and not node.opaque:
+            self._describe_function(node, obj)
+        elif node.kind == "cell":
+            # gc.get_referents reads the cell without raising for an empty one.
+            contents = gc.get_referents(obj)
+            node.length = len(contents)
+            node.contents = self.add(contents[0]) if contents else None
+            node.repr = "cell" if contents else "empty cell"
+        elif node.kind == "method" and not node.opaque:
+            node.attrs = self._named(_method_parts(obj))
+            node.length = len(node.attrs)
         if node.kind in ("list", "tuple", "set"):
             members, node.length = _members(obj, node.kind)
             if node.kind == "set":
@@ -598,9 +730,27 @@ def _kind(obj):
         return "set"
     if cls is types.FunctionType:
         return "function"
+    if cls is types.CellType:
+        return "cell"
+    if cls is types.MethodType or (
+        cls is types.BuiltinMethodType and not _is_module_or_none(obj.__self__)
+    ):
+        return "method"
     if cls.__flags__ & _HEAPTYPE and not issubclass(cls, types.ModuleType):
         return "instance"
     return "other"
+
+
+def _is_module_or_none(obj):
+    return obj is None or isinstance(obj, types.ModuleType)
+
+
+def _method_parts(method):
+    """What a bound method holds: the object it is bound to and, for a method defined in
+    Python, the function (a builtin one, such as list.append, holds only its object)."""
+    if type(method) is types.MethodType:
+        return [("__self__", method.__self__), ("__func__", method.__func__)]
+    return [("__self__", method.__self__)]
 
 
 def _is_foreign(obj, kind, code_ids):
@@ -609,6 +759,10 @@ def _is_foreign(obj, kind, code_ids):
         return True
     if kind == "function":
         return id(obj.__code__) not in code_ids
+    if kind == "method":  # a method of a function the snippet did not write
+        function = getattr(obj, "__func__", None)
+        code = getattr(function, "__code__", None)
+        return function is not None and id(code) not in code_ids
     return kind == "other" and type(obj) in (types.BuiltinFunctionType, types.MethodWrapperType)
 
 
@@ -724,10 +878,13 @@ def _short_repr(obj, budget, depth=0):
         text = f"<class '{type.__dict__['__name__'].__get__(obj)}'>"
     elif cls is types.FunctionType:
         text = obj.__qualname__
+    elif cls is types.MethodType:
+        text = f"bound method {getattr(obj.__func__, '__qualname__', '?')}"
     elif isinstance(obj, types.ModuleType):
         text = f"<module '{obj.__name__}'>"
     elif cls is types.BuiltinFunctionType:
-        text = f"<built-in function {obj.__name__}>"
+        what = "function" if _is_module_or_none(obj.__self__) else "method"
+        text = f"<built-in {what} {obj.__name__}>"
     elif cls is range:
         text = repr(obj)
     else:

@@ -507,8 +507,40 @@ SANDBOXED = {
         {}["missing"]
         """
     ),
+    # Reading defaults and cells must not change counts, collections or finalisation.
+    "defaults and closures": textwrap.dedent(
+        """\
+        import gc, sys
+        class Noisy:
+            def __del__(self):
+                print("bye")
+        def remember(item, seen=[]):
+            seen.append(item)
+            return seen
+        def outer():
+            keep = Noisy()
+            def inner():
+                return inner, keep
+            return inner
+        late = [lambda: i for i in range(3)]
+        early = [lambda i=i: i for i in range(3)]
+        remember("a")
+        print(remember("b"), sys.getrefcount(remember.__defaults__[0]) - 1)
+        print([f() for f in late], [f() for f in early])
+        f = outer()
+        print(sys.getrefcount(f) - 1)
+        del f
+        print("collected", gc.collect())
+        g = outer()
+        """
+    ),
 }
-SUCCEEDS = {"names": True, "shutdown": True, "shutdown after an exception": False}
+SUCCEEDS = {
+    "names": True,
+    "shutdown": True,
+    "shutdown after an exception": False,
+    "defaults and closures": True,
+}
 
 
 @pytest.fixture(scope="module")
@@ -584,3 +616,237 @@ def test_nothing_of_the_sandbox_appears(sandboxed):
                 assert box["repr"] in {"<module 'sys'>", "<module 'gc'>"}
     before_collect = step_at(trace, 16)
     assert any("cycle_only" in box["flags"] for box in before_collect["heap"].values())
+
+
+# -- functions: defaults and closures (issue 9, section 4) --------------------------------------
+
+
+def default_refs(box: dict, field: str = "defaults") -> dict[str, str]:
+    return {ref["name"]: ref["ref"] for ref in box.get(field, [])}
+
+
+DEFAULT_LIST = textwrap.dedent(
+    """\
+    import sys
+    def remember(item, seen=[]):
+        seen.append(item)
+        return seen
+    print(remember("a"))
+    print(remember("b"))
+    print(sys.getrefcount(remember.__defaults__[0]) - 1)
+    x = 0
+    """
+)
+
+
+def test_a_default_list_is_drawn_from_its_function_while_it_lives():
+    trace = trace_of(DEFAULT_LIST)
+    printed = run_cpython(DEFAULT_LIST).splitlines()
+    for line in (3, 5, 6, 7, 8):  # defined, then between, inside and after the calls
+        step = step_at(trace, line)
+        function = object_of(step, "remember")
+        assert list(default_refs(function)) == ["seen"], f"line {line}"
+        default = step["heap"][default_refs(function)["seen"]]
+        assert default["kind"] == "list", f"line {line}"
+    after = step_at(trace, 8)
+    seen = after["heap"][default_refs(object_of(after, "remember"))["seen"]]
+    assert seen["repr"] == printed[1] == "['a', 'b']"
+    assert seen["refcount"] == int(printed[2]) == 1, "only the function's defaults hold it"
+    inside = next(s for s in trace["steps"] if s["line"] == 3 and len(s["frames"]) == 2)
+    assert ref_of(inside, "seen") == default_refs(object_of(inside, "remember"))["seen"]
+
+
+def test_keyword_only_defaults_are_drawn_by_name():
+    source = "def pick(a, b=1000, *, key=[1], reverse=False):\n    return a\nx = 0\n"
+    step = step_at(trace_of(source), 3)
+    function = object_of(step, "pick")
+    assert list(default_refs(function)) == ["b"]
+    assert step["heap"][default_refs(function)["b"]]["repr"] == "1000"
+    keywords = default_refs(function, "kwdefaults")
+    assert list(keywords) == ["key", "reverse"]
+    assert [step["heap"][keywords[name]]["repr"] for name in keywords] == ["[1]", "False"]
+
+
+LATE_AND_EARLY = textwrap.dedent(
+    """\
+    late = [lambda: i for i in range(3)]
+    early = [lambda i=i: i for i in range(3)]
+    print([f() for f in late], [f() for f in early])
+    x = 0
+    """
+)
+
+
+def test_late_and_early_binding_closures_look_different():
+    step = step_at(trace_of(LATE_AND_EARLY), 4)
+    assert run_cpython(LATE_AND_EARLY) == "[2, 2, 2] [0, 1, 2]\n"
+    late = [step["heap"][ref] for ref in object_of(step, "late")["items"]]
+    early = [step["heap"][ref] for ref in object_of(step, "early")["items"]]
+    late_cells = {default_refs(f, "cells")["i"] for f in late}
+    assert len(late_cells) == 1, "the three late lambdas share one cell"
+    (cell,) = late_cells
+    assert step["heap"][cell]["kind"] == "cell"
+    assert step["heap"][cell]["refcount"] == 3
+    assert step["heap"][step["heap"][cell]["contents"]]["repr"] == "2"
+    assert all("defaults" not in f for f in late)
+    assert [step["heap"][default_refs(f)["i"]]["repr"] for f in early] == ["0", "1", "2"]
+    assert all("cells" not in f for f in early)
+
+
+SHARED_CELL = textwrap.dedent(
+    """\
+    import sys
+    def make():
+        n = [0]
+        def bump():
+            n[0] += 1
+        def get():
+            return n
+        return bump, get
+    bump, get = make()
+    other_bump, other_get = make()
+    bump()
+    print(sys.getrefcount(bump.__closure__[0]) - 1, get() is other_get())
+    x = 0
+    """
+)
+
+
+def test_two_closures_of_one_call_share_its_cell():
+    step = step_at(trace_of(SHARED_CELL), 13)
+    count, distinct = run_cpython(SHARED_CELL).split()
+    cells = {
+        name: default_refs(object_of(step, name), "cells")["n"]
+        for name in ("bump", "get", "other_bump", "other_get")
+    }
+    assert cells["bump"] == cells["get"], "one call made one cell for both"
+    assert cells["other_bump"] == cells["other_get"]
+    assert (cells["bump"] != cells["other_bump"]) == (distinct == "False")
+    shared = step["heap"][cells["bump"]]
+    assert shared["refcount"] == int(count) == 2
+    assert step["heap"][shared["contents"]]["repr"] == "[1]"
+
+
+def test_a_frame_points_at_the_cell_it_shares_with_its_closures():
+    trace = trace_of(SHARED_CELL)
+    inside = next(s for s in trace["steps"] if [f["name"] for f in s["frames"]][-1:] == ["bump"])
+    shared = default_refs(object_of(inside, "bump"), "cells")["n"]
+    (local,) = inside["frames"][-1]["locals"]
+    assert local == {"name": "n", "ref": shared}, "bump's frame holds the cell itself"
+    # The same count in CPython, read inside bump through a global alias of `get` (a name of
+    # make's own, such as `bump`, would become one more cell of the closure).
+    probe = SHARED_CELL.replace(
+        "        n[0] += 1\n",
+        "        n[0] += 1\n        print(sys.getrefcount(alias.__closure__[0]) - 1)\n",
+    ).replace("bump, get = make()\n", "bump, get = make()\nalias = get\n")
+    assert inside["heap"][shared]["refcount"] == int(run_cpython(probe).split()[0]) == 3
+    made = [
+        s for s in trace["steps"] if s["event"] == "return" and s["frames"][-1]["name"] == "make"
+    ]
+    first_make = made[0]["frames"][-1]
+    assert {local["name"]: local["ref"] for local in first_make["locals"]}["n"] == shared
+
+
+COUNTERS = textwrap.dedent(
+    """\
+    def make_counter():
+        count = 0
+        def step():
+            nonlocal count
+            count += 1
+            return count
+        return step
+    first = make_counter()
+    second = make_counter()
+    x = 0
+    """
+)
+
+
+def test_a_cell_not_yet_shared_is_not_mistaken_for_another_calls_cell():
+    # In the second call, before `def step` runs, no drawn object holds the new cell; the first
+    # call's cell holds the same (immortal) 0, but it is not this frame's.
+    trace = trace_of(COUNTERS)
+    before_def = [
+        s for s in trace["steps"] if s["line"] == 3 and s["frames"][-1]["name"] == "make_counter"
+    ]
+    second_call = before_def[1]
+    first_cell = default_refs(object_of(second_call, "first"), "cells")["count"]
+    (local,) = second_call["frames"][-1]["locals"]
+    assert local["name"] == "count" and local["ref"] != first_cell
+    assert local["cell"] is True, "the value, reached through a cell that is not drawn"
+    assert second_call["heap"][local["ref"]]["repr"] == "0"
+    end = step_at(trace, 10)
+    cells = [default_refs(object_of(end, name), "cells")["count"] for name in ("first", "second")]
+    assert cells[0] != cells[1], "each call made its own cell"
+
+
+def test_module_names_are_never_cells():
+    # The comprehension's `i` is a cell of the module's code (PEP 709 inlines it); the global
+    # `i` bound afterwards is a plain global.
+    step = step_at(trace_of("late = [lambda: i for i in range(3)]\ni = 5\nx = 0\n"), 3)
+    (module,) = step["frames"]
+    assert {local["name"]: "cell" in local for local in module["locals"]} == {
+        "late": False,
+        "i": False,
+    }
+
+
+REACHABLE_ONLY_THROUGH_FUNCTIONS = textwrap.dedent(
+    """\
+    def keep():
+        data = [1000, "kept by a cell"]
+        return lambda: data
+    def configure(options={"level": [2000]}):
+        return options
+    class Box:
+        def take(self, item=(3000, "kept by a method's default")):
+            return item
+    f = keep()
+    box = Box()
+    take = box.take
+    del box
+    x = 0
+    """
+)
+
+
+def test_objects_reachable_only_through_defaults_cells_and_methods_stay_in_the_heap():
+    step = step_at(trace_of(REACHABLE_ONLY_THROUGH_FUNCTIONS), 13)
+    reprs = {box["repr"] for box in step["heap"].values()}
+    assert "[1000, 'kept by a cell']" in reprs
+    assert "{'level': [2000]}" in reprs and "[2000]" in reprs
+    assert '(3000, "kept by a method\'s default")' in reprs
+    method = object_of(step, "take")
+    assert method["kind"] == "method"
+    parts = default_refs(method, "attrs")
+    assert step["heap"][parts["__self__"]]["type"] == "Box", "the bound method keeps its object"
+    assert step["heap"][parts["__func__"]]["repr"] == "Box.take"
+    expected = run_cpython(
+        REACHABLE_ONLY_THROUGH_FUNCTIONS
+        + "import sys\nprint(sys.getrefcount(take.__self__) - 1, sys.getrefcount(f) - 1)\n"
+    ).split()
+    assert [step["heap"][parts["__self__"]]["refcount"], object_of(step, "f")["refcount"]] == [
+        int(count) for count in expected
+    ]
+
+
+CLOSURE_CYCLE = textwrap.dedent(
+    """\
+    import gc
+    def outer():
+        def inner():
+            return inner
+        return inner
+    f = outer()
+    del f
+    print("collected", gc.collect())
+    x = 0
+    """
+)
+
+
+def test_a_closure_that_refers_to_itself_is_a_garbage_cycle_until_collected():
+    trace = trace_of(CLOSURE_CYCLE)
+    assert cycle_only_types(step_at(trace, 8)) == ["cell", "function"]
+    assert cycle_only_types(step_at(trace, 9)) == []

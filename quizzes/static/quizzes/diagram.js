@@ -28,6 +28,15 @@
       "kept alive only by a reference cycle: no name reaches it, gc.collect() would free it",
   };
   var SEQUENCE_KINDS = { list: true, tuple: true, set: true };
+  var CELL_HELP =
+    "this name lives in a cell, which the closures that use it share; no drawn closure holds " +
+    "the cell yet, so the dashed arrow shows what the cell holds";
+  // A function's own references, each group drawn as rows under a caption.
+  var FUNCTION_PARTS = [
+    { field: "defaults", caption: "defaults", suffix: "=" },
+    { field: "kwdefaults", caption: "keyword-only defaults", suffix: "=" },
+    { field: "cells", caption: "closure cells", suffix: "" },
+  ];
 
   function make(tag, className, text) {
     var node = document.createElement(tag);
@@ -116,7 +125,6 @@
       new ResizeObserver(redraw).observe(this.canvas);
     }
     window.addEventListener("resize", redraw);
-    this.heapBox.addEventListener("scroll", redraw);
     if (document.fonts && document.fonts.ready) {
       document.fonts.ready.then(redraw);
     }
@@ -210,8 +218,20 @@
       locals.forEach(function (local) {
         var row = make("div", "memdiagram-name");
         row.setAttribute("data-name", local.name);
-        row.appendChild(make("span", "memdiagram-name-text", local.name));
-        row.appendChild(referenceSlot(local.ref, heap, frame.name + ":" + local.name));
+        var name = make("span", "memdiagram-name-text", local.name);
+        var slot = referenceSlot(local.ref, heap, frame.name + ":" + local.name);
+        if (local.cell) {
+          // The frame holds a cell that the tracer could not draw (no closure holds it yet):
+          // the dashed arrow shows what the cell holds, not a reference of the frame's own.
+          row.classList.add("is-cell");
+          var tag = make("span", "memdiagram-cell-tag", "cell");
+          tag.title = CELL_HELP;
+          name.appendChild(tag);
+          slot.classList.add("is-via-cell");
+          slot.firstChild.textContent = "through a cell, " + slot.firstChild.textContent;
+        }
+        row.appendChild(name);
+        row.appendChild(slot);
         frameBox.appendChild(row);
       });
       box.appendChild(frameBox);
@@ -257,9 +277,14 @@
     (object.entries || []).forEach(function (entry) {
       refs.push(entry[0], entry[1]);
     });
-    (object.attrs || []).forEach(function (attr) {
-      refs.push(attr.ref);
+    ["attrs", "defaults", "kwdefaults", "cells"].forEach(function (field) {
+      (object[field] || []).forEach(function (named) {
+        refs.push(named.ref);
+      });
     });
+    if (object.contents) {
+      refs.push(object.contents);
+    }
     return refs;
   }
 
@@ -344,6 +369,12 @@
   }
 
   function kindBody(label, object, heap) {
+    if (object.kind === "function") {
+      return functionBody(label, object, heap);
+    }
+    if (object.kind === "cell") {
+      return cellBody(label, object, heap);
+    }
     if (SEQUENCE_KINDS[object.kind] || object.items) {
       return sequenceBody(label, object, heap);
     }
@@ -376,6 +407,38 @@
       return classBody;
     }
     return make("div", "memdiagram-value", object.repr);
+  }
+
+  // The function's name, then its defaults and the cells it closes over, each with an arrow.
+  function functionBody(label, object, heap) {
+    var body = make("div");
+    body.appendChild(make("div", "memdiagram-value", object.repr));
+    FUNCTION_PARTS.forEach(function (part) {
+      var named = object[part.field] || [];
+      if (!named.length) {
+        return;
+      }
+      body.appendChild(make("div", "memdiagram-caption", part.caption));
+      body.appendChild(
+        pairRows(
+          label,
+          named.map(function (each) {
+            var source = part.field + " " + each.name;
+            return { name: each.name + part.suffix, ref: each.ref, source: source };
+          }),
+          heap,
+          ""
+        )
+      );
+    });
+    return body;
+  }
+
+  function cellBody(label, object, heap) {
+    if (!object.contents) {
+      return make("div", "memdiagram-empty", "empty: no value yet");
+    }
+    return pairRows(label, [{ name: "contents", ref: object.contents }], heap, "");
   }
 
   function sequenceBody(label, object, heap) {
@@ -413,7 +476,8 @@
       } else {
         row.appendChild(make("span", "memdiagram-pair-name", pair.name));
       }
-      row.appendChild(referenceSlot(pair.ref, heap, label + "." + pair.name));
+      var source = label + (pair.source ? " " + pair.source : "." + pair.name);
+      row.appendChild(referenceSlot(pair.ref, heap, source));
       table.appendChild(row);
     });
     return table;
@@ -433,10 +497,20 @@
 
   Diagram.prototype.drawArrows = function () {
     var svg = this.svg;
-    var origin = this.canvas.getBoundingClientRect();
-    svg.setAttribute("width", String(this.canvas.clientWidth));
-    svg.setAttribute("height", String(this.canvas.clientHeight));
+    var canvas = this.canvas;
+    // The canvas may scroll sideways: the SVG covers all of its content and scrolls with it, so
+    // positions are taken relative to the content's corner, not the visible box's. Emptied
+    // first, so that the previous step's size does not keep the scroll area large.
+    svg.setAttribute("width", "0");
+    svg.setAttribute("height", "0");
     svg.replaceChildren();
+    var corner = canvas.getBoundingClientRect();
+    var origin = {
+      left: corner.left + canvas.clientLeft - canvas.scrollLeft,
+      top: corner.top + canvas.clientTop - canvas.scrollTop,
+    };
+    svg.setAttribute("width", String(canvas.scrollWidth));
+    svg.setAttribute("height", String(canvas.scrollHeight));
     var heapBox = this.heapBox;
     var objects = {};
     heapBox.querySelectorAll(".memdiagram-object").forEach(function (box) {
@@ -457,7 +531,8 @@
         target.contains(slot)
       );
       var group = document.createElementNS(SVG_NS, "g");
-      group.setAttribute("class", "memdiagram-arrow");
+      var viaCell = slot.classList.contains("is-via-cell");
+      group.setAttribute("class", "memdiagram-arrow" + (viaCell ? " is-via-cell" : ""));
       group.setAttribute("data-from", slot.getAttribute("data-source"));
       group.setAttribute("data-to", label);
       var line = document.createElementNS(SVG_NS, "path");
