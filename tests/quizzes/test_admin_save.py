@@ -298,7 +298,9 @@ def test_a_page_with_a_block_the_grader_cannot_vouch_for_is_refused_with_its_rea
         assert UNSTABLE_BLOCK_OUTPUT in error
     else:
         assert outcome.status in ("timeout", "rejected")
-        assert f"({outcome.status}): {outcome.reasons[0]}" in error
+        # Which limit ends an endless loop first (CPU or wall clock) depends on the load.
+        reason = "" if outcome.status == "timeout" else outcome.reasons[0]
+        assert f"({outcome.status}): {reason}" in error
     assert not ConceptPage.objects.exists() and not CodeBlockOutput.objects.exists()
 
 
