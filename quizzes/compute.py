@@ -37,8 +37,12 @@ class Result:
 
 
 class ResultMissing(Exception):
-    """A write needed a result that was not computed beforehand: the database changed between
-    computing and writing (a row deleted or edited meanwhile). Roll back and compute again."""
+    """A write needed the result for `source`, not computed beforehand: the database changed
+    between computing and writing (a row deleted or edited meanwhile). Roll back, compute it."""
+
+    def __init__(self, source: str):
+        super().__init__("no grader result computed for this source")
+        self.source = source
 
 
 def compute_results(sources: Iterable[str]) -> dict[str, Result]:

@@ -297,13 +297,24 @@ def _may_write(
 def _record(row, section: str, before: str | None, report: LoadReport) -> None:
     """Store the digest of `row` as loaded; `before` is the digest it had (None if new)."""
     digest = content_digest(row)
-    type(row).objects.filter(pk=row.pk).update(content_digest=digest)
+    if row.content_digest != digest:
+        type(row).objects.filter(pk=row.pk).update(content_digest=digest)
     if before is None:
         report.created[section] += 1
     elif before == digest:
         report.unchanged[section] += 1
     else:
         report.updated[section] += 1
+
+
+def _upsert(model, existing, before: str | None, wanted: str, slug: str, fields: dict):
+    """The row with the fixture's fields, and whether it was written: a row that already is what
+    the fixture says (digest `before` equals `wanted`) is not written again, which keeps the
+    load's transaction, and so its hold on the write lock, short."""
+    if existing is not None and before == wanted:
+        return existing, False
+    row, _ = model.objects.update_or_create(slug=slug, defaults=fields)
+    return row, True
 
 
 def _sync_choices(question: Question, wanted: list[Choice]) -> None:
@@ -365,8 +376,10 @@ def _load_question(
     allowed, before = _may_write(existing, "question", digest, report, overwrite)
     if not allowed:
         return
-    question, _ = Question.objects.update_or_create(slug=slug, defaults={"topic": topic, **fields})
-    _sync_choices(question, choices)
+    fields["topic"] = topic
+    question, written = _upsert(Question, existing, before, digest, slug, fields)
+    if written:
+        _sync_choices(question, choices)
     report.keys_computed += compute.store_key(question, results)
     problems = services.question_problems(question)
     if problems:
@@ -387,7 +400,8 @@ def _load_page(
     allowed, before = _may_write(existing, "page", digest, report, overwrite)
     if not allowed:
         return
-    page, _ = ConceptPage.objects.update_or_create(slug=slug, defaults={"topic": topic, **fields})
+    fields["topic"] = topic
+    page, _ = _upsert(ConceptPage, existing, before, digest, slug, fields)
     report.outputs_computed += compute.store_block_outputs(page, results)
     _record(page, "page", before, report)
 
@@ -399,7 +413,7 @@ def _load_topic_file(data: dict, report: LoadReport, overwrite: bool, results: R
     digest = table_digest("topic", topic_table(Topic(slug=spec["slug"], **fields)))
     allowed, before = _may_write(topic, "topic", digest, report, overwrite)
     if allowed:
-        topic, _ = Topic.objects.update_or_create(slug=spec["slug"], defaults=fields)
+        topic, _ = _upsert(Topic, topic, before, digest, spec["slug"], fields)
         _record(topic, "topic", before, report)
     # A topic kept as edited still receives the file's pages and questions.
     for page_data in data.get("pages", []):
@@ -455,13 +469,6 @@ def _load_quiz(data: dict, report: LoadReport, overwrite: bool) -> None:
 
 # --- Loading: grader results first, then one short transaction --------------------------------
 
-# How many times a load computes again what an instructor's concurrent change made it need.
-ATTEMPTS = 3
-
-
-class ContentChanged(Exception):
-    """Rows kept changing while the load computed their answer keys; nothing was loaded."""
-
 
 def _sources_to_run(fixtures: Fixtures, overwrite: bool) -> set[str]:
     """The snippets and page blocks the load will write and has no current stored result for.
@@ -506,15 +513,14 @@ def load_content(root: Path, *, overwrite: bool = False) -> LoadReport:
     for the write lock, and fail, as long as it ran).
     """
     fixtures = read_fixtures(root)
-    results: Results = {}
-    for _ in range(ATTEMPTS):
-        results |= compute.compute_results(_sources_to_run(fixtures, overwrite) - results.keys())
+    results = compute.compute_results(_sources_to_run(fixtures, overwrite))
+    while True:
         try:
             return _write(fixtures, overwrite, results)
-        except compute.ResultMissing:
-            # A row was changed or deleted between computing and writing; nothing was written.
+        except compute.ResultMissing as missing:
+            # A row was changed or deleted between computing and writing, and nothing was
+            # written. Each round computes at least one more of the fixtures' finitely many
+            # sources, so this ends.
             logger.info("load_content: a row changed while keys were computed; computing again")
-    raise ContentChanged(
-        f"rows kept changing while their answer keys were computed ({ATTEMPTS} times); "
-        "run the load again"
-    )
+            needed = {missing.source} | _sources_to_run(fixtures, overwrite)
+            results |= compute.compute_results(needed - results.keys())

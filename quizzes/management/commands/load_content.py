@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from grader import GraderUnavailable
-from quizzes.content import ContentChanged, ContentError, load_content
+from quizzes.content import ContentError, load_content
 
 WARNINGS = ("INVALID", "SKIPPED", "OVERWRITTEN")
 
@@ -38,8 +38,6 @@ class Command(BaseCommand):
             raise CommandError(
                 "The fixtures are malformed; nothing was loaded:\n" + str(error)
             ) from None
-        except ContentChanged as error:
-            raise CommandError(f"Nothing was loaded: {error}.") from None
         except GraderUnavailable as error:
             raise CommandError(f"The grader is unavailable; nothing was loaded: {error}") from None
         for line in report.lines():
