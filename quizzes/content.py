@@ -1,14 +1,16 @@
 """Load the course from TOML fixtures (fixtures/topics/*.toml and fixtures/quizzes.toml).
 
 Everything is upserted by slug, so loading twice duplicates nothing and an edited fixture updates
-the database. Answer keys and page outputs come from the grader (through services); a question
-whose key does not fit its choices is reported and left unpublished.
+the database. Answer keys and page outputs come from the grader (quizzes.compute), run before the
+one transaction that writes everything, never inside it; a question whose key does not fit its
+choices is reported and left unpublished.
 
 Nothing an instructor wrote is overwritten: each loaded row keeps the digest of what it was
 loaded as (`content_digest`, see quizzes.content_format). A row changed since (in the admin, say)
 or authored in the admin is skipped and reported by slug, unless the load is told to overwrite.
 """
 
+import logging
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from quizzes import services
+from quizzes import compute, services
 from quizzes.content_format import (
     MODES,
     POLICIES,
@@ -32,6 +34,9 @@ from quizzes.content_guards import DEFERRED_POLICIES, snippets_on_pages
 from quizzes.deadlines import follow_quiz_times
 from quizzes.models import Choice, ConceptPage, Question, Quiz, QuizQuestion, Topic
 from quizzes.text import normalise_newlines
+
+logger = logging.getLogger(__name__)
+Results = dict[str, compute.Result]  # grader results by source, computed before writing
 
 SECTIONS = {"topic": "topics", "page": "pages", "question": "questions", "quiz": "quizzes"}
 # Why a row was not loaded over (or was loaded over, with --overwrite).
@@ -262,17 +267,29 @@ def read_fixtures(root: Path) -> Fixtures:
 # --- Writing ----------------------------------------------------------------------------------
 
 
+def _edit_reason(row, wanted: str) -> tuple[str | None, str | None]:
+    """The digest of `row` as it is now (None when there is no such row yet), and why the
+    fixture's version (digest `wanted`) must not be written over it (None: it may be)."""
+    if row is None:
+        return None, None
+    current = content_digest(row)
+    if current in (row.content_digest, wanted):
+        return current, None  # untouched since it was loaded, or already what the fixture says
+    return current, EDITED if row.content_digest else NOT_LOADED
+
+
+def _will_write(row, wanted: str, overwrite: bool) -> bool:
+    return overwrite or _edit_reason(row, wanted)[1] is None
+
+
 def _may_write(
     row, section: str, wanted: str, report: LoadReport, overwrite: bool
 ) -> tuple[bool, str | None]:
     """Whether the fixture's version (digest `wanted`) may be written over `row`, and the digest
     of `row` as it is now (None when there is no such row yet)."""
-    if row is None:
-        return True, None
-    current = content_digest(row)
-    if current in (row.content_digest, wanted):
-        return True, current  # untouched since it was loaded, or already what the fixture says
-    reason = EDITED if row.content_digest else NOT_LOADED
+    current, reason = _edit_reason(row, wanted)
+    if reason is None:
+        return True, current
     (report.overwritten if overwrite else report.skipped).append((section, row.slug, reason))
     return overwrite, current
 
@@ -280,13 +297,24 @@ def _may_write(
 def _record(row, section: str, before: str | None, report: LoadReport) -> None:
     """Store the digest of `row` as loaded; `before` is the digest it had (None if new)."""
     digest = content_digest(row)
-    type(row).objects.filter(pk=row.pk).update(content_digest=digest)
+    if row.content_digest != digest:
+        type(row).objects.filter(pk=row.pk).update(content_digest=digest)
     if before is None:
         report.created[section] += 1
     elif before == digest:
         report.unchanged[section] += 1
     else:
         report.updated[section] += 1
+
+
+def _upsert(model, existing, before: str | None, wanted: str, slug: str, fields: dict):
+    """The row with the fixture's fields, and whether it was written: a row that already is what
+    the fixture says (digest `before` equals `wanted`) is not written again, which keeps the
+    load's transaction, and so its hold on the write lock, short."""
+    if existing is not None and before == wanted:
+        return existing, False
+    row, _ = model.objects.update_or_create(slug=slug, defaults=fields)
+    return row, True
 
 
 def _sync_choices(question: Question, wanted: list[Choice]) -> None:
@@ -306,10 +334,9 @@ def _sync_choices(question: Question, wanted: list[Choice]) -> None:
         leftover.delete()
 
 
-def _load_question(topic: Topic, data: dict, report: LoadReport, overwrite: bool) -> None:
-    slug = data["slug"]
+def _wanted_question(topic_slug: str, data: dict) -> tuple[dict, list[Choice], str]:
+    """The question's fields (but its topic), choices and digest as the fixture has them."""
     fields = {
-        "topic": topic,
         "title": data["title"],
         "prompt": data.get("prompt", ""),
         "snippet": data["snippet"],
@@ -321,59 +348,78 @@ def _load_question(topic: Topic, data: dict, report: LoadReport, overwrite: bool
         Choice(text=choice["text"], misconception=choice.get("misconception", ""))
         for choice in data.get("choices", [])
     ]
-    wanted = Question(slug=slug, is_published=data.get("published", True), **fields)
+    wanted = Question(slug=data["slug"], is_published=data.get("published", True), **fields)
+    digest = table_digest("questions", question_table(wanted, choices), topic_slug=topic_slug)
+    return fields, choices, digest
+
+
+def _wanted_page(topic_slug: str, data: dict) -> tuple[dict, str]:
+    """The page's fields (but its topic) and digest as the fixture has them."""
+    fields = {
+        "title": data["title"],
+        "order": data.get("order", 0),
+        "body": data["body"],
+        "is_published": data.get("published", True),
+    }
+    digest = table_digest(
+        "pages", page_table(ConceptPage(slug=data["slug"], **fields)), topic_slug=topic_slug
+    )
+    return fields, digest
+
+
+def _load_question(
+    topic: Topic, data: dict, report: LoadReport, overwrite: bool, results: Results
+) -> None:
+    slug = data["slug"]
+    fields, choices, digest = _wanted_question(topic.slug, data)
     existing = Question.objects.filter(slug=slug).select_related("topic").first()
-    digest = table_digest("questions", question_table(wanted, choices), topic_slug=topic.slug)
     allowed, before = _may_write(existing, "question", digest, report, overwrite)
     if not allowed:
         return
-    question, _ = Question.objects.update_or_create(slug=slug, defaults=fields)
-    _sync_choices(question, choices)
-    refresh = services.recompute_question(question)
-    report.keys_computed += refresh.ran
-    publish = wanted.is_published and not refresh.problems
-    if refresh.problems:
-        report.invalid[question.slug] = refresh.problems
+    fields["topic"] = topic
+    question, written = _upsert(Question, existing, before, digest, slug, fields)
+    if written:
+        _sync_choices(question, choices)
+    report.keys_computed += compute.store_key(question, results)
+    problems = services.question_problems(question)
+    if problems:
+        report.invalid[question.slug] = problems
+    publish = data.get("published", True) and not problems
     if question.is_published != publish:
         question.is_published = publish
         question.save(update_fields=["is_published"])
     _record(question, "question", before, report)
 
 
-def _load_page(topic: Topic, data: dict, report: LoadReport, overwrite: bool) -> None:
+def _load_page(
+    topic: Topic, data: dict, report: LoadReport, overwrite: bool, results: Results
+) -> None:
     slug = data["slug"]
-    fields = {
-        "topic": topic,
-        "title": data["title"],
-        "order": data.get("order", 0),
-        "body": data["body"],
-        "is_published": data.get("published", True),
-    }
+    fields, digest = _wanted_page(topic.slug, data)
     existing = ConceptPage.objects.filter(slug=slug).select_related("topic").first()
-    wanted = ConceptPage(slug=slug, **fields)
-    digest = table_digest("pages", page_table(wanted), topic_slug=topic.slug)
     allowed, before = _may_write(existing, "page", digest, report, overwrite)
     if not allowed:
         return
-    page, _ = ConceptPage.objects.update_or_create(slug=slug, defaults=fields)
-    report.outputs_computed += services.refresh_page_outputs(page)
+    fields["topic"] = topic
+    page, _ = _upsert(ConceptPage, existing, before, digest, slug, fields)
+    report.outputs_computed += compute.store_block_outputs(page, results)
     _record(page, "page", before, report)
 
 
-def _load_topic_file(data: dict, report: LoadReport, overwrite: bool) -> None:
+def _load_topic_file(data: dict, report: LoadReport, overwrite: bool, results: Results) -> None:
     spec = data["topic"]
     fields = {"title": spec["title"], "order": spec["order"], "summary": spec.get("summary", "")}
     topic = Topic.objects.filter(slug=spec["slug"]).first()
     digest = table_digest("topic", topic_table(Topic(slug=spec["slug"], **fields)))
     allowed, before = _may_write(topic, "topic", digest, report, overwrite)
     if allowed:
-        topic, _ = Topic.objects.update_or_create(slug=spec["slug"], defaults=fields)
+        topic, _ = _upsert(Topic, topic, before, digest, spec["slug"], fields)
         _record(topic, "topic", before, report)
     # A topic kept as edited still receives the file's pages and questions.
     for page_data in data.get("pages", []):
-        _load_page(topic, page_data, report, overwrite)
+        _load_page(topic, page_data, report, overwrite, results)
     for question_data in data.get("questions", []):
-        _load_question(topic, question_data, report, overwrite)
+        _load_question(topic, question_data, report, overwrite, results)
 
 
 def _load_quiz(data: dict, report: LoadReport, overwrite: bool) -> None:
@@ -421,17 +467,60 @@ def _load_quiz(data: dict, report: LoadReport, overwrite: bool) -> None:
     _record(quiz, "quiz", before, report)
 
 
+# --- Loading: grader results first, then one short transaction --------------------------------
+
+
+def _sources_to_run(fixtures: Fixtures, overwrite: bool) -> set[str]:
+    """The snippets and page blocks the load will write and has no current stored result for.
+    Reads only, so the grader can run for them before the load's transaction opens."""
+    sources = set()
+    for data in fixtures.topic_files:
+        topic_slug = data["topic"]["slug"]
+        for page_data in data.get("pages", []):
+            fields, digest = _wanted_page(topic_slug, page_data)
+            page = ConceptPage.objects.filter(slug=page_data["slug"]).select_related("topic")
+            page = page.first()
+            if _will_write(page, digest, overwrite):
+                sources.update(compute.blocks_to_run(page, fields["body"]))
+        for question_data in data.get("questions", []):
+            fields, _, digest = _wanted_question(topic_slug, question_data)
+            question = Question.objects.filter(slug=question_data["slug"]).select_related("topic")
+            question = question.first()
+            if _will_write(question, digest, overwrite) and compute.key_needs_run(
+                question, fields["snippet"]
+            ):
+                sources.add(fields["snippet"])
+    return sources
+
+
+def _write(fixtures: Fixtures, overwrite: bool, results: Results) -> LoadReport:
+    """Write every row in one transaction, with grader results computed beforehand."""
+    report = LoadReport()
+    with transaction.atomic():
+        for data in fixtures.topic_files:
+            _load_topic_file(data, report, overwrite, results)
+        for quiz in fixtures.quizzes:
+            _load_quiz(quiz, report, overwrite)
+    return report
+
+
 def load_content(root: Path, *, overwrite: bool = False) -> LoadReport:
     """Load every fixture under `root`, all or nothing; raises ContentError on malformed files
     (and grader.GraderUnavailable if keys cannot be computed).
 
-    Rows changed or authored in the admin are skipped and reported, unless `overwrite`.
+    Rows changed or authored in the admin are skipped and reported, unless `overwrite`. The
+    grader runs before the transaction that writes, never inside it (students' saves would wait
+    for the write lock, and fail, as long as it ran).
     """
     fixtures = read_fixtures(root)
-    report = LoadReport()
-    with transaction.atomic():
-        for data in fixtures.topic_files:
-            _load_topic_file(data, report, overwrite)
-        for quiz in fixtures.quizzes:
-            _load_quiz(quiz, report, overwrite)
-    return report
+    results = compute.compute_results(_sources_to_run(fixtures, overwrite))
+    while True:
+        try:
+            return _write(fixtures, overwrite, results)
+        except compute.ResultMissing as missing:
+            # A row was changed or deleted between computing and writing, and nothing was
+            # written. Each round computes at least one more of the fixtures' finitely many
+            # sources, so this ends.
+            logger.info("load_content: a row changed while keys were computed; computing again")
+            needed = {missing.source} | _sources_to_run(fixtures, overwrite)
+            results |= compute.compute_results(needed - results.keys())

@@ -115,6 +115,26 @@ def test_refresh_recomputes_page_outputs(topic):
     assert stored.outcome["stdout"] == grader.run("print(2 ** 10)\n").stdout
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_refresh_runs_no_grader_call_inside_a_transaction(typed_question, topic, grader_calls):
+    page = ConceptPage.objects.create(
+        topic=topic, slug="p", title="P", body="```python\nprint(2 ** 10)\n```\n"
+    )
+    services.refresh_page_outputs(page)
+    Question.objects.update(key_python_version="3.11.9")
+    CodeBlockOutput.objects.update(python_version="3.11.9")
+    grader_calls.clear()
+
+    assert "1 answer key(s) and 1 code block output(s)" in run(
+        "refresh_answer_keys", "--only-stale"
+    )
+    run("refresh_answer_keys")
+
+    assert len(grader_calls) == 8, "a plain and a traced run per key and per block, twice"
+    assert [call for call in grader_calls if call[1]] == [], "grader calls inside a transaction"
+    assert CodeBlockOutput.objects.get().python_version == services.current_python_version()
+
+
 def test_write_pygments_css_regenerates_the_committed_file(tmp_path, monkeypatch):
     from quizzes.management.commands import write_pygments_css
 

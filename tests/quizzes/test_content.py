@@ -4,11 +4,18 @@ and nothing changed or authored in the admin overwritten."""
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError
 from django.urls import reverse
 
 import grader
-from quizzes import services
-from quizzes.content import EDITED, NOT_LOADED, ContentError, load_content, read_fixtures
+from quizzes import compute, content, services
+from quizzes.content import (
+    EDITED,
+    NOT_LOADED,
+    ContentError,
+    load_content,
+    read_fixtures,
+)
 from quizzes.grading import expected_text
 from quizzes.models import (
     Choice,
@@ -130,8 +137,11 @@ def test_loading_twice_duplicates_nothing_and_reruns_nothing(fixtures_dir):
     load_content(fixtures_dir)
     before = counts()
     choice_ids = set(Choice.objects.values_list("pk", flat=True))
+    saved_at = list(Question.objects.values_list("updated_at", flat=True))
     report = load_content(fixtures_dir)
     assert counts() == before
+    # Rows already as the fixture has them are not written again (a shorter transaction).
+    assert list(Question.objects.values_list("updated_at", flat=True)) == saved_at
     assert set(Choice.objects.values_list("pk", flat=True)) == choice_ids
     assert report.keys_computed == 0 and report.outputs_computed == 0
     assert report.created.total() == 0 and report.updated.total() == 0
@@ -431,3 +441,77 @@ def test_fixture_text_is_stored_with_plain_newlines(fixtures_dir):
     assert not any("\r" in text for text in texts)
     explanation = Question.objects.get(slug="alias-typed").explanation
     assert explanation == "One line.\nAnother.\nA third."
+
+
+# --- No grader run inside the load's transaction; still all or nothing ------------------------
+
+
+# A real transaction per load (no test transaction around it), so in_atomic_block is the load's.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_no_grader_call_runs_inside_the_loads_transaction(fixtures_dir, grader_calls):
+    report = load_content(fixtures_dir)
+    assert report.keys_computed == 2 and report.outputs_computed == 1
+    # Reloading an edited snippet and page block over rows an instructor changed (--overwrite).
+    ConceptPage.objects.update(title="Retitled by an instructor")
+    Question.objects.update(title="Retitled by an instructor")
+    edited = "a = [1]\nb = a[:]\nb.append(2)\nprint(a)\n"
+    block = "print(len([1, 2, 3]))\n"
+    path = fixtures_dir / TOPIC_FILE
+    path.write_text(topic_toml(snippet=edited, extra_choice="[1, 2]", page_block=block))
+    report = load_content(fixtures_dir, overwrite=True)
+    assert report.keys_computed == 2 and report.outputs_computed == 1 and report.invalid == {}
+    assert len(report.overwritten) == 3
+    assert grader_calls, "the loads ran the grader"
+    assert [call for call in grader_calls if call[1]] == [], "grader calls inside a transaction"
+    typed = Question.objects.get(slug="alias-typed")
+    assert expected_text(typed.answer_key) == real_output(edited)
+    assert typed.key_trace == grader.run(edited, trace=True).trace
+    output = ConceptPage.objects.get().block_outputs.get()
+    assert output.outcome["stdout"] == grader.run(block).stdout
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_load_whose_last_write_fails_writes_nothing(fixtures_dir, monkeypatch):
+    def failing_write(quiz):
+        raise DatabaseError("the disk is full")
+
+    monkeypatch.setattr(content, "follow_quiz_times", failing_write)  # the last write of a load
+    with pytest.raises(DatabaseError):
+        load_content(fixtures_dir)
+    assert set(counts().values()) == {0}
+
+    monkeypatch.undo()
+    load_content(fixtures_dir)
+    before = counts(), list(Question.objects.values()), list(CodeBlockOutput.objects.values())
+    edited = "a = [1]\nb = a[:]\nb.append(2)\nprint(a)\n"
+    page_block = "print(len([1, 2, 3]))\n"
+    path = fixtures_dir / TOPIC_FILE
+    path.write_text(topic_toml(title="Aliasing", snippet=edited, page_block=page_block))
+    monkeypatch.setattr(content, "follow_quiz_times", failing_write)
+    with pytest.raises(DatabaseError):
+        load_content(fixtures_dir)
+    after = counts(), list(Question.objects.values()), list(CodeBlockOutput.objects.values())
+    assert after == before and Topic.objects.get().title == "Mutability"
+
+
+def test_a_row_deleted_while_keys_are_computed_is_loaded_with_its_real_output(
+    fixtures_dir, monkeypatch
+):
+    load_content(fixtures_dir)
+    real_compute = compute.compute_results
+    computed = []
+
+    def instructor_deletes_the_page_meanwhile(sources):
+        computed.append(sorted(sources))
+        results = real_compute(sources)
+        if len(computed) == 1:
+            ConceptPage.objects.all().delete()
+        return results
+
+    monkeypatch.setattr(compute, "compute_results", instructor_deletes_the_page_meanwhile)
+    report = load_content(fixtures_dir)
+    # Nothing needed a run at first; the deleted page's block did once it was gone.
+    assert computed == [[], [PAGE_BLOCK]]
+    assert report.created == {"page": 1} and report.outputs_computed == 1
+    output = ConceptPage.objects.get().block_outputs.get()
+    assert output.outcome["stdout"] == grader.run(PAGE_BLOCK).stdout
