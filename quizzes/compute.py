@@ -119,18 +119,7 @@ def store_key(question: Question, results: dict[str, Result]) -> bool:
     if services.key_is_current(question):
         return False
     result = _result(results, question.snippet)
-    question.answer_key = result.outcome
-    question.key_trace = result.trace
-    question.key_source_hash = source_hash(question.snippet)
-    question.key_python_version = result.python_version
-    question.key_computed_at = result.computed_at
-    Question.objects.filter(pk=question.pk).update(
-        answer_key=question.answer_key,
-        key_trace=question.key_trace,
-        key_source_hash=question.key_source_hash,
-        key_python_version=question.key_python_version,
-        key_computed_at=question.key_computed_at,
-    )
+    services.store_answer_key(question, result.outcome, trace=result.trace, now=result.computed_at)
     return True
 
 
