@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.log import admins_from_environment, logging_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -125,3 +127,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+
+# Every server error is logged to stderr with its traceback; ADMINS (comma-separated addresses,
+# "Name <address>" allowed) also receive it by e-mail.
+ADMINS = admins_from_environment(os.environ.get("ADMINS", ""))
+LOGGING = logging_settings(debug=DEBUG, mail_admins=bool(ADMINS))
+# The debug page and the error e-mails for a request whose data cannot be parsed (a 400).
+DEFAULT_EXCEPTION_REPORTER = "config.debug.RequestSafeExceptionReporter"
