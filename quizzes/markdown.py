@@ -20,6 +20,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 from quizzes.grading import source_hash
+from quizzes.nul import visible_nul
 
 HIGHLIGHT_CLASS = "highlight"
 PYTHON_LANGS = frozenset({"python", "py", "python3", "pycon"})
@@ -94,8 +95,8 @@ def output_html(source: str, stored) -> SafeString:
         '<div class="code-output"><div class="code-output-label">Output (Python {})</div>'
         '<pre class="code-output-text">{}{}</pre></div>',
         stored.python_version,
-        stdout,
-        format_html('<span class="code-output-exception">{}</span>', exception)
+        visible_nul(stdout),
+        format_html('<span class="code-output-exception">{}</span>', visible_nul(exception))
         if exception
         else "",
     )
