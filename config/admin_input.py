@@ -4,7 +4,8 @@ Two admin paths query the database with what was posted before any form has chec
 - an action's selection (`_selected_action`), filtered as `pk__in=selected`: a value that is
   not an id ("abc", "%00", "1,2,3", "") raised ValueError;
 - an autocomplete field shown again with an invalid value (a quiz's question
-  "abc" after the form has refused it) looks that value up to label it, and raised ValueError.
+  "abc" after the form has refused it) looks that value up to label it, and raised ValueError;
+- an empty `?_to_field=` on a change or delete page was looked up as a field's name.
 
 CourseAdminSite applies `InputCheckingAdmin` to every ModelAdmin registered with it, Django's
 and third parties' included, and to their inlines. Numbers too large for a column are handled
@@ -73,6 +74,11 @@ class InputCheckingAdmin(CheckedAutocompleteFields):
         if not all(accepts(pk, value) for value in selected):
             raise BadRequest("The selection of an admin action holds a value that is no id.")
         return super().response_action(request, queryset, *args, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        # "?_to_field=" (empty) passes Django's check of the field's name, which it then looks
+        # up: FieldDoesNotExist. No field named is the primary key, as without the parameter.
+        return super().get_object(request, object_id, from_field or None)
 
     def get_inlines(self, request, obj):
         return [input_checking(inline) for inline in super().get_inlines(request, obj)]

@@ -89,6 +89,15 @@ def test_a_list_editable_row_with_an_invalid_id_is_not_a_500(superuser_client, t
     assert topic.order != 7
 
 
+def test_an_empty_to_field_parameter_means_the_primary_key(superuser_client, quiz):
+    for page in ("change", "delete", "history"):
+        url = reverse(f"admin:quizzes_quiz_{page}", args=[quiz.pk]) + "?_to_field="
+        assert superuser_client.get(url).status_code == 200, page
+    delete = reverse("admin:quizzes_quiz_delete", args=["abc"]) + "?_to_field="
+    assert superuser_client.post(delete, {"post": "yes"}).status_code == 302  # no such quiz
+    assert Quiz.objects.filter(pk=quiz.pk).exists()
+
+
 def test_every_registered_admin_and_its_inlines_check_their_input(superuser_client):
     request = superuser_client.get(reverse("admin:index")).wsgi_request
     for model_admin in admin.site._registry.values():
