@@ -50,8 +50,8 @@ def test_an_action_on_real_ids_still_runs(superuser_client, quiz):
     assert not Topic.objects.filter(pk=other.pk).exists()
 
 
-@pytest.mark.parametrize("value", NOT_IDS, ids=repr)
-def test_an_inline_with_an_invalid_related_id_is_a_form_error(
+@pytest.mark.parametrize("value", [v for v in NOT_IDS if "\x00" not in v], ids=repr)
+def test_an_inline_with_an_invalid_related_id_is_a_form_error(  # NUL: see test_middleware
     superuser_client, quiz, typed_question, value
 ):
     data = {
