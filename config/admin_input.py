@@ -1,6 +1,6 @@
 """Admin input that names no row is answered 400 or with a form error, never a 500.
 
-Two admin paths query the database with what was posted before any form has checked it:
+Three admin paths used what was posted before any form had checked it:
 - an action's selection (`_selected_action`), filtered as `pk__in=selected`: a value that is
   not an id ("abc", "%00", "1,2,3", "") raised ValueError;
 - an autocomplete field shown again with an invalid value (a quiz's question
