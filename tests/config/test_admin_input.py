@@ -3,6 +3,7 @@ the column, an inline's invalid related id) is a 400 or a form error, for every 
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from config.admin_input import CheckedAutocompleteFields, InputCheckingAdmin
@@ -87,6 +88,17 @@ def test_a_list_editable_row_with_an_invalid_id_is_not_a_500(superuser_client, t
     assert response.status_code == 200  # the changelist again, with the formset's error
     topic.refresh_from_db()
     assert topic.order != 7
+
+
+@pytest.mark.parametrize("value", [HUGE, "-" + HUGE, "abc"])
+def test_a_multiple_choice_with_an_invalid_id_is_a_form_error(superuser_client, value):
+    """Group permissions: ModelMultipleChoiceField checks its values with `pk__in`."""
+    response = superuser_client.post(
+        reverse("admin:auth_group_add"), {"name": "Editors", "permissions": [value]}
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["permissions"]
+    assert not Group.objects.filter(name="Editors").exists()
 
 
 def test_an_empty_to_field_parameter_means_the_primary_key(superuser_client, quiz):
