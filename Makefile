@@ -33,9 +33,10 @@ test: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
-# The database-backed tests again, on a throwaway PostgreSQL server (needs Debian's postgresql).
+# The database-backed tests again (and the fuzz test: NUL and overflow errors differ by
+# database), on a throwaway PostgreSQL server (needs Debian's postgresql).
 test-postgres: install-dev
-	scripts/with-postgres.sh $(BIN)/pytest -q tests/quizzes tests/fixtures
+	scripts/with-postgres.sh $(BIN)/pytest -q tests/quizzes tests/fixtures tests/config tests/test_fuzz.py
 
 run: install
 	$(BIN)/python manage.py migrate --noinput

@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.log import admins_from_environment, logging_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -206,3 +209,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # Saving a concept page in the admin runs the grader on each new or changed ```python block
 # (a few runs each, every run bounded by grader.Limits); a cap on blocks bounds one save's time.
 ADMIN_MAX_BLOCKS_PER_PAGE = int(os.environ.get("ADMIN_MAX_BLOCKS_PER_PAGE", "12"))
+# Every server error is logged to stderr with its traceback; ADMINS (comma-separated addresses,
+# "Name <address>" allowed) also receive it by e-mail.
+ADMINS = admins_from_environment(os.environ.get("ADMINS", ""))
+LOGGING = logging_settings(debug=DEBUG, mail_admins=bool(ADMINS))
+# The debug page and the error e-mails for a request whose data cannot be parsed (a 400).
+DEFAULT_EXCEPTION_REPORTER = "config.debug.RequestSafeExceptionReporter"

@@ -42,6 +42,7 @@ from quizzes.models import (
     Response,
     Topic,
 )
+from quizzes.nul import visible_nul
 
 PYGMENTS_MEDIA = {"all": ["quizzes/pygments.css"]}
 
@@ -122,8 +123,8 @@ class QuestionAdmin(GraderFirstAdmin):
         return format_html(
             '<pre class="real-outcome">{}</pre>'
             "<div>Exception: {} &middot; Python {} &middot; computed {}</div>",
-            key.get("stdout") or "(no output)",
-            key.get("exception") or "none",
+            visible_nul(key.get("stdout") or "(no output)"),
+            visible_nul(key.get("exception") or "none"),
             obj.key_python_version,
             f"{timezone.localtime(obj.key_computed_at):%Y-%m-%d %H:%M}",
         )

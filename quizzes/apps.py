@@ -6,6 +6,7 @@ class QuizzesConfig(AppConfig):
     name = "quizzes"
 
     def ready(self) -> None:
+        from quizzes import lookups  # noqa: F401 - registers IntegerFieldIn
         from quizzes.checks import check_key_python_version
 
         checks.register(check_key_python_version)

@@ -23,6 +23,7 @@ from pygments.lexers import PythonLexer
 from pygments.token import STANDARD_TYPES
 
 from quizzes.grading import is_valid_key, source_hash
+from quizzes.nul import visible_nul
 from quizzes.text import normalise_newlines
 
 HIGHLIGHT_CLASS = "highlight"
@@ -155,8 +156,8 @@ def output_html(source: str, stored) -> SafeString:
         '<div class="code-output"><div class="code-output-label">Output (Python {})</div>'
         '<pre class="code-output-text">{}{}</pre></div>',
         stored.python_version,
-        stdout,
-        format_html('<span class="code-output-exception">{}</span>', exception)
+        visible_nul(stdout),
+        format_html('<span class="code-output-exception">{}</span>', visible_nul(exception))
         if exception
         else "",
     )

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from quizzes.fields import NUL_SAFE_JSON
+
 
 class Topic(models.Model):
     slug = models.SlugField(unique=True)
@@ -51,10 +53,10 @@ class CodeBlockOutput(models.Model):
     index = models.PositiveIntegerField(help_text="Position of the block on the page, from 0.")
     source_hash = models.CharField(max_length=64)
     outcome = models.JSONField(
-        help_text="grader.Outcome.to_dict() of the block, without its trace."
+        **NUL_SAFE_JSON, help_text="grader.Outcome.to_dict() of the block, without its trace."
     )
     # The step-by-step memory trace of the block (a second, traced run); None when none was made.
-    trace = models.JSONField(null=True, blank=True, editable=False)
+    trace = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True, editable=False)
     python_version = models.CharField(max_length=20)
     computed_at = models.DateTimeField()
 
@@ -92,13 +94,13 @@ class Question(models.Model):
     is_published = models.BooleanField(default=False)
 
     # The answer key: the grader's outcome for `snippet`, never typed by hand.
-    answer_key = models.JSONField(null=True, blank=True, editable=False)
+    answer_key = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True, editable=False)
     key_source_hash = models.CharField(max_length=64, blank=True, editable=False)
     key_python_version = models.CharField(max_length=20, blank=True, editable=False)
     key_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The memory diagram's trace of `snippet` (grader.run(snippet, trace=True).trace), computed
     # with the key; it shows the answer, so it is shown only where the key may be.
-    key_trace = models.JSONField(null=True, blank=True, editable=False)
+    key_trace = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True, editable=False)
     # As Topic.content_digest; it covers the choices too.
     content_digest = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -227,7 +229,7 @@ class Response(models.Model):
     is_correct = models.BooleanField(null=True)
     points_awarded = models.PositiveIntegerField(null=True)
     # The key this response was graded against; never rewritten once the attempt is submitted.
-    graded_key = models.JSONField(null=True, blank=True)
+    graded_key = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True)
     graded_python_version = models.CharField(max_length=20, blank=True)
 
     class Meta:
@@ -254,7 +256,7 @@ class PracticeAnswer(models.Model):
     # A typed answer that says the program prints nothing (its answer_text is then empty).
     says_prints_nothing = models.BooleanField(default=False)
     is_correct = models.BooleanField()
-    graded_key = models.JSONField()
+    graded_key = models.JSONField(**NUL_SAFE_JSON)
     graded_python_version = models.CharField(max_length=20)
     answered_at = models.DateTimeField()
     # The seed the choices were shown with (quizzes.choice_order), so feedback shows that order.
