@@ -404,11 +404,14 @@ def test_the_student_page_never_presents_a_bad_stored_block_as_real(client, topi
     text = client.get(page.get_absolute_url()).text
     assert "Code blocks 2, 3, 4 on this page have no output checked by the grader" in text
     assert text.count("Output (Python") == 1 and text.count('<section class="memdiagram"') == 1
-    for refused in ("while True:\n    pass\n", "import os\n"):
-        outcome = grader.run(refused)
-        reasons = escape("; ".join(outcome.reasons))
+    # The stored grader outcomes: an endless loop ends on the CPU or the wall-clock limit
+    # whichever comes first on a busy machine, so a second run may give another reason.
+    for index in (1, 2):
+        outcome = page.block_outputs.get(index=index).outcome
+        assert outcome["status"] in ("timeout", "rejected") and outcome["reasons"]
+        reasons = escape("; ".join(outcome["reasons"]))
         notice = (
-            f"No output shown: the grader did not run this block to the end ({outcome.status}: "
+            f"No output shown: the grader did not run this block to the end ({outcome['status']}: "
         )
         assert notice + reasons in text
     assert text.count("Output not computed yet") == 1
