@@ -53,10 +53,10 @@ def logging_settings(*, debug: bool, mail_admins: bool) -> dict:
 
 
 class SettingsSafeReporterFilter(SafeExceptionReporterFilter):
-    """Django's error reports (the DEBUG page, the admins' mail) list every setting; with MAILERS
-    defined, reading EMAIL_BACKEND and the other deprecated e-mail settings raises
-    AttributeError, so the report of a 500 itself crashed and no mail was sent. Those settings
-    are left out of the report."""
+    """The admins' mail of a server error lists every setting; with MAILERS defined, reading
+    EMAIL_BACKEND and the other deprecated e-mail settings raises AttributeError, so building
+    the mail crashed and none was sent (tests/config/test_log.py). Those settings are left
+    out of the report."""
 
     def get_safe_settings(self):
         safe = {}
