@@ -213,5 +213,6 @@ ADMIN_MAX_BLOCKS_PER_PAGE = int(os.environ.get("ADMIN_MAX_BLOCKS_PER_PAGE", "12"
 # "Name <address>" allowed) also receive it by e-mail.
 ADMINS = admins_from_environment(os.environ.get("ADMINS", ""))
 LOGGING = logging_settings(debug=DEBUG, mail_admins=bool(ADMINS))
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.log.SettingsSafeReporterFilter"
 # The debug page and the error e-mails for a request whose data cannot be parsed (a 400).
 DEFAULT_EXCEPTION_REPORTER = "config.debug.RequestSafeExceptionReporter"

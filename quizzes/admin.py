@@ -325,8 +325,17 @@ class ConceptPageAdmin(GraderFirstAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.store_page_outputs(obj, form.block_outputs)
+        # Counted against every block: "Ran 0 code block(s)" alone read as a page stripped of
+        # its outputs when the blocks were only unchanged (their stored outputs are kept).
+        total = len(form.block_outputs)
         ran = sum(output.ran for output in form.block_outputs)
-        self.message_user(request, f"Ran {ran} code block(s) through the grader.")
+        self.message_user(
+            request,
+            f"Every code block ({total}) has its real output: {ran} run by the grader now, "
+            f"{total - ran} unchanged and kept."
+            if total
+            else "This page has no ```python code blocks to run.",
+        )
         warn_about_leaks(request, pages=[obj])
 
     @admin.action(description="Recompute code outputs", permissions=["change"])

@@ -40,6 +40,8 @@ QUIZZES_HEADER = """\
 # Quizzes: each lists published question slugs from fixtures/topics/*.toml.
 # Practice quizzes give feedback after each answer and allow unlimited attempts;
 # the checkpoint and the final exam are timed and show feedback after submitting.
+# Every published question is in a quiz, and a question is never in two quizzes with different
+# feedback policies (a practice quiz would withhold an exam question's feedback).
 
 """
 

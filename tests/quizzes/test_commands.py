@@ -34,6 +34,27 @@ def test_seed_demo_is_idempotent_and_documented():
     assert instructor.has_perm("quizzes.change_question")
 
 
+def test_seed_demo_on_every_start_keeps_what_was_changed_since():
+    """`make run` calls seed_demo on every start: a demo password changed (or an account
+    deactivated) in the admin stayed changed only until the next restart."""
+    run("seed_demo")
+    User = get_user_model()
+    instructor = User.objects.get(username="instructor")
+    instructor.set_password("changed-by-its-owner")
+    instructor.save()
+    User.objects.filter(username="student").update(is_active=False)
+
+    out = run("seed_demo")
+    assert "Kept instructor" in out and "Kept student" in out and "--reset" in out
+    assert authenticate(username="instructor", password="changed-by-its-owner")
+    assert not User.objects.get(username="student").is_active
+
+    out = run("seed_demo", "--reset")
+    assert "Reset instructor" in out and "Reset student" in out
+    assert authenticate(username="instructor", password="memory-model")
+    assert authenticate(username="student", password="memory-model")
+
+
 def test_load_content_reports_a_missing_directory(tmp_path):
     with pytest.raises(CommandError, match="not a directory"):
         run("load_content", str(tmp_path / "missing"))

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from quizzes import services
 from quizzes.content import load_content
 from quizzes.content_export import export_content
+from quizzes.content_format import QUIZZES_HEADER
 from quizzes.grading import expected_text
 from quizzes.models import (
     Choice,
@@ -90,7 +91,13 @@ def test_the_real_fixtures_survive_export_and_reload(tmp_path):
     assert loaded.created["question"] > 100 and loaded.created["quiz"] > 0
     before, after = round_trip(tmp_path)
     assert after == before
-    assert sorted(files(tmp_path / "first")) == sorted(files(FIXTURES))
+    # Byte for byte: exporting a freshly loaded course leaves `git diff fixtures/` empty.
+    assert files(tmp_path / "first") == files(FIXTURES)
+
+
+def test_the_quizzes_header_is_the_one_the_fixture_starts_with():
+    """An export of an untouched course rewrote quizzes.toml's header (a diff with no edit)."""
+    assert (FIXTURES / "quizzes.toml").read_text(encoding="utf-8").startswith(QUIZZES_HEADER)
 
 
 def test_content_authored_in_the_admin_round_trips(tmp_path, topic, make_question):

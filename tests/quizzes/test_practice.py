@@ -108,6 +108,23 @@ def test_choice_feedback_names_the_misconception_and_the_right_choice(
     assert page.context["feedback"].right_choices == [right]
 
 
+def test_a_misconception_shows_its_backticks_as_code_and_escapes_the_rest(
+    client, logged_in, choice_question
+):
+    """Labels are plain text with `code` spans, as the fixtures write them (students saw the
+    backticks); anything else in them stays text."""
+    right = grading.matching_choices(choice_question, choice_question.answer_key)[0]
+    wrong = choice_question.choices.exclude(pk=right.pk).first()
+    label = "`b = a` copies the <list>"
+    Choice.objects.filter(pk=wrong.pk).update(misconception=label)
+    answer(client, choice_question, choice=wrong.pk)
+    practice = PracticeAnswer.objects.get(user=logged_in)
+    page = client.get(reverse("practice_feedback", args=[practice.pk])).text
+    shown = "<code>b = a</code> copies the &lt;list&gt;"
+    # Once in "Your choice is what you would expect if ..." and once beside the choice.
+    assert page.count(shown) == 2 and "`" not in page.split('class="feedback')[1]
+
+
 def test_right_choice(client, logged_in, choice_question):
     right = grading.matching_choices(choice_question, choice_question.answer_key)[0]
     answer(client, choice_question, choice=right.pk)
