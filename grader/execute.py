@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import NamedTuple
 
-from grader import hooks, standins
+from grader import collector, hooks, standins
 from grader.policy import SNIPPET_FILENAME, check_snippet, compile_tree
 from grader.trace import Tracer, printed_so_far
 
@@ -47,15 +47,23 @@ _PROBE_SECONDS = 20
 
 
 def execute(
-    source: str, *, output_bytes: int, trace: bool = False, heap_frozen: bool = False
+    source: str,
+    *,
+    output_bytes: int,
+    trace: bool = False,
+    heap_frozen: bool = False,
+    collector_variant: dict | None = None,
 ) -> dict:
     """Compile and run `source`; never raises. With `trace`, also the run's "trace" (issue 5).
 
     `heap_frozen` says the caller has already frozen its heap for the collector (the grader
     server does, before it forks); otherwise the run freezes it and unfreezes it at the end.
+    `collector_variant` runs it under another schedule of automatic collections, or records
+    them (see grader/collector.py); ordinary runs have none.
     """
     try:
-        return _execute(source, output_bytes, trace, heap_frozen)
+        variant = collector.checked(collector_variant)
+        return _execute(source, output_bytes, trace, heap_frozen, variant)
     except BaseException as error:  # noqa: BLE001 - a failure of the grader itself, reported
         failure = f"the executor failed: {type(error).__name__}: {error}"
         return _result("crashed", reasons=[failure])
@@ -139,7 +147,7 @@ def _frame_depth() -> int:
     return depth
 
 
-def _execute(source: str, output_bytes: int, trace: bool, heap_frozen: bool) -> dict:
+def _execute(source: str, output_bytes: int, trace: bool, heap_frozen: bool, variant) -> dict:
     run = hooks.start_run(output_bytes)
     # Asked, not measured: gc.get_freeze_count() walks the whole frozen heap (~0.5 ms a run).
     froze = not heap_frozen
@@ -154,7 +162,7 @@ def _execute(source: str, output_bytes: int, trace: bool, heap_frozen: bool) -> 
         if reasons:
             return _result("rejected", reasons=reasons)
         try:
-            return _run(tree, run, trace=trace)
+            return _run(tree, run, trace=trace, variant=variant)
         except SyntaxError as error:  # from the bytecode compiler (`return` outside a function)
             return _syntax_error(error, source)
     finally:
@@ -162,7 +170,7 @@ def _execute(source: str, output_bytes: int, trace: bool, heap_frozen: bool) -> 
             gc.unfreeze()
 
 
-def _run(tree, run: hooks.Run, start=None, trace=False, around=None) -> dict:
+def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=None) -> dict:
     # What exists now (host objects, the parse tree) is not the snippet's: its collections must
     # neither find nor untrack it. Then a full collection: counts at zero, free lists emptied.
     gc.freeze()
@@ -170,14 +178,22 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None) -> dict:
     stdout, stderr = hooks.stdout_sink(run), hooks.stderr_sink()
     imported: list = []
     start = start or _START
-    importer = standins.importer(run, stdout, stderr, imported, start.imports)
+    thresholds = gc.get_threshold()  # the script's
+    reported = collector.reported_thresholds(variant, thresholds)
+    importer = standins.importer(
+        run, stdout, stderr, imported, start.imports, get_threshold=reported
+    )
     builtins_namespace = hooks.sandbox_builtins(importer)
     main = [{"__name__": "__main__", "__doc__": None, "__builtins__": builtins_namespace}]
     saved = sys.stdout, sys.stderr, sys.getrecursionlimit(), gc.isenabled()
     finalizers_before = set(weakref.finalize._registry)
     failure: list[BaseException] = []  # the only reference to an uncaught exception
     status, exception, line = "ok", None, None
-    thresholds = gc.get_threshold()
+    snippet_thresholds = collector.snippet_thresholds(variant, thresholds)
+    shift = variant["shift"] if variant else 0
+    recorder = (
+        collector.Recorder(run, snippet_thresholds[0]) if variant and variant["record"] else None
+    )
     start_objects: list = []  # what makes up a script's starting count, kept for the run
     holder: list = []
     tracer = around or _NO_TRACER
@@ -188,7 +204,7 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None) -> dict:
         # it first, so the collector is off until exec(), whose first allocation (the module's
         # function) finds the collection due again, just before the snippet's first line.
         gc.disable()
-        code = _compile_at_script_start(tree, start, start_objects, holder)
+        code = _compile_at_script_start(tree, start, start_objects, holder, shift)
         if trace:
             tracer = Tracer(code, main[0], stdout=partial(printed_so_far, run))
         sys.stdout, sys.stderr = stdout, stderr
@@ -196,19 +212,24 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None) -> dict:
         sys.setrecursionlimit(saved[2] + _frame_depth())
         try:
             with tracer:
+                gc.set_threshold(*snippet_thresholds)
+                if recorder is not None:
+                    gc.callbacks.append(recorder)
                 try:
                     if saved[3]:
                         gc.enable()
                     exec(code, main[0])
                 finally:  # a script runs no automatic collection once its code has ended
                     gc.set_threshold(*_NO_AUTOMATIC_COLLECTION)
+                    if recorder is not None:
+                        gc.callbacks.remove(recorder)
         except BaseException as error:  # noqa: BLE001 - the snippet's, reported as CPython does
             error = error.with_traceback(error.__traceback__.tb_next)  # not this frame
             failure.append(error)
             status, exception, line = _classify(error)
             del error
         if failure or run.pending is not None:  # CPython writes the traceback or the rest
-            _collect_if_due(thresholds)  # of stdout, which can start a due collection
+            _collect_if_due(snippet_thresholds)  # of stdout, which can start a due collection
         _finalize_at_exit(main, builtins_namespace, imported, failure, finalizers_before)
     finally:
         sys.stdout, sys.stderr = saved[0], saved[1]
@@ -217,6 +238,8 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None) -> dict:
         gc.set_threshold(*thresholds)
         weakref.finalize._shutdown = False
     traced = {"trace": tracer.result(final_stdout=run.stdout())} if trace else {}
+    if recorder is not None:
+        traced["collections"] = recorder.events
     if run.refusals:
         return _result("rejected", run.stdout(), reasons=run.refusals) | traced
     if run.overflowed:
@@ -250,15 +273,16 @@ class Start(NamedTuple):
     imports: dict
 
 
-def _compile_at_script_start(tree, start: Start, kept: list, holder: list):
+def _compile_at_script_start(tree, start: Start, kept: list, holder: list, shift: int = 0):
     """Compile where a script's compiler runs: after start-up left the collector's count and
     the free lists (lists, dicts and tuples reused without counting as allocations) as they are
     under `python -I`. The compiler then adds its own allocations and free entries, as in a
-    script. The free lists are empty but for what the run's set-up left."""
+    script. The free lists are empty but for what the run's set-up left. `shift` moves the
+    count (a collector check's variant)."""
     for _ in range(start.collections):
         gc.collect(0)
     hooks.fill_free_lists(start.free_lists, holder)
-    pending = start.before_compiler - gc.get_count()[0]
+    pending = start.before_compiler + shift - gc.get_count()[0]
     for _ in range(pending):
         kept.append(hooks.Allocation())
     return _compile(tree)

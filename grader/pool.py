@@ -27,7 +27,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grader import wire
+from grader import collector, wire
 from grader.outcome import MAX_SOURCE_BYTES, STATUSES, Limits, Outcome
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
@@ -348,6 +348,53 @@ def _shown(outcome: Outcome) -> tuple:
     return outcome.status, outcome.stdout, outcome.exception
 
 
+DEPENDS_ON_COLLECTOR = "depends on when the garbage collector runs automatically"
+# The schedules a snippet is also run under: automatic collections off, and coming earlier or
+# later by some allocations. The grader's count at a snippet's first line is a few allocations
+# off a script's for longer sources, and more across interpreter versions.
+_COLLECTOR_VARIANTS = (
+    ({"automatic": False}, "the output changes when no automatic collection runs"),
+    *(
+        ({"shift": shift}, "the output changes when automatic collections come earlier or later")
+        for shift in (-12, 12, -60, 60, -200, 200)
+    ),
+)
+
+
+def collector_dependent(source: str, *, limits: Limits | None = None) -> list[str]:
+    """Why `source`'s output may differ from what `python -I` shows because the grader cannot
+    place the automatic garbage collections exactly where a script's fall (empty: it does not).
+
+    The snippet runs once with its collections recorded (grader/collector.py: an automatic
+    collection that found garbage which a finalizer printed about or a later gc.collect() would
+    have counted), and under other schedules: automatic collections off, or coming earlier or
+    later. Any difference from the ordinary run is a reason. Snippets the grader refuses or
+    stops get no reason here (they are refused anyway).
+    """
+    limits = _checked_arguments(source, limits)
+    baseline = run(source, limits=limits)
+    if baseline.status not in ("ok", "raised"):
+        return []
+    server = _current_server()
+    recorded = _call(server, source, limits, trace=False, collector={"record": True})
+    if recorded is None or recorded["status"] not in ("ok", "raised"):
+        return [f"{DEPENDS_ON_COLLECTOR}: the check could not finish; try again"]
+    reasons = collector.observed_collections(recorded.get("collections", []))
+    if _shown_result(recorded) != _shown(baseline):
+        reasons.append("the output changes when the collections are recorded")
+    for variant, why in _COLLECTOR_VARIANTS:
+        if why in reasons:
+            continue
+        result = _call(server, source, limits, trace=False, collector=variant)
+        if result is None or _shown_result(result) != _shown(baseline):
+            reasons.append(why)
+    return [f"{DEPENDS_ON_COLLECTOR}: {reason}" for reason in dict.fromkeys(reasons)]
+
+
+def _shown_result(result: dict) -> tuple:
+    return result["status"], result["stdout"], result["exception"]
+
+
 _WITNESSES = 3
 _witnesses: list[_ServerProcess] = []
 _witness_lock = threading.Lock()
@@ -387,17 +434,7 @@ _DEFAULT_LIMITS = Limits()
 
 def _run_on(server: _ServerProcess, source: str, limits: Limits, trace: bool) -> Outcome | None:
     """The outcome of one run on `server`; None if the server died or hung meanwhile."""
-    request = json.dumps(
-        {
-            "source": source,
-            "cpu_seconds": limits.cpu_seconds,
-            "wall_seconds": limits.wall_seconds,
-            "memory_mb": limits.memory_mb,
-            "output_bytes": limits.output_bytes,
-            "trace": bool(trace),
-        }
-    ).encode()
-    result = server.call(request, limits)
+    result = server.call(_request(source, limits, trace), limits)
     if result is None:
         return None
     if result.payload is None:
@@ -411,6 +448,32 @@ def _run_on(server: _ServerProcess, source: str, limits: Limits, trace: bool) ->
         return _outcome_from_result(validated_result(result.payload), limits, result.duration_ms)
     except (_MalformedReply, ValueError, KeyError, TypeError) as error:
         return _crashed(f"the sandboxed process sent malformed data ({error})")
+
+
+def _call(server, source: str, limits: Limits, trace: bool, collector: dict) -> dict | None:
+    """The child's result of a collector check's run (grader/collector.py) on `server`; None if
+    the run did not produce one."""
+    result = server.call(_request(source, limits, trace, collector), limits)
+    if result is None or result.payload is None:
+        return None
+    try:
+        return validated_result(result.payload)
+    except (_MalformedReply, ValueError, KeyError, TypeError):
+        return None
+
+
+def _request(source: str, limits: Limits, trace: bool, collector: dict | None = None) -> bytes:
+    request = {
+        "source": source,
+        "cpu_seconds": limits.cpu_seconds,
+        "wall_seconds": limits.wall_seconds,
+        "memory_mb": limits.memory_mb,
+        "output_bytes": limits.output_bytes,
+        "trace": bool(trace),
+    }
+    if collector is not None:
+        request["collector"] = collector
+    return json.dumps(request).encode()
 
 
 def _source_rejection(source: str) -> str | None:
@@ -480,4 +543,9 @@ def validated_result(payload: bytes) -> dict:
         raise _MalformedReply("a reason is not a string")
     if not isinstance(result.get("trace"), dict | type(None)):
         raise _MalformedReply("field 'trace' is not an object")
+    collections = result.get("collections", [])
+    if not isinstance(collections, list) or not all(
+        type(event) is int and event >= 0 for event in collections
+    ):
+        raise _MalformedReply("field 'collections' is not a list of counts")
     return result

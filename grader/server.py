@@ -157,6 +157,7 @@ class Server:
                     output_bytes=job["output_bytes"],
                     trace=job["trace"],
                     heap_frozen=True,
+                    collector_variant=job.get("collector"),
                 )
             payload = json.dumps(result).encode()
         except Exception as error:  # a bug in the executor: report it rather than vanish

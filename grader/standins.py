@@ -98,7 +98,9 @@ def _guarded_get_referents(run: Run):
     return get_referents
 
 
-def build(name: str, run: Run, stdout: TextSink, stderr: TextSink) -> ModuleType:
+def build(
+    name: str, run: Run, stdout: TextSink, stderr: TextSink, get_threshold=None
+) -> ModuleType:
     module = ModuleType(name)
     namespace = module.__dict__
     namespace["__spec__"] = _SPECS[name]
@@ -107,15 +109,24 @@ def build(name: str, run: Run, stdout: TextSink, stderr: TextSink) -> ModuleType
         namespace["stdout"], namespace["stderr"] = stdout, stderr
     elif name == "gc":
         namespace["get_referents"] = _guarded_get_referents(run)
+        if get_threshold is not None:  # a collector check's run under other thresholds
+            namespace["get_threshold"] = get_threshold
     namespace["__getattr__"] = _missing_member(run, module, _REAL[name])
     return module
 
 
-def importer(run: Run, stdout: TextSink, stderr: TextSink, imported: list, allocations: dict):
+def importer(
+    run: Run,
+    stdout: TextSink,
+    stderr: TextSink,
+    imported: list,
+    allocations: dict,
+    get_threshold=None,
+):
     """The sandbox's `__import__`: this run's stand-ins, built before the snippet starts so that
     importing allocates nothing of the snippet's; instead, a first import allocates (and keeps)
     as many objects as the real import leaves allocated, per `allocations`."""
-    built = {name: build(name, run, stdout, stderr) for name in STAND_IN_MEMBERS}
+    built = {name: build(name, run, stdout, stderr, get_threshold) for name in STAND_IN_MEMBERS}
     kept_alive: list[Allocation] = []
 
     def __import__(name, globals=None, locals=None, fromlist=(), level=0):

@@ -1,0 +1,108 @@
+"""The child's side of the collector check: run a snippet under another schedule of automatic
+collections, and record the automatic collections of a run (see pool.collector_dependent).
+
+The grader reproduces where a script's automatic collections fall only approximately (the
+collector's starting count is measured on short probes, imports allocate otherwise, versions
+differ). A snippet whose output does not change when the collections come earlier, later or not
+at all, and whose automatic collections free nothing that it could observe, shows what the script
+shows; any other is refused. Nothing here runs in an ordinary (answer key) run.
+
+A variant is a plain dict from the caller (a JSON request):
+- "shift": allocations added to (or, negative, removed from) the collector's count before the
+  compiler runs, so that every automatic collection comes that many allocations earlier (later);
+- "automatic": False keeps the thresholds out of reach during the snippet (gc stays enabled, so
+  the exit collections still run); the gc stand-in still reports the script's thresholds;
+- "record": install a `gc.callbacks` hook for the snippet's code that records every collection.
+"""
+
+import gc
+import itertools
+
+# Thresholds no count reaches (as execute._NO_AUTOMATIC_COLLECTION).
+_OUT_OF_REACH = 1 << 30
+
+# One int per recorded collection, so that recording allocates nothing the collector counts:
+# bit 0-1 generation, EXPLICIT (gc.collect(), not automatic), PRINTED (the run's output grew
+# during it: a finalizer or a weakref callback printed), and the number of objects it found
+# unreachable (collected + uncollectable) from bit FREED_SHIFT up.
+EXPLICIT = 4
+PRINTED = 8
+FREED_SHIFT = 4
+
+
+def checked(variant) -> dict | None:
+    """The variant as the executor uses it, or None for an ordinary run."""
+    if variant is None:
+        return None
+    if not isinstance(variant, dict):
+        raise ValueError("a collector variant must be an object")
+    shift, automatic, record = (
+        variant.get("shift", 0),
+        variant.get("automatic", True),
+        variant.get("record", False),
+    )
+    if type(shift) is not int or abs(shift) > 100_000:
+        raise ValueError("a collector variant's shift must be a small integer")
+    if type(automatic) is not bool or type(record) is not bool:
+        raise ValueError("a collector variant's flags must be booleans")
+    return {"shift": shift, "automatic": automatic, "record": record}
+
+
+def snippet_thresholds(variant: dict | None, script_thresholds: tuple) -> tuple:
+    """The thresholds the snippet's own code runs under."""
+    if variant is None or variant["automatic"]:
+        return script_thresholds
+    return (_OUT_OF_REACH, *script_thresholds[1:])
+
+
+def reported_thresholds(variant: dict | None, script_thresholds: tuple):
+    """A stand-in `gc.get_threshold` that reports the script's thresholds while the run uses
+    others; None when the real one reports them."""
+    if variant is None or variant["automatic"]:
+        return None
+    return itertools.repeat(tuple(script_thresholds)).__next__
+
+
+class Recorder:
+    """A `gc.callbacks` hook recording each collection while the snippet's code runs.
+
+    Automatic and explicit collections are told apart by the count: an automatic one starts only
+    once generation 0's count exceeds its threshold (with gc enabled); a `gc.collect()` made
+    while a due collection is still pending is taken for an automatic one, which only errs
+    towards refusing. The hook reads the run's remaining output room, an int, so it allocates
+    nothing but the ints of its record.
+    """
+
+    __slots__ = ("events", "_run", "_threshold", "_explicit", "_room")
+
+    def __init__(self, run, threshold: int):
+        self.events: list[int] = []
+        self._run, self._threshold = run, threshold
+        self._explicit, self._room = 0, 0
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            automatic = gc.isenabled() and gc.get_count()[0] > self._threshold
+            self._explicit = 0 if automatic else EXPLICIT
+            self._room = self._run.room
+            return
+        freed = info["collected"] + info["uncollectable"]
+        printed = PRINTED if self._run.room != self._room else 0
+        self.events.append(info["generation"] | self._explicit | printed | freed << FREED_SHIFT)
+
+
+def observed_collections(events: list[int]) -> list[str]:
+    """Why the recorded collections make the output depend on when automatic collections run:
+    an automatic collection that found garbage, if a finalizer printed during it or a later
+    `gc.collect()` could have counted that garbage."""
+    reasons = []
+    for position, event in enumerate(events):
+        if event & EXPLICIT or not event >> FREED_SHIFT:
+            continue
+        if event & PRINTED:
+            reasons.append("a finalizer or weakref callback printed during an automatic collection")
+        if any(later & EXPLICIT for later in events[position + 1 :]):
+            reasons.append(
+                "an automatic collection freed objects that a later gc.collect() would count"
+            )
+    return list(dict.fromkeys(reasons))
