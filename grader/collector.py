@@ -10,6 +10,8 @@ shows; any other is refused. Nothing here runs in an ordinary (answer key) run.
 A variant is a plain dict from the caller (a JSON request):
 - "shift": allocations added to (or, negative, removed from) the collector's count before the
   compiler runs, so that every automatic collection comes that many allocations earlier (later);
+- "import_shift": allocations added to (negative: freed at) every first import of a stand-in,
+  whose real import the grader reproduces only approximately;
 - "automatic": False keeps the thresholds out of reach during the snippet (gc stays enabled, so
   the exit collections still run); the gc stand-in still reports the script's thresholds;
 - "record": install a `gc.callbacks` hook for the snippet's code that records every collection.
@@ -36,16 +38,18 @@ def checked(variant) -> dict | None:
         return None
     if not isinstance(variant, dict):
         raise ValueError("a collector variant must be an object")
-    shift, automatic, record = (
+    shift, import_shift, automatic, record = (
         variant.get("shift", 0),
+        variant.get("import_shift", 0),
         variant.get("automatic", True),
         variant.get("record", False),
     )
-    if type(shift) is not int or abs(shift) > 100_000:
-        raise ValueError("a collector variant's shift must be a small integer")
+    for value in (shift, import_shift):
+        if type(value) is not int or abs(value) > 10_000:
+            raise ValueError("a collector variant's shifts must be small integers")
     if type(automatic) is not bool or type(record) is not bool:
         raise ValueError("a collector variant's flags must be booleans")
-    return {"shift": shift, "automatic": automatic, "record": record}
+    return {"shift": shift, "import_shift": import_shift, "automatic": automatic, "record": record}
 
 
 def snippet_thresholds(variant: dict | None, script_thresholds: tuple) -> tuple:

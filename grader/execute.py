@@ -42,6 +42,12 @@ while len(kept) < 1500:
     kept.append([])
 """
 _COUNT_PROBE = "import gc\nprint(*gc.get_count()[:2])\n"
+_LOADS_PROBE = """\
+import sys
+before = set(sys.modules)
+import copy, weakref
+print(*set(sys.modules) - before)
+"""
 _FREE_LIST_PROBE = "import sys\nsys._debugmallocstats()\n"
 _PROBE_SECONDS = 20
 
@@ -181,7 +187,14 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
     thresholds = gc.get_threshold()  # the script's
     reported = collector.reported_thresholds(variant, thresholds)
     importer = standins.importer(
-        run, stdout, stderr, imported, start.imports, get_threshold=reported
+        run,
+        stdout,
+        stderr,
+        imported,
+        start.imports,
+        script_loads=start.script_loads,
+        get_threshold=reported,
+        import_shift=variant["import_shift"] if variant else 0,
     )
     builtins_namespace = hooks.sandbox_builtins(importer)
     main = [{"__name__": "__main__", "__doc__": None, "__builtins__": builtins_namespace}]
@@ -264,13 +277,15 @@ _NO_TRACER = _NoTracer()
 
 class Start(NamedTuple):
     """The collector's state at a script's first line, before the compiler ran: generation-0
-    allocations, generation-1 count, entries on each free list (see hooks.FREE_LISTS), and what
-    a first import of each stand-in allocates."""
+    allocations, generation-1 count, entries on each free list (see hooks.FREE_LISTS), what
+    a first import of `gc` allocates, and the modules a script's `import copy` or `import
+    weakref` loads (standins.ScriptImports imports those for real)."""
 
     before_compiler: int
     collections: int
     free_lists: dict
     imports: dict
+    script_loads: tuple = ()
 
 
 def _compile_at_script_start(tree, start: Start, kept: list, holder: list, shift: int = 0):
@@ -300,10 +315,11 @@ def _measure_start() -> Start:
         start = start._replace(before_compiler=max(int(ours["stdout"]) - collected_at, 0))
         ours = _run(_check(_COUNT_PROBE)[0], hooks.start_run(1 << 16), start=start)
         ours_count, ours_collections = (int(n) for n in ours["stdout"].split())
+        script_loads = tuple(sorted(_script_output(_LOADS_PROBE).split()))
     except (OSError, ValueError):
         return Start(0, 0, {}, {})
     gc_import = count_after_import - ours_count if ours_collections == collections else 0
-    return start._replace(imports={"gc": max(gc_import, 0)})
+    return start._replace(imports={"gc": max(gc_import, 0)}, script_loads=script_loads)
 
 
 def _free_lists_to_fill(in_script: dict) -> dict:

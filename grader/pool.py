@@ -358,6 +358,10 @@ _COLLECTOR_VARIANTS = (
         ({"shift": shift}, "the output changes when automatic collections come earlier or later")
         for shift in (-12, 12, -60, 60, -200, 200)
     ),
+    *(
+        ({"import_shift": shift}, "the output changes when an import allocates more or less")
+        for shift in (-15, 15)
+    ),
 )
 
 
