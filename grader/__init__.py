@@ -17,7 +17,11 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    if name in ("GraderUnavailable", "collector_dependent", "configure", "output_varies", "run"):
+    if name == "collector_dependent":
+        from grader import collector_check
+
+        return collector_check.collector_dependent
+    if name in ("GraderUnavailable", "configure", "output_varies", "run"):
         from grader import pool
 
         return getattr(pool, name)

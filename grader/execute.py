@@ -38,7 +38,7 @@ kept = []
 probe = Probe()
 probe.me = probe
 del probe
-while len(kept) < 1500:
+while len(kept) < 5000:
     kept.append([])
 """
 _COUNT_PROBE = "import gc\nprint(*gc.get_count()[:2])\n"

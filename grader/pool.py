@@ -27,7 +27,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grader import collector, wire
+from grader import wire
 from grader.outcome import MAX_SOURCE_BYTES, STATUSES, Limits, Outcome
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
@@ -348,57 +348,6 @@ def _shown(outcome: Outcome) -> tuple:
     return outcome.status, outcome.stdout, outcome.exception
 
 
-DEPENDS_ON_COLLECTOR = "depends on when the garbage collector runs automatically"
-# The schedules a snippet is also run under: automatic collections off, and coming earlier or
-# later by some allocations. The grader's count at a snippet's first line is a few allocations
-# off a script's for longer sources, and more across interpreter versions.
-_COLLECTOR_VARIANTS = (
-    ({"automatic": False}, "the output changes when no automatic collection runs"),
-    *(
-        ({"shift": shift}, "the output changes when automatic collections come earlier or later")
-        for shift in (-12, 12, -60, 60, -200, 200)
-    ),
-    *(
-        ({"import_shift": shift}, "the output changes when an import allocates more or less")
-        for shift in (-15, 15)
-    ),
-)
-
-
-def collector_dependent(source: str, *, limits: Limits | None = None) -> list[str]:
-    """Why `source`'s output may differ from what `python -I` shows because the grader cannot
-    place the automatic garbage collections exactly where a script's fall (empty: it does not).
-
-    The snippet runs once with its collections recorded (grader/collector.py: an automatic
-    collection that found garbage which a finalizer printed about or a later gc.collect() would
-    have counted), and under other schedules: automatic collections off, or coming earlier or
-    later. Any difference from the ordinary run is a reason. Snippets the grader refuses or
-    stops get no reason here (they are refused anyway).
-    """
-    limits = _checked_arguments(source, limits)
-    baseline = run(source, limits=limits)
-    if baseline.status not in ("ok", "raised"):
-        return []
-    server = _current_server()
-    recorded = _call(server, source, limits, trace=False, collector={"record": True})
-    if recorded is None or recorded["status"] not in ("ok", "raised"):
-        return [f"{DEPENDS_ON_COLLECTOR}: the check could not finish; try again"]
-    reasons = collector.observed_collections(recorded.get("collections", []))
-    if _shown_result(recorded) != _shown(baseline):
-        reasons.append("the output changes when the collections are recorded")
-    for variant, why in _COLLECTOR_VARIANTS:
-        if why in reasons:
-            continue
-        result = _call(server, source, limits, trace=False, collector=variant)
-        if result is None or _shown_result(result) != _shown(baseline):
-            reasons.append(why)
-    return [f"{DEPENDS_ON_COLLECTOR}: {reason}" for reason in dict.fromkeys(reasons)]
-
-
-def _shown_result(result: dict) -> tuple:
-    return result["status"], result["stdout"], result["exception"]
-
-
 _WITNESSES = 3
 _witnesses: list[_ServerProcess] = []
 _witness_lock = threading.Lock()
@@ -454,10 +403,10 @@ def _run_on(server: _ServerProcess, source: str, limits: Limits, trace: bool) ->
         return _crashed(f"the sandboxed process sent malformed data ({error})")
 
 
-def _call(server, source: str, limits: Limits, trace: bool, collector: dict) -> dict | None:
-    """The child's result of a collector check's run (grader/collector.py) on `server`; None if
-    the run did not produce one."""
-    result = server.call(_request(source, limits, trace, collector), limits)
+def call_with_variant(source: str, limits: Limits, variant: dict) -> dict | None:
+    """The child's plain result of a run under a collector variant (grader/collector.py); None
+    if the run did not produce one."""
+    result = _current_server().call(_request(source, limits, False, variant), limits)
     if result is None or result.payload is None:
         return None
     try:
@@ -466,7 +415,7 @@ def _call(server, source: str, limits: Limits, trace: bool, collector: dict) -> 
         return None
 
 
-def _request(source: str, limits: Limits, trace: bool, collector: dict | None = None) -> bytes:
+def _request(source: str, limits: Limits, trace: bool, variant: dict | None = None) -> bytes:
     request = {
         "source": source,
         "cpu_seconds": limits.cpu_seconds,
@@ -475,8 +424,8 @@ def _request(source: str, limits: Limits, trace: bool, collector: dict | None = 
         "output_bytes": limits.output_bytes,
         "trace": bool(trace),
     }
-    if collector is not None:
-        request["collector"] = collector
+    if variant is not None:
+        request["collector"] = variant
     return json.dumps(request).encode()
 
 
