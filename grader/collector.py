@@ -77,10 +77,20 @@ class Recorder:
     nothing but the ints of its record.
     """
 
-    __slots__ = ("events", "_run", "_threshold", "_explicit", "_room")
+    __slots__ = (
+        "events",
+        "exit_room",
+        "enabled_at_exit",
+        "_run",
+        "_threshold",
+        "_explicit",
+        "_room",
+    )
 
     def __init__(self, run, threshold: int):
         self.events: list[int] = []
+        self.exit_room = None  # the output room left when the snippet's code ended
+        self.enabled_at_exit = True  # with gc disabled, objects die at exit in allocation order
         self._run, self._threshold = run, threshold
         self._explicit, self._room = 0, 0
 
@@ -93,6 +103,14 @@ class Recorder:
         freed = info["collected"] + info["uncollectable"]
         printed = PRINTED if self._run.room != self._room else 0
         self.events.append(info["generation"] | self._explicit | printed | freed << FREED_SHIFT)
+
+    def lines_at_exit(self, run) -> int:
+        """How many lines the run printed once the snippet's code had ended: finalizers and
+        callbacks run at exit, in an order the grader reproduces for CPython 3.12 only."""
+        if self.exit_room is None:
+            return 0
+        printed = run.stdout().encode()
+        return printed[len(printed) - (self.exit_room - run.room) :].count(b"\n")
 
 
 def observable_effects(events: list[int]) -> list[str]:

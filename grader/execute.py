@@ -243,6 +243,8 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
             del error
         if failure or run.pending is not None:  # CPython writes the traceback or the rest
             _collect_if_due(snippet_thresholds)  # of stdout, which can start a due collection
+        if recorder is not None:
+            recorder.exit_room, recorder.enabled_at_exit = run.room, gc.isenabled()
         _finalize_at_exit(main, builtins_namespace, imported, failure, finalizers_before)
     finally:
         sys.stdout, sys.stderr = saved[0], saved[1]
@@ -253,6 +255,7 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
     traced = {"trace": tracer.result(final_stdout=run.stdout())} if trace else {}
     if recorder is not None:
         traced["collections"] = recorder.events
+        traced["exit_lines"] = recorder.lines_at_exit(run) if recorder.enabled_at_exit else 0
     if run.refusals:
         return _result("rejected", run.stdout(), reasons=run.refusals) | traced
     if run.overflowed:

@@ -501,4 +501,6 @@ def validated_result(payload: bytes) -> dict:
         type(event) is int and event >= 0 for event in collections
     ):
         raise _MalformedReply("field 'collections' is not a list of counts")
+    if type(result.get("exit_lines", 0)) is not int:
+        raise _MalformedReply("field 'exit_lines' is not a count")
     return result
