@@ -293,8 +293,9 @@ def varying_blocks_warning(page: ConceptPage, numbers: list[int]) -> str:
     listed = ", ".join(str(number) for number in numbers)
     return (
         f"“{page.title}”: the output of code block {listed} changes from one run of Python to "
-        "the next (a set of strings' order, an id() or an address, a string's hash); the page "
-        "shows one run's. Consider printing something stable, such as sorted(...)."
+        "the next (a set of strings' order, an id() or an address, a string's hash, or when the "
+        "garbage collector runs automatically); the page shows one run's, or none. Consider "
+        "printing something stable, such as sorted(...), or gc.disable() at the top."
     )
 
 

@@ -62,6 +62,10 @@ class QuestionAdminForm(forms.ModelForm):
         if services.output_varies(snippet):
             self.add_error("snippet", UNSTABLE_OUTPUT)
             return cleaned
+        timing = services.collector_dependence(snippet)
+        if timing:
+            self.add_error("snippet", f"This snippet's output {'; '.join(timing)}. {GC_TIMING_FIX}")
+            return cleaned
         self.grader_outcome = outcome
         return cleaned
 
@@ -71,6 +75,13 @@ UNSTABLE_OUTPUT = (
     "strings, an id() or a default repr's address, a string's hash), so no single answer is "
     "right. Show something that stays the same instead: sorted(...), a comparison such as "
     "id(a) == id(b), or a length."
+)
+
+
+GC_TIMING_FIX = (
+    "No single answer is then sure to be what Python prints. Add gc.disable() at the top (and "
+    "gc.collect() where the lesson needs a collection), or call gc.collect() explicitly before "
+    "the line whose output matters."
 )
 
 

@@ -15,6 +15,7 @@ from django.db.models import F, Max, Sum
 from django.utils import timezone
 
 import grader
+from grader.collector_check import DEPENDS_ON_COLLECTOR
 from quizzes import grading
 from quizzes.grading import source_hash
 from quizzes.markdown import python_blocks
@@ -77,6 +78,13 @@ def output_varies(source: str) -> bool:
     """Whether `source` shows something that changes from one run of Python to the next (the
     order of a set of strings, an id(), a str's hash): then no single output is its key."""
     return grader.output_varies(source)
+
+
+def collector_dependence(source: str) -> list[str]:
+    """Why `source`'s output may differ from a script's because of when the garbage collector
+    runs automatically (empty: it does not): the grader places those collections only to within
+    a few allocations, so such an output cannot be a key (grader/collector_check.py)."""
+    return grader.collector_dependent(source)
 
 
 def trace_snippet(source: str, outcome: dict) -> dict | None:
@@ -181,7 +189,7 @@ def refresh_page_outputs(page: ConceptPage, *, force: bool = False) -> int:
             and not _trace_missing(stored.outcome, stored.trace)
         ):
             continue
-        outcome = run_snippet(source)
+        outcome = _refused_if_collector_dependent(source, run_snippet(source))
         CodeBlockOutput.objects.update_or_create(
             page=page,
             index=index,
@@ -198,11 +206,31 @@ def refresh_page_outputs(page: ConceptPage, *, force: bool = False) -> int:
     return ran
 
 
+def _refused_if_collector_dependent(source: str, outcome: dict) -> dict:
+    """A block whose output depends on the collector's timing is stored as refused, with the
+    reason, so that the page shows no output of it as the real one."""
+    reasons = collector_dependence(source) if grading.is_valid_key(outcome) else []
+    if not reasons:
+        return outcome
+    shown = {"stdout": "", "exception": None, "exception_line": None}
+    return {**outcome, **shown, "status": "rejected", "reasons": reasons}
+
+
 def varying_blocks(page: ConceptPage) -> list[int]:
     """The (1-based) numbers of the page's ```python blocks whose output changes from one run of
-    Python to the next: the page can only show one run's."""
+    Python to the next, or with the collector's timing (stored refused): the page can only show
+    one run's."""
     blocks = python_blocks(page.body)
-    return [number for number, source in enumerate(blocks, 1) if output_varies(source)]
+    timing = {
+        out.index
+        for out in page.block_outputs.all()
+        if any(DEPENDS_ON_COLLECTOR in reason for reason in out.outcome.get("reasons") or [])
+    }
+    return [
+        number
+        for number, source in enumerate(blocks, 1)
+        if number - 1 in timing or output_varies(source)
+    ]
 
 
 # --- Quizzes and attempts ---------------------------------------------------------------------
