@@ -12,16 +12,10 @@ A variant is a plain dict from the caller (a JSON request):
   compiler runs, so that every automatic collection comes that many allocations earlier (later);
 - "import_shift": allocations added to (negative: freed at) every first import of a stand-in,
   whose real import the grader reproduces only approximately;
-- "automatic": False keeps the thresholds out of reach during the snippet (gc stays enabled, so
-  the exit collections still run); the gc stand-in still reports the script's thresholds;
 - "record": install a `gc.callbacks` hook for the snippet's code that records every collection.
 """
 
 import gc
-import itertools
-
-# Thresholds no count reaches (as execute._NO_AUTOMATIC_COLLECTION).
-_OUT_OF_REACH = 1 << 30
 
 # One int per recorded collection, so that recording allocates nothing the collector counts:
 # bit 0-1 generation, EXPLICIT (gc.collect(), not automatic), PRINTED (the run's output grew
@@ -38,33 +32,17 @@ def checked(variant) -> dict | None:
         return None
     if not isinstance(variant, dict):
         raise ValueError("a collector variant must be an object")
-    shift, import_shift, automatic, record = (
+    shift, import_shift, record = (
         variant.get("shift", 0),
         variant.get("import_shift", 0),
-        variant.get("automatic", True),
         variant.get("record", False),
     )
     for value in (shift, import_shift):
         if type(value) is not int or abs(value) > 10_000:
             raise ValueError("a collector variant's shifts must be small integers")
-    if type(automatic) is not bool or type(record) is not bool:
-        raise ValueError("a collector variant's flags must be booleans")
-    return {"shift": shift, "import_shift": import_shift, "automatic": automatic, "record": record}
-
-
-def snippet_thresholds(variant: dict | None, script_thresholds: tuple) -> tuple:
-    """The thresholds the snippet's own code runs under."""
-    if variant is None or variant["automatic"]:
-        return script_thresholds
-    return (_OUT_OF_REACH, *script_thresholds[1:])
-
-
-def reported_thresholds(variant: dict | None, script_thresholds: tuple):
-    """A stand-in `gc.get_threshold` that reports the script's thresholds while the run uses
-    others; None when the real one reports them."""
-    if variant is None or variant["automatic"]:
-        return None
-    return itertools.repeat(tuple(script_thresholds)).__next__
+    if type(record) is not bool:
+        raise ValueError("a collector variant's record flag must be a boolean")
+    return {"shift": shift, "import_shift": import_shift, "record": record}
 
 
 class Recorder:

@@ -185,7 +185,6 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
     imported: list = []
     start = start or _START
     thresholds = gc.get_threshold()  # the script's
-    reported = collector.reported_thresholds(variant, thresholds)
     importer = standins.importer(
         run,
         stdout,
@@ -193,7 +192,6 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
         imported,
         start.imports,
         script_loads=start.script_loads,
-        get_threshold=reported,
         import_shift=variant["import_shift"] if variant else 0,
     )
     builtins_namespace = hooks.sandbox_builtins(importer)
@@ -202,11 +200,8 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
     finalizers_before = set(weakref.finalize._registry)
     failure: list[BaseException] = []  # the only reference to an uncaught exception
     status, exception, line = "ok", None, None
-    snippet_thresholds = collector.snippet_thresholds(variant, thresholds)
     shift = variant["shift"] if variant else 0
-    recorder = (
-        collector.Recorder(run, snippet_thresholds[0]) if variant and variant["record"] else None
-    )
+    recorder = collector.Recorder(run, thresholds[0]) if variant and variant["record"] else None
     start_objects: list = []  # what makes up a script's starting count, kept for the run
     holder: list = []
     tracer = around or _NO_TRACER
@@ -225,7 +220,6 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
         sys.setrecursionlimit(saved[2] + _frame_depth())
         try:
             with tracer:
-                gc.set_threshold(*snippet_thresholds)
                 if recorder is not None:
                     gc.callbacks.append(recorder)
                 try:
@@ -242,7 +236,7 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
             status, exception, line = _classify(error)
             del error
         if failure or run.pending is not None:  # CPython writes the traceback or the rest
-            _collect_if_due(snippet_thresholds)  # of stdout, which can start a due collection
+            _collect_if_due(thresholds)  # of stdout, which can start a due collection
         if recorder is not None:
             recorder.exit_room, recorder.enabled_at_exit = run.room, gc.isenabled()
         _finalize_at_exit(main, builtins_namespace, imported, failure, finalizers_before)
@@ -252,17 +246,17 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
         (gc.enable if saved[3] else gc.disable)()
         gc.set_threshold(*thresholds)
         weakref.finalize._shutdown = False
-    traced = {"trace": tracer.result(final_stdout=run.stdout())} if trace else {}
+    extra = {"trace": tracer.result(final_stdout=run.stdout())} if trace else {}
     if recorder is not None:
-        traced["collections"] = recorder.events
-        traced["exit_lines"] = recorder.lines_at_exit(run) if recorder.enabled_at_exit else 0
+        extra["collections"] = recorder.events
+        extra["exit_lines"] = recorder.lines_at_exit(run) if recorder.enabled_at_exit else 0
     if run.refusals:
-        return _result("rejected", run.stdout(), reasons=run.refusals) | traced
+        return _result("rejected", run.stdout(), reasons=run.refusals) | extra
     if run.overflowed:
         reason = f"the output exceeded the limit of {output_bytes_of(run)} bytes"
-        return _result("output_limit", run.stdout(), reasons=[reason]) | traced
+        return _result("output_limit", run.stdout(), reasons=[reason]) | extra
     reasons = ["the snippet ran out of memory (MemoryError)"] if status == "memory" else []
-    return _result(status, run.stdout(), exception, line, reasons) | traced
+    return _result(status, run.stdout(), exception, line, reasons) | extra
 
 
 class _NoTracer:

@@ -99,9 +99,7 @@ def _guarded_get_referents(run: Run):
     return get_referents
 
 
-def build(
-    name: str, run: Run, stdout: TextSink, stderr: TextSink, get_threshold=None
-) -> ModuleType:
+def build(name: str, run: Run, stdout: TextSink, stderr: TextSink) -> ModuleType:
     module = ModuleType(name)
     namespace = module.__dict__
     namespace["__spec__"] = _SPECS[name]
@@ -110,8 +108,6 @@ def build(
         namespace["stdout"], namespace["stderr"] = stdout, stderr
     elif name == "gc":
         namespace["get_referents"] = _guarded_get_referents(run)
-        if get_threshold is not None:  # a collector check's run under other thresholds
-            namespace["get_threshold"] = get_threshold
     namespace["__getattr__"] = _missing_member(run, module, _REAL[name])
     return module
 
@@ -124,7 +120,6 @@ def importer(
     allocations: dict,
     *,
     script_loads: tuple = (),
-    get_threshold=None,
     import_shift: int = 0,
 ):
     """The sandbox's `__import__`: this run's stand-ins, built before the snippet starts.
@@ -136,10 +131,7 @@ def importer(
     objects as the real import leaves allocated, per `allocations`. `import_shift` (a collector
     check's variant) makes every first import allocate that many objects more, or free that
     many fewer (allocated now, before the collector's start is set)."""
-    built = {
-        name: build(name, run, stdout, stderr, get_threshold=get_threshold)
-        for name in STAND_IN_MEMBERS
-    }
+    built = {name: build(name, run, stdout, stderr) for name in STAND_IN_MEMBERS}
     kept_alive: list = [Allocation() for _ in range(max(-import_shift, 0) * len(built))]
     script_imports = ScriptImports(script_loads)
 
