@@ -48,6 +48,15 @@ before = set(sys.modules)
 import copy, weakref
 print(*set(sys.modules) - before)
 """
+_IMPORT_PROBE = """\
+import gc
+gc.disable()
+gc.collect()
+before = gc.get_count()[0]
+import {module}
+after = gc.get_count()[0]
+print(after - before)
+"""
 _FREE_LIST_PROBE = "import sys\nsys._debugmallocstats()\n"
 _PROBE_SECONDS = 20
 
@@ -283,6 +292,7 @@ class Start(NamedTuple):
     free_lists: dict
     imports: dict
     script_loads: tuple = ()
+    import_probes: tuple = ()  # (module, what a script's first import of it allocates), ...
 
 
 def _compile_at_script_start(tree, start: Start, kept: list, holder: list, shift: int = 0):
@@ -316,7 +326,43 @@ def _measure_start() -> Start:
     except (OSError, ValueError):
         return Start(0, 0, {}, {})
     gc_import = count_after_import - ours_count if ours_collections == collections else 0
-    return start._replace(imports={"gc": max(gc_import, 0)}, script_loads=script_loads)
+    import_probes = {}
+    for module in ("sys", "copy", "weakref"):
+        try:
+            import_probes[module] = int(_script_output(_IMPORT_PROBE.format(module=module)))
+        except (OSError, ValueError):
+            continue
+    return start._replace(
+        imports={"gc": max(gc_import, 0)},
+        script_loads=script_loads,
+        import_probes=tuple(import_probes.items()),
+    )
+
+
+def script_loads() -> tuple:
+    """The modules a script's first `import copy` or `import weakref` loads (measured)."""
+    return _START.script_loads
+
+
+def import_probes() -> dict:
+    """{module: source} of the probes that measure what a first import allocates (net, gc
+    disabled); the grader server runs them in real children (Server.calibrate_imports)."""
+    return {module: _IMPORT_PROBE.format(module=module) for module, _ in _START.import_probes}
+
+
+def calibrate_imports(printed_here: dict) -> None:
+    """Make each first import allocate what a script's does: the script's figure less what the
+    probe printed when run as a snippet (with the real import of fresh copies of `copy` and
+    `weakref`, in the state of the grader's children). Called once in the grader server before
+    it forks the children that serve runs; `printed_here` is {module: the probe's output}."""
+    global _START
+    found = {}
+    for module, script in _START.import_probes:
+        try:
+            found[module] = script - int(printed_here.get(module, ""))
+        except ValueError:
+            continue
+    _START = _START._replace(imports=_START.imports | found)
 
 
 def _free_lists_to_fill(in_script: dict) -> dict:

@@ -9,6 +9,7 @@ AttributeError.
 import builtins
 import copy
 import gc
+import importlib.machinery
 import sys
 import weakref
 from importlib.machinery import ModuleSpec
@@ -127,12 +128,15 @@ def importer(
     A first import does what the script's would do to the collector. For `copy` and `weakref`,
     which a script has not loaded at start-up, it really imports fresh copies of the modules
     the script's import loads (`script_loads`, measured under `python -I`; see ScriptImports),
-    and keeps them out of the snippet's reach. For the others, it allocates (and keeps) as many
-    objects as the real import leaves allocated, per `allocations`. `import_shift` (a collector
-    check's variant) makes every first import allocate that many objects more, or free that
-    many fewer (allocated now, before the collector's start is set)."""
+    and keeps them out of the snippet's reach. Then it allocates (and keeps) or frees as many
+    objects as `allocations` says for that module: what the real import leaves allocated, less
+    what the stand-in's import allocates (measured, see execute._measure_start).
+    `import_shift` (a collector check's variant) adds to every first import's figure. What may
+    be freed is allocated now, before the collector's start is set."""
     built = {name: build(name, run, stdout, stderr) for name in STAND_IN_MEMBERS}
-    kept_alive: list = [Allocation() for _ in range(max(-import_shift, 0) * len(built))]
+    figures = {name: allocations.get(name, 0) + import_shift for name in built}
+    reserve = sum(max(-figure, 0) for figure in figures.values())
+    kept_alive: list = [Allocation() for _ in range(reserve)]
     script_imports = ScriptImports(script_loads)
 
     def __import__(name, globals=None, locals=None, fromlist=(), level=0):
@@ -142,16 +146,25 @@ def importer(
         if module not in imported:
             imported.append(module)
             script_imports.load(name)
-            for _ in range(allocations.get(name, 0) + max(import_shift, 0)):
+            figure = figures[name]
+            for _ in range(figure):
                 kept_alive.append(Allocation())
-            if import_shift < 0:
-                del kept_alive[import_shift:]
+            if figure < 0:
+                del kept_alive[figure:]
         return module
 
     return __import__
 
 
 _real_import = builtins.__import__
+
+
+def prepare_script_imports(loads: tuple) -> None:
+    """Find (not import) the modules ScriptImports may import, once in the grader server: as in
+    a script, whose start-up has met the library's directory, a run's import then finds the
+    path's finder and its listing cached, rather than allocating them."""
+    for name in loads:
+        importlib.machinery.PathFinder.find_spec(name)
 
 
 class ScriptImports:
