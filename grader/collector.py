@@ -1,11 +1,10 @@
-"""The child's side of the collector check: run a snippet under another schedule of automatic
-collections, and record the automatic collections of a run (see pool.collector_dependent).
+"""The child's side of the collector check (grader/collector_check.py): run a snippet under
+another schedule of automatic collections, or record the collections of a run.
 
-The grader reproduces where a script's automatic collections fall only approximately (the
-collector's starting count is measured on short probes, imports allocate otherwise, versions
-differ). A snippet whose output does not change when the collections come earlier, later or not
-at all, and whose automatic collections free nothing that it could observe, shows what the script
-shows; any other is refused. Nothing here runs in an ordinary (answer key) run.
+The grader reproduces where a script's automatic collections fall only to within a few
+allocations. A snippet whose output does not change when they come a little earlier or later
+shows what the script shows; any other is refused. Nothing here runs in an ordinary (answer key)
+run.
 
 A variant is a plain dict from the caller (a JSON request):
 - "shift": allocations added to (or, negative, removed from) the collector's count before the

@@ -95,10 +95,7 @@ def verdicts() -> dict:
 def test_an_accepted_lesson_prints_what_python_prints(name, verdicts):
     found = verdicts[name]
     if found["refused_because"]:
-        assert all(
-            reason.startswith(DEPENDS_ON_COLLECTOR)
-            for reason in found["refused_because"]
-        )
+        assert all(reason.startswith(DEPENDS_ON_COLLECTOR) for reason in found["refused_because"])
         return
     shown = (found["grader"].stdout, found["grader"].exception)
     assert shown == (found["python"].stdout, found["python"].exception), PROGRAMS[name]
