@@ -102,3 +102,30 @@ def test_a_variant_from_the_caller_is_checked():
     with pytest.raises(ValueError, match="must be an object"):
         collector.checked([1])
     assert collector.checked(None) is None
+
+
+EARLY_COLLECTION = (
+    "import gc\n"
+    + FINALISED
+    + "print(gc.collect())\n"
+    + "v1 = [D('v1a'), D('v1b')]\n"
+    + "v3 = [D(str(i)) if i % 97 == 0 else [i] for i in range(200)]\n"
+    + "v4 = D('v4')\n"
+)
+
+
+def test_the_other_exit_order_is_breadth_first_from_the_globals(cpython):
+    """The two orders the grader knows for finalizers at exit: the ordinary run's is the
+    script's (3.12 here); the other puts the globals' objects breadth-first (3.13's: the
+    directly bound v4 first, then the lists' items, each list from its end)."""
+    ordinary = grader.run(EARLY_COLLECTION).stdout
+    assert ordinary == cpython(EARLY_COLLECTION).stdout
+    other = pool.call_with_variant(EARLY_COLLECTION, grader.Limits(), {"other_exit_order": True})
+    assert other["stdout"].splitlines()[1:] == [
+        "del v4",
+        "del v1b",
+        "del v1a",
+        "del 194",
+        "del 97",
+        "del 0",
+    ]
