@@ -5,10 +5,22 @@ modules are imported on first use, so the grader server (which imports this pack
 free of threads, subprocess machinery, at-fork hooks and dataclasses (inspect) it does not need.
 """
 
-__all__ = ["GraderUnavailable", "Limits", "Outcome", "configure", "output_varies", "run"]
+__all__ = [
+    "GraderUnavailable",
+    "Limits",
+    "Outcome",
+    "collector_dependent",
+    "configure",
+    "output_varies",
+    "run",
+]
 
 
 def __getattr__(name: str):
+    if name == "collector_dependent":
+        from grader import collector_check
+
+        return collector_check.collector_dependent
     if name in ("GraderUnavailable", "configure", "output_varies", "run"):
         from grader import pool
 

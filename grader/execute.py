@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import NamedTuple
 
-from grader import hooks, standins
+from grader import collector, hooks, standins
 from grader.policy import SNIPPET_FILENAME, check_snippet, compile_tree
 from grader.trace import Tracer, printed_so_far
 
@@ -38,24 +38,47 @@ kept = []
 probe = Probe()
 probe.me = probe
 del probe
-while len(kept) < 1500:
+while len(kept) < 5000:
     kept.append([])
 """
 _COUNT_PROBE = "import gc\nprint(*gc.get_count()[:2])\n"
+_LOADS_PROBE = """\
+import sys
+before = set(sys.modules)
+import copy, weakref
+print(*set(sys.modules) - before)
+"""
+_IMPORT_PROBE = """\
+import gc
+gc.disable()
+gc.collect()
+before = gc.get_count()[0]
+import {module}
+after = gc.get_count()[0]
+print(after - before)
+"""
 _FREE_LIST_PROBE = "import sys\nsys._debugmallocstats()\n"
 _PROBE_SECONDS = 20
 
 
 def execute(
-    source: str, *, output_bytes: int, trace: bool = False, heap_frozen: bool = False
+    source: str,
+    *,
+    output_bytes: int,
+    trace: bool = False,
+    heap_frozen: bool = False,
+    collector_variant: dict | None = None,
 ) -> dict:
     """Compile and run `source`; never raises. With `trace`, also the run's "trace" (issue 5).
 
     `heap_frozen` says the caller has already frozen its heap for the collector (the grader
     server does, before it forks); otherwise the run freezes it and unfreezes it at the end.
+    `collector_variant` runs it under another schedule of automatic collections, or records
+    them (see grader/collector.py); ordinary runs have none.
     """
     try:
-        return _execute(source, output_bytes, trace, heap_frozen)
+        variant = collector.checked(collector_variant)
+        return _execute(source, output_bytes, trace, heap_frozen, variant)
     except BaseException as error:  # noqa: BLE001 - a failure of the grader itself, reported
         failure = f"the executor failed: {type(error).__name__}: {error}"
         return _result("crashed", reasons=[failure])
@@ -139,7 +162,7 @@ def _frame_depth() -> int:
     return depth
 
 
-def _execute(source: str, output_bytes: int, trace: bool, heap_frozen: bool) -> dict:
+def _execute(source: str, output_bytes: int, trace: bool, heap_frozen: bool, variant) -> dict:
     run = hooks.start_run(output_bytes)
     # Asked, not measured: gc.get_freeze_count() walks the whole frozen heap (~0.5 ms a run).
     froze = not heap_frozen
@@ -154,7 +177,7 @@ def _execute(source: str, output_bytes: int, trace: bool, heap_frozen: bool) -> 
         if reasons:
             return _result("rejected", reasons=reasons)
         try:
-            return _run(tree, run, trace=trace)
+            return _run(tree, run, trace=trace, variant=variant)
         except SyntaxError as error:  # from the bytecode compiler (`return` outside a function)
             return _syntax_error(error, source)
     finally:
@@ -162,7 +185,7 @@ def _execute(source: str, output_bytes: int, trace: bool, heap_frozen: bool) -> 
             gc.unfreeze()
 
 
-def _run(tree, run: hooks.Run, start=None, trace=False, around=None) -> dict:
+def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=None) -> dict:
     # What exists now (host objects, the parse tree) is not the snippet's: its collections must
     # neither find nor untrack it. Then a full collection: counts at zero, free lists emptied.
     gc.freeze()
@@ -170,14 +193,24 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None) -> dict:
     stdout, stderr = hooks.stdout_sink(run), hooks.stderr_sink()
     imported: list = []
     start = start or _START
-    importer = standins.importer(run, stdout, stderr, imported, start.imports)
+    thresholds = gc.get_threshold()  # the script's
+    importer = standins.importer(
+        run,
+        stdout,
+        stderr,
+        imported,
+        start.imports,
+        script_loads=start.script_loads,
+        import_shift=variant["import_shift"] if variant else 0,
+    )
     builtins_namespace = hooks.sandbox_builtins(importer)
     main = [{"__name__": "__main__", "__doc__": None, "__builtins__": builtins_namespace}]
     saved = sys.stdout, sys.stderr, sys.getrecursionlimit(), gc.isenabled()
     finalizers_before = set(weakref.finalize._registry)
     failure: list[BaseException] = []  # the only reference to an uncaught exception
     status, exception, line = "ok", None, None
-    thresholds = gc.get_threshold()
+    shift = variant["shift"] if variant else 0
+    recorder = collector.Recorder(run, thresholds[0]) if variant and variant["record"] else None
     start_objects: list = []  # what makes up a script's starting count, kept for the run
     holder: list = []
     tracer = around or _NO_TRACER
@@ -188,7 +221,7 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None) -> dict:
         # it first, so the collector is off until exec(), whose first allocation (the module's
         # function) finds the collection due again, just before the snippet's first line.
         gc.disable()
-        code = _compile_at_script_start(tree, start, start_objects, holder)
+        code = _compile_at_script_start(tree, start, start_objects, holder, shift)
         if trace:
             tracer = Tracer(code, main[0], stdout=partial(printed_so_far, run))
         sys.stdout, sys.stderr = stdout, stderr
@@ -196,12 +229,16 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None) -> dict:
         sys.setrecursionlimit(saved[2] + _frame_depth())
         try:
             with tracer:
+                if recorder is not None:
+                    gc.callbacks.append(recorder)
                 try:
                     if saved[3]:
                         gc.enable()
                     exec(code, main[0])
                 finally:  # a script runs no automatic collection once its code has ended
                     gc.set_threshold(*_NO_AUTOMATIC_COLLECTION)
+                    if recorder is not None:
+                        gc.callbacks.remove(recorder)
         except BaseException as error:  # noqa: BLE001 - the snippet's, reported as CPython does
             error = error.with_traceback(error.__traceback__.tb_next)  # not this frame
             failure.append(error)
@@ -209,21 +246,29 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None) -> dict:
             del error
         if failure or run.pending is not None:  # CPython writes the traceback or the rest
             _collect_if_due(thresholds)  # of stdout, which can start a due collection
-        _finalize_at_exit(main, builtins_namespace, imported, failure, finalizers_before)
+        if recorder is not None:
+            recorder.exit_room, recorder.enabled_at_exit = run.room, gc.isenabled()
+        breadth_first = _BREADTH_FIRST_AT_EXIT != bool(variant and variant["other_exit_order"])
+        _finalize_at_exit(
+            main, builtins_namespace, imported, failure, finalizers_before, breadth_first
+        )
     finally:
         sys.stdout, sys.stderr = saved[0], saved[1]
         sys.setrecursionlimit(saved[2])
         (gc.enable if saved[3] else gc.disable)()
         gc.set_threshold(*thresholds)
         weakref.finalize._shutdown = False
-    traced = {"trace": tracer.result(final_stdout=run.stdout())} if trace else {}
+    extra = {"trace": tracer.result(final_stdout=run.stdout())} if trace else {}
+    if recorder is not None:
+        extra["collections"] = recorder.events
+        extra["exit_lines"] = recorder.lines_at_exit(run) if recorder.enabled_at_exit else 0
     if run.refusals:
-        return _result("rejected", run.stdout(), reasons=run.refusals) | traced
+        return _result("rejected", run.stdout(), reasons=run.refusals) | extra
     if run.overflowed:
         reason = f"the output exceeded the limit of {output_bytes_of(run)} bytes"
-        return _result("output_limit", run.stdout(), reasons=[reason]) | traced
+        return _result("output_limit", run.stdout(), reasons=[reason]) | extra
     reasons = ["the snippet ran out of memory (MemoryError)"] if status == "memory" else []
-    return _result(status, run.stdout(), exception, line, reasons) | traced
+    return _result(status, run.stdout(), exception, line, reasons) | extra
 
 
 class _NoTracer:
@@ -241,24 +286,28 @@ _NO_TRACER = _NoTracer()
 
 class Start(NamedTuple):
     """The collector's state at a script's first line, before the compiler ran: generation-0
-    allocations, generation-1 count, entries on each free list (see hooks.FREE_LISTS), and what
-    a first import of each stand-in allocates."""
+    allocations, generation-1 count, entries on each free list (see hooks.FREE_LISTS), what
+    a first import of `gc` allocates, and the modules a script's `import copy` or `import
+    weakref` loads (standins.ScriptImports imports those for real)."""
 
     before_compiler: int
     collections: int
     free_lists: dict
     imports: dict
+    script_loads: tuple = ()
+    import_probes: tuple = ()  # (module, what a script's first import of it allocates), ...
 
 
-def _compile_at_script_start(tree, start: Start, kept: list, holder: list):
+def _compile_at_script_start(tree, start: Start, kept: list, holder: list, shift: int = 0):
     """Compile where a script's compiler runs: after start-up left the collector's count and
     the free lists (lists, dicts and tuples reused without counting as allocations) as they are
     under `python -I`. The compiler then adds its own allocations and free entries, as in a
-    script. The free lists are empty but for what the run's set-up left."""
+    script. The free lists are empty but for what the run's set-up left. `shift` moves the
+    count (a collector check's variant)."""
     for _ in range(start.collections):
         gc.collect(0)
     hooks.fill_free_lists(start.free_lists, holder)
-    pending = start.before_compiler - gc.get_count()[0]
+    pending = start.before_compiler + shift - gc.get_count()[0]
     for _ in range(pending):
         kept.append(hooks.Allocation())
     return _compile(tree)
@@ -276,10 +325,47 @@ def _measure_start() -> Start:
         start = start._replace(before_compiler=max(int(ours["stdout"]) - collected_at, 0))
         ours = _run(_check(_COUNT_PROBE)[0], hooks.start_run(1 << 16), start=start)
         ours_count, ours_collections = (int(n) for n in ours["stdout"].split())
+        script_loads = tuple(sorted(_script_output(_LOADS_PROBE).split()))
     except (OSError, ValueError):
         return Start(0, 0, {}, {})
     gc_import = count_after_import - ours_count if ours_collections == collections else 0
-    return start._replace(imports={"gc": max(gc_import, 0)})
+    import_probes = {}
+    for module in ("sys", "copy", "weakref"):
+        try:
+            import_probes[module] = int(_script_output(_IMPORT_PROBE.format(module=module)))
+        except (OSError, ValueError):
+            continue
+    return start._replace(
+        imports={"gc": max(gc_import, 0)},
+        script_loads=script_loads,
+        import_probes=tuple(import_probes.items()),
+    )
+
+
+def script_loads() -> tuple:
+    """The modules a script's first `import copy` or `import weakref` loads (measured)."""
+    return _START.script_loads
+
+
+def import_probes() -> dict:
+    """{module: source} of the probes that measure what a first import allocates (net, gc
+    disabled); the grader server runs them in real children (Server.calibrate_imports)."""
+    return {module: _IMPORT_PROBE.format(module=module) for module, _ in _START.import_probes}
+
+
+def calibrate_imports(printed_here: dict) -> None:
+    """Make each first import allocate what a script's does: the script's figure less what the
+    probe printed when run as a snippet (with the real import of fresh copies of `copy` and
+    `weakref`, in the state of the grader's children). Called once in the grader server before
+    it forks the children that serve runs; `printed_here` is {module: the probe's output}."""
+    global _START
+    found = {}
+    for module, script in _START.import_probes:
+        try:
+            found[module] = script - int(printed_here.get(module, ""))
+        except ValueError:
+            continue
+    _START = _START._replace(imports=_START.imports | found)
 
 
 def _free_lists_to_fill(in_script: dict) -> dict:
@@ -411,7 +497,9 @@ def _classify(error: BaseException):
     return "raised", _last_line(error), line
 
 
-def _finalize_at_exit(main: list, builtins_namespace, imported, failure, finalizers_before):
+def _finalize_at_exit(
+    main: list, builtins_namespace, imported, failure, finalizers_before, breadth_first=False
+):
     """CPython's Py_FinalizeEx, as far as a program's own objects can tell.
 
     `main` holds the only reference to the snippet's globals. Dropping it is what removing
@@ -420,6 +508,8 @@ def _finalize_at_exit(main: list, builtins_namespace, imported, failure, finaliz
     """
     _run_exit_finalizers(finalizers_before)
     if gc.isenabled():  # PyGC_Collect, before the modules go (skipped when gc is disabled)
+        if breadth_first:  # 3.13's order, or a collector check's other order
+            collector.requeue_breadth_first(main[0])
         _collect_with_main_alive(main[0])
     failure.clear()  # sys.last_exc goes: the failed frames' locals are released
     kept_sys = [module for module in imported if module.__name__ == "sys"]
@@ -431,6 +521,11 @@ def _finalize_at_exit(main: list, builtins_namespace, imported, failure, finaliz
     _clear_module_dict(builtins_namespace)
     gc.collect()
 
+
+# CPython 3.13 finalises the globals' objects at exit breadth-first from the globals dict, as if
+# every object were younger than it (3.12 keeps older ones in allocation order): measured with
+# `python -m grader.fidelity_probe` against python -I.
+_BREADTH_FIRST_AT_EXIT = sys.version_info >= (3, 13)
 
 # Thresholds no count reaches: from the end of the snippet's code, CPython runs no Python code
 # that could start an automatic collection (a scheduled one runs at the next eval-breaker check,

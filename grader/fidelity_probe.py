@@ -1,11 +1,15 @@
-"""Random fidelity probes: `python -m grader.fidelity_probe [COUNT] [FIRST_SEED]`.
+"""Random fidelity probes: `python -m grader.fidelity_probe [--lessons] [COUNT] [FIRST_SEED]`.
 
 Generates seeded programs that stress what is hardest to reproduce exactly: the garbage
 collector's timing and the order of `__del__` output at exit (objects with finalizers bound in
 various orders, cycles, containers, class attributes, stand-in imports, allocation loops that
 trigger automatic collections, `gc.get_count()` and `gc.collect()` prints). Each program is run
-by `grader.run` and by `python -I` with this interpreter; the script prints how many outputs are
-identical and which seeds differ. It measures, like `grader bench`; it is not a test.
+by `grader.run` and by `python -I` with this interpreter, and checked by
+`grader.collector_dependent`; the script prints how many outputs are identical, how many programs
+the site would accept (no reason from the collector check) or refuse, and how many it would
+accept with a wrong key (accepted and different from `python -I`: must be 0), with their seeds.
+`--lessons` probes the short programs of grader/gc_lessons.py instead. It measures, like
+`grader bench`; the fixed-seed share of it that is a test is tests/grader/test_gc_lessons.py.
 """
 
 import random
@@ -16,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import grader
+from grader import gc_lessons
 
 STEP_KINDS = "new new new cycle list dict class import loop loop count collect del tuple".split()
 LOOP_ITEMS = ["[]", "{}", "(i, i)", "D(str(i)) if i % 97 == 0 else [i]", "[[i]]", "{'a': i}"]
@@ -79,22 +84,35 @@ def cpython_stdout(source: str) -> str:
         ).stdout
 
 
-def matches(seed: int) -> bool:
-    source = program(seed)
-    limits = grader.Limits(cpu_seconds=8, wall_seconds=10)
-    return grader.run(source, limits=limits).stdout == cpython_stdout(source)
+_LIMITS = grader.Limits(cpu_seconds=8, wall_seconds=10)
+
+
+def verdict(source: str) -> tuple[bool, bool]:
+    """(identical to `python -I`, accepted by the collector check) for one program."""
+    identical = grader.run(source, limits=_LIMITS).stdout == cpython_stdout(source)
+    return identical, not grader.collector_dependent(source, limits=_LIMITS)
 
 
 def main(argv: list[str]) -> int:
+    lessons = "--lessons" in argv
+    argv = [argument for argument in argv if argument != "--lessons"]
     count = int(argv[0]) if argv else 200
     first = int(argv[1]) if len(argv) > 1 else 0
+    make = gc_lessons.program if lessons else program
     seeds = range(first, first + count)
     with ThreadPoolExecutor(2) as pool:
-        results = dict(zip(seeds, pool.map(matches, seeds), strict=True))
-    differing = [seed for seed, same in results.items() if not same]
+        results = dict(zip(seeds, pool.map(lambda seed: verdict(make(seed)), seeds), strict=True))
+    differing = [seed for seed, (same, _) in results.items() if not same]
+    accepted = [seed for seed, (_, ok) in results.items() if ok]
+    wrong = [seed for seed in accepted if seed in differing]
     print(f"{count - len(differing)}/{count} probes print what python -I prints")
     print(f"differing seeds: {differing}")
-    return 0
+    print(
+        f"accepted {len(accepted)}/{count} ({100 * len(accepted) / count:.1f}%), refused as "
+        f"depending on the collector's timing {count - len(accepted)}"
+    )
+    print(f"wrong keys (accepted and different): {len(wrong)} {wrong}")
+    return 1 if wrong else 0
 
 
 if __name__ == "__main__":

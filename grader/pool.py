@@ -387,17 +387,7 @@ _DEFAULT_LIMITS = Limits()
 
 def _run_on(server: _ServerProcess, source: str, limits: Limits, trace: bool) -> Outcome | None:
     """The outcome of one run on `server`; None if the server died or hung meanwhile."""
-    request = json.dumps(
-        {
-            "source": source,
-            "cpu_seconds": limits.cpu_seconds,
-            "wall_seconds": limits.wall_seconds,
-            "memory_mb": limits.memory_mb,
-            "output_bytes": limits.output_bytes,
-            "trace": bool(trace),
-        }
-    ).encode()
-    result = server.call(request, limits)
+    result = server.call(_request(source, limits, trace), limits)
     if result is None:
         return None
     if result.payload is None:
@@ -411,6 +401,32 @@ def _run_on(server: _ServerProcess, source: str, limits: Limits, trace: bool) ->
         return _outcome_from_result(validated_result(result.payload), limits, result.duration_ms)
     except (_MalformedReply, ValueError, KeyError, TypeError) as error:
         return _crashed(f"the sandboxed process sent malformed data ({error})")
+
+
+def call_with_variant(source: str, limits: Limits, variant: dict) -> dict | None:
+    """The child's plain result of a run under a collector variant (grader/collector.py); None
+    if the run did not produce one."""
+    result = _current_server().call(_request(source, limits, False, variant), limits)
+    if result is None or result.payload is None:
+        return None
+    try:
+        return validated_result(result.payload)
+    except (_MalformedReply, ValueError, KeyError, TypeError):
+        return None
+
+
+def _request(source: str, limits: Limits, trace: bool, variant: dict | None = None) -> bytes:
+    request = {
+        "source": source,
+        "cpu_seconds": limits.cpu_seconds,
+        "wall_seconds": limits.wall_seconds,
+        "memory_mb": limits.memory_mb,
+        "output_bytes": limits.output_bytes,
+        "trace": bool(trace),
+    }
+    if variant is not None:
+        request["collector"] = variant
+    return json.dumps(request).encode()
 
 
 def _source_rejection(source: str) -> str | None:
@@ -480,4 +496,11 @@ def validated_result(payload: bytes) -> dict:
         raise _MalformedReply("a reason is not a string")
     if not isinstance(result.get("trace"), dict | type(None)):
         raise _MalformedReply("field 'trace' is not an object")
+    collections = result.get("collections", [])
+    if not isinstance(collections, list) or not all(
+        type(event) is int and event >= 0 for event in collections
+    ):
+        raise _MalformedReply("field 'collections' is not a list of counts")
+    if type(result.get("exit_lines", 0)) is not int:
+        raise _MalformedReply("field 'exit_lines' is not a count")
     return result

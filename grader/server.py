@@ -157,6 +157,7 @@ class Server:
                     output_bytes=job["output_bytes"],
                     trace=job["trace"],
                     heap_frozen=True,
+                    collector_variant=job.get("collector"),
                 )
             payload = json.dumps(result).encode()
         except Exception as error:  # a bug in the executor: report it rather than vanish
@@ -365,6 +366,17 @@ class Server:
             problems.append(f"a busy loop was not stopped by the CPU limit: {busy}")
         return report, problems
 
+    def calibrate_imports(self, probes: dict, calibrate) -> None:
+        """Run the executor's import probes in real children, as snippets run, and hand their
+        output to `calibrate` (execute.calibrate_imports) before any child serves a run."""
+        limits = _SELF_CHECK_LIMITS
+        printed = {}
+        for module, source in probes.items():
+            result = self._run_synchronously({"source": source, "trace": False, **limits})
+            if isinstance(result, dict) and result.get("status") == "ok":
+                printed[module] = result["stdout"]
+        calibrate(printed)
+
     def _run_synchronously(self, job: dict):
         """Run one job in a new child and wait at most 2 s; its result dict, or what happened."""
         child = self.spawn()
@@ -438,14 +450,16 @@ def main(argv: list[str]) -> None:
         "in_force": {"network": network},
     }
     try:
-        from grader.execute import execute
+        from grader.execute import calibrate_imports, execute, import_probes, script_loads
         from grader.policy import compile_snippet
+        from grader.standins import prepare_script_imports
     except Exception as error:
         problem = f"cannot import the executor: {error}"
         _say_hello({**hello, "ready": False, "problems": [problem]})
         return
     _preload_lazy_imports()
     sandbox.open_library_dirs()
+    prepare_script_imports(script_loads())
     connections = [socket.socket(fileno=fd) for fd in connection_fds]
     server = Server(connections, os.getcwd(), execute, compile_snippet)
     gc.collect()
@@ -453,6 +467,9 @@ def main(argv: list[str]) -> None:
         hello["in_force"]["immortal_objects"] = immortal.immortalize_heap(_snippet_visible_roots())
     gc.freeze()
     report, problems = server.self_check()
+    # Last, in the state the children that serve runs are forked in (a frozen heap, immortal
+    # objects): what a first import allocates there depends on it.
+    server.calibrate_imports(import_probes(), calibrate_imports)
     hello["in_force"]["priorities"] = server.yield_to_runs()
     hello["in_force"].update(report)
     hello["django_modules"] = sorted(name for name in sys.modules if name.startswith("django"))

@@ -6,8 +6,10 @@ the stand-in leaves out is refused with a reason; any other missing name raises 
 AttributeError.
 """
 
+import builtins
 import copy
 import gc
+import importlib.machinery
 import sys
 import weakref
 from importlib.machinery import ModuleSpec
@@ -111,12 +113,31 @@ def build(name: str, run: Run, stdout: TextSink, stderr: TextSink) -> ModuleType
     return module
 
 
-def importer(run: Run, stdout: TextSink, stderr: TextSink, imported: list, allocations: dict):
-    """The sandbox's `__import__`: this run's stand-ins, built before the snippet starts so that
-    importing allocates nothing of the snippet's; instead, a first import allocates (and keeps)
-    as many objects as the real import leaves allocated, per `allocations`."""
+def importer(
+    run: Run,
+    stdout: TextSink,
+    stderr: TextSink,
+    imported: list,
+    allocations: dict,
+    *,
+    script_loads: tuple = (),
+    import_shift: int = 0,
+):
+    """The sandbox's `__import__`: this run's stand-ins, built before the snippet starts.
+
+    A first import does what the script's would do to the collector. For `copy` and `weakref`,
+    which a script has not loaded at start-up, it really imports fresh copies of the modules
+    the script's import loads (`script_loads`, measured under `python -I`; see ScriptImports),
+    and keeps them out of the snippet's reach. Then it allocates (and keeps) or frees as many
+    objects as `allocations` says for that module: what the real import leaves allocated, less
+    what the stand-in's import allocates (measured, see execute._measure_start).
+    `import_shift` (a collector check's variant) adds to every first import's figure. What may
+    be freed is allocated now, before the collector's start is set."""
     built = {name: build(name, run, stdout, stderr) for name in STAND_IN_MEMBERS}
-    kept_alive: list[Allocation] = []
+    figures = {name: allocations.get(name, 0) + import_shift for name in built}
+    reserve = sum(max(-figure, 0) for figure in figures.values())
+    kept_alive: list = [Allocation() for _ in range(reserve)]
+    script_imports = ScriptImports(script_loads)
 
     def __import__(name, globals=None, locals=None, fromlist=(), level=0):
         module = built.get(name)
@@ -124,8 +145,61 @@ def importer(run: Run, stdout: TextSink, stderr: TextSink, imported: list, alloc
             raise run.refuse(f"importing `{name}`", "only curated stand-ins exist")
         if module not in imported:
             imported.append(module)
-            for _ in range(allocations.get(name, 0)):
+            script_imports.load(name)
+            figure = figures[name]
+            for _ in range(figure):
                 kept_alive.append(Allocation())
+            if figure < 0:
+                del kept_alive[figure:]
         return module
 
     return __import__
+
+
+_real_import = builtins.__import__
+
+
+def prepare_script_imports(loads: tuple) -> None:
+    """Find (not import) the modules ScriptImports may import, once in the grader server: as in
+    a script, whose start-up has met the library's directory, a run's import then finds the
+    path's finder and its listing cached, rather than allocating them."""
+    for name in loads:
+        importlib.machinery.PathFinder.find_spec(name)
+
+
+class ScriptImports:
+    """Fresh copies of the modules a script's `import copy` or `import weakref` loads.
+
+    A script has not loaded them at start-up, so its import runs their code: some thousand
+    allocations, a few objects left as cyclic garbage (the first `gc.collect()` after it counts
+    them) and the automatic collections those allocations start. Here they were loaded when the
+    grader started; this takes them out of `sys.modules` (putting back those this run has loaded
+    already), imports the module for real, keeps the fresh modules and puts the grader's back.
+    """
+
+    __slots__ = ("_loads", "_loaded", "_saved")
+
+    def __init__(self, loads: tuple):
+        self._loads = tuple(loads)
+        self._loaded: dict = {}
+        self._saved: dict = {}  # made now: the import itself should allocate what a script's does
+
+    def load(self, name: str) -> None:
+        if name not in self._loads or name in self._loaded:
+            return
+        modules, saved = sys.modules, self._saved
+        for other in self._loads:
+            saved[other] = modules.pop(other, None)
+        modules.update(self._loaded)
+        try:
+            _real_import(name)
+        except Exception:  # noqa: BLE001, S110 - the stand-in serves; only the count is off
+            pass
+        finally:
+            for other in self._loads:
+                fresh = modules.pop(other, None)
+                if fresh is not None:
+                    self._loaded[other] = fresh
+                if saved[other] is not None:
+                    modules[other] = saved[other]
+            saved.clear()

@@ -87,6 +87,10 @@ class QuestionAdminForm(NormalisedTextForm):
         if services.output_varies(snippet):
             self.add_error("snippet", UNSTABLE_OUTPUT)
             return
+        timing = services.collector_dependence(snippet)
+        if timing:
+            self.add_error("snippet", f"This snippet's output {'; '.join(timing)}. {GC_TIMING_FIX}")
+            return
         self.grader_outcome = outcome
         self.grader_trace = services.trace_snippet(snippet, outcome)
 
@@ -109,6 +113,12 @@ UNSTABLE_BLOCK_OUTPUT = (
     "id() or a default repr's address, a string's hash), so the page could only show one run's "
     "as if it were the rule. Print something that stays the same instead: sorted(...), a "
     "comparison such as id(a) == id(b), or a length."
+)
+
+GC_TIMING_FIX = (
+    "No single answer is then sure to be what Python prints. Add gc.disable() at the top (and "
+    "gc.collect() where the lesson needs a collection), or call gc.collect() explicitly before "
+    "the line whose output matters."
 )
 
 

@@ -46,12 +46,13 @@ class ResultMissing(Exception):
 
 
 def compute_results(sources: Iterable[str]) -> dict[str, Result]:
-    """Run the grader (a plain run, then a traced one) once per distinct source. Call it outside
-    any transaction."""
+    """Run the grader (a plain run, then a traced one) once per distinct source, refusing what
+    depends on the collector's timing (services.checked_outcome). Call it outside any
+    transaction."""
     results = {}
     for source in sources:
         if source not in results:
-            outcome = services.run_snippet(source)
+            outcome = services.checked_outcome(source)
             trace = services.trace_snippet(source, outcome)
             results[source] = Result(outcome=outcome, trace=trace, computed_at=timezone.now())
     return results

@@ -86,6 +86,13 @@ def output_varies(source: str) -> bool:
     return grader.output_varies(source)
 
 
+def collector_dependence(source: str) -> list[str]:
+    """Why `source`'s output may differ from a script's because of when the garbage collector
+    runs automatically (empty: it does not): the grader places those collections only to within
+    a few allocations, so such an output cannot be a key (grader/collector_check.py)."""
+    return grader.collector_dependent(source)
+
+
 def trace_snippet(source: str, outcome: dict) -> dict | None:
     """The memory diagram's trace of `source`, whose plain run gave `outcome`.
 
@@ -150,7 +157,7 @@ def refresh_answer_key(question: Question, *, force: bool = False) -> bool:
     """
     if not force and key_is_current(question):
         return False
-    outcome = run_snippet(question.snippet)
+    outcome = checked_outcome(question.snippet)
     store_answer_key(question, outcome, trace=trace_snippet(question.snippet, outcome))
     return True
 
@@ -230,7 +237,7 @@ def compute_page_outputs(
                 )
             )
             continue
-        outcome = run_snippet(source)
+        outcome = checked_outcome(source)
         valid = grading.is_valid_key(outcome)
         outputs.append(
             BlockOutput(
@@ -271,6 +278,18 @@ def refresh_page_outputs(page: ConceptPage, *, force: bool = False) -> int:
     outputs = compute_page_outputs(page, python_blocks(page.body), force=force)
     store_page_outputs(page, outputs)
     return sum(output.ran for output in outputs)
+
+
+def checked_outcome(source: str) -> dict:
+    """The grader's outcome of `source` as the site stores it (a key or a page block's output).
+    An output that depends on the collector's timing is stored as refused, with the reason, so
+    that no page shows it as the real one and no question is published with it as its key."""
+    outcome = run_snippet(source)
+    reasons = collector_dependence(source) if grading.is_valid_key(outcome) else []
+    if not reasons:
+        return outcome
+    shown = {"stdout": "", "exception": None, "exception_line": None}
+    return {**outcome, **shown, "status": "rejected", "reasons": reasons}
 
 
 # --- Quizzes and attempts ---------------------------------------------------------------------

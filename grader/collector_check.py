@@ -1,0 +1,111 @@
+"""`grader.collector_dependent(source)`: whether a snippet's output depends on where the automatic
+garbage collections fall, which the grader reproduces only to within some allocations.
+
+The grader sets the collector's count at a snippet's first line from probes run under `python -I`
+(grader/execute.py), and a first `import copy` or `import weakref` really imports fresh copies of
+those modules (grader/standins.py), but the count stays a few allocations off a script's: the
+compiler's use of the free lists depends on the source, and start-up differs a little between
+interpreters. Since each automatic collection comes a fixed number of allocations after the
+previous one, every schedule the script may follow is the grader's shifted by that error. So the
+snippet is run again under such shifts (grader/collector.py: the count moved at the start, or at
+each first import), and once with its collections recorded; if any output differs from the
+ordinary run, no single output can be its key.
+"""
+
+import ast
+import platform
+import sys
+
+from grader import collector, pool
+from grader.outcome import Limits
+
+DEPENDS_ON_COLLECTOR = "depends on when the garbage collector runs automatically"
+
+# Shifts of the collector's count at the first line, in allocations: dense near zero, where the
+# measured error lies (up to about a dozen on 3.12 and 3.13 for lesson-sized snippets), so that
+# a narrow window (garbage that lives for a few allocations) is not stepped over, and wider to
+# cover longer sources. Then the count moved at each first import of a stand-in.
+START_SHIFTS = (-2, 2, -5, 5, -9, 9, -14, 14, -20, 20, -30, 30, -45, 45)
+IMPORT_SHIFTS = (-15, 15)
+_VARIANTS = (
+    *({"shift": shift} for shift in START_SHIFTS),
+    *({"import_shift": shift} for shift in IMPORT_SHIFTS),
+)
+# Interpreters on which the order of finalizers at exit (grader/execute.py, _finalize_at_exit)
+# matches python -I's. Elsewhere (3.13: the grader's order differs from a script's in some
+# programs, with gc enabled) a snippet printing from more than one finalizer at exit is refused
+# unless its output is the same when every object counts as younger than the globals dict
+# (the order its finalizers then take is breadth-first from the globals).
+EXIT_ORDER_VERIFIED = {(3, 12)}
+_OTHER_EXIT_ORDER = {"other_exit_order": True}
+# What makes the collector's timing visible at all: its module, weak references, finalizers and
+# reference counts (a cycle freed earlier or later holds references to other objects).
+_OBSERVING_MODULES = frozenset({"gc", "weakref", "sys"})
+
+
+def collector_dependent(source: str, *, limits: Limits | None = None) -> list[str]:
+    """Why `source`'s output may differ from `python -I`'s because of when the automatic
+    collections run (empty: it does not). Snippets the grader refuses or stops get no reason
+    here: they are refused anyway."""
+    if not isinstance(source, str):
+        raise TypeError(
+            f"collector_dependent() needs the source as str, not {type(source).__name__}"
+        )
+    limits = limits or Limits()
+    if not _may_observe_collector(source):
+        return []
+    baseline = pool.run(source, limits=limits)
+    if baseline.status not in ("ok", "raised"):
+        return []
+    shown = (baseline.status, baseline.stdout, baseline.exception)
+    recorded = pool.call_with_variant(source, limits, {"record": True})
+    if recorded is None or recorded["status"] not in ("ok", "raised"):
+        return [f"{DEPENDS_ON_COLLECTOR}: the check could not finish; try again"]
+    if (
+        recorded.get("exit_lines", 0) > 1
+        and sys.version_info[:2] not in EXIT_ORDER_VERIFIED
+        and _differs(pool.call_with_variant(source, limits, _OTHER_EXIT_ORDER), shown)
+    ):
+        return [
+            f"{DEPENDS_ON_COLLECTOR}: several finalizers print at exit, in an order the grader "
+            f"reproduces only on Python 3.12 (this is {platform.python_version()})"
+        ]
+    effects = collector.observable_effects(recorded.get("collections", []))
+    differs = _shown(recorded) != shown or any(
+        _differs(pool.call_with_variant(source, limits, variant), shown) for variant in _VARIANTS
+    )
+    if not differs:
+        return []
+    if not effects:
+        effects = [
+            "the output changes when the automatic collections come a few allocations "
+            "earlier or later"
+        ]
+    return [f"{DEPENDS_ON_COLLECTOR}: {effect}" for effect in effects]
+
+
+def _differs(result: dict | None, shown: tuple) -> bool:
+    return result is None or _shown(result) != shown
+
+
+def _shown(result: dict) -> tuple:
+    return result["status"], result["stdout"], result["exception"]
+
+
+def _may_observe_collector(source: str) -> bool:
+    """Whether the snippet imports gc, weakref or sys, or defines `__del__` (without them, when
+    a collection runs shows in nothing the grader's policy lets a snippet print)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(alias.name in _OBSERVING_MODULES for alias in node.names):
+                return True
+        elif isinstance(node, ast.ImportFrom):
+            if node.module in _OBSERVING_MODULES:
+                return True
+        elif isinstance(node, ast.FunctionDef) and node.name == "__del__":
+            return True
+    return False
