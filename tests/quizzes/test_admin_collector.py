@@ -1,6 +1,7 @@
 """The admin refuses what depends on when the garbage collector runs automatically (issue 11):
-a question's snippet gets a form error with the fix to make, a concept page's block is stored
-refused (no output shown as the real one) and the save warns about it."""
+a question's snippet gets a form error with the fix to make, a concept page with such a block is
+refused with the reason, and such a block stored by another path (the loader, a refresh) shows
+no output as the real one."""
 
 import html
 
@@ -10,7 +11,6 @@ from django.urls import reverse
 import grader
 from grader.collector_check import DEPENDS_ON_COLLECTOR
 from quizzes import services
-from quizzes.admin import varying_blocks_warning
 from quizzes.admin_forms import GC_TIMING_FIX
 from quizzes.models import ConceptPage, Question
 from tests.quizzes.test_admin import ADD_QUESTION, question_post
@@ -55,22 +55,26 @@ def test_the_suggested_fix_is_accepted(instructor_client, topic):
     assert question.answer_key["stdout"] == grader.run(FIXED_SNIPPET).stdout
 
 
-def test_a_page_block_that_depends_on_the_collector_shows_no_output_and_warns(
-    instructor_client, topic
-):
+def test_a_page_with_a_block_that_depends_on_the_collector_is_refused(instructor_client, topic):
     body = f"Stable:\n\n```python\nprint(6 * 7)\n```\n\nNot:\n\n```python\n{COUNT_SNIPPET}```\n"
     response = instructor_client.post(
         reverse("admin:quizzes_conceptpage_add"),
         {"topic": topic.pk, "slug": "p", "title": "P", "order": 0, "body": body, "_save": "Save"},
-        follow=True,
     )
-    page = ConceptPage.objects.get(slug="p")
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.errors["body"]
+    assert error.startswith("Code block 2 ") and DEPENDS_ON_COLLECTOR in error
+    assert not ConceptPage.objects.exists()
+
+
+def test_a_block_stored_by_a_refresh_shows_no_output_when_it_depends_on_the_collector(
+    instructor_client, topic
+):
+    body = f"Stable:\n\n```python\nprint(6 * 7)\n```\n\nNot:\n\n```python\n{COUNT_SNIPPET}```\n"
+    page = ConceptPage.objects.create(topic=topic, slug="p", title="P", body=body)
+    services.refresh_page_outputs(page)
     stored = page.block_outputs.get(index=1).outcome
     assert stored["status"] == "rejected" and stored["stdout"] == ""
     assert stored["reasons"][0].startswith(DEPENDS_ON_COLLECTOR)
-    shown = [str(message) for message in response.context["messages"]]
-    assert varying_blocks_warning(page, [2]) in shown
-    preview = instructor_client.get(reverse("admin:quizzes_conceptpage_preview", args=[page.pk]))
-    text = html.unescape(preview.content.decode())
+    text = html.unescape(instructor_client.get(reverse("concept_detail", args=["p"])).text)
     assert text.count("Output (Python") == 1  # the stable block's only
-    assert DEPENDS_ON_COLLECTOR in text
