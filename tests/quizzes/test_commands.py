@@ -136,7 +136,7 @@ def test_refresh_recomputes_page_outputs(topic):
     assert stored.outcome["stdout"] == grader.run("print(2 ** 10)\n").stdout
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_refresh_runs_no_grader_call_inside_a_transaction(typed_question, topic, grader_calls):
     page = ConceptPage.objects.create(
         topic=topic, slug="p", title="P", body="```python\nprint(2 ** 10)\n```\n"

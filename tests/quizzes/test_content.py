@@ -447,7 +447,7 @@ def test_fixture_text_is_stored_with_plain_newlines(fixtures_dir):
 
 
 # A real transaction per load (no test transaction around it), so in_atomic_block is the load's.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_no_grader_call_runs_inside_the_loads_transaction(fixtures_dir, grader_calls):
     report = load_content(fixtures_dir)
     assert report.keys_computed == 2 and report.outputs_computed == 1
@@ -470,7 +470,7 @@ def test_no_grader_call_runs_inside_the_loads_transaction(fixtures_dir, grader_c
     assert output.outcome["stdout"] == grader.run(block).stdout
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_load_whose_last_write_fails_writes_nothing(fixtures_dir, monkeypatch):
     def failing_write(quiz):
         raise DatabaseError("the disk is full")
