@@ -3,7 +3,8 @@
 from django.core.checks import Warning
 from django.db import DatabaseError, connection
 
-from quizzes.models import CodeBlockOutput, Question
+from content.models import CodeBlockOutput
+from quizzes.models import Question
 from quizzes.services import current_python_version, stored_key_versions
 
 STALE_VERSION_WARNING = "quizzes.W001"

@@ -6,6 +6,7 @@ sandbox: grading on the request path only compares text with the stored key.
 
 import hashlib
 from collections.abc import Iterable
+from typing import TypeGuard
 
 from quizzes.models import Choice, Question
 
@@ -18,7 +19,7 @@ def source_hash(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
-def is_valid_key(key: dict | None) -> bool:
+def is_valid_key(key: dict | None) -> TypeGuard[dict]:
     """Only a snippet that ran to the end or raised an exception has an outcome to predict."""
     return bool(key) and key.get("status") in VALID_KEY_STATUSES
 
@@ -131,3 +132,21 @@ def choice_problems(mode: str, key: dict, choices: Iterable[Choice]) -> list[str
             ]
         return []
     return [f"Unknown answer mode {mode!r}."]
+
+
+def grade_response(response, question: Question, points: int) -> None:
+    """Grade `response` against the question's current key, in memory (the caller saves it, or,
+    for a read, only shows it), recording that key on the response."""
+    key = question.answer_key
+    if not is_valid_key(key):
+        # An ungradable question (its key broke) earns nothing, and says so: is_correct None.
+        response.is_correct = None
+        response.points_awarded = 0
+    else:
+        correct = is_correct_against(
+            question, key, answer_text=response.answer_text, choice=response.choice
+        )
+        response.is_correct = correct
+        response.points_awarded = points if correct else 0
+    response.graded_key = key
+    response.graded_python_version = question.key_python_version

@@ -2,15 +2,14 @@
 
 Views read the models directly but change state only through quizzes.services, which also
 enforces deadlines, time limits and attempt limits. Everything a student may not see yet (answer
-keys, the right choice, explanations) is decided by services.feedback_visible and
-services.response_feedback_visible before it reaches a template, and a key another quiz guards
+keys, the right choice, explanations) is decided by rules.feedback_visible and
+rules.response_feedback_visible before it reaches a template, and a key another quiz guards
 is withheld on every page by the one rule in quizzes.selectors.
 """
 
 from dataclasses import dataclass, replace
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -20,22 +19,15 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST
 
-from quizzes import choice_order, diff, grading, roles, selectors, services
+from accounts import roles
+from accounts.ratelimit import rate_limited
+from content import runs
+from content.markdown import highlight_python, render_markdown
+from content.models import ConceptPage, Topic
+from quizzes import choice_order, diff, grading, rules, selectors, services
 from quizzes.deadlines import effective_deadline
-from quizzes.forms import AnswerForm, SignUpForm
-from quizzes.markdown import highlight_python, render_concept_page, render_markdown
-from quizzes.models import (
-    Attempt,
-    Choice,
-    ConceptPage,
-    PracticeAnswer,
-    Question,
-    Quiz,
-    QuizQuestion,
-    Response,
-    Topic,
-)
-from quizzes.ratelimit import rate_limited
+from quizzes.forms import AnswerForm
+from quizzes.models import Attempt, Choice, PracticeAnswer, Question, Quiz, QuizQuestion, Response
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -193,54 +185,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "quizzes/home.html", {"topics": topics})
 
 
-@require_http_methods(["GET", "POST"])
-@rate_limited("signup", per="address")
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("home")
-    form = SignUpForm(posted_data(request))
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.get_username()}!")
-        return redirect("home")
-    return render(request, "registration/signup.html", {"form": form})
-
-
 def how_answers_are_checked(request: HttpRequest) -> HttpResponse:
-    context = {"running_python_version": services.current_python_version()}
+    context = {"running_python_version": runs.current_python_version()}
     return render(request, "quizzes/how_answers_are_checked.html", context)
-
-
-# --- concept pages -----------------------------------------------------------------------------
-
-
-def concept_list(request: HttpRequest) -> HttpResponse:
-    published_pages = ConceptPage.objects.filter(is_published=True)
-    topics = Topic.objects.prefetch_related(Prefetch("pages", queryset=published_pages))
-    for topic in topics:
-        topic.summary_html = render_markdown(topic.summary)
-    return render(request, "quizzes/concept_list.html", {"topics": topics})
-
-
-def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    pages = ConceptPage.objects.select_related("topic")
-    if not roles.is_instructor(request.user):
-        pages = pages.filter(is_published=True)
-    page = get_object_or_404(pages, slug=slug)
-    siblings = list(page.topic.pages.filter(is_published=True))
-    return render(
-        request,
-        "quizzes/concept_detail.html",
-        {
-            "page": page,
-            "body_html": render_concept_page(
-                page, withheld=selectors.withheld_blocks(request.user, page)
-            ),
-            "siblings": siblings,
-            "practice_count": selectors.practice_questions(request.user, page.topic).count(),
-        },
-    )
 
 
 # --- practice ----------------------------------------------------------------------------------
@@ -343,17 +290,17 @@ def practice_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def score_visible(attempt: Attempt) -> bool:
-    return attempt.submitted_at is not None and services.feedback_visible(attempt=attempt)
+    return attempt.submitted_at is not None and rules.feedback_visible(attempt=attempt)
 
 
 def published_quiz(slug: str) -> Quiz:
     return get_object_or_404(Quiz, slug=slug, is_published=True)
 
 
-def quiz_status_for(user, quiz: Quiz, guards) -> services.QuizStatus:
+def quiz_status_for(user, quiz: Quiz, guards) -> selectors.QuizStatus:
     """The quiz's status, without a best score that would give away a key another quiz guards
     (`guards`: selectors.guarding_quizzes of the user)."""
-    status = services.quiz_status(user=user, quiz=quiz)
+    status = selectors.quiz_status(user=user, quiz=quiz)
     if status.best_score is not None and selectors.withholds_any(guards, quiz):
         status = replace(status, best_score=None)
     return status
@@ -362,7 +309,7 @@ def quiz_status_for(user, quiz: Quiz, guards) -> services.QuizStatus:
 @login_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = Quiz.objects.filter(is_published=True).order_by("title")
-    quizzes = quizzes.annotate(question_count=Count("questions"))
+    quizzes = selectors.quizzes_with_status_rows(request.user, quizzes)
     guards = selectors.guarding_quizzes(request.user)
     rows = [(quiz, quiz_status_for(request.user, quiz, guards)) for quiz in quizzes]
     return render(request, "quizzes/quiz_list.html", {"rows": rows})
@@ -375,7 +322,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     scores_withheld = selectors.withholds_any(guards, quiz)
     attempts = [
         (attempt, score_visible(attempt) and not scores_withheld)
-        for attempt in Attempt.objects.filter(user=request.user, quiz=quiz)
+        for attempt in map(selectors.attempt_as_of, quiz.attempts.filter(user=request.user))
     ]
     context = {
         "quiz": quiz,
@@ -403,22 +350,22 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def own_attempt(request: HttpRequest, pk: int) -> Attempt:
-    """The attempt, only if it belongs to the user; anyone else's is a 404, not a 403."""
-    attempt = get_object_or_404(Attempt.objects.select_related("quiz"), pk=pk, user=request.user)
-    return services.expire_overdue(attempt)
+    """The attempt as stored, only if it belongs to the user; anyone else's is a 404, not a 403.
+    Pages show it through selectors.attempt_as_of (ended if its time ran out); only a POST's
+    service stores that."""
+    return get_object_or_404(Attempt.objects.select_related("quiz"), pk=pk, user=request.user)
 
 
 def attempt_entries(attempt: Attempt) -> list[QuizQuestion]:
     """The attempt's quiz questions, in the order this attempt shows them."""
-    entries = QuizQuestion.objects.filter(quiz=attempt.quiz).select_related("question")
+    entries = (
+        QuizQuestion.objects.filter(quiz=attempt.quiz)
+        .select_related("question")
+        .prefetch_related("question__choices")
+    )
     by_id = {entry.pk: entry for entry in entries}
     order = [pk for pk in attempt.question_order if pk in by_id] or list(by_id)
     return [by_id[pk] for pk in order]
-
-
-def responses_by_entry(attempt: Attempt) -> dict[int, Response]:
-    responses = attempt.responses.select_related("choice")
-    return {response.quiz_question_id: response for response in responses}
 
 
 @dataclass
@@ -460,7 +407,7 @@ def attempt_item(
     An answer whose feedback shows (or is withheld for another quiz) is final: no form."""
     question = entry.question
     visible = overall_feedback or (
-        response is not None and services.response_feedback_visible(response=response)
+        response is not None and rules.response_feedback_visible(response=response)
     )
     waiting_for = None
     if visible:
@@ -492,7 +439,7 @@ def attempt_item(
 
 
 def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, status=200):
-    responses = responses_by_entry(attempt)
+    responses = selectors.attempt_responses(attempt)
     guards = selectors.guarding_quizzes(request.user)
     items = [
         attempt_item(
@@ -518,7 +465,7 @@ def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, statu
 
 @login_required
 def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
-    attempt = own_attempt(request, pk)
+    attempt = selectors.attempt_as_of(own_attempt(request, pk))
     if attempt.submitted_at is not None:
         return redirect("attempt_result", pk=attempt.pk)
     return render_attempt(request, attempt)
@@ -611,16 +558,15 @@ def closed_response(request: HttpRequest, message: str, result_url: str) -> Http
 def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST submits (the service grades an attempt exactly once)."""
     attempt = own_attempt(request, pk)
+    if request.method == "POST":
+        # Submits once (a repeat returns it unchanged); past its deadline, dated at it.
+        services.submit_attempt(attempt=attempt)
+        return redirect("attempt_result", pk=attempt.pk)
+    attempt = selectors.attempt_as_of(attempt)
     if attempt.submitted_at is not None:
         return redirect("attempt_result", pk=attempt.pk)
-    if request.method == "POST":
-        try:
-            services.submit_attempt(attempt=attempt)
-        except services.AttemptClosed as closed:
-            messages.warning(request, closed.message)
-        return redirect("attempt_result", pk=attempt.pk)
     entries = attempt_entries(attempt)
-    responses = responses_by_entry(attempt)
+    responses = selectors.attempt_responses(attempt)
     unanswered = [
         (number, entry)
         for number, entry in enumerate(entries, start=1)
@@ -638,11 +584,11 @@ def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
-    attempt = own_attempt(request, pk)
+    attempt = selectors.attempt_as_of(own_attempt(request, pk))
     if attempt.submitted_at is None:
         return redirect("attempt_take", pk=attempt.pk)
-    visible = services.feedback_visible(attempt=attempt)
-    responses = responses_by_entry(attempt)
+    visible = rules.feedback_visible(attempt=attempt)
+    responses = selectors.attempt_responses(attempt)
     guards = selectors.guarding_quizzes(request.user)
     items = [
         attempt_item(
@@ -671,18 +617,22 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         "score": score,
         "max_score": max_score,
         "withheld": withheld,
-        "ran_out_of_time": services.ran_out_of_time(attempt),
+        "ran_out_of_time": rules.ran_out_of_time(attempt),
     }
     return render(request, "quizzes/attempt_result.html", context)
 
 
 @login_required
 def attempt_list(request: HttpRequest) -> HttpResponse:
-    attempts = Attempt.objects.filter(user=request.user).select_related("quiz")
+    attempts = (
+        Attempt.objects.filter(user=request.user)
+        .select_related("quiz")
+        .prefetch_related("quiz__quiz_questions")
+    )
     guards = selectors.guarding_quizzes(request.user)
     rows = []
     for attempt in attempts:
-        attempt = services.expire_overdue(attempt)
+        attempt = selectors.attempt_as_of(attempt)
         withheld = selectors.withholds_any(guards, attempt.quiz)
         rows.append((attempt, score_visible(attempt) and not withheld))
     return render(request, "quizzes/attempt_list.html", {"rows": rows})

@@ -21,9 +21,9 @@ from django.test.utils import override_settings
 
 with override_settings(
     ROOT_URLCONF="tests.config.raising_urls",
-    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}},
 ):
-    status = Client(raise_request_exception=False).get("/fails/").status_code
+    status = Client(raise_request_exception=False).get("/fails/", secure=True).status_code
     logging.getLogger("quizzes.services").info("a project message")
 print("status", status)
 print("admins", settings.ADMINS)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from quizzes import grading, services
 from quizzes.models import PracticeAnswer, Quiz, Response
-from tests.conftest import JSON, RAISING_SNIPPET, save_answer, start_quiz
+from tests.helpers import JSON, RAISING_SNIPPET, save_answer, start_quiz
 
 pytestmark = pytest.mark.django_db
 
