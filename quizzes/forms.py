@@ -5,8 +5,9 @@ from django import forms
 from django.utils.html import format_html
 
 from quizzes import choice_order
+from quizzes.answer_modes.typed import BLANK_TYPED_ANSWER, TEXT_AND_PRINTS_NOTHING
 from quizzes.models import Choice, Question
-from quizzes.services import BLANK_TYPED_ANSWER, MAX_ANSWER_CHARS, TEXT_AND_PRINTS_NOTHING
+from quizzes.services import MAX_ANSWER_CHARS
 
 TRUE_FALSE_CHOICES = [("true", "True"), ("false", "False")]
 

@@ -32,7 +32,7 @@ from django.utils import timezone
 from accounts import roles
 from content.guards import DEFERRED_POLICIES, contains_snippet
 from content.markdown import python_blocks
-from content.models import ConceptPage, Topic
+from content.models import CodeBlockOutput, ConceptPage, Topic
 from quizzes import grading, rules
 from quizzes.deadlines import effective_deadline
 from quizzes.models import Attempt, Question, Quiz, QuizQuestion, Response
@@ -293,3 +293,14 @@ def quiz_results(quiz: Quiz) -> QuizResults:
             }
         )
     return QuizResults(attempt_count=total, students=students, entries=entries)
+
+
+def stored_key_versions() -> set[str]:
+    """The Python versions the stored answer keys and page outputs were computed with."""
+    versions = set(
+        Question.objects.exclude(key_python_version="")
+        .values_list("key_python_version", flat=True)
+        .distinct()
+    )
+    versions |= set(CodeBlockOutput.objects.values_list("python_version", flat=True).distinct())
+    return versions

@@ -17,14 +17,13 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts import roles
-from content.models import CodeBlockOutput
 from content.runs import (
     StoredRun,
     current_python_version,
     run_snippet,
     trace_snippet,
 )
-from quizzes import choice_order, feedback_policies, grading, rules, selectors
+from quizzes import answer_modes, choice_order, feedback_policies, grading, rules, selectors
 from quizzes.deadlines import effective_deadline, quiz_deadline
 from quizzes.grading import source_hash
 from quizzes.models import Attempt, Choice, PracticeAnswer, Question, Quiz, QuizQuestion, Response
@@ -33,12 +32,6 @@ logger = logging.getLogger(__name__)
 
 # Answers are short predictions of a snippet's output; anything longer is a mistake or abuse.
 MAX_ANSWER_CHARS = 10_000
-# A blank typed answer is ambiguous (forgotten, or "prints nothing"?), so saying nothing is printed
-# is an explicit choice of its own (AnswerForm's "The program prints nothing").
-BLANK_TYPED_ANSWER = "Type what it prints, or tick “The program prints nothing”."
-TEXT_AND_PRINTS_NOTHING = (
-    "You ticked “The program prints nothing” and typed an output: clear the text or untick the box."
-)
 
 
 class ServiceError(Exception):
@@ -66,17 +59,6 @@ class AnswerLocked(ServiceError):
 
 
 # --- Answer keys and page outputs -------------------------------------------------------------
-
-
-def stored_key_versions() -> set[str]:
-    """The Python versions the stored answer keys and page outputs were computed with."""
-    versions = set(
-        Question.objects.exclude(key_python_version="")
-        .values_list("key_python_version", flat=True)
-        .distinct()
-    )
-    versions |= set(CodeBlockOutput.objects.values_list("python_version", flat=True).distinct())
-    return versions
 
 
 def key_is_current(question: Question) -> bool:
@@ -200,40 +182,22 @@ def expire_overdue_attempts(*, now: datetime | None = None) -> int:
     return expired
 
 
-def _typed_answer(answer_text: str, says_prints_nothing: bool) -> str:
-    """The typed text as stored: empty when the student says the program prints nothing, which
-    grades like the empty output it claims (grading.answer_matches("", key))."""
-    if says_prints_nothing:
-        if answer_text.strip():
-            raise InvalidAnswer(TEXT_AND_PRINTS_NOTHING)
-        return ""
-    if not answer_text.strip():
-        raise InvalidAnswer(BLANK_TYPED_ANSWER)
-    return answer_text
-
-
 def _validated_answer(
     question: Question, answer_text: str, choice: Choice | None, says_prints_nothing: bool = False
 ) -> tuple[str, Choice | None]:
-    """The answer as stored: typed text, the chosen choice (with its text), or "true"/"false"."""
+    """The answer as stored (answer_modes: typed text, the chosen choice with its text, or
+    "true"/"false"); raises InvalidAnswer for one that does not fit."""
     if len(answer_text) > MAX_ANSWER_CHARS:
         raise InvalidAnswer(f"Answers are limited to {MAX_ANSWER_CHARS} characters.")
-    mode = question.answer_mode
-    if mode == Question.AnswerMode.TYPED:
-        if choice is not None:
-            raise InvalidAnswer("This question takes a typed answer, not a choice.")
-        return _typed_answer(answer_text, says_prints_nothing), None
-    if says_prints_nothing:
-        raise InvalidAnswer("Only a typed answer can say that the program prints nothing.")
-    if mode == Question.AnswerMode.CHOICE:
-        if choice is None or choice.question_id != question.pk:
-            raise InvalidAnswer("Choose one of the question's choices.")
-        # The text is kept so the answer survives later edits of the choices.
-        return choice.text, choice
-    value = answer_text.strip().lower()
-    if value not in (grading.TRUE, grading.FALSE) or choice is not None:
-        raise InvalidAnswer('Answer "true" or "false".')
-    return value, None
+    try:
+        return answer_modes.mode(question.answer_mode).validated(
+            question,
+            answer_text=answer_text,
+            choice=choice,
+            says_prints_nothing=says_prints_nothing,
+        )
+    except answer_modes.AnswerRefused as refused:
+        raise InvalidAnswer(refused.message) from None
 
 
 def _lock_open_attempt(attempt: Attempt, now: datetime) -> Attempt:
