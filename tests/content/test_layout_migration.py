@@ -14,6 +14,8 @@ from content.models import CodeBlockOutput, ConceptPage, Topic
 from content.runs import run_snippet
 from quizzes.models import Question, Quiz, QuizQuestion
 
+# Each test migrates the test database back and forth; serialized_rollback restores its rows
+# (content types included, with their ids) for the tests after it.
 BEFORE_SPLIT = [("quizzes", "0008_hardening"), ("content", None)]
 OLD_GROUP_MIGRATION = importlib.import_module("quizzes.migrations.0002_instructors_group")
 SNIPPET = "a = [1]\nb = a\nb.append(2)\nprint(a)\n"
@@ -77,7 +79,7 @@ def fill_old_database(old_apps) -> dict:
     }
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_database_from_before_the_split_keeps_every_row():
     old_apps = migrate(BEFORE_SPLIT)
     before = fill_old_database(old_apps)
@@ -98,7 +100,7 @@ def test_a_database_from_before_the_split_keeps_every_row():
     assert list(Topic.objects.get(pk=topic_id).questions.all()) == [question]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_instructors_keep_their_permissions_on_the_moved_models():
     old_apps = migrate(BEFORE_SPLIT)
     # The group as quizzes 0002 makes it (an earlier transactional test may have flushed it).
@@ -118,7 +120,7 @@ def test_instructors_keep_their_permissions_on_the_moved_models():
     ).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_split_can_be_undone():
     """Back to the old state and forward again: rows and content types survive both ways."""
     topic = Topic.objects.create(slug="kept", title="Kept")
