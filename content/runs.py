@@ -78,9 +78,13 @@ class StoredRun:
     def is_current(self, source: str) -> bool:
         """Whether this run is of `source`, by the running Python, with its trace: no new run is
         needed."""
+        return self.is_current_for(source_hash(source))
+
+    def is_current_for(self, hash_of_source: str) -> bool:
+        """is_current, for the source whose source_hash is given."""
         return (
             self.outcome is not None
-            and self.source_hash == source_hash(source)
+            and self.source_hash == hash_of_source
             and self.python_version == current_python_version()
             and not self.trace_missing
         )

@@ -50,9 +50,9 @@ def _reusable_outputs(page: ConceptPage) -> dict[str, CodeBlockOutput]:
     return {
         stored.source_hash: stored
         for stored in page.block_outputs.all()
+        # A block that only moved has the same source, so its own hash is the one to match.
         if grading.is_valid_key(stored.outcome)
-        and StoredRun.of_output(stored).python_version == current_python_version()
-        and not StoredRun.of_output(stored).trace_missing
+        and StoredRun.of_output(stored).is_current_for(stored.source_hash)
     }
 
 
