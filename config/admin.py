@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.http import HttpRequest
 
+from accounts.roles import is_instructor
 from config.admin_input import input_checking
-from quizzes.roles import is_instructor
 
 
 class CourseAdminSite(AdminSite):

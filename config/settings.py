@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "accounts",
+    "content",
     "quizzes",
 ]
 
@@ -77,7 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "quizzes.context_processors.key_python_versions",
-                "quizzes.context_processors.user_is_instructor",
+                "accounts.context_processors.user_is_instructor",
             ],
         },
     },
@@ -168,21 +170,21 @@ if env_bool("BEHIND_TLS_PROXY", False):
 # AXES_FAILURE_LIMIT of either, logins for it are refused for AXES_COOLOFF_TIME with a page that
 # says so. Instructors lift a lockout early by deleting it under "Access attempts" in the admin.
 AUTHENTICATION_BACKENDS = [
-    "quizzes.auth_backends.LoginThrottleBackend",
+    "accounts.auth_backends.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "8"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "quizzes.auth_backends.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "quizzes.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.auth_backends.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.client_ip"
 # How many proxies in front of Django append to X-Forwarded-For: the client's address is read
-# from there (quizzes.ratelimit.client_ip), else every client would share the proxy's address.
+# from there (accounts.ratelimit.client_ip), else every client would share the proxy's address.
 TRUSTED_PROXY_COUNT = int(
     os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", False) else "0")
 )
-# Posts per user or address: scope -> (requests, seconds); defaults in quizzes/ratelimit.py.
+# Posts per user or address: scope -> (requests, seconds); defaults in accounts/ratelimit.py.
 RATE_LIMITS = {}
 
 # Password reset by email. Development prints the message on the console (the reset link

@@ -1,4 +1,6 @@
-"""Instructor authoring: questions checked by the grader, quizzes, concept pages, class results.
+"""Instructor authoring: questions checked by the grader, quizzes, class results.
+
+Topics and concept pages are authored in content.admin.
 
 Every state change goes through quizzes.services; nothing here runs on save() or signals. The
 grader runs in the forms' validation, before the save's transaction opens (GraderFirstAdmin).
@@ -6,45 +8,30 @@ grader runs in the forms' validation, before the save's transaction opens (Grade
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from content import guards as content_guards
+from content.markdown import (
+    highlight_python,
+)
 from grader import GraderUnavailable
-from quizzes import content_guards, grading, services
+from quizzes import grading, selectors, services
 from quizzes.admin_forms import (
     ChoiceAdminForm,
     ChoiceFormSet,
-    ConceptPageAdminForm,
-    NormalisedTextForm,
     QuestionAdminForm,
     QuizAdminForm,
-    block_problem,
 )
 from quizzes.admin_saving import GraderFirstAdmin
 from quizzes.deadlines import follow_quiz_times
-from quizzes.markdown import (
-    has_real_output,
-    highlight_python,
-    python_blocks,
-    render_concept_page,
-)
-from quizzes.models import (
-    Attempt,
-    Choice,
-    ConceptPage,
-    Question,
-    Quiz,
-    QuizQuestion,
-    Response,
-    Topic,
-)
+from quizzes.models import Attempt, Choice, Question, Quiz, QuizQuestion, Response
 from quizzes.nul import visible_nul
 
-PYGMENTS_MEDIA = {"all": ["quizzes/pygments.css"]}
+PYGMENTS_MEDIA = {"all": ["content/pygments.css"]}
 
 
 def _student_url(name: str, *args) -> str | None:
@@ -52,15 +39,6 @@ def _student_url(name: str, *args) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
-
-
-@admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
-    form = NormalisedTextForm
-    list_display = ["title", "slug", "order"]
-    list_editable = ["order"]
-    search_fields = ["title", "slug"]
-    prepopulated_fields = {"slug": ["title"]}
 
 
 class ChoiceInline(admin.TabularInline):
@@ -234,137 +212,18 @@ class QuizAdmin(admin.ModelAdmin):
         if not request.user.has_perm("quizzes.view_attempt"):
             raise PermissionDenied
         quiz = get_object_or_404(Quiz, pk=quiz_id)
-        submitted = quiz.attempts.filter(submitted_at__isnull=False)
-        students = (
-            submitted.values("user__username")
-            .annotate(attempts=Count("pk"), best=Max("score"), last=Max("submitted_at"))
-            .order_by("user__username")
-        )
-        total = submitted.count()
-        entries = []
-        for entry in quiz.quiz_questions.select_related("question"):
-            counts = Response.objects.filter(attempt__in=submitted, quiz_question=entry).aggregate(
-                answered=Count("pk"), correct=Count("pk", filter=Q(is_correct=True))
-            )
-            entries.append(
-                {
-                    "entry": entry,
-                    **counts,
-                    "percent": round(100 * counts["correct"] / total) if total else None,
-                }
-            )
+        results = selectors.quiz_results(quiz)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": f"Class results: {quiz.title}",
             "quiz": quiz,
-            "max_score": services.quiz_max_score(quiz),
-            "attempt_count": total,
-            "students": students,
-            "entries": entries,
+            "max_score": selectors.quiz_max_score(quiz),
+            "attempt_count": results.attempt_count,
+            "students": results.students,
+            "entries": results.entries,
         }
         return TemplateResponse(request, "admin/quizzes/quiz/results.html", context)
-
-
-@admin.register(ConceptPage)
-class ConceptPageAdmin(GraderFirstAdmin):
-    form = ConceptPageAdminForm
-    list_display = ["title", "topic", "order", "is_published", "preview_link"]
-    list_filter = ["topic", "is_published"]
-    search_fields = ["title", "slug", "body"]
-    list_select_related = ["topic"]
-    prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["code_outputs"]
-    actions = ["recompute_outputs"]
-
-    @admin.display(description="Code outputs")
-    def code_outputs(self, obj: ConceptPage):
-        if not obj or not obj.pk:
-            return "Computed by the grader when you save; a block it cannot vouch for is refused."
-        blocks = python_blocks(obj.body)
-        stored = {output.index: output for output in obj.block_outputs.all()}
-        missing = [
-            str(number)
-            for number, source in enumerate(blocks, 1)
-            if not has_real_output(source, stored.get(number - 1))
-        ]
-        if not missing:
-            return f"Every code block ({len(blocks)}) has its real output."
-        return (
-            f"No real output for code block {', '.join(missing)} of {len(blocks)}: students see a "
-            "notice instead. Saving the page runs them again and says what is wrong."
-        )
-
-    @admin.display(description="Preview")
-    def preview_link(self, obj: ConceptPage):
-        return format_html(
-            '<a href="{}">Preview</a>', reverse("admin:quizzes_conceptpage_preview", args=[obj.pk])
-        )
-
-    def get_urls(self):
-        preview = path(
-            "<int:page_id>/preview/",
-            self.admin_site.admin_view(self.preview_view),
-            name="quizzes_conceptpage_preview",
-        )
-        return [preview, *super().get_urls()]
-
-    def preview_view(self, request, page_id: int):
-        page = get_object_or_404(ConceptPage, pk=page_id)
-        if not self.has_view_or_change_permission(request, page):
-            raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Preview: {page.title}",
-            "page": page,
-            "rendered": render_concept_page(page),
-        }
-        return TemplateResponse(request, "admin/quizzes/conceptpage/preview.html", context)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.store_page_outputs(obj, form.block_outputs)
-        # Counted against every block: "Ran 0 code block(s)" alone read as a page stripped of
-        # its outputs when the blocks were only unchanged (their stored outputs are kept).
-        total = len(form.block_outputs)
-        ran = sum(output.ran for output in form.block_outputs)
-        self.message_user(
-            request,
-            f"Every code block ({total}) has its real output: {ran} run by the grader now, "
-            f"{total - ran} unchanged and kept."
-            if total
-            else "This page has no ```python code blocks to run.",
-        )
-        warn_about_leaks(request, pages=[obj])
-
-    @admin.action(description="Recompute code outputs", permissions=["change"])
-    def recompute_outputs(self, request, queryset):
-        ran, warnings = 0, []
-        for page in queryset:
-            try:
-                outputs = services.compute_page_outputs(
-                    page, python_blocks(page.body), force=True, check_varies=True
-                )
-            except GraderUnavailable as error:
-                self.message_user(
-                    request,
-                    f"The grader is unavailable; outputs not computed for “{page.title}” and "
-                    f"the pages after it: {error}",
-                    messages.ERROR,
-                )
-                break
-            # Written page by page, each in its own short transaction, after its grader runs.
-            services.store_page_outputs(page, outputs)
-            ran += len(outputs)
-            warnings += [
-                f"“{page.title}”: {block_problem(number, output)}"
-                for number, output in enumerate(outputs, 1)
-                if not output.is_real
-            ]
-        self.message_user(request, f"Ran {ran} code block(s) through the grader.")
-        for warning in warnings:
-            self.message_user(request, warning, messages.WARNING)
 
 
 def warn_about_leaks(request, *, questions=None, pages=None) -> None:
@@ -388,6 +247,17 @@ class ResponseInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        # Each row shows its quiz question ("quiz: question") and its own name (attempt's user
+        # and quiz, question): loaded with the rows, not a query per row.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "attempt__user", "attempt__quiz", "quiz_question__quiz", "quiz_question__question"
+            )
+        )
 
     def has_add_permission(self, request, obj=None):
         return False

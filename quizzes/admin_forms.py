@@ -10,12 +10,11 @@ its transaction opens (see quizzes.admin_saving); save_model only writes what th
 import logging
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from content import runs
 from grader import GraderUnavailable
-from quizzes import grading, services
-from quizzes.markdown import python_blocks
+from quizzes import grading
 from quizzes.models import Choice, Question, Quiz
 from quizzes.text import normalise_newlines
 
@@ -25,14 +24,6 @@ logger = logging.getLogger(__name__)
 class NormalisedTextForm(forms.ModelForm):
     """Every admin form: text arrives from browsers with \\r\\n line endings and is stored with
     \\n, or code blocks go unfound and snippets and choices stop matching their outputs."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A text area is kept as written: stripping its final newline made a save without any
-        # change a different text, so load_content skipped the row from then on as edited.
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
-                field.strip = False
 
     def clean(self):
         cleaned = super().clean()
@@ -78,21 +69,28 @@ class QuestionAdminForm(NormalisedTextForm):
         return cleaned
 
     def _check_snippet(self, snippet: str) -> None:
-        outcome = services.run_snippet(snippet)
+        outcome = runs.run_snippet(snippet)
         # The choice formset checks the choices against this outcome (see ChoiceFormSet).
         self.instance.checked_outcome = outcome
         if not grading.is_valid_key(outcome):
             self.add_error("snippet", f"The grader refused this snippet {refusal(outcome)}")
             return
-        if services.output_varies(snippet):
+        if runs.output_varies(snippet):
             self.add_error("snippet", UNSTABLE_OUTPUT)
             return
-        timing = services.collector_dependence(snippet)
+        timing = runs.collector_dependence(snippet)
         if timing:
             self.add_error("snippet", f"This snippet's output {'; '.join(timing)}. {GC_TIMING_FIX}")
             return
         self.grader_outcome = outcome
-        self.grader_trace = services.trace_snippet(snippet, outcome)
+        self.grader_trace = runs.trace_snippet(snippet, outcome)
+
+
+GC_TIMING_FIX = (
+    "No single answer is then sure to be what Python prints. Add gc.disable() at the top (and "
+    "gc.collect() where the lesson needs a collection), or call gc.collect() explicitly before "
+    "the line whose output matters."
+)
 
 
 def refusal(outcome: dict) -> str:
@@ -106,19 +104,6 @@ UNSTABLE_OUTPUT = (
     "strings, an id() or a default repr's address, a string's hash), so no single answer is "
     "right. Show something that stays the same instead: sorted(...), a comparison such as "
     "id(a) == id(b), or a length."
-)
-
-UNSTABLE_BLOCK_OUTPUT = (
-    "its output changes from one run of Python to the next (the order of a set of strings, an "
-    "id() or a default repr's address, a string's hash), so the page could only show one run's "
-    "as if it were the rule. Print something that stays the same instead: sorted(...), a "
-    "comparison such as id(a) == id(b), or a length."
-)
-
-GC_TIMING_FIX = (
-    "No single answer is then sure to be what Python prints. Add gc.disable() at the top (and "
-    "gc.collect() where the lesson needs a collection), or call gc.collect() explicitly before "
-    "the line whose output matters."
 )
 
 
@@ -181,52 +166,3 @@ class QuizAdminForm(NormalisedTextForm):
         if opens and closes and closes <= opens:
             self.add_error("closes_at", "The quiz must close after it opens.")
         return cleaned
-
-
-class ConceptPageAdminForm(NormalisedTextForm):
-    """Refuses a page whose new or changed ```python blocks have no real, stable outcome, with the
-    grader's reasons per block; keeps every block's output for save_model to store."""
-
-    # The outputs of the page's blocks, in order; ModelAdmin.save_model stores them.
-    block_outputs: list[services.BlockOutput] | None = None
-
-    def clean(self):
-        cleaned = super().clean()
-        body = cleaned.get("body")
-        if body is None:
-            return cleaned
-        blocks = python_blocks(body)
-        limit = settings.ADMIN_MAX_BLOCKS_PER_PAGE
-        if len(blocks) > limit:
-            self.add_error("body", too_many_blocks(len(blocks), limit))
-            return cleaned
-        try:
-            outputs = services.compute_page_outputs(self.instance, blocks, check_varies=True)
-        except GraderUnavailable as error:
-            raise grader_unavailable(error) from None
-        problems = [
-            block_problem(number, output)
-            for number, output in enumerate(outputs, 1)
-            if not output.is_real
-        ]
-        if problems:
-            self.add_error("body", problems)
-        else:
-            self.block_outputs = outputs
-        return cleaned
-
-
-def too_many_blocks(count: int, limit: int) -> str:
-    return (
-        f"This page has {count} ```python code blocks; a page may have at most {limit}, so that "
-        "saving it runs the grader for a bounded time. Split it into two pages, or mark code "
-        "that needs no output as ```text."
-    )
-
-
-def block_problem(number: int, output: services.BlockOutput) -> str:
-    first_line = output.source.strip().splitlines()[0] if output.source.strip() else ""
-    where = f"Code block {number} (“{first_line[:60]}”)"
-    if output.varies:
-        return f"{where}: {UNSTABLE_BLOCK_OUTPUT}"
-    return f"{where}: the grader could not run it to the end {refusal(output.outcome)}"

@@ -3,8 +3,10 @@
 from django.core.checks import Warning
 from django.db import DatabaseError, connection
 
-from quizzes.models import CodeBlockOutput, Question
-from quizzes.services import current_python_version, stored_key_versions
+from content.models import CodeBlockOutput
+from content.runs import current_python_version
+from quizzes.models import Question
+from quizzes.selectors import stored_key_versions
 
 STALE_VERSION_WARNING = "quizzes.W001"
 

@@ -1,31 +1,15 @@
-"""Student-facing forms: sign-up and the answer form of a question (practice and quizzes)."""
+"""The answer form of a question (practice and quizzes); sign-up is accounts.forms's."""
 
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
 from django.utils.html import format_html
 
 from quizzes import choice_order
+from quizzes.answer_modes.typed import BLANK_TYPED_ANSWER, TEXT_AND_PRINTS_NOTHING
 from quizzes.models import Choice, Question
-from quizzes.services import BLANK_TYPED_ANSWER, TEXT_AND_PRINTS_NOTHING
-
-# Teaching snippets print a few lines; anything longer is a mistake or an abuse.
-MAX_ANSWER_CHARS = 10_000
+from quizzes.services import MAX_ANSWER_CHARS
 
 TRUE_FALSE_CHOICES = [("true", "True"), ("false", "False")]
-
-
-class SignUpForm(UserCreationForm):
-    # Where a password-reset link is sent; nothing else is mailed.
-    email = forms.EmailField(help_text="Used only to send you a link if you forget your password.")
-
-    class Meta(UserCreationForm.Meta):
-        fields = ("username", "email")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
 
 
 class ShownOrderIterator(forms.models.ModelChoiceIterator):

@@ -6,7 +6,9 @@ sandbox: grading on the request path only compares text with the stored key.
 
 import hashlib
 from collections.abc import Iterable
+from typing import TypeGuard
 
+from quizzes import answer_modes
 from quizzes.models import Choice, Question
 
 VALID_KEY_STATUSES = ("ok", "raised")
@@ -18,7 +20,7 @@ def source_hash(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
-def is_valid_key(key: dict | None) -> bool:
+def is_valid_key(key: dict | None) -> TypeGuard[dict]:
     """Only a snippet that ran to the end or raised an exception has an outcome to predict."""
     return bool(key) and key.get("status") in VALID_KEY_STATUSES
 
@@ -85,21 +87,8 @@ def is_correct_against(
     question: Question, key: dict, *, answer_text: str = "", choice: Choice | None = None
 ) -> bool:
     """Grade one answer to `question` against `key` (a stored or previously graded key)."""
-    mode = question.answer_mode
-    if mode == Question.AnswerMode.TYPED:
-        return answer_matches(answer_text, key)
-    if mode == Question.AnswerMode.CHOICE:
-        return (
-            choice is not None
-            and choice.question_id == question.pk
-            and (answer_matches(choice.text, key))
-        )
-    if mode == Question.AnswerMode.TRUE_FALSE:
-        claims = list(question.choices.all())
-        if len(claims) != 1:
-            return False
-        return answer_text.strip().lower() == true_false_answer(claims[0], key)
-    raise ValueError(f"unknown answer mode {mode!r}")
+    rule = answer_modes.mode(question.answer_mode)
+    return rule.is_correct(question, key, answer_text=answer_text, choice=choice)
 
 
 def is_correct(question: Question, *, answer_text: str = "", choice: Choice | None = None) -> bool:
@@ -111,23 +100,26 @@ def is_correct(question: Question, *, answer_text: str = "", choice: Choice | No
 
 def choice_problems(mode: str, key: dict, choices: Iterable[Choice]) -> list[str]:
     """Why these choices cannot be graded against `key` (empty when they can)."""
-    choices = list(choices)
-    if mode == Question.AnswerMode.TYPED:
-        if choices:
-            return ["A typed-answer question has no choices; remove them."]
-        return []
-    if mode == Question.AnswerMode.TRUE_FALSE:
-        if len(choices) != 1:
-            return [f"A true/false question needs exactly one claim; it has {len(choices)}."]
-        return []
-    if mode == Question.AnswerMode.CHOICE:
-        if len(choices) < 2:
-            return [f"A choice question needs at least two choices; it has {len(choices)}."]
-        matches = matching_choices(choices, key)
-        if len(matches) != 1:
-            return [
-                f"Exactly one choice must equal the real outcome; {len(matches)} do. "
-                f"The real outcome is:\n{expected_text(key)}"
-            ]
-        return []
-    return [f"Unknown answer mode {mode!r}."]
+    try:
+        rule = answer_modes.mode(mode)
+    except ValueError:
+        return [f"Unknown answer mode {mode!r}."]
+    return rule.choice_problems(key, list(choices))
+
+
+def grade_response(response, question: Question, points: int) -> None:
+    """Grade `response` against the question's current key, in memory (the caller saves it, or,
+    for a read, only shows it), recording that key on the response."""
+    key = question.answer_key
+    if not is_valid_key(key):
+        # An ungradable question (its key broke) earns nothing, and says so: is_correct None.
+        response.is_correct = None
+        response.points_awarded = 0
+    else:
+        correct = is_correct_against(
+            question, key, answer_text=response.answer_text, choice=response.choice
+        )
+        response.is_correct = correct
+        response.points_awarded = points if correct else 0
+    response.graded_key = key
+    response.graded_python_version = question.key_python_version

@@ -1,73 +1,14 @@
-"""The course: topics, concept pages, questions with grader-computed keys, quizzes and attempts.
+"""Assessment: questions with grader-computed keys, their choices, quizzes, attempts and practice.
+
+Topics and concept pages live in the content app.
 
 State changes live in quizzes.services; models only hold data and constraints.
 """
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 
 from quizzes.fields import NUL_SAFE_JSON
-
-
-class Topic(models.Model):
-    slug = models.SlugField(unique=True)
-    title = models.CharField(max_length=120)
-    summary = models.TextField(blank=True)
-    order = models.PositiveIntegerField(default=0)
-    # sha256 of the row's fixture table when load_content last wrote it (quizzes.content_format);
-    # blank for rows authored in the admin. A differing digest means someone changed the row.
-    content_digest = models.CharField(max_length=64, blank=True, editable=False)
-
-    class Meta:
-        ordering = ["order", "title"]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class ConceptPage(models.Model):
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="pages")
-    slug = models.SlugField(unique=True)
-    title = models.CharField(max_length=200)
-    order = models.PositiveIntegerField(default=0)
-    body = models.TextField(help_text="Markdown. Every ```python block is run by the grader.")
-    is_published = models.BooleanField(default=True)
-    # As Topic.content_digest.
-    content_digest = models.CharField(max_length=64, blank=True, editable=False)
-
-    class Meta:
-        ordering = ["topic__order", "order", "title"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("concept_detail", args=[self.slug])
-
-
-class CodeBlockOutput(models.Model):
-    """The grader's real outcome for one ```python block of a concept page."""
-
-    page = models.ForeignKey(ConceptPage, on_delete=models.CASCADE, related_name="block_outputs")
-    index = models.PositiveIntegerField(help_text="Position of the block on the page, from 0.")
-    source_hash = models.CharField(max_length=64)
-    outcome = models.JSONField(
-        **NUL_SAFE_JSON, help_text="grader.Outcome.to_dict() of the block, without its trace."
-    )
-    # The step-by-step memory trace of the block (a second, traced run); None when none was made.
-    trace = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True, editable=False)
-    python_version = models.CharField(max_length=20)
-    computed_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["page", "index"]
-        constraints = [
-            models.UniqueConstraint(fields=["page", "index"], name="unique_block_per_page"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.page} block {self.index}"
 
 
 class Question(models.Model):
@@ -81,7 +22,7 @@ class Question(models.Model):
         MEDIUM = 2, "Medium"
         HARD = 3, "Hard"
 
-    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
+    topic = models.ForeignKey("content.Topic", on_delete=models.PROTECT, related_name="questions")
     slug = models.SlugField(unique=True, max_length=80)
     title = models.CharField(max_length=200)
     prompt = models.TextField(blank=True, help_text="Markdown shown above the snippet.")
@@ -101,7 +42,7 @@ class Question(models.Model):
     # The memory diagram's trace of `snippet` (grader.run(snippet, trace=True).trace), computed
     # with the key; it shows the answer, so it is shown only where the key may be.
     key_trace = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True, editable=False)
-    # As Topic.content_digest; it covers the choices too.
+    # As content.Topic.content_digest; it covers the choices too.
     content_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -153,7 +94,7 @@ class Quiz(models.Model):
     )
     shuffle_questions = models.BooleanField(default=False)
     is_published = models.BooleanField(default=False)
-    # As Topic.content_digest; it covers the quiz's questions and points too.
+    # As content.Topic.content_digest; it covers the quiz's questions and points too.
     content_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:

@@ -7,41 +7,56 @@ yet: they have not finished an attempt whose feedback shows, or they are still i
 key is never revealed to that user by another path: practice leaves the question out, a quiz
 with feedback after each answer (or a quiz whose own feedback shows sooner) accepts the answer
 but says "feedback for this question comes with <quiz>", a concept page holding the snippet
-hides that block's output. Authors (quizzes.roles.is_instructor, the check that lets them into
+hides that block's output. Authors (accounts.roles.is_instructor, the check that lets them into
 the admin) are never guarded: they see keys in the admin anyway.
+
+The time rule. A GET never grades or saves: an attempt still open past its deadline is shown as
+ended (attempt_as_of: submitted at its deadline, scored in memory) and is stored that way by the
+next POST that touches it (services.start_attempt, save_answer, submit_attempt) or by the
+expire_attempts command (services.expire_overdue_attempts).
 
 The practice rule. A student practises published questions with a valid key that are not
 guarded and are not kept for a draft quiz: a question in quizzes only in unpublished ones is
 being prepared for a quiz nobody has seen yet.
 """
 
+import copy
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Sum
 from django.utils import timezone
 
-from quizzes import grading, roles, services
-from quizzes.content_guards import DEFERRED_POLICIES, contains_snippet
-from quizzes.markdown import python_blocks
-from quizzes.models import ConceptPage, Question, Quiz, QuizQuestion, Topic
+from accounts import roles
+from content.guards import DEFERRED_POLICIES, contains_snippet
+from content.markdown import python_blocks
+from content.models import CodeBlockOutput, ConceptPage, Topic
+from quizzes import grading, rules
+from quizzes.deadlines import effective_deadline
+from quizzes.models import Attempt, Question, Quiz, QuizQuestion, Response
 
 # Published questions with a key that can be graded against (see grading.is_valid_key).
 AVAILABLE = Q(is_published=True, answer_key__status__in=grading.VALID_KEY_STATUSES)
 
 
-def quiz_feedback_visible_to(user, quiz: Quiz, now: datetime | None = None) -> bool:
+def quiz_feedback_visible_to(
+    user, quiz: Quiz, now: datetime | None = None, *, attempts: list[Attempt] | None = None
+) -> bool:
     """Whether `user` may see the answers of `quiz`'s questions: they have finished an attempt
-    whose feedback shows, and none of theirs is still running."""
+    whose feedback shows, and none of theirs is still running. `attempts`: the user's attempts
+    of `quiz`, when already loaded."""
     if not user.is_authenticated:
         return False
-    attempts = list(quiz.attempts.filter(user=user))
     now = now or timezone.now()
-    if any(a.submitted_at is None and not services.is_overdue(a, now) for a in attempts):
+    if attempts is None:
+        attempts = list(quiz.attempts.filter(user=user))
+    attempts = [_as_ended(_with_quiz(a, quiz), now) for a in attempts]
+    if any(a.submitted_at is None for a in attempts):
         return False
     return any(
-        a.submitted_at is not None and services.feedback_visible(attempt=a, now=now)
-        for a in attempts
+        a.submitted_at is not None and rules.feedback_visible(attempt=a, now=now) for a in attempts
     )
 
 
@@ -50,11 +65,15 @@ def guarding_quizzes(user, now: datetime | None = None) -> dict[int, list[Quiz]]
     if roles.is_instructor(user):
         return {}
     guarded: dict[int, list[Quiz]] = defaultdict(list)
-    for quiz in Quiz.objects.filter(is_published=True, feedback_policy__in=DEFERRED_POLICIES):
-        if quiz_feedback_visible_to(user, quiz, now):
+    own = Attempt.objects.filter(user=user) if user.is_authenticated else Attempt.objects.none()
+    deferred = Quiz.objects.filter(
+        is_published=True, feedback_policy__in=DEFERRED_POLICIES
+    ).prefetch_related(Prefetch("attempts", queryset=own, to_attr="own_attempts"), "quiz_questions")
+    for quiz in deferred:  # three queries however many quizzes
+        if quiz_feedback_visible_to(user, quiz, now, attempts=quiz.own_attempts):
             continue
-        for question_id in quiz.quiz_questions.values_list("question_id", flat=True):
-            guarded[question_id].append(quiz)
+        for entry in quiz.quiz_questions.all():
+            guarded[entry.question_id].append(quiz)
     return dict(guarded)
 
 
@@ -101,5 +120,187 @@ def withholds_any(guards: dict[int, list[Quiz]], quiz: Quiz) -> bool:
     guarding_quizzes): then a score of `quiz` would give that answer away."""
     if not guards:
         return False
-    question_ids = quiz.quiz_questions.values_list("question_id", flat=True)
+    # quiz_questions.all(): the prefetched entries when the caller prefetched them.
+    question_ids = [entry.question_id for entry in quiz.quiz_questions.all()]
     return any(withheld_by(guards, pk, shown_in_quiz_id=quiz.pk) for pk in question_ids)
+
+
+# --- Attempts as they stand (reads only) ------------------------------------------------------
+
+
+def _ended_unsaved(attempt: Attempt) -> bool:
+    return getattr(attempt, "ended_unsaved", False)
+
+
+def _as_ended(attempt: Attempt, now: datetime) -> Attempt:
+    """`attempt`, or, when it is still open past its deadline, an unsaved copy submitted at its
+    deadline (as services.submit_attempt will date it)."""
+    if attempt.submitted_at is not None or not rules.is_overdue(attempt, now):
+        return attempt
+    ended = copy.copy(attempt)
+    ended.submitted_at = effective_deadline(attempt)
+    setattr(ended, "ended_unsaved", True)  # noqa: B010 - no field of Attempt; see _ended_unsaved
+    return ended
+
+
+def attempt_as_of(attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """`attempt` as it stands at `now`: as stored, unless it is still open past its deadline;
+    then an unsaved copy ended as services.submit_attempt will store it (submitted at its
+    deadline, its ungraded answers graded in memory, its score summed). Never writes."""
+    ended = _as_ended(attempt, now or timezone.now())
+    if _ended_unsaved(ended):
+        ended.score = sum(r.points_awarded or 0 for r in attempt_responses(ended).values())
+    return ended
+
+
+def attempt_responses(attempt: Attempt) -> dict[int, Response]:
+    """The attempt's responses by quiz question id; for an attempt attempt_as_of ended, graded
+    in memory as submitting it will grade them."""
+    responses = attempt.responses.select_related("choice", "quiz_question__question")
+    by_entry = {response.quiz_question_id: response for response in responses}
+    if _ended_unsaved(attempt):
+        for response in by_entry.values():
+            if response.graded_key is None:
+                entry = response.quiz_question
+                grading.grade_response(response, entry.question, entry.points)
+    return by_entry
+
+
+def overdue_attempts(*, user, quiz: Quiz, now: datetime) -> list[Attempt]:
+    """The user's attempts of `quiz` still open past their deadline (a POST then submits them)."""
+    open_attempts = quiz.attempts.filter(user=user, submitted_at__isnull=True)
+    return [a for a in open_attempts if rules.is_overdue(_with_quiz(a, quiz), now)]
+
+
+def _with_quiz(attempt: Attempt, quiz: Quiz) -> Attempt:
+    attempt.quiz = quiz  # already loaded: no query per attempt
+    return attempt
+
+
+def quiz_max_score(quiz: Quiz) -> int:
+    return quiz.quiz_questions.aggregate(total=Sum("points"))["total"] or 0
+
+
+def quizzes_with_status_rows(user, quizzes):
+    """`quizzes` with what quiz_status reads loaded in a fixed number of queries: the user's
+    attempts (own_attempts), the entries, their count and total points."""
+    own = Attempt.objects.filter(user=user)
+    return quizzes.annotate(
+        question_count=Count("quiz_questions"), points_total=Sum("quiz_questions__points")
+    ).prefetch_related(Prefetch("attempts", queryset=own, to_attr="own_attempts"), "quiz_questions")
+
+
+@dataclass(frozen=True)
+class QuizStatus:
+    state: str  # "not_open", "open" or "closed"
+    attempts_used: int
+    attempts_left: int | None  # None: unlimited
+    best_score: int | None  # only over attempts whose feedback may be shown
+    max_score: int
+    open_attempt: Attempt | None
+    can_start: bool  # True also when an open attempt can be resumed
+    reason: str  # why it cannot be started, empty when it can
+
+
+def _unavailable_reason(quiz: Quiz, state: str, attempts_left: int | None) -> str:
+    if not quiz.is_published:
+        return "This quiz is not published."
+    if state == "not_open":
+        return f"This quiz opens at {timezone.localtime(quiz.opens_at):%Y-%m-%d %H:%M}."
+    if state == "closed":
+        return "This quiz is closed."
+    if attempts_left == 0:
+        return "You have used all your attempts."
+    if not _question_count(quiz):
+        return "This quiz has no questions yet."
+    return ""
+
+
+def _question_count(quiz: Quiz) -> int:
+    count = getattr(quiz, "question_count", None)  # quizzes_with_status_rows
+    return quiz.quiz_questions.count() if count is None else count
+
+
+def quiz_status(*, user, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
+    """Where `user` stands with `quiz` at `now` (attempts that ran out of time count as ended).
+    No query of its own for a quiz from quizzes_with_status_rows."""
+    now = now or timezone.now()
+    state = rules.quiz_state(quiz, now)
+    own = getattr(quiz, "own_attempts", None)
+    if own is None:
+        own = list(quiz.attempts.filter(user=user))
+    attempts = [attempt_as_of(_with_quiz(a, quiz), now) for a in own]
+    open_attempt = next((a for a in attempts if a.submitted_at is None), None)
+    used = len(attempts)
+    left = None if quiz.max_attempts is None else max(quiz.max_attempts - used, 0)
+    scores = [
+        a.score
+        for a in attempts
+        if a.submitted_at is not None
+        and a.score is not None
+        and rules.feedback_visible(attempt=a, now=now)
+    ]
+    reason = "" if open_attempt else _unavailable_reason(quiz, state, left)
+    return QuizStatus(
+        state=state,
+        attempts_used=used,
+        attempts_left=left,
+        best_score=max(scores) if scores else None,
+        max_score=(
+            quiz.points_total or 0 if hasattr(quiz, "points_total") else quiz_max_score(quiz)
+        ),
+        open_attempt=open_attempt,
+        can_start=not reason,
+        reason=reason,
+    )
+
+
+# --- The instructor's class results -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuizResults:
+    attempt_count: int  # submitted attempts
+    students: Sequence[Mapping[str, object]]  # per student: username, attempts, best, last
+    entries: list[dict]  # per question, in quiz order: entry, answered, correct, percent
+
+
+def quiz_results(quiz: Quiz) -> QuizResults:
+    """How the class did on `quiz`, over submitted attempts, in four queries however many
+    questions, students or responses."""
+    submitted = quiz.attempts.filter(submitted_at__isnull=False)
+    students = list(
+        submitted.values("user__username")
+        .annotate(attempts=Count("pk"), best=Max("score"), last=Max("submitted_at"))
+        .order_by("user__username")
+    )
+    total = submitted.count()
+    counts = {
+        row["quiz_question"]: row
+        for row in Response.objects.filter(attempt__in=submitted)
+        .values("quiz_question")
+        .annotate(answered=Count("pk"), correct=Count("pk", filter=Q(is_correct=True)))
+    }
+    entries = []
+    for entry in quiz.quiz_questions.select_related("question"):
+        row = counts.get(entry.pk, {"answered": 0, "correct": 0})
+        entries.append(
+            {
+                "entry": entry,
+                "answered": row["answered"],
+                "correct": row["correct"],
+                "percent": round(100 * row["correct"] / total) if total else None,
+            }
+        )
+    return QuizResults(attempt_count=total, students=students, entries=entries)
+
+
+def stored_key_versions() -> set[str]:
+    """The Python versions the stored answer keys and page outputs were computed with."""
+    versions = set(
+        Question.objects.exclude(key_python_version="")
+        .values_list("key_python_version", flat=True)
+        .distinct()
+    )
+    versions |= set(CodeBlockOutput.objects.values_list("python_version", flat=True).distinct())
+    return versions

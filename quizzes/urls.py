@@ -5,8 +5,6 @@ from quizzes import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("how-answers-are-checked/", views.how_answers_are_checked, name="how_answers_are_checked"),
-    path("concepts/", views.concept_list, name="concept_list"),
-    path("concepts/<slug:slug>/", views.concept_detail, name="concept_detail"),
     path("practice/", views.practice_topics, name="practice_topics"),
     path("practice/question/<int:pk>/", views.practice_question, name="practice_question"),
     path("practice/answers/<int:pk>/", views.practice_feedback, name="practice_feedback"),

@@ -1,41 +1,34 @@
-"""Student-facing pages.
+"""Student-facing pages of assessment (home, practice, quizzes, attempts).
 
-Views read the models directly but change state only through quizzes.services, which also
+Views read through quizzes.selectors, build what templates show with quizzes.presentation, and
+change state only through quizzes.services (POST only: a GET never writes), which also
 enforces deadlines, time limits and attempt limits. Everything a student may not see yet (answer
-keys, the right choice, explanations) is decided by services.feedback_visible and
-services.response_feedback_visible before it reaches a template, and a key another quiz guards
+keys, the right choice, explanations) is decided by rules.feedback_visible and
+rules.response_feedback_visible before it reaches a template, and a key another quiz guards
 is withheld on every page by the one rule in quizzes.selectors.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST
 
-from quizzes import choice_order, diff, grading, roles, selectors, services
+from accounts import roles
+from accounts.ratelimit import rate_limited
+from content import runs
+from content.markdown import render_markdown
+from content.models import ConceptPage, Topic
+from quizzes import choice_order, rules, selectors, services
 from quizzes.deadlines import effective_deadline
-from quizzes.forms import AnswerForm, SignUpForm
-from quizzes.markdown import highlight_python, render_concept_page, render_markdown
-from quizzes.models import (
-    Attempt,
-    Choice,
-    ConceptPage,
-    PracticeAnswer,
-    Question,
-    Quiz,
-    QuizQuestion,
-    Response,
-    Topic,
-)
-from quizzes.ratelimit import rate_limited
+from quizzes.forms import AnswerForm
+from quizzes.models import Attempt, PracticeAnswer, Question, Quiz, QuizQuestion
+from quizzes.presentation import attempt_item, build_feedback, question_context
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -48,118 +41,6 @@ def wants_json(request: HttpRequest) -> bool:
 def posted_data(request: HttpRequest):
     """The form data of a POST, even an empty one (so it is validated); None otherwise."""
     return request.POST if request.method == "POST" else None
-
-
-def snippet_html(question: Question) -> SafeString:
-    return highlight_python(question.snippet)
-
-
-@dataclass
-class ChoiceSeen:
-    """One choice of a choice question, as feedback lists them: in the order the student saw."""
-
-    letter: str
-    choice: Choice
-    is_right: bool
-    is_chosen: bool
-
-
-def choices_seen(question: Question, key: dict, chosen, seed: int | None) -> list[ChoiceSeen]:
-    shown = choice_order.shuffled(question.choices.all(), seed=seed, question_id=question.pk)
-    right = {choice.pk for choice in grading.matching_choices(shown, key)}
-    chosen_pk = getattr(chosen, "pk", None)
-    return [
-        ChoiceSeen(chr(ord("A") + n), choice, choice.pk in right, choice.pk == chosen_pk)
-        for n, choice in enumerate(shown)
-    ]
-
-
-@dataclass
-class Feedback:
-    """What a student is shown about one graded answer, once the feedback policy allows it."""
-
-    answered: bool
-    is_correct: bool | None  # None: answered, but the question's key could not grade it
-    stdout: str
-    exception: str | None
-    python_version: str
-    explanation_html: SafeString
-    right_choices: list[Choice]
-    choices: list[ChoiceSeen]  # a choice question's choices in the order the student saw them
-    claim_is_true: bool | None
-    chosen_misconception: str
-    snippet: str
-    trace: dict | None  # the memory diagram of `snippet`; None when it would not match the key
-    difference: diff.Difference | None  # where a wrong typed answer first departs from the key
-
-
-def diagram_trace(question: Question, key: dict) -> dict | None:
-    """The question's stored trace, if it shows the outcome `key` (an answer graded before the
-    snippet changed keeps its old key, and the current trace would contradict it)."""
-    if services.outcomes_differ(key, question.answer_key):
-        return None
-    return question.key_trace
-
-
-def typed_answer_difference(question: Question, answer, key: dict) -> diff.Difference | None:
-    """Where a wrong typed answer first differs from the key; None for any other answer (one
-    that says "prints nothing" is shown as such, and the real output beside it says the rest)."""
-    if (
-        question.answer_mode != Question.AnswerMode.TYPED
-        or answer is None
-        or answer.is_correct is not False
-        or answer.says_prints_nothing
-        or not grading.is_valid_key(key)
-    ):
-        return None
-    return diff.first_difference(answer.answer_text, key)
-
-
-def build_feedback(
-    question: Question, answer, key: dict | None, python_version: str, choice_seed: int | None
-) -> Feedback:
-    """Feedback from the key an answer was graded against (`answer` may be None: unanswered);
-    `choice_seed` orders a choice question's choices as the student saw them."""
-    key = key or question.answer_key or {}
-    chosen = getattr(answer, "choice", None)
-    right_choices: list[Choice] = []
-    seen: list[ChoiceSeen] = []
-    claim_is_true = None
-    if question.answer_mode == Question.AnswerMode.CHOICE:
-        seen = choices_seen(question, key, chosen, choice_seed)
-        right_choices = [entry.choice for entry in seen if entry.is_right]
-    elif question.answer_mode == Question.AnswerMode.TRUE_FALSE:
-        claim = question.choices.first()
-        claim_is_true = claim is not None and grading.answer_matches(claim.text, key)
-    wrong_choice = answer is not None and not answer.is_correct and chosen is not None
-    return Feedback(
-        answered=answer is not None,
-        is_correct=None if answer is None else answer.is_correct,
-        stdout=key.get("stdout", ""),
-        exception=key.get("exception"),
-        python_version=python_version or key.get("python_version", ""),
-        explanation_html=render_markdown(question.explanation),
-        right_choices=right_choices,
-        choices=seen,
-        claim_is_true=claim_is_true,
-        chosen_misconception=chosen.misconception if wrong_choice else "",
-        snippet=question.snippet,
-        trace=diagram_trace(question, key),
-        difference=typed_answer_difference(question, answer, key),
-    )
-
-
-def question_context(question: Question) -> dict:
-    """What every question page shows before any answer: prompt, snippet, and the claim."""
-    claim = None
-    if question.answer_mode == Question.AnswerMode.TRUE_FALSE:
-        claim = question.choices.first()
-    return {
-        "question": question,
-        "prompt_html": render_markdown(question.prompt),
-        "snippet_html": snippet_html(question),
-        "claim": claim,
-    }
 
 
 # --- home, accounts, static pages ------------------------------------------------------------
@@ -193,54 +74,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "quizzes/home.html", {"topics": topics})
 
 
-@require_http_methods(["GET", "POST"])
-@rate_limited("signup", per="address")
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("home")
-    form = SignUpForm(posted_data(request))
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.get_username()}!")
-        return redirect("home")
-    return render(request, "registration/signup.html", {"form": form})
-
-
 def how_answers_are_checked(request: HttpRequest) -> HttpResponse:
-    context = {"running_python_version": services.current_python_version()}
+    context = {"running_python_version": runs.current_python_version()}
     return render(request, "quizzes/how_answers_are_checked.html", context)
-
-
-# --- concept pages -----------------------------------------------------------------------------
-
-
-def concept_list(request: HttpRequest) -> HttpResponse:
-    published_pages = ConceptPage.objects.filter(is_published=True)
-    topics = Topic.objects.prefetch_related(Prefetch("pages", queryset=published_pages))
-    for topic in topics:
-        topic.summary_html = render_markdown(topic.summary)
-    return render(request, "quizzes/concept_list.html", {"topics": topics})
-
-
-def concept_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    pages = ConceptPage.objects.select_related("topic")
-    if not roles.is_instructor(request.user):
-        pages = pages.filter(is_published=True)
-    page = get_object_or_404(pages, slug=slug)
-    siblings = list(page.topic.pages.filter(is_published=True))
-    return render(
-        request,
-        "quizzes/concept_detail.html",
-        {
-            "page": page,
-            "body_html": render_concept_page(
-                page, withheld=selectors.withheld_blocks(request.user, page)
-            ),
-            "siblings": siblings,
-            "practice_count": selectors.practice_questions(request.user, page.topic).count(),
-        },
-    )
 
 
 # --- practice ----------------------------------------------------------------------------------
@@ -343,17 +179,17 @@ def practice_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def score_visible(attempt: Attempt) -> bool:
-    return attempt.submitted_at is not None and services.feedback_visible(attempt=attempt)
+    return attempt.submitted_at is not None and rules.feedback_visible(attempt=attempt)
 
 
 def published_quiz(slug: str) -> Quiz:
     return get_object_or_404(Quiz, slug=slug, is_published=True)
 
 
-def quiz_status_for(user, quiz: Quiz, guards) -> services.QuizStatus:
+def quiz_status_for(user, quiz: Quiz, guards) -> selectors.QuizStatus:
     """The quiz's status, without a best score that would give away a key another quiz guards
     (`guards`: selectors.guarding_quizzes of the user)."""
-    status = services.quiz_status(user=user, quiz=quiz)
+    status = selectors.quiz_status(user=user, quiz=quiz)
     if status.best_score is not None and selectors.withholds_any(guards, quiz):
         status = replace(status, best_score=None)
     return status
@@ -362,7 +198,7 @@ def quiz_status_for(user, quiz: Quiz, guards) -> services.QuizStatus:
 @login_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
     quizzes = Quiz.objects.filter(is_published=True).order_by("title")
-    quizzes = quizzes.annotate(question_count=Count("questions"))
+    quizzes = selectors.quizzes_with_status_rows(request.user, quizzes)
     guards = selectors.guarding_quizzes(request.user)
     rows = [(quiz, quiz_status_for(request.user, quiz, guards)) for quiz in quizzes]
     return render(request, "quizzes/quiz_list.html", {"rows": rows})
@@ -375,7 +211,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
     scores_withheld = selectors.withholds_any(guards, quiz)
     attempts = [
         (attempt, score_visible(attempt) and not scores_withheld)
-        for attempt in Attempt.objects.filter(user=request.user, quiz=quiz)
+        for attempt in map(selectors.attempt_as_of, quiz.attempts.filter(user=request.user))
     ]
     context = {
         "quiz": quiz,
@@ -403,96 +239,26 @@ def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def own_attempt(request: HttpRequest, pk: int) -> Attempt:
-    """The attempt, only if it belongs to the user; anyone else's is a 404, not a 403."""
-    attempt = get_object_or_404(Attempt.objects.select_related("quiz"), pk=pk, user=request.user)
-    return services.expire_overdue(attempt)
+    """The attempt as stored, only if it belongs to the user; anyone else's is a 404, not a 403.
+    Pages show it through selectors.attempt_as_of (ended if its time ran out); only a POST's
+    service stores that."""
+    return get_object_or_404(Attempt.objects.select_related("quiz"), pk=pk, user=request.user)
 
 
 def attempt_entries(attempt: Attempt) -> list[QuizQuestion]:
     """The attempt's quiz questions, in the order this attempt shows them."""
-    entries = QuizQuestion.objects.filter(quiz=attempt.quiz).select_related("question")
+    entries = (
+        QuizQuestion.objects.filter(quiz=attempt.quiz)
+        .select_related("question")
+        .prefetch_related("question__choices")
+    )
     by_id = {entry.pk: entry for entry in entries}
     order = [pk for pk in attempt.question_order if pk in by_id] or list(by_id)
     return [by_id[pk] for pk in order]
 
 
-def responses_by_entry(attempt: Attempt) -> dict[int, Response]:
-    responses = attempt.responses.select_related("choice")
-    return {response.quiz_question_id: response for response in responses}
-
-
-@dataclass
-class AttemptItem:
-    number: int
-    entry: QuizQuestion
-    context: dict
-    response: Response | None
-    form: AnswerForm | None
-    feedback: Feedback | None
-    chosen_letter: str  # the chosen choice's letter in the order the student saw ("" if none)
-    # The quiz whose feedback this question's key waits for (see selectors): its feedback would
-    # show here by this quiz's policy, but is withheld.
-    waiting_for: Quiz | None = None
-
-
-def chosen_letter(question: Question, response, seed: int | None) -> str:
-    chosen = getattr(response, "choice", None)
-    if chosen is None:
-        return ""
-    shown = choice_order.shuffled(question.choices.all(), seed=seed, question_id=question.pk)
-    return next((chr(ord("A") + n) for n, c in enumerate(shown) if c.pk == chosen.pk), "")
-
-
-def attempt_item(
-    number,
-    entry,
-    response,
-    *,
-    overall_feedback: bool,
-    editable: bool,
-    choice_seed: int | None,
-    guards,
-    form=None,
-) -> AttemptItem:
-    """One question of an attempt, with its feedback only if the policy allows it now and no
-    other quiz guards its key (`guards`: selectors.guarding_quizzes of the user).
-
-    An answer whose feedback shows (or is withheld for another quiz) is final: no form."""
-    question = entry.question
-    visible = overall_feedback or (
-        response is not None and services.response_feedback_visible(response=response)
-    )
-    waiting_for = None
-    if visible:
-        waiting_for = selectors.withheld_by(guards, question.pk, shown_in_quiz_id=entry.quiz_id)
-    feedback = None
-    if visible and waiting_for is None:
-        key = response.graded_key if response else None
-        version = response.graded_python_version if response else ""
-        feedback = build_feedback(question, response, key, version, choice_seed)
-    if not editable or visible:
-        form = None
-    elif form is None:
-        form = AnswerForm(
-            initial=AnswerForm.initial_for(response),
-            question=question,
-            choice_seed=choice_seed,
-            prefix=f"q{entry.pk}",
-        )
-    return AttemptItem(
-        number,
-        entry,
-        question_context(question),
-        response,
-        form,
-        feedback,
-        chosen_letter(question, response, choice_seed),
-        waiting_for,
-    )
-
-
 def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, status=200):
-    responses = responses_by_entry(attempt)
+    responses = selectors.attempt_responses(attempt)
     guards = selectors.guarding_quizzes(request.user)
     items = [
         attempt_item(
@@ -518,7 +284,7 @@ def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, statu
 
 @login_required
 def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
-    attempt = own_attempt(request, pk)
+    attempt = selectors.attempt_as_of(own_attempt(request, pk))
     if attempt.submitted_at is not None:
         return redirect("attempt_result", pk=attempt.pk)
     return render_attempt(request, attempt)
@@ -611,16 +377,15 @@ def closed_response(request: HttpRequest, message: str, result_url: str) -> Http
 def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST submits (the service grades an attempt exactly once)."""
     attempt = own_attempt(request, pk)
+    if request.method == "POST":
+        # Submits once (a repeat returns it unchanged); past its deadline, dated at it.
+        services.submit_attempt(attempt=attempt)
+        return redirect("attempt_result", pk=attempt.pk)
+    attempt = selectors.attempt_as_of(attempt)
     if attempt.submitted_at is not None:
         return redirect("attempt_result", pk=attempt.pk)
-    if request.method == "POST":
-        try:
-            services.submit_attempt(attempt=attempt)
-        except services.AttemptClosed as closed:
-            messages.warning(request, closed.message)
-        return redirect("attempt_result", pk=attempt.pk)
     entries = attempt_entries(attempt)
-    responses = responses_by_entry(attempt)
+    responses = selectors.attempt_responses(attempt)
     unanswered = [
         (number, entry)
         for number, entry in enumerate(entries, start=1)
@@ -638,11 +403,11 @@ def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
-    attempt = own_attempt(request, pk)
+    attempt = selectors.attempt_as_of(own_attempt(request, pk))
     if attempt.submitted_at is None:
         return redirect("attempt_take", pk=attempt.pk)
-    visible = services.feedback_visible(attempt=attempt)
-    responses = responses_by_entry(attempt)
+    visible = rules.feedback_visible(attempt=attempt)
+    responses = selectors.attempt_responses(attempt)
     guards = selectors.guarding_quizzes(request.user)
     items = [
         attempt_item(
@@ -671,18 +436,22 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         "score": score,
         "max_score": max_score,
         "withheld": withheld,
-        "ran_out_of_time": services.ran_out_of_time(attempt),
+        "ran_out_of_time": rules.ran_out_of_time(attempt),
     }
     return render(request, "quizzes/attempt_result.html", context)
 
 
 @login_required
 def attempt_list(request: HttpRequest) -> HttpResponse:
-    attempts = Attempt.objects.filter(user=request.user).select_related("quiz")
+    attempts = (
+        Attempt.objects.filter(user=request.user)
+        .select_related("quiz")
+        .prefetch_related("quiz__quiz_questions")
+    )
     guards = selectors.guarding_quizzes(request.user)
     rows = []
     for attempt in attempts:
-        attempt = services.expire_overdue(attempt)
+        attempt = selectors.attempt_as_of(attempt)
         withheld = selectors.withholds_any(guards, attempt.quiz)
         rows.append((attempt, score_visible(attempt) and not withheld))
     return render(request, "quizzes/attempt_list.html", {"rows": rows})

@@ -6,17 +6,14 @@ the right answer read it from the stored key (grading.expected_text(question.ans
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 
+import grader
+from content.models import Topic
 from quizzes import services
 from quizzes.grading import expected_text
-from quizzes.models import Choice, Question, Quiz, QuizQuestion, Topic
-
-PASSWORD = "memory-model"  # noqa: S105 - test accounts only
-
-# Snippets with a deterministic outcome under CPython 3.12.
-ALIASING_SNIPPET = "a = [1, 2]\nb = a\nb.append(3)\nprint(a)\nprint(a is b)\n"
-RAISING_SNIPPET = "key = [1]\nprint('before')\nd = {key: 1}\nprint('after')\n"
-REJECTED_SNIPPET = "import os\nprint(os.getcwd())\n"
+from quizzes.models import Choice, Question, Quiz, QuizQuestion
+from tests.helpers import ALIASING_SNIPPET, PASSWORD, RAISING_SNIPPET
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +24,7 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
-    # Rate-limit counters live in the cache (quizzes/ratelimit.py); users of different tests
+    # Rate-limit counters live in the cache (accounts/ratelimit.py); users of different tests
     # share primary keys, so each test starts with none counted.
     from django.core.cache import cache
 
@@ -163,36 +160,19 @@ def quiz(make_quiz, typed_question, choice_question):
 
 # --- Taking a quiz as a student's browser does (test_quiz_flow, test_diagrams, test_security) --
 
-JSON = {"HTTP_ACCEPT": "application/json"}  # what attempt.js asks for when it autosaves
 
+@pytest.fixture
+def grader_calls(monkeypatch):
+    """Every call into the grader package, with whether a database transaction was open then
+    (the rule: none is). Tests that check it need a real transaction per write, so they are
+    marked django_db(transaction=True, serialized_rollback=True)."""
+    calls: list[tuple[str, bool]] = []
+    for name in ("run", "output_varies"):
+        real = getattr(grader, name)
 
-def start_quiz(client, quiz):
-    """Start (or resume) an attempt at `quiz` through the page's button; the attempt."""
-    from django.urls import reverse
+        def recorded(source, *args, _real=real, _name=name, **kwargs):
+            calls.append((_name, connection.in_atomic_block))
+            return _real(source, *args, **kwargs)
 
-    from quizzes.models import Attempt
-
-    response = client.post(reverse("quiz_start", args=[quiz.slug]))
-    attempt = Attempt.objects.filter(quiz=quiz).latest("pk")
-    assert response["Location"] == reverse("attempt_take", args=[attempt.pk])
-    return attempt
-
-
-def right_answer_data(entry) -> dict:
-    """The form data of the right answer to a quiz question, read from its stored key."""
-    from quizzes import grading
-
-    question = entry.question
-    prefix = f"q{entry.pk}-"
-    if question.answer_mode == Question.AnswerMode.CHOICE:
-        right = grading.matching_choices(question, question.answer_key)[0]
-        return {prefix + "choice": right.pk}
-    return {prefix + "answer_text": grading.expected_text(question.answer_key)}
-
-
-def save_answer(client, attempt, entry, data=None, **extra):
-    """Post an answer to one question of an attempt (the right one unless `data` is given)."""
-    from django.urls import reverse
-
-    url = reverse("attempt_answer", args=[attempt.pk, entry.pk])
-    return client.post(url, right_answer_data(entry) if data is None else data, **extra)
+        monkeypatch.setattr(grader, name, recorded)
+    return calls

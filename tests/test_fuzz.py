@@ -25,8 +25,10 @@ from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from content import services as content_services
+from content.models import ConceptPage
 from quizzes import services
-from quizzes.models import Attempt, ConceptPage, PracticeAnswer, Quiz
+from quizzes.models import Attempt, PracticeAnswer, Quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -390,7 +392,7 @@ def site(make_user, student, instructor, quiz, make_quiz, true_false_question, t
     page = ConceptPage.objects.create(
         topic=topic, slug="aliasing", title="Aliasing", body="Text.\n\n```python\nprint(1)\n```\n"
     )
-    services.refresh_page_outputs(page)
+    content_services.refresh_page_outputs(page)
     each = make_quiz(
         [true_false_question],
         slug="each-answer",

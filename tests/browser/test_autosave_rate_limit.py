@@ -3,7 +3,8 @@ server's message), and the page keeps working."""
 
 import pytest
 
-from quizzes import ratelimit, services
+from accounts import ratelimit
+from quizzes import services
 from tests.browser.test_feedback_diagram import log_in
 
 pytestmark = pytest.mark.browser

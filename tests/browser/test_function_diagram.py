@@ -8,6 +8,7 @@ semantics imply, never typed in by hand.
 
 import pytest
 
+from content import services as content_services
 from tests.browser import urls
 from tests.browser.test_diagram import DRAWN, MISPLACED_ARROWS, arrows_from
 
@@ -133,14 +134,13 @@ def fixture_page(slug: str) -> dict:
 def test_the_fixture_page_on_defaults_draws_the_default_list_from_the_function(
     live_server, page, topic, width, save_screenshot
 ):
-    from quizzes import services
-    from quizzes.models import ConceptPage
+    from content.models import ConceptPage
 
     content = fixture_page("call-by-sharing")
     concept = ConceptPage.objects.create(
         topic=topic, slug=content["slug"], title=content["title"], body=content["body"]
     )
-    services.refresh_page_outputs(concept)
+    content_services.refresh_page_outputs(concept)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}{concept.get_absolute_url()}")
     diagrams = page.locator(".memdiagram[data-memdiagram-ready]")

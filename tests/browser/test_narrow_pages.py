@@ -9,8 +9,10 @@ titles and snippets are as long as the fixtures' longest.
 import pytest
 from django.urls import reverse
 
+from content import services as content_services
+from content.models import ConceptPage
 from quizzes import grading, services
-from quizzes.models import ConceptPage, Question, Quiz
+from quizzes.models import Question, Quiz
 from tests.browser.test_feedback_diagram import log_in
 from tests.browser.urls import DEFAULTS
 
@@ -61,7 +63,7 @@ def site(db, student, topic, make_question, make_quiz):
         title="Default values are evaluated once",
         body=f"Defaults live on the function.\n\n```python\n{BLOCK}```\n",
     )
-    services.refresh_page_outputs(concept)
+    content_services.refresh_page_outputs(concept)
     typed = make_question(BLOCK)
     answered = make_question(DEFAULTS)
     # A choice question whose options are the real output and two long wrong ones.

@@ -5,8 +5,10 @@ opens, the progress bar shows."""
 
 import pytest
 
+from content import services as content_services
+from content.models import ConceptPage
 from quizzes import grading, services
-from quizzes.models import ConceptPage, Quiz
+from quizzes.models import Quiz
 from tests.browser.test_feedback_diagram import log_in
 
 pytestmark = pytest.mark.browser
@@ -45,7 +47,7 @@ def test_concept_page_diagram_is_drawn_under_the_policy(live_server, strict_page
         body="```python\na = [1, 2]\nb = a\nprint(a is b)\n```\n",
         is_published=True,
     )
-    services.refresh_page_outputs(concept)
+    content_services.refresh_page_outputs(concept)
     visit(strict_page, f"{live_server.url}{concept.get_absolute_url()}")
     diagram = strict_page.locator(".memdiagram[data-memdiagram-ready]")
     diagram.wait_for()
@@ -98,13 +100,13 @@ def test_admin_pages_under_the_policy(live_server, strict_page, client, make_use
     concept = ConceptPage.objects.create(
         topic=topic, slug="p", title="P", body="```python\nprint(1)\n```\n"
     )
-    services.refresh_page_outputs(concept)
+    content_services.refresh_page_outputs(concept)
     log_in(strict_page, client, live_server, admin_user)
     for path in (
         "/admin/",
-        f"/admin/quizzes/conceptpage/{concept.pk}/change/",
+        f"/admin/content/conceptpage/{concept.pk}/change/",
         "/admin/quizzes/question/add/",
-        f"/admin/quizzes/conceptpage/{concept.pk}/preview/",
+        f"/admin/content/conceptpage/{concept.pk}/preview/",
     ):
         visit(strict_page, f"{live_server.url}{path}")
         assert no_violations(strict_page) == [], path

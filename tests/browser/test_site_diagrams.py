@@ -7,8 +7,10 @@ trace or follow from CPython's semantics (`b = a` binds a second name to the sam
 
 import pytest
 
+from content import services as content_services
+from content.models import ConceptPage
 from quizzes import grading, services
-from quizzes.models import ConceptPage, Quiz
+from quizzes.models import Quiz
 from tests.browser.test_diagram import DRAWN, MISPLACED_ARROWS, arrows_from
 from tests.browser.test_feedback_diagram import log_in
 
@@ -28,7 +30,7 @@ def test_concept_page_block_has_its_diagram(live_server, page, topic, save_scree
     concept = ConceptPage.objects.create(
         topic=topic, slug="aliasing", title="Aliasing", body=f"```python\n{BLOCK}```\n"
     )
-    services.refresh_page_outputs(concept)
+    content_services.refresh_page_outputs(concept)
     trace = concept.block_outputs.get().trace
     page.goto(f"{live_server.url}{concept.get_absolute_url()}")
 

@@ -7,7 +7,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from config.admin_input import CheckedAutocompleteFields, InputCheckingAdmin
-from quizzes.models import Question, Quiz, QuizQuestion, Topic
+from content.models import Topic
+from quizzes.models import Question, Quiz, QuizQuestion
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
-from quizzes import services
-from quizzes.models import ConceptPage, PracticeAnswer
-from tests.conftest import JSON, save_answer, start_quiz
+from content import services as content_services
+from content.models import ConceptPage
+from quizzes.models import PracticeAnswer
+from tests.helpers import JSON, save_answer, start_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,7 @@ def site(client, student, instructor, quiz, topic, make_question):
         body="Text\n\n```python\na = [1]\nb = a\nprint(a is b)\n```\n",
         is_published=True,
     )
-    services.refresh_page_outputs(page)
+    content_services.refresh_page_outputs(page)
     practised = make_question(slug="practised")  # not in the quiz, so open to practice
     client.force_login(student)
     client.post(reverse("practice_question", args=[practised.pk]), {"answer_text": "x"})
@@ -129,7 +130,7 @@ def site(client, student, instructor, quiz, topic, make_question):
         reverse("admin:quizzes_question_changelist"),
         reverse("admin:quizzes_question_change", args=[practised.pk]),
         reverse("admin:quizzes_question_add"),
-        reverse("admin:quizzes_conceptpage_change", args=[page.pk]),
+        reverse("admin:content_conceptpage_change", args=[page.pk]),
         reverse("admin:quizzes_quiz_change", args=[quiz.pk]),
         page.get_absolute_url(),
     ]

@@ -9,11 +9,13 @@ import pytest
 from django.urls import reverse
 
 import grader
+from content import runs, services
+from content.models import ConceptPage
 from grader.collector_check import DEPENDS_ON_COLLECTOR
-from quizzes import services
 from quizzes.admin_forms import GC_TIMING_FIX
-from quizzes.models import ConceptPage, Question
-from tests.quizzes.test_admin import ADD_QUESTION, question_post
+from quizzes.models import Question
+from tests.helpers import question_post
+from tests.quizzes.test_admin import ADD_QUESTION
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +50,7 @@ def test_a_snippet_whose_output_depends_on_the_collector_is_refused_with_the_fix
 
 
 def test_the_suggested_fix_is_accepted(instructor_client, topic):
-    assert services.collector_dependence(FIXED_SNIPPET) == []
+    assert runs.collector_dependence(FIXED_SNIPPET) == []
     response = instructor_client.post(ADD_QUESTION, question_post(topic, FIXED_SNIPPET))
     assert response.status_code == 302, response.context["adminform"].form.errors
     question = Question.objects.get(slug="new-question")
@@ -58,7 +60,7 @@ def test_the_suggested_fix_is_accepted(instructor_client, topic):
 def test_a_page_with_a_block_that_depends_on_the_collector_is_refused(instructor_client, topic):
     body = f"Stable:\n\n```python\nprint(6 * 7)\n```\n\nNot:\n\n```python\n{COUNT_SNIPPET}```\n"
     response = instructor_client.post(
-        reverse("admin:quizzes_conceptpage_add"),
+        reverse("admin:content_conceptpage_add"),
         {"topic": topic.pk, "slug": "p", "title": "P", "order": 0, "body": body, "_save": "Save"},
     )
     assert response.status_code == 200

@@ -4,10 +4,9 @@ with different feedback policies, a guarded question's snippet on a concept page
 import pytest
 from django.urls import reverse
 
-from quizzes.content_guards import SnippetOnPage, policy_conflicts
+from content.guards import SnippetOnPage, policy_conflicts
 from quizzes.models import Quiz
-from tests.conftest import RAISING_SNIPPET
-from tests.quizzes.test_admin import question_post
+from tests.helpers import RAISING_SNIPPET, question_post
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +82,7 @@ def test_saving_a_page_that_shows_a_guarded_snippet_warns(
 ):
     make_quiz([raising_question], slug="checkpoint")
     response = instructor_client.post(
-        reverse("admin:quizzes_conceptpage_add"), page_post, follow=True
+        reverse("admin:content_conceptpage_add"), page_post, follow=True
     )
     leak = SnippetOnPage(question=raising_question.slug, page="keys", block=1)
     assert leak.message() in warnings(response)
@@ -92,7 +91,7 @@ def test_saving_a_page_that_shows_a_guarded_snippet_warns(
 def test_putting_a_question_shown_on_a_page_into_a_checkpoint_warns(
     instructor_client, raising_question, page_post
 ):
-    instructor_client.post(reverse("admin:quizzes_conceptpage_add"), page_post)
+    instructor_client.post(reverse("admin:content_conceptpage_add"), page_post)
     leak = SnippetOnPage(question=raising_question.slug, page="keys", block=1)
     # A practice quiz shows the output after each answer anyway: no warning.
     response = instructor_client.post(
@@ -110,7 +109,7 @@ def test_putting_a_question_shown_on_a_page_into_a_checkpoint_warns(
 def test_editing_a_guarded_questions_snippet_into_a_pages_warns(
     instructor_client, make_quiz, typed_question, page_post
 ):
-    instructor_client.post(reverse("admin:quizzes_conceptpage_add"), page_post)
+    instructor_client.post(reverse("admin:content_conceptpage_add"), page_post)
     make_quiz([typed_question], slug="checkpoint")
     data = question_post(typed_question.topic, RAISING_SNIPPET, slug=typed_question.slug)
     url = reverse("admin:quizzes_question_change", args=[typed_question.pk])

@@ -8,8 +8,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from content.models import CodeBlockOutput, ConceptPage
 from quizzes.checks import STALE_VERSION_WARNING, check_key_python_version
-from quizzes.models import CodeBlockOutput, ConceptPage, Question
+from quizzes.models import Question
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from quizzes import choice_order, grading
 from quizzes.models import Attempt, Choice, PracticeAnswer, Question
-from tests.conftest import ALIASING_SNIPPET, start_quiz
+from tests.helpers import ALIASING_SNIPPET, start_quiz
 
 RADIO_VALUE = re.compile(r'<input type="radio"[^>]*name="(?:q\d+-)?choice" value="(\d+)"')
 

@@ -9,8 +9,11 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
 import grader
+from content import runs
+from content import services as content_services
+from content.models import CodeBlockOutput, ConceptPage
 from quizzes import services
-from quizzes.models import CodeBlockOutput, ConceptPage, Question, Response
+from quizzes.models import Question, Response
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +122,7 @@ def test_refresh_reports_changes_and_invalid_questions_without_touching_attempts
     assert f"CHANGED {typed_question.slug}" not in output  # same outcome under a new version
     assert "1 key(s) changed, 1 question(s) invalid" in output
     typed_question.refresh_from_db()
-    assert typed_question.key_python_version == services.current_python_version()
+    assert typed_question.key_python_version == runs.current_python_version()
     assert list(Response.objects.values()) == graded_before
 
 
@@ -127,12 +130,12 @@ def test_refresh_recomputes_page_outputs(topic):
     page = ConceptPage.objects.create(
         topic=topic, slug="p", title="P", body="```python\nprint(2 ** 10)\n```\n"
     )
-    services.refresh_page_outputs(page)
+    content_services.refresh_page_outputs(page)
     CodeBlockOutput.objects.update(python_version="3.11.9", outcome={"status": "ok"})
     output = run("refresh_answer_keys", "--only-stale")
     assert "1 code block output(s)" in output
     stored = CodeBlockOutput.objects.get()
-    assert stored.python_version == services.current_python_version()
+    assert stored.python_version == runs.current_python_version()
     assert stored.outcome["stdout"] == grader.run("print(2 ** 10)\n").stdout
 
 
@@ -141,7 +144,7 @@ def test_refresh_runs_no_grader_call_inside_a_transaction(typed_question, topic,
     page = ConceptPage.objects.create(
         topic=topic, slug="p", title="P", body="```python\nprint(2 ** 10)\n```\n"
     )
-    services.refresh_page_outputs(page)
+    content_services.refresh_page_outputs(page)
     Question.objects.update(key_python_version="3.11.9")
     CodeBlockOutput.objects.update(python_version="3.11.9")
     grader_calls.clear()
@@ -153,11 +156,11 @@ def test_refresh_runs_no_grader_call_inside_a_transaction(typed_question, topic,
 
     assert len(grader_calls) == 8, "a plain and a traced run per key and per block, twice"
     assert [call for call in grader_calls if call[1]] == [], "grader calls inside a transaction"
-    assert CodeBlockOutput.objects.get().python_version == services.current_python_version()
+    assert CodeBlockOutput.objects.get().python_version == runs.current_python_version()
 
 
 def test_write_pygments_css_regenerates_the_committed_file(tmp_path, monkeypatch):
-    from quizzes.management.commands import write_pygments_css
+    from content.management.commands import write_pygments_css
 
     committed = write_pygments_css.STYLESHEET
     target = tmp_path / "pygments.css"

@@ -8,10 +8,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes import services
+from quizzes import rules, services
 from quizzes.deadlines import effective_deadline, follow_quiz_times
 from quizzes.models import Attempt, Quiz
-from tests.conftest import JSON, save_answer, start_quiz
+from tests.helpers import JSON, save_answer, start_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_closing_a_quiz_earlier_closes_its_open_attempts_at_the_new_time(
     admin_save(instructor, quiz, closes_at=new_close)
 
     # The quiz counts as closed, so the finished attempt's feedback shows: the open one is over.
-    assert services.feedback_visible(attempt=Attempt.objects.get(pk=finished.pk))
+    assert rules.feedback_visible(attempt=Attempt.objects.get(pk=finished.pk))
     refused = save_answer(client, attempt, entry, **JSON)
     assert refused.status_code == 409 and not refused.json()["saved"]
     attempt.refresh_from_db()

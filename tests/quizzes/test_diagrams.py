@@ -13,9 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 import grader
-from quizzes import markdown, services
-from quizzes.models import ConceptPage, Question, Quiz
-from tests.conftest import JSON, REJECTED_SNIPPET, save_answer, start_quiz
+from content import markdown
+from content import services as content_services
+from content.models import ConceptPage
+from quizzes import services
+from quizzes.models import Question, Quiz
+from tests.helpers import JSON, REJECTED_SNIPPET, save_answer, start_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +45,7 @@ def grader_runs(monkeypatch):
         runs.append(options.get("trace", False))
         return real_run(source, **options)
 
-    monkeypatch.setattr(services.grader, "run", recording_run)
+    monkeypatch.setattr(grader, "run", recording_run)
     return runs
 
 
@@ -95,13 +98,14 @@ def test_a_refused_snippet_has_no_trace_and_no_traced_run(make_question, grader_
 def test_each_page_block_is_stored_with_its_trace(topic):
     body = "```python\na = [1]\nb = a\nprint(a is b)\n```\n\n```python\nprint(len('abc'))\n```\n"
     page = ConceptPage.objects.create(topic=topic, slug="p", title="P", body=body)
-    assert services.refresh_page_outputs(page) == 2
+    assert content_services.refresh_page_outputs(page) == 2
     for block in page.block_outputs.order_by("index"):
         assert "trace" not in block.outcome
         assert block.trace["steps"][-1]["stdout"] == block.outcome["stdout"]
 
     page.block_outputs.filter(index=1).update(trace=None)
-    assert services.refresh_page_outputs(page) == 1, "only the block without a trace runs again"
+    ran = content_services.refresh_page_outputs(page)
+    assert ran == 1, "only the block without a trace runs again"
 
 
 # --- where diagrams show --------------------------------------------------------------------
@@ -114,7 +118,7 @@ def test_concept_page_has_one_diagram_per_block_with_its_own_trace(client, topic
         "Not Python:\n\n```text\nplain\n```\n"
     )
     page = ConceptPage.objects.create(topic=topic, slug="p", title="P", body=body)
-    services.refresh_page_outputs(page)
+    content_services.refresh_page_outputs(page)
     html = client.get(page.get_absolute_url()).text
     stored = [block.trace for block in page.block_outputs.order_by("index")]
     assert traces_in(html) == stored
@@ -127,7 +131,7 @@ def test_concept_page_never_draws_a_stale_trace(topic):
     page = ConceptPage.objects.create(
         topic=topic, slug="p", title="P", body="```python\nx = 1\nprint(x)\n```\n"
     )
-    services.refresh_page_outputs(page)
+    content_services.refresh_page_outputs(page)
     page.body = "```python\ny = 2\nprint(y)\n```\n"
     assert shows_no_diagram(markdown.render_concept_page(page))
 
@@ -214,7 +218,7 @@ def test_footer_and_how_page_name_the_python_version_of_the_keys(client, topic, 
     assert f"computed with <strong>Python {version}</strong>" in how
 
     page = ConceptPage.objects.create(topic=topic, slug="p", title="P", body="```python\n1\n```")
-    services.refresh_page_outputs(page)
+    content_services.refresh_page_outputs(page)
     Question.objects.filter(pk=typed_question.pk).update(key_python_version="3.11.0")
     home = client.get(reverse("home")).text
     assert f"several Python versions (3.11.0, {version})" in home

@@ -1,13 +1,14 @@
 """quizzes.diff: where a wrong typed answer first differs from the real outcome.
 
-Every key is the real grader's outcome for its snippet (services.run_snippet), never typed here;
+Every key is the real grader's outcome for its snippet (runs.run_snippet), never typed here;
 the wrong answers are built from those keys. The explanation must agree with the grading rules:
 a difference is reported exactly when quizzes.grading rejects the answer.
 """
 
 import pytest
 
-from quizzes import diff, grading, services
+from content import runs
+from quizzes import diff, grading
 
 INDENTED = 'print("  indented")\nprint("next")\n'
 TABBED = 'print("\\tx")\n'
@@ -23,7 +24,7 @@ def key():
 
     def run(snippet: str) -> dict:
         if snippet not in outcomes:
-            outcomes[snippet] = services.run_snippet(snippet)
+            outcomes[snippet] = runs.run_snippet(snippet)
             assert grading.is_valid_key(outcomes[snippet]), outcomes[snippet]
         return outcomes[snippet]
 

@@ -2,8 +2,10 @@
 
 import pytest
 
-from quizzes.forms import MAX_ANSWER_CHARS, AnswerForm, SignUpForm
-from quizzes.models import Choice, Question, Topic
+from accounts.forms import SignUpForm
+from content.models import Topic
+from quizzes.forms import MAX_ANSWER_CHARS, AnswerForm
+from quizzes.models import Choice, Question
 
 pytestmark = pytest.mark.django_db
 

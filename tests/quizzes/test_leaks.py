@@ -5,9 +5,11 @@ instructors are students on student pages; questions kept for a draft quiz are n
 import pytest
 from django.urls import reverse
 
+from content import services as content_services
+from content.models import ConceptPage
 from quizzes import grading, selectors, services
-from quizzes.models import ConceptPage, PracticeAnswer, Quiz, Response
-from tests.conftest import JSON, RAISING_SNIPPET, save_answer, start_quiz
+from quizzes.models import PracticeAnswer, Quiz, Response
+from tests.helpers import JSON, RAISING_SNIPPET, save_answer, start_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +149,7 @@ def test_practice_feedback_given_before_a_quiz_guarded_the_question_is_withheld(
 def page_with_snippet(topic):
     body = f"Keys:\n\n```python\n{RAISING_SNIPPET}```\n\nAnd:\n\n```python\nprint(6 * 7)\n```\n"
     page = ConceptPage.objects.create(topic=topic, slug="keys", title="Keys", body=body)
-    services.refresh_page_outputs(page)
+    content_services.refresh_page_outputs(page)
     return page
 
 

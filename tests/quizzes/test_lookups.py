@@ -3,7 +3,7 @@ it raised OverflowError on SQLite."""
 
 import pytest
 
-from quizzes.models import Topic
+from content.models import Topic
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from content import services as content_services
+from content.models import CodeBlockOutput, ConceptPage
 from quizzes import services
-from quizzes.models import CodeBlockOutput, ConceptPage, PracticeAnswer, Question, Response
+from quizzes.models import PracticeAnswer, Question, Response
 from quizzes.nul import ESCAPE, NUL, NUL_SIGN, escape_nul, restore_nul
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +70,7 @@ def test_a_concept_page_block_printing_nul_is_stored(topic):
     page = ConceptPage.objects.create(
         topic=topic, slug="nul", title="NUL", body=f"Text.\n\n```python\n{NUL_SNIPPET}```\n"
     )
-    services.refresh_page_outputs(page)
+    content_services.refresh_page_outputs(page)
     stored = CodeBlockOutput.objects.get(page=page)
     assert (stored.outcome["stdout"], stored.outcome["exception"]) == run_cpython(NUL_SNIPPET)
     assert NUL in stored.trace["steps"][-1]["stdout"]
@@ -93,7 +95,7 @@ def test_students_see_nul_as_a_visible_sign(client, logged_in, make_question, to
     page = ConceptPage.objects.create(
         topic=topic, slug="nul", title="NUL", body=f"```python\n{NUL_SNIPPET}```\n"
     )
-    services.refresh_page_outputs(page)
+    content_services.refresh_page_outputs(page)
     concept = client.get(reverse("concept_detail", args=[page.slug])).content.decode()
     assert f"a{NUL_SIGN}b" in concept and f"ValueError: {NUL_SIGN}" in concept
     for html in (feedback, concept):

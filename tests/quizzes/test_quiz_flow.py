@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quizzes.models import Attempt, Quiz, Response
-from tests.conftest import JSON, right_answer_data, save_answer, start_quiz
+from tests.helpers import JSON, right_answer_data, save_answer, start_quiz
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from quizzes import grading, services
 from quizzes.models import Attempt, PracticeAnswer, Quiz, Response
-from tests.conftest import JSON, start_quiz
+from tests.helpers import JSON, save_answer, start_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -182,14 +182,24 @@ def test_answer_posted_after_the_deadline_is_refused_and_the_attempt_submitted(
     assert attempt.submitted_at is not None and attempt.score is not None
 
 
-def test_opening_an_overdue_attempt_submits_it(client, logged_in, make_quiz, typed_question):
+def test_an_overdue_attempt_is_over_when_opened_and_stored_by_the_next_post(
+    client, logged_in, make_quiz, typed_question
+):
     quiz = make_quiz([typed_question], time_limit_minutes=10)
     attempt = start_quiz(client, quiz)
-    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
+    past = timezone.now() - timedelta(seconds=1)
+    Attempt.objects.filter(pk=attempt.pk).update(started_at=past - timedelta(minutes=10))
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=past)
     response = client.get(reverse("attempt_take", args=[attempt.pk]))
     assert response["Location"] == reverse("attempt_result", args=[attempt.pk])
     attempt.refresh_from_db()
-    assert attempt.submitted_at is not None
+    assert attempt.submitted_at is None, "a GET never writes"
+    [entry] = quiz.quiz_questions.all()
+    refused = save_answer(client, attempt, entry, {f"q{entry.pk}-answer_text": "late"}, **JSON)
+    assert refused.status_code == 409
+    attempt.refresh_from_db()
+    assert attempt.submitted_at == attempt.deadline
+    assert not attempt.responses.exists(), "the late answer was not saved"
 
 
 def test_a_closed_quiz_cannot_be_started(client, logged_in, make_quiz, typed_question):

@@ -5,9 +5,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from quizzes import grading, services
+from content import runs
+from content import services as content_services
+from content.models import ConceptPage
+from quizzes import grading, rules, selectors, services
 from quizzes.grading import expected_text
-from quizzes.models import Attempt, ConceptPage, Question, Quiz, Response
+from quizzes.models import Attempt, Question, Quiz, Response
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +34,9 @@ def entries(attempt: Attempt):
 
 def test_key_is_the_grader_outcome_with_hash_and_version(typed_question):
     key = typed_question.answer_key
-    assert key["status"] == "ok" and key["python_version"] == services.current_python_version()
+    assert key["status"] == "ok" and key["python_version"] == runs.current_python_version()
     assert typed_question.key_source_hash == grading.source_hash(typed_question.snippet)
-    assert typed_question.key_python_version == services.current_python_version()
+    assert typed_question.key_python_version == runs.current_python_version()
     assert "trace" not in key
 
 
@@ -49,7 +52,7 @@ def test_key_recomputed_only_when_snippet_or_version_changes(typed_question):
     Question.objects.filter(pk=typed_question.pk).update(key_python_version="3.11.0")
     typed_question.refresh_from_db()
     assert services.refresh_answer_key(typed_question)
-    assert typed_question.key_python_version == services.current_python_version()
+    assert typed_question.key_python_version == runs.current_python_version()
 
 
 def test_only_ok_and_raised_outcomes_are_valid_keys(make_question, raising_question):
@@ -72,18 +75,18 @@ def test_recompute_question_withdraws_a_question_that_became_invalid(choice_ques
 def test_page_outputs_follow_the_blocks(topic):
     body = "Intro\n\n```python\nprint(1 + 1)\n```\n\nText\n\n```python\nprint([] is [])\n```\n"
     page = ConceptPage.objects.create(topic=topic, slug="p", title="P", body=body)
-    assert services.refresh_page_outputs(page) == 2
-    assert services.refresh_page_outputs(page) == 0
+    assert content_services.refresh_page_outputs(page) == 2
+    assert content_services.refresh_page_outputs(page) == 0
     outputs = list(page.block_outputs.all())
     assert [o.index for o in outputs] == [0, 1]
     assert all(o.outcome["status"] == "ok" for o in outputs)
 
     page.body = body.replace("print(1 + 1)", "print(2 + 2)")
-    assert services.refresh_page_outputs(page) == 1
+    assert content_services.refresh_page_outputs(page) == 1
     page.body = "```python\nprint(3)\n```\n"
-    assert services.refresh_page_outputs(page) == 1
+    assert content_services.refresh_page_outputs(page) == 1
     assert page.block_outputs.count() == 1
-    assert services.refresh_page_outputs(page, force=True) == 1
+    assert content_services.refresh_page_outputs(page, force=True) == 1
 
 
 # --- Starting attempts ------------------------------------------------------------------------
@@ -110,7 +113,7 @@ def test_unlimited_attempts(student, quiz):
         attempt = services.start_attempt(user=student, quiz=quiz)
         assert attempt.number == number
         services.submit_attempt(attempt=attempt)
-    assert services.quiz_status(user=student, quiz=quiz).attempts_left is None
+    assert selectors.quiz_status(user=student, quiz=quiz).attempts_left is None
 
 
 def test_opening_and_closing_times(student, quiz):
@@ -305,20 +308,20 @@ def test_feedback_after_each_answer_grades_at_once_and_locks(
         attempt=attempt, quiz_question=entry, **right_answer(typed_question)
     )
     assert response.is_correct and response.graded_key == typed_question.answer_key
-    assert services.response_feedback_visible(response=response)
-    assert not services.feedback_visible(attempt=attempt)
+    assert rules.response_feedback_visible(response=response)
+    assert not rules.feedback_visible(attempt=attempt)
     with pytest.raises(services.AnswerLocked):
         services.save_answer(attempt=attempt, quiz_question=entry, answer_text="changed")
     graded = services.submit_attempt(attempt=attempt)
-    assert graded.score == 1 and services.feedback_visible(attempt=graded)
+    assert graded.score == 1 and rules.feedback_visible(attempt=graded)
 
 
 def test_feedback_policies(student, make_quiz, typed_question):
     now = timezone.now()
     after_submit = make_quiz([typed_question], slug="a")
     attempt = services.start_attempt(user=student, quiz=after_submit, now=now)
-    assert not services.feedback_visible(attempt=attempt)
-    assert services.feedback_visible(attempt=services.submit_attempt(attempt=attempt))
+    assert not rules.feedback_visible(attempt=attempt)
+    assert rules.feedback_visible(attempt=services.submit_attempt(attempt=attempt))
 
     after_close = make_quiz(
         [typed_question],
@@ -329,14 +332,14 @@ def test_feedback_policies(student, make_quiz, typed_question):
     attempt = services.submit_attempt(
         attempt=services.start_attempt(user=student, quiz=after_close, now=now), now=now
     )
-    assert not services.feedback_visible(attempt=attempt, now=now + timedelta(minutes=59))
-    assert services.feedback_visible(attempt=attempt, now=now + timedelta(hours=1))
-    status = services.quiz_status(user=student, quiz=after_close, now=now)
+    assert not rules.feedback_visible(attempt=attempt, now=now + timedelta(minutes=59))
+    assert rules.feedback_visible(attempt=attempt, now=now + timedelta(hours=1))
+    status = selectors.quiz_status(user=student, quiz=after_close, now=now)
     assert status.best_score is None  # the score would reveal results before closing
 
 
 def test_quiz_status(student, other_student, quiz, typed_question):
-    status = services.quiz_status(user=student, quiz=quiz)
+    status = selectors.quiz_status(user=student, quiz=quiz)
     assert (status.state, status.attempts_used, status.attempts_left) == ("open", 0, 2)
     assert status.can_start and status.open_attempt is None and status.max_score == 4
 
@@ -346,11 +349,11 @@ def test_quiz_status(student, other_student, quiz, typed_question):
         quiz_question=entries(attempt)[typed_question.pk],
         **right_answer(typed_question),
     )
-    assert services.quiz_status(user=student, quiz=quiz).open_attempt == attempt
+    assert selectors.quiz_status(user=student, quiz=quiz).open_attempt == attempt
     services.submit_attempt(attempt=attempt)
-    status = services.quiz_status(user=student, quiz=quiz)
+    status = selectors.quiz_status(user=student, quiz=quiz)
     assert (status.attempts_used, status.attempts_left, status.best_score) == (1, 1, 2)
-    assert services.quiz_status(user=other_student, quiz=quiz).attempts_used == 0
+    assert selectors.quiz_status(user=other_student, quiz=quiz).attempts_used == 0
 
 
 def test_finished_attempts_keep_their_key_when_keys_are_refreshed(student, quiz, typed_question):
@@ -383,7 +386,7 @@ def test_practice_is_graded_at_once(student, typed_question):
     wrong = services.answer_practice(user=student, question=typed_question, answer_text="no")
     assert right.is_correct and not wrong.is_correct
     assert right.graded_key == typed_question.answer_key
-    assert right.graded_python_version == services.current_python_version()
+    assert right.graded_python_version == runs.current_python_version()
 
 
 def test_unpublished_questions_are_practised_by_staff_only(student, instructor, make_question):
@@ -405,9 +408,10 @@ RACE_SCRIPT = """
 import json, threading
 from django.contrib.auth import get_user_model
 from django.db import connection
-from quizzes import services
+from quizzes import grading, services
 from quizzes.grading import expected_text
-from quizzes.models import Attempt, Question, Quiz, QuizQuestion, Topic
+from content.models import Topic
+from quizzes.models import Attempt, Question, Quiz, QuizQuestion
 
 topic = Topic.objects.create(slug="t", title="T")
 questions = []
@@ -423,8 +427,8 @@ entries = [
 user = get_user_model().objects.create_user("racer")
 
 gradings, errors = [], []
-original_grade = services._grade_response
-services._grade_response = lambda *a: (gradings.append(1), original_grade(*a))[1]
+original_grade = grading.grade_response
+grading.grade_response = lambda *a: (gradings.append(1), original_grade(*a))[1]
 
 def in_thread(action):
     def run(barrier):

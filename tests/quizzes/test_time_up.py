@@ -1,15 +1,18 @@
-"""A student whose time ran out is told so on the result page, decided from the stored attempt
-(submit_attempt dates an overdue attempt at its deadline), whichever request submitted it."""
+"""A student whose time ran out is told so on every page, which show the attempt ended without
+storing it (a GET never writes); the next POST or the expire_attempts command stores it, dated
+at its deadline, as the pages showed it."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from quizzes import services
+from quizzes import rules, services
 from quizzes.models import Attempt, Response
-from tests.conftest import right_answer_data, save_answer, start_quiz
+from tests.helpers import right_answer_data, save_answer, start_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +27,7 @@ def run_out_of_time(attempt):
     Attempt.objects.filter(pk=attempt.pk).update(started_at=started, deadline=past)
 
 
-def test_result_says_time_is_up_after_the_deadline_submitted_it(
+def test_result_says_time_is_up_when_the_deadline_passed(
     client, logged_in, make_quiz, typed_question
 ):
     quiz = make_quiz([typed_question], time_limit_minutes=10)
@@ -33,18 +36,25 @@ def test_result_says_time_is_up_after_the_deadline_submitted_it(
     save_answer(client, attempt, entry, right_answer_data(entry))
     run_out_of_time(attempt)
 
-    # The countdown reloads the page at zero: the attempt is submitted, the page sends on.
+    # The countdown reloads the page at zero: the attempt is over, the page sends on.
     taken = client.get(reverse("attempt_take", args=[attempt.pk]))
     result_url = reverse("attempt_result", args=[attempt.pk])
     assert taken["Location"] == result_url
-    attempt.refresh_from_db()
-    assert attempt.submitted_at == attempt.deadline and attempt.score == 1
 
-    for _ in range(2):  # the same on every later visit: it is read from the stored attempt
+    for _ in range(2):  # the same on every visit, graded in memory: a GET writes nothing
         result = client.get(result_url)
         assert TIME_IS_UP in result.text
         assert "Score: <strong>1 / 1</strong>" in result.text
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None and attempt.score is None
+    assert Response.objects.get().graded_key is None
+
+    # The next POST stores what the pages showed.
+    client.post(reverse("attempt_submit", args=[attempt.pk]))
+    attempt.refresh_from_db()
+    assert attempt.submitted_at == attempt.deadline and attempt.score == 1
     assert Response.objects.get().is_correct
+    assert TIME_IS_UP in client.get(result_url).text
 
 
 def test_result_of_an_attempt_submitted_in_time_does_not(
@@ -58,30 +68,48 @@ def test_result_of_an_attempt_submitted_in_time_does_not(
     assert TIME_IS_UP not in result.text and "Submitted" in result.text
 
 
-def test_the_submission_time_reads_without_a_doubled_full_stop(
+def test_an_attempt_past_its_deadline_is_over_on_every_page_without_a_write(
     client, logged_in, make_quiz, typed_question
 ):
-    """Django's default format ends an afternoon time with "p.m.": a sentence's own full stop
-    after it read "7:17 p.m.." on a fresh site."""
-    quiz = make_quiz([typed_question], time_limit_minutes=10)
-    attempt = start_quiz(client, quiz)
-    client.post(reverse("attempt_submit", args=[attempt.pk]))
-    afternoon = timezone.now().replace(hour=15, minute=30)
-    Attempt.objects.filter(pk=attempt.pk).update(started_at=afternoon, submitted_at=afternoon)
-    result = client.get(reverse("attempt_result", args=[attempt.pk]))
-    assert "p.m." in result.text and "p.m.." not in result.text
-
-
-def test_an_attempt_expired_from_another_page_says_so_too(
-    client, logged_in, make_quiz, typed_question
-):
-    quiz = make_quiz([typed_question], time_limit_minutes=10)
+    quiz = make_quiz([typed_question], time_limit_minutes=10, max_attempts=1)
     attempt = start_quiz(client, quiz)
     run_out_of_time(attempt)
-    client.get(reverse("quiz_list"))  # the quiz's status submits overdue attempts
+    for page in ("quiz_list", "attempt_list"):
+        assert client.get(reverse(page)).status_code == 200
+    detail = client.get(reverse("quiz_detail", args=[quiz.slug]))
+    assert "You have used all your attempts." in detail.text
     attempt.refresh_from_db()
-    assert attempt.submitted_at is not None
+    assert attempt.submitted_at is None, "a GET stored the expiry"
     assert TIME_IS_UP in client.get(reverse("attempt_result", args=[attempt.pk])).text
+
+
+def test_starting_again_stores_the_expired_attempt_first(
+    client, logged_in, make_quiz, typed_question
+):
+    quiz = make_quiz([typed_question], time_limit_minutes=10, max_attempts=2)
+    attempt = start_quiz(client, quiz)
+    run_out_of_time(attempt)
+    second = start_quiz(client, quiz)
+    assert second.pk != attempt.pk
+    attempt.refresh_from_db()
+    assert attempt.submitted_at == attempt.deadline and attempt.score == 0
+
+
+def test_the_expire_attempts_command_stores_every_expired_attempt(
+    client, logged_in, make_quiz, typed_question
+):
+    quiz = make_quiz([typed_question], time_limit_minutes=10)
+    attempt = start_quiz(client, quiz)
+    [entry] = quiz.quiz_questions.all()
+    save_answer(client, attempt, entry, right_answer_data(entry))
+    call_command("expire_attempts", stdout=StringIO())
+    assert Attempt.objects.get().submitted_at is None, "an attempt in time is left alone"
+    run_out_of_time(attempt)
+    out = StringIO()
+    call_command("expire_attempts", stdout=out)
+    attempt.refresh_from_db()
+    assert attempt.submitted_at == attempt.deadline and attempt.score == 1
+    assert "1 attempt" in out.getvalue()
 
 
 def test_closing_time_counts_as_the_deadline(client, logged_in, make_quiz, typed_question):
@@ -89,20 +117,20 @@ def test_closing_time_counts_as_the_deadline(client, logged_in, make_quiz, typed
     attempt = start_quiz(client, quiz)
     later = attempt.deadline + timedelta(minutes=5)
     submitted = services.expire_overdue(attempt, now=later)
-    assert services.ran_out_of_time(submitted)
+    assert rules.ran_out_of_time(submitted)
 
 
 def test_ran_out_of_time_reads_only_stored_times(student, make_quiz, typed_question):
     quiz = make_quiz([typed_question], time_limit_minutes=10)
     now = timezone.now()
     attempt = services.start_attempt(user=student, quiz=quiz, now=now)
-    assert not services.ran_out_of_time(attempt)  # not submitted
+    assert not rules.ran_out_of_time(attempt)  # not submitted
     in_time = services.submit_attempt(attempt=attempt, now=attempt.deadline - timedelta(seconds=1))
-    assert not services.ran_out_of_time(in_time)
+    assert not rules.ran_out_of_time(in_time)
     Attempt.objects.filter(pk=attempt.pk).update(submitted_at=None)
     at_deadline = services.submit_attempt(attempt=attempt, now=attempt.deadline)
-    assert services.ran_out_of_time(at_deadline)
+    assert rules.ran_out_of_time(at_deadline)
 
     untimed = make_quiz([typed_question], slug="untimed")
     attempt = services.start_attempt(user=student, quiz=untimed)
-    assert not services.ran_out_of_time(services.submit_attempt(attempt=attempt))
+    assert not rules.ran_out_of_time(services.submit_attempt(attempt=attempt))

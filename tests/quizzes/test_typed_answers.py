@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 
 from quizzes import grading, services
+from quizzes.answer_modes import typed
 from quizzes.models import PracticeAnswer, Quiz, Response
-from tests.conftest import JSON, RAISING_SNIPPET, save_answer, start_quiz
+from tests.helpers import JSON, RAISING_SNIPPET, save_answer, start_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -77,9 +78,9 @@ def test_prints_nothing_grades_as_the_empty_output_under_the_rules(make_question
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"answer_text": ""}, services.BLANK_TYPED_ANSWER),
-        ({"answer_text": "  \n "}, services.BLANK_TYPED_ANSWER),
-        ({"answer_text": "[1]", "prints_nothing": "on"}, services.TEXT_AND_PRINTS_NOTHING),
+        ({"answer_text": ""}, typed.BLANK_TYPED_ANSWER),
+        ({"answer_text": "  \n "}, typed.BLANK_TYPED_ANSWER),
+        ({"answer_text": "[1]", "prints_nothing": "on"}, typed.TEXT_AND_PRINTS_NOTHING),
     ],
 )
 def test_blank_or_contradictory_answers_are_form_errors(
@@ -99,10 +100,10 @@ def test_services_refuse_blank_contradictory_or_misplaced_prints_nothing(
             services.answer_practice(user=student, question=question, **answer)
         return error.value.message
 
-    assert refused(silent_question, answer_text=" \n") == services.BLANK_TYPED_ANSWER
+    assert refused(silent_question, answer_text=" \n") == typed.BLANK_TYPED_ANSWER
     assert (
         refused(silent_question, answer_text="[1]", says_prints_nothing=True)
-        == services.TEXT_AND_PRINTS_NOTHING
+        == typed.TEXT_AND_PRINTS_NOTHING
     )
     choice = choice_question.choices.first()
     assert "typed answer" in refused(choice_question, choice=choice, says_prints_nothing=True)
@@ -143,7 +144,7 @@ def test_quiz_prints_nothing_by_autosave(client, logged_in, make_quiz, silent_qu
 
     blank = save_answer(client, attempt, entry, {f"q{entry.pk}-answer_text": ""}, **JSON)
     assert blank.status_code == 400
-    assert services.BLANK_TYPED_ANSWER in str(blank.json()["errors"])
+    assert typed.BLANK_TYPED_ANSWER in str(blank.json()["errors"])
     assert Response.objects.get().says_prints_nothing  # the saved answer is kept
 
 

@@ -7,8 +7,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 
-from quizzes import services
-from quizzes.models import ConceptPage, Topic
+from content import services as content_services
+from content.models import ConceptPage, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def page(topic):
     page = ConceptPage.objects.create(
         topic=topic, slug="aliasing", title="Aliasing", order=1, body=PAGE_BODY
     )
-    services.refresh_page_outputs(page)
+    content_services.refresh_page_outputs(page)
     return page
 
 

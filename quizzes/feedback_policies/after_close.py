@@ -1,0 +1,13 @@
+"""Feedback after the quiz closes: nobody sees answers while anyone may still take it."""
+
+GRADES_ON_SAVE = False  # an answer is graded (and final) as soon as it is saved
+DEFERRED = True
+
+
+def attempt_feedback_visible(attempt, now) -> bool:
+    closes_at = attempt.quiz.closes_at
+    return attempt.submitted_at is not None and closes_at is not None and now >= closes_at
+
+
+def response_feedback_visible(response, now) -> bool:
+    return attempt_feedback_visible(response.attempt, now)

@@ -1,0 +1,194 @@
+"""View models of assessment pages: what a template shows of a question, an answer's feedback
+and one question of an attempt. Built from loaded rows; whether feedback may show at all is
+decided before (quizzes.rules, the key guard in quizzes.selectors)."""
+
+from dataclasses import dataclass
+
+from django.utils.safestring import SafeString
+
+from content.markdown import highlight_python, render_markdown
+from quizzes import choice_order, diff, grading, rules, selectors, services
+from quizzes.forms import AnswerForm
+from quizzes.models import Choice, Question, Quiz, QuizQuestion, Response
+
+
+def snippet_html(question: Question) -> SafeString:
+    return highlight_python(question.snippet)
+
+
+@dataclass
+class ChoiceSeen:
+    """One choice of a choice question, as feedback lists them: in the order the student saw."""
+
+    letter: str
+    choice: Choice
+    is_right: bool
+    is_chosen: bool
+
+
+def choices_seen(question: Question, key: dict, chosen, seed: int | None) -> list[ChoiceSeen]:
+    shown = choice_order.shuffled(question.choices.all(), seed=seed, question_id=question.pk)
+    right = {choice.pk for choice in grading.matching_choices(shown, key)}
+    chosen_pk = getattr(chosen, "pk", None)
+    return [
+        ChoiceSeen(chr(ord("A") + n), choice, choice.pk in right, choice.pk == chosen_pk)
+        for n, choice in enumerate(shown)
+    ]
+
+
+@dataclass
+class Feedback:
+    """What a student is shown about one graded answer, once the feedback policy allows it."""
+
+    answered: bool
+    is_correct: bool | None  # None: answered, but the question's key could not grade it
+    stdout: str
+    exception: str | None
+    python_version: str
+    explanation_html: SafeString
+    right_choices: list[Choice]
+    choices: list[ChoiceSeen]  # a choice question's choices in the order the student saw them
+    claim_is_true: bool | None
+    chosen_misconception: str
+    snippet: str
+    trace: dict | None  # the memory diagram of `snippet`; None when it would not match the key
+    difference: diff.Difference | None  # where a wrong typed answer first departs from the key
+
+
+def diagram_trace(question: Question, key: dict) -> dict | None:
+    """The question's stored trace, if it shows the outcome `key` (an answer graded before the
+    snippet changed keeps its old key, and the current trace would contradict it)."""
+    if services.outcomes_differ(key, question.answer_key):
+        return None
+    return question.key_trace
+
+
+def typed_answer_difference(question: Question, answer, key: dict) -> diff.Difference | None:
+    """Where a wrong typed answer first differs from the key; None for any other answer (one
+    that says "prints nothing" is shown as such, and the real output beside it says the rest)."""
+    if (
+        question.answer_mode != Question.AnswerMode.TYPED
+        or answer is None
+        or answer.is_correct is not False
+        or answer.says_prints_nothing
+        or not grading.is_valid_key(key)
+    ):
+        return None
+    return diff.first_difference(answer.answer_text, key)
+
+
+def build_feedback(
+    question: Question, answer, key: dict | None, python_version: str, choice_seed: int | None
+) -> Feedback:
+    """Feedback from the key an answer was graded against (`answer` may be None: unanswered);
+    `choice_seed` orders a choice question's choices as the student saw them."""
+    key = key or question.answer_key or {}
+    chosen = getattr(answer, "choice", None)
+    right_choices: list[Choice] = []
+    seen: list[ChoiceSeen] = []
+    claim_is_true = None
+    if question.answer_mode == Question.AnswerMode.CHOICE:
+        seen = choices_seen(question, key, chosen, choice_seed)
+        right_choices = [entry.choice for entry in seen if entry.is_right]
+    elif question.answer_mode == Question.AnswerMode.TRUE_FALSE:
+        claim = question.choices.first()
+        claim_is_true = claim is not None and grading.answer_matches(claim.text, key)
+    wrong_choice = answer is not None and not answer.is_correct and chosen is not None
+    return Feedback(
+        answered=answer is not None,
+        is_correct=None if answer is None else answer.is_correct,
+        stdout=key.get("stdout", ""),
+        exception=key.get("exception"),
+        python_version=python_version or key.get("python_version", ""),
+        explanation_html=render_markdown(question.explanation),
+        right_choices=right_choices,
+        choices=seen,
+        claim_is_true=claim_is_true,
+        chosen_misconception=chosen.misconception if wrong_choice else "",
+        snippet=question.snippet,
+        trace=diagram_trace(question, key),
+        difference=typed_answer_difference(question, answer, key),
+    )
+
+
+def question_context(question: Question) -> dict:
+    """What every question page shows before any answer: prompt, snippet, and the claim."""
+    claim = None
+    if question.answer_mode == Question.AnswerMode.TRUE_FALSE:
+        claim = question.choices.first()
+    return {
+        "question": question,
+        "prompt_html": render_markdown(question.prompt),
+        "snippet_html": snippet_html(question),
+        "claim": claim,
+    }
+
+
+@dataclass
+class AttemptItem:
+    number: int
+    entry: QuizQuestion
+    context: dict
+    response: Response | None
+    form: AnswerForm | None
+    feedback: Feedback | None
+    chosen_letter: str  # the chosen choice's letter in the order the student saw ("" if none)
+    # The quiz whose feedback this question's key waits for (see selectors): its feedback would
+    # show here by this quiz's policy, but is withheld.
+    waiting_for: Quiz | None = None
+
+
+def chosen_letter(question: Question, response, seed: int | None) -> str:
+    chosen = getattr(response, "choice", None)
+    if chosen is None:
+        return ""
+    shown = choice_order.shuffled(question.choices.all(), seed=seed, question_id=question.pk)
+    return next((chr(ord("A") + n) for n, c in enumerate(shown) if c.pk == chosen.pk), "")
+
+
+def attempt_item(
+    number,
+    entry,
+    response,
+    *,
+    overall_feedback: bool,
+    editable: bool,
+    choice_seed: int | None,
+    guards,
+    form=None,
+) -> AttemptItem:
+    """One question of an attempt, with its feedback only if the policy allows it now and no
+    other quiz guards its key (`guards`: selectors.guarding_quizzes of the user).
+
+    An answer whose feedback shows (or is withheld for another quiz) is final: no form."""
+    question = entry.question
+    visible = overall_feedback or (
+        response is not None and rules.response_feedback_visible(response=response)
+    )
+    waiting_for = None
+    if visible:
+        waiting_for = selectors.withheld_by(guards, question.pk, shown_in_quiz_id=entry.quiz_id)
+    feedback = None
+    if visible and waiting_for is None:
+        key = response.graded_key if response else None
+        version = response.graded_python_version if response else ""
+        feedback = build_feedback(question, response, key, version, choice_seed)
+    if not editable or visible:
+        form = None
+    elif form is None:
+        form = AnswerForm(
+            initial=AnswerForm.initial_for(response),
+            question=question,
+            choice_seed=choice_seed,
+            prefix=f"q{entry.pk}",
+        )
+    return AttemptItem(
+        number,
+        entry,
+        question_context(question),
+        response,
+        form,
+        feedback,
+        chosen_letter(question, response, choice_seed),
+        waiting_for,
+    )

@@ -1,0 +1,67 @@
+"""Helpers shared by the tests (fixtures stay in conftest.py): test accounts' password, snippets
+with a known outcome, and driving an attempt through its pages as a student does."""
+
+from django.urls import reverse
+
+from quizzes import grading
+from quizzes.models import Attempt, Question
+
+PASSWORD = "memory-model"  # noqa: S105 - test accounts only
+
+# Snippets with a deterministic outcome under CPython 3.12.
+ALIASING_SNIPPET = "a = [1, 2]\nb = a\nb.append(3)\nprint(a)\nprint(a is b)\n"
+RAISING_SNIPPET = "key = [1]\nprint('before')\nd = {key: 1}\nprint('after')\n"
+REJECTED_SNIPPET = "import os\nprint(os.getcwd())\n"
+
+
+JSON = {"HTTP_ACCEPT": "application/json"}  # what attempt.js asks for when it autosaves
+
+
+def start_quiz(client, quiz):
+    """Start (or resume) an attempt at `quiz` through the page's button; the attempt."""
+    response = client.post(reverse("quiz_start", args=[quiz.slug]))
+    attempt = Attempt.objects.filter(quiz=quiz).latest("pk")
+    assert response["Location"] == reverse("attempt_take", args=[attempt.pk])
+    return attempt
+
+
+def right_answer_data(entry) -> dict:
+    """The form data of the right answer to a quiz question, read from its stored key."""
+    question = entry.question
+    prefix = f"q{entry.pk}-"
+    if question.answer_mode == Question.AnswerMode.CHOICE:
+        right = grading.matching_choices(question, question.answer_key)[0]
+        return {prefix + "choice": right.pk}
+    return {prefix + "answer_text": grading.expected_text(question.answer_key)}
+
+
+def save_answer(client, attempt, entry, data=None, **extra):
+    """Post an answer to one question of an attempt (the right one unless `data` is given)."""
+    url = reverse("attempt_answer", args=[attempt.pk, entry.pk])
+    return client.post(url, right_answer_data(entry) if data is None else data, **extra)
+
+
+def question_post(topic, snippet, *, mode="typed", choices=(), slug="new-question", **extra):
+    """The admin's add-question form data, with `choices` as inline rows."""
+    data = {
+        "topic": topic.pk,
+        "title": "New question",
+        "slug": slug,
+        "answer_mode": mode,
+        "difficulty": 1,
+        "is_published": "on",
+        "prompt": "What does this print?",
+        "snippet": snippet,
+        "explanation": "The rule.",
+        "choices-TOTAL_FORMS": len(choices),
+        "choices-INITIAL_FORMS": 0,
+        "choices-MIN_NUM_FORMS": 0,
+        "choices-MAX_NUM_FORMS": 1000,
+        "_save": "Save",
+    }
+    for index, text in enumerate(choices):
+        data[f"choices-{index}-text"] = text
+        data[f"choices-{index}-misconception"] = ""
+        data[f"choices-{index}-order"] = index
+    data.update(extra)
+    return data

@@ -1,0 +1,209 @@
+"""Every student page and the instructor's results page costs a bounded number of queries: the
+same with 2 quizzes, questions and responses as with 10 (no query per row), and a GET writes
+nothing, not even for an attempt whose time ran out."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from content import services as content_services
+from content.models import ConceptPage
+from quizzes import services
+from quizzes.models import Attempt, Choice, Question, Quiz, QuizQuestion
+
+pytestmark = pytest.mark.django_db
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def build_course(n: int, topic, student, other_student, key_source: Question) -> dict:
+    """`n` quizzes of `n` questions each (every answer mode), each quiz answered by two
+    students, one attempt submitted, one past its deadline; practice answers too."""
+    questions = []
+    for number in range(n):
+        mode = [Question.AnswerMode.TYPED, Question.AnswerMode.CHOICE][number % 2]
+        question = Question.objects.create(
+            topic=topic,
+            slug=f"q{number}",
+            title=f"Q{number}",
+            snippet=key_source.snippet,
+            answer_mode=mode,
+            explanation="The rule.",
+            is_published=True,
+        )
+        # The key computed by the grader for the same snippet (one run for the whole course).
+        services.store_answer_key(question, key_source.answer_key, trace=key_source.key_trace)
+        if mode == Question.AnswerMode.CHOICE:
+            Choice.objects.create(question=question, text="[1, 2, 3]\nTrue", order=0)
+            Choice.objects.create(question=question, text="[1, 2]\nFalse", order=1)
+        questions.append(question)
+    page = ConceptPage.objects.create(
+        topic=topic, slug="page", title="Page", body="```python\nprint(1)\n```\n"
+    )
+    content_services.refresh_page_outputs(page)
+    attempts = []
+    for number in range(n):
+        quiz = Quiz.objects.create(
+            slug=f"quiz{number}",
+            title=f"Quiz {number}",
+            is_published=True,
+            max_attempts=None,
+            time_limit_minutes=30,
+            feedback_policy=[
+                Quiz.FeedbackPolicy.AFTER_SUBMIT,
+                Quiz.FeedbackPolicy.AFTER_EACH_ANSWER,
+            ][number % 2],
+        )
+        for order, question in enumerate(questions):
+            QuizQuestion.objects.create(quiz=quiz, question=question, order=order)
+        for user in (student, other_student):
+            attempt = services.start_attempt(user=user, quiz=quiz)
+            for entry in quiz.quiz_questions.select_related("question"):
+                choice = entry.question.choices.first()
+                services.save_answer(
+                    attempt=attempt,
+                    quiz_question=entry,
+                    answer_text="" if choice else "[1, 2, 3]\nTrue",
+                    choice=choice,
+                )
+            attempts.append(attempt)
+        services.submit_attempt(attempt=attempts[-2])
+        overdue = attempts[-1]  # other_student's: left open past its deadline
+        Attempt.objects.filter(pk=overdue.pk).update(
+            started_at=timezone.now() - timedelta(hours=2),
+            deadline=timezone.now() - timedelta(hours=1),
+        )
+    for question in [*questions, key_source]:
+        choice = question.choices.first()
+        services.answer_practice(
+            user=student,
+            question=question,
+            answer_text="" if choice else "[1, 2, 3]\nTrue",
+            choice=choice,
+        )
+    # A third attempt of the student's, still open, for the attempt pages.
+    open_attempt = services.start_attempt(user=student, quiz=Quiz.objects.get(slug="quiz0"))
+    return {
+        "quiz": Quiz.objects.get(slug="quiz0"),
+        "submitted": attempts[0],
+        "open": open_attempt,
+        "question": key_source,  # in no quiz, so open to practice
+        "page": page,
+        "practice": student.practice_answers.get(question=key_source),
+    }
+
+
+def student_pages(course, topic) -> dict[str, str]:
+    return {
+        "home": reverse("home"),
+        "how_answers_are_checked": reverse("how_answers_are_checked"),
+        "concept_list": reverse("concept_list"),
+        "concept_detail": reverse("concept_detail", args=[course["page"].slug]),
+        "practice_topics": reverse("practice_topics"),
+        "practice_topic": reverse("practice_topic", args=[topic.slug]),
+        "practice_question": reverse("practice_question", args=[course["question"].pk]),
+        "practice_feedback": reverse("practice_feedback", args=[course["practice"].pk]),
+        "quiz_list": reverse("quiz_list"),
+        "quiz_detail": reverse("quiz_detail", args=[course["quiz"].slug]),
+        "attempt_list": reverse("attempt_list"),
+        "attempt_take": reverse("attempt_take", args=[course["open"].pk]),
+        "attempt_submit": reverse("attempt_submit", args=[course["open"].pk]),
+        "attempt_result": reverse("attempt_result", args=[course["submitted"].pk]),
+    }
+
+
+@pytest.fixture
+def course_of(topic, student, other_student, typed_question):
+    def build(n):
+        return build_course(n, topic, student, other_student, typed_question)
+
+    return build
+
+
+# Queries per page (the session, the user and their groups included), whatever the size of the
+# course: the same with 2 quizzes of 2 questions as with 10 of 10.
+STUDENT_PAGE_QUERIES = {
+    "home": 11,
+    "how_answers_are_checked": 4,
+    "concept_list": 6,
+    "concept_detail": 15,
+    "practice_topics": 10,
+    "practice_topic": 15,
+    "practice_question": 10,
+    "practice_feedback": 13,
+    "quiz_list": 10,
+    "quiz_detail": 14,
+    "attempt_list": 9,
+    "attempt_take": 11,
+    "attempt_submit": 8,
+    "attempt_result": 11,
+}
+RESULTS_PAGE_QUERIES = 12
+ATTEMPT_ADMIN_PAGE_QUERIES = 11
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_student_pages_cost_the_same_with_2_or_10_of_everything(
+    n, client, student, topic, course_of, django_assert_num_queries
+):
+    course = course_of(n)
+    client.force_login(student)
+    pages = student_pages(course, topic)
+    assert pages.keys() == STUDENT_PAGE_QUERIES.keys()
+    for name, url in pages.items():
+        with django_assert_num_queries(STUDENT_PAGE_QUERIES[name]):
+            response = client.get(url)
+        assert response.status_code in (200, 302), name
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_the_results_page_costs_the_same_with_2_or_10_of_everything(
+    n, client, instructor, student, topic, course_of, django_assert_num_queries
+):
+    course = course_of(n)
+    client.force_login(instructor)
+    url = reverse("admin:quizzes_quiz_results", args=[course["quiz"].pk])
+    ContentType.objects.clear_cache()
+    with django_assert_num_queries(RESULTS_PAGE_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_an_attempts_admin_page_costs_the_same_with_2_or_10_responses(
+    n, client, instructor, student, topic, course_of, django_assert_num_queries
+):
+    course = course_of(n)
+    client.force_login(instructor)
+    url = reverse("admin:quizzes_attempt_change", args=[course["submitted"].pk])
+    ContentType.objects.clear_cache()  # the admin's content-type lookup, counted every time
+    with django_assert_num_queries(ATTEMPT_ADMIN_PAGE_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+def test_a_get_writes_nothing_for_an_attempt_past_its_deadline(
+    client, other_student, topic, course_of
+):
+    course = course_of(2)
+    client.force_login(other_student)
+    overdue = Attempt.objects.filter(user=other_student, submitted_at__isnull=True).first()
+    urls = [
+        reverse("quiz_list"),
+        reverse("quiz_detail", args=[overdue.quiz.slug]),
+        reverse("attempt_list"),
+        reverse("attempt_result", args=[overdue.pk]),
+        reverse("practice_topics"),
+        reverse("concept_detail", args=[course["page"].slug]),
+    ]
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(WRITES)]
+        course_writes = [sql for sql in writes if "quizzes_" in sql]
+        assert not course_writes, (url, course_writes)
+    overdue.refresh_from_db()
+    assert overdue.submitted_at is None
