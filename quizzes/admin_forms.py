@@ -25,6 +25,14 @@ class NormalisedTextForm(forms.ModelForm):
     """Every admin form: text arrives from browsers with \\r\\n line endings and is stored with
     \\n, or code blocks go unfound and snippets and choices stop matching their outputs."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A text area is kept as written: stripping its final newline made a save without any
+        # change a different text, so load_content skipped the row from then on as edited.
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
+                field.strip = False
+
     def clean(self):
         cleaned = super().clean()
         for name, value in cleaned.items():
