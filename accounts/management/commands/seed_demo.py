@@ -26,6 +26,12 @@ class Command(BaseCommand):
             raise CommandError(
                 "The Instructors group is missing; run `manage.py migrate` first."
             ) from None
-        for username, created in accounts:
-            verb = "Created" if created else "Reset"
+        touched = dict(accounts)
+        for username, _ in services.DEMO_ACCOUNTS:
+            if username not in touched:
+                self.stdout.write(
+                    f"Kept {username} as it is (`seed_demo --reset` resets its password and role)."
+                )
+                continue
+            verb = "Created" if touched[username] else "Reset"
             self.stdout.write(f"{verb} {username} (password {services.DEMO_PASSWORD}).")
