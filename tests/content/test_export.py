@@ -170,3 +170,10 @@ def test_export_refuses_what_load_content_would_refuse_and_writes_nothing(tmp_pa
     with pytest.raises(CommandError, match="Nothing was written: load_content would refuse"):
         run_export("--output", str(tmp_path))
     assert not tmp_path.joinpath("topics").exists()
+
+
+def test_the_quizzes_header_is_the_one_the_fixture_starts_with():
+    """An export of an untouched course rewrote quizzes.toml's header (a diff with no edit)."""
+    from content.fixture_format import QUIZZES_HEADER
+
+    assert (FIXTURES / "quizzes.toml").read_text(encoding="utf-8").startswith(QUIZZES_HEADER)

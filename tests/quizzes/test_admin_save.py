@@ -628,3 +628,36 @@ def test_without_the_grader_a_page_save_is_refused_and_nothing_changes(
     page.refresh_from_db()
     assert page.body == PAGE_BODY
     assert list(page.block_outputs.values_list("index", "source_hash")) == before
+
+
+def test_saving_a_loaded_page_and_question_unchanged_leaves_them_as_loaded(tmp_path, instructor):
+    """Save pressed on an untouched change form: the text areas came back without the final
+    newline the fixture gave them (Django strips form text), so load_content skipped both rows
+    from then on as edited in the admin and export_content wrote them differently."""
+    from content.loader import load_content
+    from tests.content.test_loader import QUIZZES, topic_toml
+
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "topics" / "03-mutability-aliasing.toml").write_text(topic_toml())
+    (tmp_path / "quizzes.toml").write_text(QUIZZES)
+    load_content(tmp_path)
+    page, question = ConceptPage.objects.get(), Question.objects.get(slug="alias-choice")
+    loaded = (page.body, question.snippet)
+    assert all(text.endswith("\n") for text in loaded)
+
+    instructor_client = Client()
+    instructor_client.force_login(instructor)
+    for url, form_id in (
+        (reverse("admin:content_conceptpage_change", args=[page.pk]), "conceptpage_form"),
+        (reverse("admin:quizzes_question_change", args=[question.pk]), "question_form"),
+    ):
+        response = instructor_client.post(
+            url, browser_post_data(instructor_client.get(url).text, form_id)
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+
+    page.refresh_from_db()
+    question.refresh_from_db()
+    assert (page.body, question.snippet) == loaded
+    report = load_content(tmp_path)
+    assert report.skipped == [] and report.updated.total() == 0

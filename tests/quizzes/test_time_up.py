@@ -134,3 +134,17 @@ def test_ran_out_of_time_reads_only_stored_times(student, make_quiz, typed_quest
     untimed = make_quiz([typed_question], slug="untimed")
     attempt = services.start_attempt(user=student, quiz=untimed)
     assert not rules.ran_out_of_time(services.submit_attempt(attempt=attempt))
+
+
+def test_the_submission_time_reads_without_a_doubled_full_stop(
+    client, logged_in, make_quiz, typed_question
+):
+    """Django's default format ends an afternoon time with "p.m.": a sentence's own full stop
+    after it read "7:17 p.m.." on a fresh site."""
+    quiz = make_quiz([typed_question], time_limit_minutes=10)
+    attempt = start_quiz(client, quiz)
+    client.post(reverse("attempt_submit", args=[attempt.pk]))
+    afternoon = timezone.now().replace(hour=15, minute=30)
+    Attempt.objects.filter(pk=attempt.pk).update(started_at=afternoon, submitted_at=afternoon)
+    result = client.get(reverse("attempt_result", args=[attempt.pk]))
+    assert "p.m." in result.text and "p.m.." not in result.text
