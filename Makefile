@@ -41,7 +41,7 @@ test: install-dev
 # The database-backed tests again (and the fuzz test: NUL and overflow errors differ by
 # database), on a throwaway PostgreSQL server (needs Debian's postgresql).
 test-postgres: install-dev
-	scripts/with-postgres.sh $(BIN)/pytest -q tests/quizzes tests/fixtures tests/config tests/test_fuzz.py
+	scripts/with-postgres.sh $(BIN)/pytest -q tests/accounts tests/content tests/quizzes tests/fixtures tests/config tests/test_fuzz.py
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
