@@ -165,7 +165,7 @@ def quiz(make_quiz, typed_question, choice_question):
 def grader_calls(monkeypatch):
     """Every call into the grader package, with whether a database transaction was open then
     (the rule: none is). Tests that check it need a real transaction per write, so they are
-    marked django_db(transaction=True, serialized_rollback=True)."""
+    marked django_db(transaction=True)."""
     calls: list[tuple[str, bool]] = []
     for name in ("run", "output_varies"):
         real = getattr(grader, name)

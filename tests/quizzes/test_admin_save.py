@@ -401,21 +401,6 @@ def test_the_change_form_says_which_blocks_have_no_real_output(instructor_client
 # --- 3. No grader run inside a transaction ---------------------------------------------------
 
 
-@pytest.fixture
-def grader_calls(monkeypatch):
-    """Every grader call made through the grader package, with whether a transaction was open."""
-    calls: list[tuple[str, bool]] = []
-    for name in ("run", "output_varies"):
-        real = getattr(grader, name)
-
-        def recorded(source, *args, _real=real, _name=name, **kwargs):
-            calls.append((_name, connection.in_atomic_block))
-            return _real(source, *args, **kwargs)
-
-        monkeypatch.setattr(grader, name, recorded)
-    return calls
-
-
 @pytest.mark.django_db(transaction=True)
 def test_no_grader_call_runs_inside_a_transaction(client, make_user, topic, grader_calls):
     # A superuser: earlier transactional tests flush the Instructors group its migration made.
