@@ -10,6 +10,7 @@ import platform
 from dataclasses import dataclass
 
 import grader
+from grader.constants import Status
 from quizzes.grading import is_valid_key, source_hash
 
 
@@ -47,7 +48,7 @@ def checked_outcome(source: str) -> dict:
     if not reasons:
         return outcome
     shown = {"stdout": "", "exception": None, "exception_line": None}
-    return {**outcome, **shown, "status": "rejected", "reasons": reasons}
+    return {**outcome, **shown, "status": Status.REJECTED, "reasons": reasons}
 
 
 def trace_snippet(source: str, outcome: dict) -> dict | None:

@@ -6,9 +6,11 @@ free of threads, subprocess machinery, at-fork hooks and dataclasses (inspect) i
 """
 
 __all__ = [
+    "STATUSES",
     "GraderUnavailable",
     "Limits",
     "Outcome",
+    "Status",
     "collector_dependent",
     "configure",
     "output_varies",
@@ -25,6 +27,10 @@ def __getattr__(name: str):
         from grader import pool
 
         return getattr(pool, name)
+    if name in ("Status", "STATUSES"):
+        from grader import constants
+
+        return getattr(constants, name)
     if name in ("Limits", "Outcome"):
         from grader import outcome
 

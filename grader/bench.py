@@ -20,6 +20,8 @@ import sys
 import threading
 import time
 
+from grader.constants import Status
+
 SNIPPET = """\
 a = [1, 2, 3]
 b = a
@@ -97,7 +99,7 @@ def measure_paced() -> list[float]:
 
 
 def _checked(outcome) -> None:
-    if outcome.status != "ok":
+    if outcome.status != Status.OK:
         raise RuntimeError(f"the benchmark snippet did not run: {outcome}")
 
 

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from grader import collector, hooks, standins
 from grader.policy import SNIPPET_FILENAME, check_snippet, compile_tree
+from grader.schema import result as _result
 from grader.trace import Tracer, printed_so_far
 
 COMPILE_RECURSION_LIMIT = 100_000  # the checker recurses per AST level; the parser caps depth
@@ -77,21 +78,12 @@ def execute(
     them (see grader/collector.py); ordinary runs have none.
     """
     try:
+        measured_start()  # once per process, before this run's own state is set up
         variant = collector.checked(collector_variant)
         return _execute(source, output_bytes, trace, heap_frozen, variant)
     except BaseException as error:  # noqa: BLE001 - a failure of the grader itself, reported
         failure = f"the executor failed: {type(error).__name__}: {error}"
         return _result("crashed", reasons=[failure])
-
-
-def _result(status, stdout="", exception=None, exception_line=None, reasons=()):
-    return {
-        "status": status,
-        "stdout": stdout,
-        "exception": exception,
-        "exception_line": exception_line,
-        "reasons": list(reasons),
-    }
 
 
 @contextmanager
@@ -344,13 +336,14 @@ def _measure_start() -> Start:
 
 def script_loads() -> tuple:
     """The modules a script's first `import copy` or `import weakref` loads (measured)."""
-    return _START.script_loads
+    return measured_start().script_loads
 
 
 def import_probes() -> dict:
     """{module: source} of the probes that measure what a first import allocates (net, gc
     disabled); the grader server runs them in real children (Server.calibrate_imports)."""
-    return {module: _IMPORT_PROBE.format(module=module) for module, _ in _START.import_probes}
+    probes = measured_start().import_probes
+    return {module: _IMPORT_PROBE.format(module=module) for module, _ in probes}
 
 
 def calibrate_imports(printed_here: dict) -> None:
@@ -359,13 +352,14 @@ def calibrate_imports(printed_here: dict) -> None:
     `weakref`, in the state of the grader's children). Called once in the grader server before
     it forks the children that serve runs; `printed_here` is {module: the probe's output}."""
     global _START
+    start = measured_start()
     found = {}
-    for module, script in _START.import_probes:
+    for module, script in start.import_probes:
         try:
             found[module] = script - int(printed_here.get(module, ""))
         except ValueError:
             continue
-    _START = _START._replace(imports=_START.imports | found)
+    _START = start._replace(imports=start.imports | found)
 
 
 def _free_lists_to_fill(in_script: dict) -> dict:
@@ -597,5 +591,15 @@ def _clear_module_dict(namespace: dict) -> None:
             namespace[name] = None
 
 
-_START = Start(0, 0, {}, {})
-_START = _measure_start()
+_START = Start(0, 0, {}, {})  # until measured_start() runs: no adjustment
+_measured = False
+
+
+def measured_start() -> Start:
+    """The collector's state at a script's first line, measured on first use and kept: the
+    probes start `python -I` several times, which no import may do. The grader server asks
+    right after importing this module, before it forks any child."""
+    global _START, _measured
+    if not _measured:
+        _START, _measured = _measure_start(), True
+    return _START

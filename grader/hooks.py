@@ -330,3 +330,8 @@ def fill_free_lists(entries: dict, holder: list) -> None:
     for _ in range(entries.get("list", 0)):
         holder.append([])
     holder.clear()
+
+
+def base_builtins() -> dict:
+    """The builtins every run's namespace starts from (sandbox_builtins adds the importer)."""
+    return dict(_BASE_BUILTINS)

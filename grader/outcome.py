@@ -4,25 +4,27 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from grader import wire
+from grader.constants import (
+    DEFAULT_CPU_SECONDS,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_OUTPUT_BYTES,
+    DEFAULT_WALL_SECONDS,
+    MAX_SOURCE_BYTES,
+    MIN_MEMORY_MB,
+    STATUSES,
+)
 
-STATUSES = ("ok", "raised", "rejected", "timeout", "memory", "output_limit", "crashed")
-
-MAX_SOURCE_BYTES = wire.MAX_SOURCE_BYTES
-
-# The sandboxed process starts as a copy of the grader server, whose interpreter already maps a few
-# tens of MB; an address-space limit below this would fail before the snippet's first line.
-MIN_MEMORY_MB = 64
+__all__ = ["MAX_SOURCE_BYTES", "MIN_MEMORY_MB", "STATUSES", "Limits", "Outcome"]
 
 
 @dataclass(frozen=True)
 class Limits:
     """Resource limits for one run; every field is enforced by the grader."""
 
-    cpu_seconds: float = 2.0
-    wall_seconds: float = 3.0
-    memory_mb: int = 256
-    output_bytes: int = 65536
+    cpu_seconds: float = DEFAULT_CPU_SECONDS
+    wall_seconds: float = DEFAULT_WALL_SECONDS
+    memory_mb: int = DEFAULT_MEMORY_MB
+    output_bytes: int = DEFAULT_OUTPUT_BYTES
 
     def __post_init__(self):
         for name in ("cpu_seconds", "wall_seconds"):

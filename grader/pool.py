@@ -27,8 +27,10 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grader import wire
-from grader.outcome import MAX_SOURCE_BYTES, STATUSES, Limits, Outcome
+from grader import schema, wire
+from grader.constants import MAX_SOURCE_BYTES, Status
+from grader.outcome import Limits, Outcome
+from grader.schema import MalformedResult
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 _BOOTSTRAP = (
@@ -84,7 +86,9 @@ class _Connection:
     def run(self, request: bytes, limits: Limits, runs_in_flight: int) -> _RunResult:
         child = self._started_child(request, limits, runs_in_flight)
         if child is None:
-            return _RunResult(status="crashed", reasons=["no sandboxed process could be started"])
+            return _RunResult(
+                status=Status.CRASHED, reasons=["no sandboxed process could be started"]
+            )
         started = time.monotonic()
         deadline = started + limits.wall_seconds + _REPLY_GRACE_SECONDS
         try:
@@ -93,7 +97,7 @@ class _Connection:
             )
         except wire.FrameTooLarge:  # closing the pipe fails the child's write, which ends it
             reason = f"output limit of {limits.output_bytes} bytes exceeded"
-            return _RunResult(status="output_limit", reasons=[reason])
+            return _RunResult(status=Status.OUTPUT_LIMIT, reasons=[reason])
         finally:
             child.close()
         duration_ms = round((time.monotonic() - started) * 1000, 3)
@@ -312,7 +316,7 @@ def run(source: str, *, limits: Limits | None = None, trace: bool = False) -> Ou
     limits = _checked_arguments(source, limits)
     rejection = _source_rejection(source)
     if rejection:
-        return Outcome(status="rejected", reasons=(rejection,), python_version=_PYTHON_VERSION)
+        return Outcome(status=Status.REJECTED, reasons=(rejection,), python_version=_PYTHON_VERSION)
     server = _current_server()
     outcome = _run_on(server, source, limits, trace)
     if outcome is None:
@@ -397,9 +401,16 @@ def _run_on(server: _ServerProcess, source: str, limits: Limits, trace: bool) ->
             python_version=_PYTHON_VERSION,
             duration_ms=result.duration_ms,
         )
+    return outcome_from_payload(result.payload, limits, result.duration_ms)
+
+
+def outcome_from_payload(payload: bytes, limits: Limits, duration_ms: float) -> Outcome:
+    """The Outcome of a child's whole result, checked at this boundary: a result of the wrong
+    shape (a bug, or a snippet that got hold of the result pipe) is a "crashed" outcome that
+    says so, never an exception or a half-read outcome."""
     try:
-        return _outcome_from_result(validated_result(result.payload), limits, result.duration_ms)
-    except (_MalformedReply, ValueError, KeyError, TypeError) as error:
+        return _outcome_from_result(validated_result(payload), limits, duration_ms)
+    except (MalformedResult, ValueError, KeyError, TypeError) as error:
         return _crashed(f"the sandboxed process sent malformed data ({error})")
 
 
@@ -411,7 +422,7 @@ def call_with_variant(source: str, limits: Limits, variant: dict) -> dict | None
         return None
     try:
         return validated_result(result.payload)
-    except (_MalformedReply, ValueError, KeyError, TypeError):
+    except (MalformedResult, ValueError, KeyError, TypeError):
         return None
 
 
@@ -443,18 +454,14 @@ def _source_rejection(source: str) -> str | None:
 
 
 def _crashed(reason: str) -> Outcome:
-    return Outcome(status="crashed", reasons=(reason,), python_version=_PYTHON_VERSION)
-
-
-class _MalformedReply(ValueError):
-    pass
+    return Outcome(status=Status.CRASHED, reasons=(reason,), python_version=_PYTHON_VERSION)
 
 
 def _outcome_from_result(result: dict, limits: Limits, duration_ms: float) -> Outcome:
     reasons = tuple(result["reasons"])
-    if result["status"] == "memory":
+    if result["status"] == Status.MEMORY:
         reasons = (f"memory limit of {limits.memory_mb} MB exceeded",)
-    elif result["status"] == "output_limit":
+    elif result["status"] == Status.OUTPUT_LIMIT:
         reasons = (f"output limit of {limits.output_bytes} bytes exceeded",)
     return Outcome(
         status=result["status"],
@@ -468,39 +475,11 @@ def _outcome_from_result(result: dict, limits: Limits, duration_ms: float) -> Ou
     )
 
 
-_MISSING = object()
-_RESULT_FIELDS = {
-    "status": (str,),
-    "stdout": (str,),
-    "exception": (str, type(None)),
-    "exception_line": (int, type(None)),
-    "reasons": (list,),
-}
-
-
 def validated_result(payload: bytes) -> dict:
-    """The child's result, parsed as JSON and checked to be exactly the plain shape expected."""
+    """The child's result, parsed as JSON and checked to be exactly the plain shape expected
+    (grader.schema), trace included; MalformedResult (a ValueError) otherwise."""
     try:
         result = json.loads(payload)
     except ValueError as error:
-        raise _MalformedReply(f"not JSON: {error}") from None
-    if not isinstance(result, dict):
-        raise _MalformedReply("not a JSON object")
-    for name, types in _RESULT_FIELDS.items():
-        value = result.get(name, _MISSING)
-        if isinstance(value, bool) or not isinstance(value, types):
-            raise _MalformedReply(f"field {name!r} is missing or of the wrong type")
-    if result["status"] not in STATUSES:
-        raise _MalformedReply(f"unknown status {result['status']!r}")
-    if not all(isinstance(reason, str) for reason in result["reasons"]):
-        raise _MalformedReply("a reason is not a string")
-    if not isinstance(result.get("trace"), dict | type(None)):
-        raise _MalformedReply("field 'trace' is not an object")
-    collections = result.get("collections", [])
-    if not isinstance(collections, list) or not all(
-        type(event) is int and event >= 0 for event in collections
-    ):
-        raise _MalformedReply("field 'collections' is not a list of counts")
-    if type(result.get("exit_lines", 0)) is not int:
-        raise _MalformedReply("field 'exit_lines' is not a count")
-    return result
+        raise MalformedResult(f"not JSON: {error}") from None
+    return schema.checked_result(result)

@@ -26,7 +26,8 @@ import time
 import warnings
 from collections import deque
 
-from grader import immortal, sandbox, wire
+from grader import immortal, sandbox, schema, wire
+from grader.constants import DEFAULT_LIMITS, Status
 
 _WARM_UP_SOURCE = """\
 def pair(x, y=2):
@@ -45,14 +46,9 @@ _EXIT_NICENESS = 19
 # Idle children per connection: each then has a few runs' time to warm up before its own run.
 _CHILDREN_AHEAD = 2
 _SELF_CHECK_SNIPPET = "print(6 * 7)"
-# grader.Limits()'s defaults; the server does not import grader.outcome, whose dataclasses pull
-# in inspect and a megabyte of heap that every fork would copy the page tables of.
-_SELF_CHECK_LIMITS = {
-    "cpu_seconds": 2.0,
-    "wall_seconds": 3.0,
-    "memory_mb": 256,
-    "output_bytes": 65536,
-}
+# grader.Limits()'s defaults, as plain data: the server does not import grader.outcome, whose
+# dataclasses pull in inspect and a megabyte of heap that every fork would copy the page tables of.
+_SELF_CHECK_LIMITS = DEFAULT_LIMITS
 _SELF_CHECK_CPU_SECONDS = 0.05
 
 
@@ -162,7 +158,7 @@ class Server:
             payload = json.dumps(result).encode()
         except Exception as error:  # a bug in the executor: report it rather than vanish
             failure = f"the executor failed: {type(error).__name__}: {error}"
-            payload = json.dumps(_crashed(failure)).encode()
+            payload = json.dumps(schema.crashed(failure)).encode()
         wire.write_frame(1, payload)
         os.setpriority(os.PRIO_PROCESS, 0, _EXIT_NICENESS)  # tearing down its memory can wait
 
@@ -177,7 +173,7 @@ class Server:
         self.compile_snippet(_WARM_UP_SOURCE)
         request = {"source": _WARM_UP_SOURCE, "trace": False, **_SELF_CHECK_LIMITS}
         json.loads(json.dumps(request))
-        json.dumps(_crashed(_WARM_UP_SOURCE)).encode()
+        json.dumps(schema.crashed(_WARM_UP_SOURCE)).encode()
         gc.collect()  # the compiler leaves cyclic garbage; a snippet's first gc.collect() sees none
 
     def hand_child(self, connection: socket.socket, runs_in_flight: int = 0) -> None:
@@ -255,7 +251,7 @@ class Server:
         child = self.children.get(pid)
         if child is None or child.connection is not connection or child.job is None:
             unknown = ["the grader server has no record of this run"]
-            self._reply(connection, {"verdict": pid, "status": "crashed", "reasons": unknown})
+            self._reply(connection, {"verdict": pid, "status": Status.CRASHED, "reasons": unknown})
         elif child.wait_status is None:
             child.job.verdict_wanted = True  # answered when it exits
         else:
@@ -373,7 +369,7 @@ class Server:
         printed = {}
         for module, source in probes.items():
             result = self._run_synchronously({"source": source, "trace": False, **limits})
-            if isinstance(result, dict) and result.get("status") == "ok":
+            if isinstance(result, dict) and result.get("status") == Status.OK:
                 printed[module] = result["stdout"]
         calibrate(printed)
 
@@ -406,25 +402,15 @@ class Server:
 def _death_verdict(job: Job, wait_status: int) -> tuple[str, list[str]]:
     """Why a child ended without sending a whole result, from its wait status."""
     if job.killed_at_deadline:
-        return "timeout", [f"wall-clock limit of {job.wall_seconds} s exceeded"]
+        return Status.TIMEOUT, [f"wall-clock limit of {job.wall_seconds} s exceeded"]
     if os.WIFSIGNALED(wait_status):
         number = os.WTERMSIG(wait_status)
         if number in (signal.SIGXCPU, signal.SIGPROF):
-            return "timeout", [f"CPU time limit of {job.cpu_seconds} s exceeded"]
+            return Status.TIMEOUT, [f"CPU time limit of {job.cpu_seconds} s exceeded"]
         name = signal.Signals(number).name
-        return "crashed", [f"the snippet's process was killed by {name}"]
+        return Status.CRASHED, [f"the snippet's process was killed by {name}"]
     code = os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else wait_status
-    return "crashed", [f"the snippet's process exited (status {code}) without a result"]
-
-
-def _crashed(reason: str) -> dict:
-    return {
-        "status": "crashed",
-        "stdout": "",
-        "exception": None,
-        "exception_line": None,
-        "reasons": [reason],
-    }
+    return Status.CRASHED, [f"the snippet's process exited (status {code}) without a result"]
 
 
 def _kill_quietly(pid: int) -> None:
@@ -450,13 +436,20 @@ def main(argv: list[str]) -> None:
         "in_force": {"network": network},
     }
     try:
-        from grader.execute import calibrate_imports, execute, import_probes, script_loads
+        from grader.execute import (
+            calibrate_imports,
+            execute,
+            import_probes,
+            measured_start,
+            script_loads,
+        )
         from grader.policy import compile_snippet
         from grader.standins import prepare_script_imports
     except Exception as error:
         problem = f"cannot import the executor: {error}"
         _say_hello({**hello, "ready": False, "problems": [problem]})
         return
+    measured_start()  # the probes, once, in the state every child is forked from
     _preload_lazy_imports()
     sandbox.open_library_dirs()
     prepare_script_imports(script_loads())
@@ -485,9 +478,7 @@ def _snippet_visible_roots() -> list:
     stand-ins' members and specs, and the classes of the objects it gives out at run time."""
     from grader import hooks, standins
 
-    roots = [*hooks._BASE_BUILTINS.values(), *standins._SPECS.values()]
-    for members in standins._SHARED_MEMBERS.values():
-        roots.extend(members.values())
+    roots = [*hooks.base_builtins().values(), *standins.shared_objects()]
     roots += [hooks.TextSink, hooks.PolicyRefusal, hooks.OutputLimitReached, functools.partial]
     return roots
 

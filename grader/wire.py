@@ -13,12 +13,9 @@ import socket
 import struct
 import time
 
-from grader.trace import MAX_TRACE_CHARS
+from grader.constants import MAX_SOURCE_BYTES, MAX_TRACE_CHARS
 
 HEADER = struct.Struct("!I")
-# Sources larger than this are refused before anything runs: teaching snippets are a few hundred
-# bytes, and a huge source would only cost the grader time and memory while it is parsed.
-MAX_SOURCE_BYTES = 256 * 1024
 # A request's JSON escapes at worst 6 characters per source byte.
 MAX_REQUEST_BYTES = 6 * MAX_SOURCE_BYTES + 4096
 # Messages between the caller and the server: a few numbers and names, never a source.

@@ -8,10 +8,11 @@ import hashlib
 from collections.abc import Iterable
 from typing import TypeGuard
 
+from grader.constants import COMPLETED_STATUSES
 from quizzes import answer_modes
 from quizzes.models import Choice, Question
 
-VALID_KEY_STATUSES = ("ok", "raised")
+VALID_KEY_STATUSES = COMPLETED_STATUSES
 TRUE, FALSE = "true", "false"
 
 

@@ -153,4 +153,7 @@ def test_a_child_result_of_the_wrong_shape_is_refused(payload):
 
 
 def test_a_child_result_of_the_right_shape_is_accepted():
-    assert validated_result(valid_result(stdout="x\n", trace={"steps": []}))["stdout"] == "x\n"
+    trace = grader.run("items = [1]\nprint(items)\n", trace=True).trace
+    accepted = validated_result(valid_result(stdout="x\n", trace=trace))
+    assert accepted["stdout"] == "x\n"
+    assert accepted["trace"] == trace

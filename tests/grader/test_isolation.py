@@ -309,9 +309,9 @@ def test_the_server_checks_itself_with_the_default_limits_and_never_imports_data
     (dataclasses pull in inspect: a megabyte of heap that every fork would copy)."""
     from dataclasses import asdict
 
-    from grader import server
+    from grader.constants import DEFAULT_LIMITS
 
-    assert server._SELF_CHECK_LIMITS == asdict(grader.Limits())
+    assert DEFAULT_LIMITS == asdict(grader.Limits())
     completed = subprocess.run(
         [sys.executable, "-I", "-c", CHECK_IMPORTS, PROJECT_ROOT],
         env={},

@@ -1,0 +1,522 @@
+"""The tracer: sys.monitoring events on the snippet's code, and one step recorded per event.
+
+See the package's docstring (grader/trace/__init__.py) for what it records and what it must not
+change; grader/trace/heap.py reads the objects a step draws.
+"""
+
+import gc
+import json
+import sys
+import types
+
+from grader.constants import MAX_FRAMES, MAX_STEPS, MAX_TRACE_CHARS, STDOUT_CHARS, TRACE_VERSION
+from grader.trace.attributes import stored_attribute_names
+from grader.trace.heap import Heap
+
+# Kept free of steps: the trace's other fields, and the "exit" step, whose stdout escapes to at
+# most 12 characters per character (a surrogate pair).
+_ROOM_OUTSIDE_STEPS = 2_000 + 12 * STDOUT_CHARS
+
+REFCOUNT_DEFINITION = (
+    "the references CPython counts to the object at this step, as "
+    "print(sys.getrefcount(x) - 1) would show for a name x bound to it (the diagram's own "
+    "references are left out). Immortal objects (such as small ints and None) and objects that "
+    "are not the program's (modules, builtin functions) are shown without a count."
+)
+
+
+_CO_OPTIMIZED = 0x1  # function frames keep their locals in fast slots, not in a dict
+
+
+class Tracer:
+    """Records a trace of one snippet run; see the module docstring."""
+
+    def __init__(self, code, namespace, *, stdout, max_steps=MAX_STEPS, max_chars=MAX_TRACE_CHARS):
+        self._namespace = namespace  # the module's globals, read once more for the "end" step
+        self._codes = list(_nested_code_objects(code))
+        self._code_ids = {id(each) for each in self._codes}
+        self._stored_names = stored_attribute_names(self._codes)
+        # id(code) -> (parameter names, names in cells, free names), read once: CPython 3.12
+        # builds those tuples on first access and caches them on the code object.
+        self._code_names = {}
+        self._module_code = code
+        self._module_frame = None  # the label of the module's frame, kept for the "end" step
+        self._stdout = stdout  # callable returning everything printed so far
+        self._max_steps = max_steps
+        self._max_chars = max_chars
+        self._steps = []
+        self._size = 0  # characters of JSON recorded so far
+        self._printed = 0  # characters of output the last recorded step had seen
+        self._last_line = 1
+        self._excused = 0  # the tracer's part of the collector's count; see _collect_when_due
+        self._threshold = self._applied = 0  # the snippet's threshold, and the one set for it
+        self._truncated = False
+        self._notice = None
+        self._tool = None
+        self._labels = {}  # id -> (label, fingerprint) for objects drawn at the previous step
+        self._next_label = 1
+        self._frame_labels = {}  # (id(frame), code) -> label for frames on the previous step
+        self._next_frame = 1
+        self._previous_graph = {}  # id -> child ids, as drawn at the previous step
+        self._previous_kinds = {}  # id -> id of the type, for drawn containers
+        self._cycle_only = set()  # ids drawn as cycle_only at the previous step
+
+    # -- running ---------------------------------------------------------------------------
+
+    def __enter__(self):
+        """Record while the block runs `exec(code, namespace)`; the exec stays the caller's, so
+        tracing adds no frame to the snippet's stack or traceback."""
+        self._install()
+        return self
+
+    def __exit__(self, error_type, error, traceback):
+        self._uninstall()
+        namespace, self._namespace = self._namespace, None  # the caller decides when it dies
+        if error_type is None and not self._truncated and self._notice is None:
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                self._record("end", self._last_line, None, namespace)
+            finally:
+                if collecting:
+                    gc.enable()
+        return False
+
+    def result(self, final_stdout=None):
+        """The trace. `final_stdout` is everything the run printed, shutdown included: when it
+        is more than the last step saw (objects finalised at exit print), an "exit" step shows
+        it, with no frames and no objects left; not after a truncated or failed trace."""
+        steps = self._steps
+        if (
+            final_stdout is not None
+            and len(final_stdout) != self._printed
+            and steps
+            and not self._truncated
+            and self._notice is None
+        ):
+            exit_step = {
+                "line": steps[-1]["line"],
+                "event": "exit",
+                "stdout": _tail(final_stdout),
+                "frames": [],
+                "heap": {},
+            }
+            steps = [*steps, exit_step]
+        return {
+            "version": TRACE_VERSION,
+            "refcount_definition": REFCOUNT_DEFINITION,
+            "max_steps": self._max_steps,
+            "truncated": self._truncated,
+            "notice": self._notice,
+            "steps": steps,
+        }
+
+    def _install(self):
+        monitoring = sys.monitoring
+        free = [tool for tool in range(6) if monitoring.get_tool(tool) is None]
+        if not free:
+            self._notice = "No trace: the interpreter's monitoring slots are all in use."
+            return
+        self._tool = free[0]
+        monitoring.use_tool_id(self._tool, "grader.trace")
+        events = monitoring.events
+        monitoring.register_callback(self._tool, events.LINE, self._on_line)
+        monitoring.register_callback(self._tool, events.PY_RETURN, self._on_return)
+        monitoring.register_callback(self._tool, events.RAISE, self._on_raise)
+        for code in self._codes:
+            local = events.LINE
+            if code is not self._module_code:
+                local |= events.PY_RETURN
+            monitoring.set_local_events(self._tool, code, local)
+        # RAISE cannot be a local event in 3.12; _on_raise ignores code that is not the snippet's.
+        monitoring.set_events(self._tool, events.RAISE)
+        self._hold_automatic_collection()
+
+    def _uninstall(self):
+        if self._tool is None:
+            return
+        monitoring = sys.monitoring
+        monitoring.set_events(self._tool, 0)
+        for code in self._codes:
+            monitoring.set_local_events(self._tool, code, 0)
+        for event in (monitoring.events.LINE, monitoring.events.PY_RETURN, monitoring.events.RAISE):
+            monitoring.register_callback(self._tool, event, None)
+        monitoring.free_tool_id(self._tool)
+        self._tool = None
+        self._release_automatic_collection()
+
+    # -- events (called by the interpreter in the middle of the snippet) ---------------------
+
+    def _on_line(self, code, line):
+        self._step("line", line)
+
+    def _on_return(self, code, offset, retval):
+        del retval  # our argument would count as one more reference to the returned object
+        self._step("return", sys._getframe(1).f_lineno)
+
+    def _on_raise(self, code, offset, exception):
+        del exception
+        if id(code) in self._code_ids:
+            self._step("exception", sys._getframe(1).f_lineno)
+
+    def _step(self, event, line):
+        if self._tool is None:
+            return
+        if len(self._steps) >= self._max_steps:
+            self._stop_truncated(f"the most a diagram records is {self._max_steps} steps")
+            return
+        collecting = gc.isenabled()
+        gc.disable()
+        allocated = gc.get_count()[0]
+        try:
+            self._record(event, line, sys._getframe(2), None)
+        except Exception as error:  # never let the tracer change what the snippet does
+            self._notice = f"The trace stopped early: {type(error).__name__}: {error}"
+            self._uninstall()
+        finally:
+            self._excused += gc.get_count()[0] - allocated
+            self._apply_threshold()
+            if collecting:
+                gc.enable()
+
+    def _stop_truncated(self, why):
+        self._truncated = True
+        self._notice = (
+            f"The diagram stops after step {len(self._steps)}: {why}. The program went on "
+            "running to its end; its output is complete."
+        )
+        self._uninstall()
+
+    # CPython collects once its count of new container objects passes a threshold. A step leaves
+    # that count higher (CPython's free lists make it drift), so while tracing, the threshold is
+    # raised by what the steps added since the last collection: automatic collection is never
+    # earlier than without the tracer, and a garbage cycle stays until the snippet's
+    # gc.collect(). (A snippet that reads gc.get_threshold() while traced sees the raised value.)
+
+    def _hold_automatic_collection(self):
+        self._threshold = self._applied = gc.get_threshold()[0]
+        gc.callbacks.append(self._on_collection)
+
+    def _release_automatic_collection(self):
+        gc.callbacks.remove(self._on_collection)
+        self._excused = 0
+        self._apply_threshold()
+
+    def _apply_threshold(self):
+        current, *older = gc.get_threshold()
+        if current != self._applied:  # the snippet set its own threshold
+            self._threshold = current
+        self._applied = self._threshold + self._excused if self._threshold else 0
+        gc.set_threshold(self._applied, *older)
+
+    def _on_collection(self, phase, info):
+        if phase == "stop":
+            self._excused = 0  # the collection set the count back to zero
+            self._apply_threshold()
+
+    # -- one step -----------------------------------------------------------------------------
+
+    def _record(self, event, line, frame, namespace):
+        # Tracked before anything else of this step (the collector keeps its youngest objects in
+        # order), so that what this step makes can be told from what was there before it.
+        step_start = []
+        printed = self._stdout()
+        heap = Heap(self._code_ids, self._stored_names, self._code_names)
+        frames, hidden_frames = self._read_frames(frame, namespace, heap, line)
+        heap.walk()
+        self._add_cycle_only(heap, step_start)
+        del step_start
+        counts = heap.refcounts()
+        _find_cells(frames, heap, counts)
+        garbage = self._find_garbage(heap, counts)
+        drawn = heap.drawn(garbage)
+        labels = self._assign_labels(heap, drawn)
+        step_heap = {}
+        for index in drawn:
+            node = heap.nodes[index]
+            entry = {
+                "type": node.type_name,
+                "kind": node.kind,
+                "repr": node.repr,
+                "refcount": None if node.opaque or node.immortal else counts[index],
+                "flags": node.flags + (["cycle_only"] if index in garbage else []),
+            }
+            self._add_refs(entry, node, labels)
+            step_heap[labels[index]] = entry
+        self._remember(heap, drawn, garbage, labels)
+        for record in frames:
+            record.pop("code", None)
+            record["locals"] = [
+                # A name in a cell: the frame holds the cell, the arrow shows the cell's content.
+                {"name": name, "ref": labels[index]} | ({"cell": True} if in_cell else {})
+                for name, index, in_cell in record["locals"]
+                if index in labels
+            ]
+        step = {
+            "line": line,
+            "event": event,
+            "stdout": _tail(printed),
+            "frames": frames,
+            "heap": step_heap,
+        }
+        if hidden_frames:
+            step["hidden_frames"] = hidden_frames
+        size = len(json.dumps(step))
+        if self._size + size > self._max_chars - _ROOM_OUTSIDE_STEPS:
+            limit = f"{self._max_chars:,}"
+            self._stop_truncated(f"the next one would take the trace past {limit} characters")
+            return
+        self._steps.append(step)
+        self._size += size
+        self._printed = len(printed)
+        if frames:
+            self._last_line = frames[0]["line"]  # where the module is, for the "end" step
+
+    def _read_frames(self, frame, namespace, heap, line):
+        """The snippet's frames, outermost first, with their names registered in the heap."""
+        snippet_frames = []
+        while frame is not None:
+            if id(frame.f_code) in self._code_ids:
+                snippet_frames.append(frame)
+            frame = frame.f_back
+        snippet_frames.reverse()
+        hidden = max(0, len(snippet_frames) - MAX_FRAMES)
+        if hidden:  # deep recursion: the module's frame and the innermost calls are drawn
+            snippet_frames = snippet_frames[:1] + snippet_frames[1 + hidden :]
+        records = []
+        labels = {}
+        if namespace is not None:  # the run is over: only the module's names remain
+            label = self._module_frame or self._new_frame_label()
+            records.append(self._frame_record(label, "<module>", line, namespace, heap, False))
+        for index, snippet_frame in enumerate(snippet_frames):
+            code = snippet_frame.f_code
+            key = (id(snippet_frame), id(code))
+            label = self._frame_labels.get(key) or self._new_frame_label()
+            labels[key] = label
+            if code is self._module_code:
+                self._module_frame = label
+            current = index == len(snippet_frames) - 1
+            is_function = bool(code.co_flags & _CO_OPTIMIZED)
+            record = self._frame_record(
+                label,
+                code.co_name,
+                line if current else snippet_frame.f_lineno,
+                snippet_frame.f_locals,
+                heap,
+                is_function,
+                # A module's cell variables belong to its inlined comprehensions, never to the
+                # globals of the same names.
+                heap.names_in_cells(code) if is_function else (),
+            )
+            record["code"] = code  # read by _find_cells, dropped before the step is kept
+            records.append(record)
+        self._frame_labels = labels
+        return records, hidden
+
+    def _new_frame_label(self):
+        self._next_frame += 1
+        return f"f{self._next_frame - 1}"
+
+    def _frame_record(self, label, name, line, names, heap, is_snapshot, in_cells=()):
+        bindings = [
+            (local_name, heap.add(value), local_name in in_cells)
+            for local_name, value in list(names.items())
+            if self._shown(local_name)
+        ]
+        if is_snapshot:
+            # The dict CPython 3.12 filled for f_locals holds a reference per name until the
+            # frame ends; emptying it keeps counts (and __del__ timing) as without the tracer.
+            names.clear()
+        return {"id": label, "name": name, "line": line, "locals": bindings}
+
+    def _shown(self, name):
+        return (
+            isinstance(name, str)
+            and name.isidentifier()
+            and not name.startswith("_")  # the policy's own names; a snippet's cannot start so
+        )
+
+    def _add_cycle_only(self, heap, step_start):
+        """Bring back objects drawn before that only a reference cycle may still keep alive.
+
+        Matched by id and type, so an object this step made (after `step_start`) is left out: it
+        may sit at the address of a drawn object freed since the last step.
+        """
+        reachable = set(heap.index)
+        gone = [oid for oid in self._previous_graph if oid not in reachable]
+        suspects = {
+            oid: self._previous_kinds[oid]
+            for oid in gone
+            if oid in self._previous_kinds
+            and (oid in self._cycle_only or _on_cycle(self._previous_graph, oid))
+        }
+        if not suspects:
+            return
+        made_by_this_step = _made_since(step_start)
+        survivors = [
+            obj
+            for obj in gc.get_objects()
+            if suspects.get(id(obj)) == id(type(obj)) and id(obj) not in made_by_this_step
+        ]
+        heap.walk_unreachable(survivors)
+        del survivors
+
+    def _find_garbage(self, heap, counts):
+        """The unreachable objects whose every reference comes from other unreachable ones."""
+        candidates = [i for i in heap.unreachable if not heap.nodes[i].immortal]
+        if not candidates:
+            return set()
+        members = set(candidates)
+        internal = dict.fromkeys(candidates, 0)
+        for index in candidates:
+            for child in heap.nodes[index].children():
+                if child in members:
+                    internal[child] += 1
+        alive = [i for i in candidates if counts[i] > internal[i]]
+        kept = set(alive)
+        while alive:
+            for child in heap.nodes[alive.pop()].children():
+                if child in members and child not in kept:
+                    kept.add(child)
+                    alive.append(child)
+        return members - kept
+
+    def _assign_labels(self, heap, drawn):
+        labels = {}
+        for index in drawn:
+            node = heap.nodes[index]
+            previous = self._labels.get(node.oid)
+            if previous is not None and previous[1] == node.fingerprint:
+                labels[index] = previous[0]
+            else:
+                labels[index] = f"o{self._next_label}"
+                self._next_label += 1
+        return labels
+
+    def _add_refs(self, entry, node, labels):
+        if node.kind in ("list", "tuple", "set"):
+            entry["items"] = [labels[i] for i in node.items if i in labels]
+        elif node.kind == "dict":
+            entry["entries"] = [
+                [labels[k], labels[v]] for k, v in node.entries if k in labels and v in labels
+            ]
+        elif node.kind in ("instance", "class", "method"):
+            entry["attrs"] = _named_refs(node.attrs, labels)
+        elif node.kind == "function":
+            for field in ("defaults", "kwdefaults", "cells"):
+                refs = _named_refs(getattr(node, field), labels)
+                if refs:
+                    entry[field] = refs
+        elif node.kind == "cell" and node.contents in labels:
+            entry["contents"] = labels[node.contents]
+        left_out = node.length - _count_refs(entry)
+        if left_out > 0:
+            entry["more"] = left_out
+
+    def _remember(self, heap, drawn, garbage, labels):
+        self._labels = {}
+        self._previous_graph = {}
+        self._previous_kinds = {}
+        for index in drawn:
+            node = heap.nodes[index]
+            self._labels[node.oid] = (labels[index], node.fingerprint)
+            self._previous_graph[node.oid] = [heap.nodes[i].oid for i in node.children()]
+            if node.kind != "value":
+                self._previous_kinds[node.oid] = id(node.type)
+        self._cycle_only = {heap.nodes[i].oid for i in garbage}
+
+
+def _find_cells(frames, heap, counts):
+    """Point a frame's name that lives in a cell at the cell itself, when the cell can be told.
+
+    CPython 3.12 shows a frame's cells only through f_locals, which gives their contents. The
+    cell is found among the drawn closures' cells: those of functions with the frame's code or
+    with code nested in it, under the same name, holding the same object, and with a reference
+    that no drawn object accounts for (the frame's own). Only a single such cell is taken; when
+    none or several fit, the name keeps pointing at the value, through a cell (a dashed arrow).
+    """
+    unexplained = {}  # cell index -> references not drawn yet
+    by_name = {}  # (code id, variable name) -> cell indices of the drawn closures
+    for node in heap.nodes:
+        for child in node.children():
+            unexplained[child] = unexplained.get(child, 0) - 1
+        if node.kind == "function" and node.cells:
+            for name, cell in node.cells:
+                by_name.setdefault((node.code_id, name), set()).add(cell)
+    if not by_name:
+        return
+    for record in frames:
+        code = record.get("code")
+        if code is None:  # the module's names once the run is over: never in cells
+            continue
+        codes = [id(code)] + [id(c) for c in code.co_consts if isinstance(c, types.CodeType)]
+        bindings = []
+        for name, index, in_cell in record["locals"]:
+            if in_cell and index is not None:
+                fitting = {
+                    cell
+                    for code_id in codes
+                    for cell in by_name.get((code_id, name), ())
+                    if heap.nodes[cell].contents == index
+                    and counts[cell] + unexplained.get(cell, 0) > 0
+                }
+                if len(fitting) == 1:
+                    (cell,) = fitting
+                    unexplained[cell] = unexplained.get(cell, 0) - 1
+                    index, in_cell = cell, False
+            bindings.append((name, index, in_cell))
+        record["locals"] = bindings
+
+
+def _named_refs(pairs, labels):
+    return [{"name": name, "ref": labels[i]} for name, i in pairs if i in labels]
+
+
+def _count_refs(entry):
+    lists = ("items", "entries", "attrs", "defaults", "kwdefaults", "cells")
+    return sum(len(entry.get(field, ())) for field in lists) + ("contents" in entry)
+
+
+def _made_since(marker):
+    """Ids of the objects the collector started tracking after `marker` (gc is off meanwhile)."""
+    youngest = gc.get_objects(generation=0)
+    position = next(i for i, obj in enumerate(youngest) if obj is marker)
+    made = {id(obj) for obj in youngest[position:]}
+    del youngest  # it refers to the snippet's young objects: their counts must not include it
+    return made
+
+
+def _on_cycle(graph, start):
+    """Whether `start` can reach itself in the previous step's drawing."""
+    seen = set()
+    pending = list(graph.get(start, ()))
+    while pending:
+        oid = pending.pop()
+        if oid == start:
+            return True
+        if oid not in seen:
+            seen.add(oid)
+            pending.extend(graph.get(oid, ()))
+    return False
+
+
+def _nested_code_objects(code):
+    yield code
+    for constant in code.co_consts:
+        if isinstance(constant, types.CodeType):
+            yield from _nested_code_objects(constant)
+
+
+def _tail(text):
+    return text if len(text) <= STDOUT_CHARS else "…" + text[-(STDOUT_CHARS - 1) :]
+
+
+def printed_so_far(run):
+    """What a grader.hooks.Run has printed, read without flushing its emulated stdout buffer
+    (a flush would change when CPython's buffer allocates, which the run reproduces)."""
+    pending = run.pending
+    if pending is None:
+        pending = ""
+    elif type(pending) is not str:
+        pending = "".join(pending)
+    return "".join(run.chunks) + pending
