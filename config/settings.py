@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from config.grader_options import grader_options
 from config.log import admins_from_environment, logging_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -211,6 +212,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # Saving a concept page in the admin runs the grader on each new or changed ```python block
 # (a few runs each, every run bounded by grader.Limits); a cap on blocks bounds one save's time.
 ADMIN_MAX_BLOCKS_PER_PAGE = int(os.environ.get("ADMIN_MAX_BLOCKS_PER_PAGE", "12"))
+
+# The grader library's configuration (grader/config.py: pool_size, limits, python,
+# start_seconds, ...), applied by content.apps.ContentConfig.ready; an option left out keeps the
+# library's default. GRADER_POOL_SIZE, GRADER_PYTHON, GRADER_START_SECONDS and the default
+# limits GRADER_CPU_SECONDS, GRADER_WALL_SECONDS, GRADER_MEMORY_MB, GRADER_OUTPUT_BYTES.
+GRADER = grader_options(os.environ)
+
 # Every server error is logged to stderr with its traceback; ADMINS (comma-separated addresses,
 # "Name <address>" allowed) also receive it by e-mail.
 ADMINS = admins_from_environment(os.environ.get("ADMINS", ""))

@@ -6,7 +6,6 @@ runs; StoredRun reads either, and `is_current` is the only place that decides wh
 run again.
 """
 
-import platform
 from dataclasses import dataclass
 
 import grader
@@ -15,8 +14,9 @@ from quizzes.grading import is_valid_key, source_hash
 
 
 def current_python_version() -> str:
-    """The interpreter the grader runs snippets with (the server's own)."""
-    return platform.python_version()
+    """The version of the interpreter the grader runs snippets with (settings.GRADER["python"],
+    else the site's own)."""
+    return grader.python_version()
 
 
 def run_snippet(source: str) -> dict:

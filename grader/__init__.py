@@ -12,8 +12,10 @@ __all__ = [
     "Outcome",
     "Status",
     "collector_dependent",
+    "configuration",
     "configure",
     "output_varies",
+    "python_version",
     "run",
 ]
 
@@ -23,7 +25,14 @@ def __getattr__(name: str):
         from grader import collector_check
 
         return collector_check.collector_dependent
-    if name in ("GraderUnavailable", "configure", "output_varies", "run"):
+    if name in (
+        "GraderUnavailable",
+        "configuration",
+        "configure",
+        "output_varies",
+        "python_version",
+        "run",
+    ):
         from grader import pool
 
         return getattr(pool, name)

@@ -12,6 +12,7 @@ a new server.
 """
 
 import atexit
+import functools
 import json
 import os
 import platform
@@ -27,7 +28,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grader import schema, wire
+from grader import config, schema, wire
 from grader.constants import MAX_SOURCE_BYTES, Status
 from grader.outcome import Limits, Outcome
 from grader.schema import MalformedResult
@@ -37,11 +38,7 @@ _BOOTSTRAP = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
     "from grader.server import main; main(sys.argv[2:])"
 )
-_START_SECONDS = 30.0
-_REPLY_GRACE_SECONDS = 5.0  # beyond wall_seconds, before the server itself counts as hung
-_HAND_OVER_SECONDS = 10.0  # for the server to hand over the next child
 _STARTS_PER_RUN = 3  # children found dead before their run, before the run counts as crashed
-_PYTHON_VERSION = platform.python_version()  # the server runs this very interpreter
 
 
 class GraderUnavailable(RuntimeError):
@@ -90,7 +87,7 @@ class _Connection:
                 status=Status.CRASHED, reasons=["no sandboxed process could be started"]
             )
         started = time.monotonic()
-        deadline = started + limits.wall_seconds + _REPLY_GRACE_SECONDS
+        deadline = started + limits.wall_seconds + _config.reply_grace_seconds
         try:
             payload = wire.read_frame(
                 child.result_fd, wire.result_cap(limits.output_bytes), deadline
@@ -150,7 +147,7 @@ class _Connection:
 
     def _receive(self, *, block: bool) -> None:
         """Take in the server's messages: handed children and verdicts."""
-        self.sock.settimeout(_HAND_OVER_SECONDS if block else 0.0)
+        self.sock.settimeout(_config.hand_over_seconds if block else 0.0)
         while True:
             try:
                 message, fds = wire.receive_message(self.sock)
@@ -179,14 +176,13 @@ class _Connection:
 class _ServerProcess:
     """One running grader server and the caller's connections to it."""
 
-    def __init__(self, pool_size: int):
+    def __init__(self, pool_size: int, python: str):
         self.workdir = tempfile.mkdtemp(prefix="grader-")
         os.chmod(self.workdir, 0o555)  # empty, and nobody may create anything in it
         pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(pool_size)]
         server_ends = [theirs.fileno() for _, theirs in pairs]
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c", _BOOTSTRAP, _PROJECT_ROOT]
-            + [str(fd) for fd in server_ends],
+            [python, "-I", "-c", _BOOTSTRAP, _PROJECT_ROOT] + [str(fd) for fd in server_ends],
             env={},
             cwd=self.workdir,
             stdin=subprocess.PIPE,
@@ -205,7 +201,7 @@ class _ServerProcess:
         self.hello = self._read_hello()
 
     def _read_hello(self) -> dict:
-        ready, _, _ = select.select([self.process.stdout], [], [], _START_SECONDS)
+        ready, _, _ = select.select([self.process.stdout], [], [], _config.start_seconds)
         line = self.process.stdout.readline() if ready else b""
         try:
             hello = json.loads(line)
@@ -251,22 +247,49 @@ class _ServerProcess:
 
 _lock = threading.Lock()
 _server: _ServerProcess | None = None
-_pool_size = int(os.environ.get("GRADER_POOL_SIZE") or os.cpu_count() or 1)
+_config = config.defaults()
 
 
-def configure(*, pool_size: int) -> None:
-    """Set how many snippets may run at once; a running server is replaced at the next run."""
-    global _pool_size
-    if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 1:
-        raise ValueError(f"pool_size must be a positive integer, got {pool_size!r}")
+def configure(**options) -> None:
+    """Change the grader's configuration (grader/config.py: pool_size, limits, python,
+    start_seconds, ...); options not given keep their value. A running server is replaced at
+    the next run when its size or interpreter changes."""
+    global _config
     with _lock:
-        _pool_size = pool_size
-        _stop_server()
+        previous, _config = _config, config.configured(_config, options)
+        if (previous.pool_size, previous.python) != (_config.pool_size, _config.python):
+            _stop_server()
+    if previous.python != _config.python:
+        _stop_witnesses()
+
+
+def configuration() -> config.Config:
+    """The configuration in force."""
+    return _config
 
 
 def pool_size() -> int:
     """How many snippets may run at once (GRADER_POOL_SIZE, else the number of CPUs)."""
-    return _pool_size
+    return _config.pool_size
+
+
+def python_version() -> str:
+    """The version of the interpreter that runs snippets (the configured one)."""
+    return _interpreter_version(_config.python)
+
+
+@functools.cache
+def _interpreter_version(python: str) -> str:
+    if python == sys.executable:
+        return platform.python_version()
+    asked = subprocess.run(
+        [python, "-I", "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+        timeout=_config.start_seconds,
+        check=True,
+    )
+    return asked.stdout.strip()
 
 
 def server_hello() -> dict:
@@ -294,7 +317,7 @@ def _current_server() -> _ServerProcess:
         if _server is not None and not _server.is_alive():
             _stop_server()
         if _server is None:
-            _server = _ServerProcess(_pool_size)
+            _server = _ServerProcess(_config.pool_size, _config.python)
         return _server
 
 
@@ -316,7 +339,9 @@ def run(source: str, *, limits: Limits | None = None, trace: bool = False) -> Ou
     limits = _checked_arguments(source, limits)
     rejection = _source_rejection(source)
     if rejection:
-        return Outcome(status=Status.REJECTED, reasons=(rejection,), python_version=_PYTHON_VERSION)
+        return Outcome(
+            status=Status.REJECTED, reasons=(rejection,), python_version=python_version()
+        )
     server = _current_server()
     outcome = _run_on(server, source, limits, trace)
     if outcome is None:
@@ -352,7 +377,6 @@ def _shown(outcome: Outcome) -> tuple:
     return outcome.status, outcome.stdout, outcome.exception
 
 
-_WITNESSES = 3
 _witnesses: list[_ServerProcess] = []
 _witness_lock = threading.Lock()
 
@@ -361,10 +385,12 @@ def _witness_servers() -> list[_ServerProcess]:
     """The witness servers, alive; missing ones are started side by side."""
     with _witness_lock:
         _witnesses[:] = [witness for witness in _witnesses if witness.is_alive()]
-        missing = _WITNESSES - len(_witnesses)
+        missing = _config.witnesses - len(_witnesses)
         if missing > 0:
             with ThreadPoolExecutor(max_workers=missing) as starting:
-                _witnesses.extend(starting.map(lambda _: _ServerProcess(1), range(missing)))
+                _witnesses.extend(
+                    starting.map(lambda _: _ServerProcess(1, _config.python), range(missing))
+                )
         return list(_witnesses)
 
 
@@ -380,13 +406,10 @@ def _checked_arguments(source, limits) -> Limits:
     if not isinstance(source, str):
         raise TypeError(f"grader.run() needs the source as str, not {type(source).__name__}")
     if limits is None:
-        return _DEFAULT_LIMITS
+        return _config.limits
     if not isinstance(limits, Limits):
         raise TypeError(f"limits must be a grader.Limits, not {type(limits).__name__}")
     return limits
-
-
-_DEFAULT_LIMITS = Limits()
 
 
 def _run_on(server: _ServerProcess, source: str, limits: Limits, trace: bool) -> Outcome | None:
@@ -398,7 +421,7 @@ def _run_on(server: _ServerProcess, source: str, limits: Limits, trace: bool) ->
         return Outcome(
             status=result.status,
             reasons=tuple(result.reasons),
-            python_version=_PYTHON_VERSION,
+            python_version=python_version(),
             duration_ms=result.duration_ms,
         )
     return outcome_from_payload(result.payload, limits, result.duration_ms)
@@ -454,7 +477,7 @@ def _source_rejection(source: str) -> str | None:
 
 
 def _crashed(reason: str) -> Outcome:
-    return Outcome(status=Status.CRASHED, reasons=(reason,), python_version=_PYTHON_VERSION)
+    return Outcome(status=Status.CRASHED, reasons=(reason,), python_version=python_version())
 
 
 def _outcome_from_result(result: dict, limits: Limits, duration_ms: float) -> Outcome:
@@ -469,7 +492,7 @@ def _outcome_from_result(result: dict, limits: Limits, duration_ms: float) -> Ou
         exception=result["exception"],
         exception_line=result["exception_line"],
         reasons=reasons,
-        python_version=_PYTHON_VERSION,
+        python_version=python_version(),
         duration_ms=duration_ms,
         trace=result.get("trace"),
     )

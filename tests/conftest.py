@@ -10,6 +10,7 @@ from django.db import connection
 
 import grader
 from content.models import Topic
+from grader import config as grader_config
 from quizzes import services
 from quizzes.grading import expected_text
 from quizzes.models import Choice, Question, Quiz, QuizQuestion
@@ -20,6 +21,16 @@ from tests.helpers import ALIASING_SNIPPET, PASSWORD, RAISING_SNIPPET
 def fast_password_hashing(settings):
     # The default PBKDF2 costs ~0.3 s per user; tests check logins, not hash strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def restore_grader_configuration():
+    """A test may change the grader's configuration (grader.configure); the next one starts
+    with the configuration in force before it (the library's defaults and settings.GRADER)."""
+    saved = grader.configuration()
+    yield
+    if grader.configuration() != saved:
+        grader.configure(**{option: getattr(saved, option) for option in grader_config.OPTIONS})
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,45 @@
+"""settings.GRADER from the environment: what an operator sets for the grader without editing
+code (content.apps.ContentConfig.ready hands it to grader.configure; grader/config.py lists
+every option and its default)."""
+
+from collections.abc import Callable, Mapping
+
+from django.core.exceptions import ImproperlyConfigured
+
+# option -> (environment variable, type)
+OPTIONS: dict[str, tuple[str, Callable]] = {
+    "pool_size": ("GRADER_POOL_SIZE", int),
+    "python": ("GRADER_PYTHON", str),
+    "start_seconds": ("GRADER_START_SECONDS", float),
+}
+# The default limits of a run (grader.Limits' fields).
+LIMITS: dict[str, tuple[str, Callable]] = {
+    "cpu_seconds": ("GRADER_CPU_SECONDS", float),
+    "wall_seconds": ("GRADER_WALL_SECONDS", float),
+    "memory_mb": ("GRADER_MEMORY_MB", int),
+    "output_bytes": ("GRADER_OUTPUT_BYTES", int),
+}
+
+
+def grader_options(environ: Mapping[str, str]) -> dict:
+    """The GRADER setting: only the options the environment sets, converted."""
+    options = _read(environ, OPTIONS)
+    limits = _read(environ, LIMITS)
+    if limits:
+        options["limits"] = limits
+    return options
+
+
+def _read(environ: Mapping[str, str], table: dict[str, tuple[str, Callable]]) -> dict:
+    found = {}
+    for option, (variable, kind) in table.items():
+        text = environ.get(variable, "").strip()
+        if not text:
+            continue
+        try:
+            found[option] = kind(text)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{variable}={text!r} is not a valid {kind.__name__} (grader option {option})"
+            ) from None
+    return found
