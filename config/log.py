@@ -8,8 +8,10 @@ left nothing but the server's access line.
 from django.conf import settings
 from django.views.debug import SafeExceptionReporterFilter
 
-# The project's own packages; whatever they log at INFO or above goes to stderr.
-PROJECT_LOGGERS = ("config", "quizzes", "grader")
+# The project's own packages; whatever they log at INFO or above goes to stderr (other
+# libraries' warnings too). They propagate to the root logger, which holds the handlers, so
+# tests capture their records (caplog).
+PROJECT_LOGGERS = ("accounts", "config", "content", "grader", "quizzes")
 
 
 def admins_from_environment(value: str) -> list[str]:
@@ -36,11 +38,9 @@ def logging_settings(*, debug: bool, mail_admins: bool) -> dict:
             # Client errors (404, 403, 400) are in the access log already; in production only
             # server errors are worth a traceback. django.security keeps its warnings.
             "django.request": {"level": "INFO" if debug else "ERROR"},
-            **{
-                name: {"handlers": handlers, "level": "INFO", "propagate": False}
-                for name in PROJECT_LOGGERS
-            },
+            **{name: {"level": "INFO"} for name in PROJECT_LOGGERS},
         },
+        "root": {"handlers": handlers, "level": "WARNING"},
     }
     if mail_admins:
         config["handlers"]["mail_admins"] = {

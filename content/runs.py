@@ -6,11 +6,14 @@ runs; StoredRun reads either, and `is_current` is the only place that decides wh
 run again.
 """
 
+import logging
 from dataclasses import dataclass
 
 import grader
 from grader.constants import Status
 from quizzes.grading import is_valid_key, source_hash
+
+logger = logging.getLogger(__name__)
 
 
 def current_python_version() -> str:
@@ -47,6 +50,7 @@ def checked_outcome(source: str) -> dict:
     reasons = collector_dependence(source) if is_valid_key(outcome) else []
     if not reasons:
         return outcome
+    logger.info("A snippet's output depends on the collector's timing; refused: %s", reasons)
     shown = {"stdout": "", "exception": None, "exception_line": None}
     return {**outcome, **shown, "status": Status.REJECTED, "reasons": reasons}
 

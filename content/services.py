@@ -4,6 +4,7 @@ The grader runs in compute_page_outputs, which only reads; store_page_outputs on
 one short transaction, so no grader run happens inside a transaction.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,8 @@ from content.runs import (
 )
 from quizzes import grading
 from quizzes.grading import source_hash
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -119,4 +122,12 @@ def refresh_page_outputs(page: ConceptPage, *, force: bool = False) -> int:
     store them; returns how many blocks ran."""
     outputs = compute_page_outputs(page, python_blocks(page.body), force=force)
     store_page_outputs(page, outputs)
-    return sum(output.ran for output in outputs)
+    ran = sum(output.ran for output in outputs)
+    if ran:
+        logger.info(
+            "Concept page %s: ran %d of its %d code block(s) and stored their outputs",
+            page.slug,
+            ran,
+            len(outputs),
+        )
+    return ran

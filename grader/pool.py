@@ -14,6 +14,7 @@ a new server.
 import atexit
 import functools
 import json
+import logging
 import os
 import platform
 import queue
@@ -32,6 +33,8 @@ from grader import config, schema, wire
 from grader.constants import MAX_SOURCE_BYTES, Status
 from grader.outcome import Limits, Outcome
 from grader.schema import MalformedResult
+
+logger = logging.getLogger(__name__)
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
 _BOOTSTRAP = (
@@ -164,6 +167,12 @@ class _Connection:
                     os.close(fd)
                 if "verdict" in message:
                     self.verdicts[message["verdict"]] = message
+                elif "replaced" in message:
+                    logger.warning(
+                        "The grader server replaced sandboxed process %s, which died idle: %s",
+                        message["replaced"],
+                        message.get("reason"),
+                    )
             if block:
                 return
 
@@ -207,14 +216,24 @@ class _ServerProcess:
             hello = json.loads(line)
         except ValueError:
             self.stop()
+            logger.error("The grader server did not start (see its error output above)")
             raise GraderUnavailable(
                 "the grader server did not start (see its error output above)"
             ) from None
         if not hello.get("ready"):
             self.stop()
+            problems = "; ".join(hello["problems"])
+            logger.error("The grader server refuses to serve; its self-check found: %s", problems)
             raise GraderUnavailable(
-                "the grader refuses to serve; its self-check found: " + "; ".join(hello["problems"])
+                "the grader refuses to serve; its self-check found: " + problems
             )
+        logger.info(
+            "Grader server %s started: %d connection(s), Python %s, %s",
+            hello.get("pid"),
+            len(self.connections),
+            hello.get("python_version"),
+            hello.get("in_force", {}).get("priorities", ""),
+        )
         return hello
 
     def is_alive(self) -> bool:
@@ -259,6 +278,9 @@ def configure(**options) -> None:
         previous, _config = _config, config.configured(_config, options)
         if (previous.pool_size, previous.python) != (_config.pool_size, _config.python):
             _stop_server()
+    if _config != previous:
+        changed = {name: getattr(_config, name) for name in options}
+        logger.info("Grader configuration changed: %s", changed)
     if previous.python != _config.python:
         _stop_witnesses()
 
@@ -348,7 +370,12 @@ def run(source: str, *, limits: Limits | None = None, trace: bool = False) -> Ou
         with _lock:
             if _server is server:
                 _stop_server()
+        logger.warning("The grader server stopped during a run; a new one starts for the next")
         return _crashed("the grader server stopped during this run; it is restarted for the next")
+    if outcome.status == Status.REJECTED:
+        logger.info("The grader refused a snippet: %s", "; ".join(outcome.reasons))
+    elif outcome.status == Status.CRASHED:
+        logger.warning("A grader run crashed: %s", "; ".join(outcome.reasons))
     return outcome
 
 
@@ -367,6 +394,7 @@ def output_varies(source: str, *, limits: Limits | None = None) -> bool:
     for witness in _witness_servers():
         outcome = _run_on(witness, source, limits, trace=False)
         if outcome is None:  # a witness that dies is replaced at the next check
+            logger.warning("A witness grader server stopped; it is replaced at the next check")
             witness.stop()
             continue
         shown.add(_shown(outcome))
@@ -434,6 +462,7 @@ def outcome_from_payload(payload: bytes, limits: Limits, duration_ms: float) -> 
     try:
         return _outcome_from_result(validated_result(payload), limits, duration_ms)
     except (MalformedResult, ValueError, KeyError, TypeError) as error:
+        logger.error("A sandboxed process sent a malformed result: %s", error)
         return _crashed(f"the sandboxed process sent malformed data ({error})")
 
 

@@ -216,6 +216,9 @@ class Server:
         if child.job is None:  # died idle (killed from outside): its connection needs another
             del self.children[child.pid]
             self.owed.append((child.connection, 0))
+            if child.connection in self.connections:  # the caller logs it (an operator's clue)
+                how = _how_it_ended(child.wait_status)
+                self._reply(child.connection, {"replaced": child.pid, "reason": how})
         elif child.job.verdict_wanted:
             self._send_verdict(child)
 
@@ -411,6 +414,12 @@ def _death_verdict(job: Job, wait_status: int) -> tuple[str, list[str]]:
         return Status.CRASHED, [f"the snippet's process was killed by {name}"]
     code = os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else wait_status
     return Status.CRASHED, [f"the snippet's process exited (status {code}) without a result"]
+
+
+def _how_it_ended(wait_status: int) -> str:
+    if os.WIFSIGNALED(wait_status):
+        return f"killed by {signal.Signals(os.WTERMSIG(wait_status)).name}"
+    return f"exited with status {os.waitstatus_to_exitcode(wait_status)}"
 
 
 def _kill_quietly(pid: int) -> None:

@@ -70,6 +70,14 @@ def store_answer_key(
 ) -> None:
     """Store an outcome and trace already computed for `question.snippet` (by the admin form or
     refresh_answer_key). Only writes: the grader never runs inside the caller's transaction."""
+    if question.answer_key is not None and outcomes_differ(question.answer_key, outcome):
+        logger.warning(
+            "Question %s: the answer key changed from %s to %s (Python %s)",
+            question.slug,
+            _key_summary(question.answer_key),
+            _key_summary(outcome),
+            outcome.get("python_version") or current_python_version(),
+        )
     question.answer_key = outcome
     question.key_trace = trace
     question.key_source_hash = source_hash(question.snippet)
@@ -343,6 +351,11 @@ def answer_practice(
 # --- Keeping keys true ------------------------------------------------------------------------
 
 
+def _key_summary(key: dict) -> str:
+    shown = ((key.get("stdout") or "") + (key.get("exception") or "")).strip()
+    return f"{key.get('status')} {shown[:60]!r}"
+
+
 def outcomes_differ(old: dict | None, new: dict | None) -> bool:
     """Whether two outcomes would grade differently (timings and reasons aside)."""
     old, new = old or {}, new or {}
@@ -368,6 +381,7 @@ def recompute_question(question: Question, *, force: bool = False) -> KeyRefresh
     unpublished = bool(problems) and question.is_published
     if unpublished:
         unpublish(question)
+        logger.warning("Question %s unpublished: %s", question.slug, " ".join(problems))
     return KeyRefresh(
         ran=ran,
         changed=ran and outcomes_differ(previous, question.answer_key),

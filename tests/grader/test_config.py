@@ -86,3 +86,10 @@ def test_a_test_may_change_the_configuration():
 def test_the_next_test_starts_with_the_configuration_restored():
     assert grader.configuration().witnesses == config.defaults().witnesses
     assert grader.configuration().start_seconds == config.defaults().start_seconds
+
+
+def test_a_configuration_change_is_logged(caplog):
+    grader.configure(witnesses=2)
+    assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("grader.pool", "INFO", "Grader configuration changed: {'witnesses': 2}")
+    ]

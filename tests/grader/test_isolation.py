@@ -9,6 +9,7 @@ sandbox is in force. Snippets cannot reach any of this: they cannot import os or
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -226,14 +227,32 @@ def test_a_run_has_the_callers_priority_and_the_servers_bookkeeping_yields_to_it
         assert pool.server_hello()["in_force"]["priorities"].startswith("runs at niceness")
 
 
-def test_killed_idle_children_are_replaced(assert_grader_serves):
-    assert_grader_serves()
+REPLACED = re.compile(
+    r"The grader server replaced sandboxed process (\d+), which died idle: killed by SIGKILL"
+)
+
+
+def test_killed_idle_children_are_replaced(assert_grader_serves, caplog):
+    grader.configure(pool_size=1)  # every idle child is the one connection's: its run reads
+    assert_grader_serves()  # the server's notices
     idle = children_of(server_pid())
     for child in idle:
         os.kill(child, signal.SIGKILL)
-    while any(state_of(child)[0] not in ("Z", "gone") for child in idle):
-        time.sleep(0.01)  # dead, not yet noticed by the server
+    give_up = time.monotonic() + 10
+    while any(state_of(child)[0] != "gone" for child in idle):
+        assert time.monotonic() < give_up, "the server did not reap its killed children"
+        time.sleep(0.01)  # dead, not yet reaped by the server
     assert_grader_serves()
+    # The connection's two children ahead (a child that ran the last snippet may be among the
+    # killed too: it was not idle, so it is not replaced).
+    replaced = {
+        int(match[1])
+        for record in caplog.records
+        if record.name == "grader.pool"
+        and record.levelname == "WARNING"
+        and (match := REPLACED.fullmatch(record.getMessage()))
+    }
+    assert len(replaced) >= 2 and replaced <= set(idle)
 
 
 def test_a_child_dying_of_a_signal_is_reported_as_crashed(assert_grader_serves):
@@ -246,13 +265,19 @@ def test_a_child_dying_of_a_signal_is_reported_as_crashed(assert_grader_serves):
     assert_grader_serves()
 
 
-def test_a_server_dying_during_a_run_gives_crashed_then_serves_again(assert_grader_serves):
+def test_a_server_dying_during_a_run_gives_crashed_then_serves_again(assert_grader_serves, caplog):
     thread, result = in_background(BUSY, grader.Limits(cpu_seconds=2, wall_seconds=3))
     running_children()
     os.kill(server_pid(), signal.SIGKILL)
     thread.join()
     assert result["outcome"].status == "crashed"
     assert_grader_serves()
+    logged = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "grader.pool"]
+    assert logged[0] == (
+        "WARNING",
+        "The grader server stopped during a run; a new one starts for the next",
+    )
+    assert logged[1][0] == "INFO" and logged[1][1].startswith("Grader server ")
 
 
 def test_runs_proceed_concurrently_up_to_the_pool_size():

@@ -152,3 +152,19 @@ def test_the_executor_and_the_server_build_results_through_the_schema():
         "exception_line": None,
         "reasons": ["the executor failed: boom"],
     }
+
+
+def test_a_malformed_result_is_logged_as_an_error(caplog):
+    outcome = pool.outcome_from_payload(b"[1, 2]", grader.Limits(), 1.0)
+    assert outcome.status == Status.CRASHED
+    assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("grader.pool", "ERROR", "A sandboxed process sent a malformed result: not a JSON object")
+    ]
+
+
+def test_a_refused_run_is_logged_with_its_reasons(caplog):
+    outcome = grader.run("import os\n")
+    assert outcome.status == Status.REJECTED
+    assert ("grader.pool", "INFO", f"The grader refused a snippet: {outcome.reasons[0]}") in [
+        (r.name, r.levelname, r.getMessage()) for r in caplog.records
+    ]

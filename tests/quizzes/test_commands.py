@@ -102,7 +102,7 @@ def test_load_content_keeps_admin_edits_unless_told_to_overwrite(tmp_path):
 
 
 def test_refresh_reports_changes_and_invalid_questions_without_touching_attempts(
-    student, quiz, typed_question, choice_question
+    student, quiz, typed_question, choice_question, caplog
 ):
     attempt = services.start_attempt(user=student, quiz=quiz)
     entry = quiz.quiz_questions.get(question=choice_question)
@@ -124,9 +124,26 @@ def test_refresh_reports_changes_and_invalid_questions_without_touching_attempts
     typed_question.refresh_from_db()
     assert typed_question.key_python_version == runs.current_python_version()
     assert list(Response.objects.values()) == graded_before
+    # What an operator reads in the log: the changed key, the withdrawn question, the summary.
+    logged = {(r.name, r.levelname, r.getMessage()) for r in caplog.records}
+    changed = next(m for n, _, m in logged if n == "quizzes.services" and "key changed" in m)
+    assert changed.startswith(f"Question {choice_question.slug}: the answer key changed from ")
+    assert changed.endswith(f"to ok 'other' (Python {runs.current_python_version()})")
+    assert ("quizzes.services", "WARNING", changed) in logged
+    assert any(
+        (name, level) == ("quizzes.services", "WARNING")
+        and message.startswith(f"Question {choice_question.slug} unpublished: ")
+        for name, level, message in logged
+    )
+    assert (
+        "content.management.commands.refresh_answer_keys",
+        "INFO",
+        f"refresh_answer_keys (Python {runs.current_python_version()}): 2 key(s) and 0 page "
+        "output(s) recomputed, 1 key(s) changed, 1 question(s) invalid",
+    ) in logged
 
 
-def test_refresh_recomputes_page_outputs(topic):
+def test_refresh_recomputes_page_outputs(topic, caplog):
     page = ConceptPage.objects.create(
         topic=topic, slug="p", title="P", body="```python\nprint(2 ** 10)\n```\n"
     )
@@ -137,6 +154,9 @@ def test_refresh_recomputes_page_outputs(topic):
     stored = CodeBlockOutput.objects.get()
     assert stored.python_version == runs.current_python_version()
     assert stored.outcome["stdout"] == grader.run("print(2 ** 10)\n").stdout
+    assert [
+        (r.levelname, r.getMessage()) for r in caplog.records if r.name == "content.services"
+    ] == [("INFO", "Concept page p: ran 1 of its 1 code block(s) and stored their outputs")] * 2
 
 
 @pytest.mark.django_db(transaction=True)

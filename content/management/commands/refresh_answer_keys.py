@@ -4,6 +4,8 @@ Reports what changed (after an interpreter upgrade, say) and which questions bec
 (they are unpublished). Finished attempts are never touched: responses keep their graded key.
 """
 
+import logging
+
 from django.core.management.base import BaseCommand, CommandError
 
 from content import runs
@@ -12,6 +14,8 @@ from content.models import ConceptPage
 from grader import GraderUnavailable
 from quizzes import services
 from quizzes.models import Question
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -34,6 +38,7 @@ class Command(BaseCommand):
                 for page in ConceptPage.objects.all()
             )
         except GraderUnavailable as error:
+            logger.error("refresh_answer_keys stopped: the grader is unavailable: %s", error)
             raise CommandError(f"The grader is unavailable: {error}") from None
         self.stdout.write(
             f"Python {runs.current_python_version()}: recomputed {ran} answer key(s) and "
@@ -44,6 +49,15 @@ class Command(BaseCommand):
         for line in invalid:
             self.stdout.write(self.style.ERROR(line))
         self.stdout.write(f"{len(changed)} key(s) changed, {len(invalid)} question(s) invalid.")
+        logger.info(
+            "refresh_answer_keys (Python %s): %d key(s) and %d page output(s) recomputed, "
+            "%d key(s) changed, %d question(s) invalid",
+            runs.current_python_version(),
+            ran,
+            outputs,
+            len(changed),
+            len(invalid),
+        )
 
     def _refresh_questions(self, force: bool):
         changed, invalid, ran = [], [], 0
