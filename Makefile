@@ -26,7 +26,8 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The site's services and selectors, typed against django-stubs (files: pyproject.toml).
+# The grader, and the site's services and selectors, typed against django-stubs (files:
+# pyproject.toml).
 typecheck: install-dev
 	$(BIN)/mypy
 

@@ -50,7 +50,7 @@ def _run(arguments) -> int:
 def _limits(timeout: float | None, memory_mb: int | None):
     from grader import Limits
 
-    changes = {}
+    changes: dict[str, float | int] = {}
     if timeout is not None:
         # The wall clock keeps the default second of headroom over the CPU limit (2 s and 3 s),
         # so a busy snippet is reported as over its CPU time, not over the clock.

@@ -150,7 +150,7 @@ def _frame_depth() -> int:
     """
     depth, frame = 0, sys._getframe(1)
     while frame is not None:
-        depth, frame = depth + 1, frame.f_back
+        depth, frame = depth + 1, frame.f_back  # type: ignore[assignment]
     return depth
 
 
@@ -198,7 +198,7 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
     builtins_namespace = hooks.sandbox_builtins(importer)
     main = [{"__name__": "__main__", "__doc__": None, "__builtins__": builtins_namespace}]
     saved = sys.stdout, sys.stderr, sys.getrecursionlimit(), gc.isenabled()
-    finalizers_before = set(weakref.finalize._registry)
+    finalizers_before = set(weakref.finalize._registry)  # type: ignore[attr-defined]
     failure: list[BaseException] = []  # the only reference to an uncaught exception
     status, exception, line = "ok", None, None
     shift = variant["shift"] if variant else 0
@@ -232,14 +232,14 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
                     if recorder is not None:
                         gc.callbacks.remove(recorder)
         except BaseException as error:  # noqa: BLE001 - the snippet's, reported as CPython does
-            error = error.with_traceback(error.__traceback__.tb_next)  # not this frame
+            error = error.with_traceback(error.__traceback__.tb_next)  # type: ignore[union-attr]
             failure.append(error)
             status, exception, line = _classify(error)
             del error
         if failure or run.pending is not None:  # CPython writes the traceback or the rest
             _collect_if_due(thresholds)  # of stdout, which can start a due collection
         if recorder is not None:
-            recorder.exit_room, recorder.enabled_at_exit = run.room, gc.isenabled()
+            recorder.exit_room, recorder.enabled_at_exit = run.room, gc.isenabled()  # type: ignore[assignment]
         breadth_first = _BREADTH_FIRST_AT_EXIT != bool(variant and variant["other_exit_order"])
         _finalize_at_exit(
             main, builtins_namespace, imported, failure, finalizers_before, breadth_first
@@ -249,8 +249,8 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
         sys.setrecursionlimit(saved[2])
         (gc.enable if saved[3] else gc.disable)()
         gc.set_threshold(*thresholds)
-        weakref.finalize._shutdown = False
-    extra = {"trace": tracer.result(final_stdout=run.stdout())} if trace else {}
+        weakref.finalize._shutdown = False  # type: ignore[attr-defined]
+    extra = {"trace": tracer.result(final_stdout=run.stdout())} if trace else {}  # type: ignore[union-attr]
     if recorder is not None:
         extra["collections"] = recorder.events
         extra["exit_lines"] = recorder.lines_at_exit(run) if recorder.enabled_at_exit else 0
@@ -465,7 +465,7 @@ def _script_output(source: str, stream: int = 1) -> str:
 
 def _read_to_end(fd: int, deadline: float) -> bytes | None:
     """Everything written to the pipe until it closes, or None if the deadline comes first."""
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
@@ -557,10 +557,10 @@ def _collect_with_main_alive(namespace: dict) -> None:
 
 def _run_exit_finalizers(before: set) -> None:
     """weakref.finalize's atexit hook, limited to this run's finalizers (newest first)."""
-    registry = weakref.finalize._registry
+    registry = weakref.finalize._registry  # type: ignore[attr-defined]
     pending = [f for f, info in registry.items() if info.atexit and f not in before]
     if not pending:
-        weakref.finalize._shutdown = True
+        weakref.finalize._shutdown = True  # type: ignore[attr-defined]
         return
     enabled = gc.isenabled()
     gc.disable()
@@ -575,7 +575,7 @@ def _run_exit_finalizers(before: set) -> None:
                     pass
             pending = [f for f, info in registry.items() if info.atexit and f not in before]
     finally:
-        weakref.finalize._shutdown = True
+        weakref.finalize._shutdown = True  # type: ignore[attr-defined]
         if enabled:
             gc.enable()
 

@@ -45,7 +45,8 @@ class Run:
         self.room = output_bytes
         self.overflowed = False
         self.refusals: list[str] = []
-        self.pending = None  # io.TextIOWrapper's pending_bytes: None, one chunk, or a list
+        # io.TextIOWrapper's pending_bytes: None, one chunk, or a list
+        self.pending: str | list[str] | None = None
         self.pending_bytes = 0
 
     def refuse(self, what: str, why: str) -> PolicyRefusal:
@@ -75,7 +76,7 @@ class Run:
         elif real_type(self.pending) is str:
             self.pending = [self.pending, text]
         else:
-            self.pending.append(text)
+            self.pending.append(text)  # type: ignore[union-attr]
         self.pending_bytes += size
         if self.pending_bytes >= _CHUNK_SIZE:
             self.flush()
@@ -95,7 +96,7 @@ def _snippet_line() -> int | None:
     while frame is not None:
         if frame.f_code.co_filename == SNIPPET_FILENAME:
             return frame.f_lineno
-        frame = frame.f_back
+        frame = frame.f_back  # type: ignore[assignment]
     return None
 
 
@@ -108,15 +109,15 @@ class TextSink:
     def write(self, text):
         if real_type(text) is not str:  # TextIOWrapper's message
             raise TypeError(f"write() argument must be str, not {real_type(text).__name__}")
-        return self._write(text)
+        return self._write(text)  # type: ignore[attr-defined]
 
     def flush(self):
-        self._flush()
+        self._flush()  # type: ignore[attr-defined]
 
 
 def text_sink(write, flush) -> TextSink:
     sink = object.__new__(TextSink)
-    sink._write, sink._flush = write, flush
+    sink._write, sink._flush = write, flush  # type: ignore[attr-defined]
     return sink
 
 

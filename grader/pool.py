@@ -210,8 +210,10 @@ class _ServerProcess:
         self.hello = self._read_hello()
 
     def _read_hello(self) -> dict:
-        ready, _, _ = select.select([self.process.stdout], [], [], _config.start_seconds)
-        line = self.process.stdout.readline() if ready else b""
+        stdout = self.process.stdout
+        assert stdout is not None  # Popen(stdout=PIPE)
+        ready, _, _ = select.select([stdout], [], [], _config.start_seconds)
+        line = stdout.readline() if ready else b""
         try:
             hello = json.loads(line)
         except ValueError:
@@ -258,7 +260,8 @@ class _ServerProcess:
             self.process.kill()
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
-            stream.close()
+            if stream is not None:
+                stream.close()
         for connection in self.connections:
             connection.close()
         os.rmdir(self.workdir)

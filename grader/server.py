@@ -25,9 +25,10 @@ import sys
 import time
 import warnings
 from collections import deque
+from typing import Any
 
 from grader import immortal, sandbox, schema, wire
-from grader.constants import DEFAULT_LIMITS, Status
+from grader.constants import DEFAULT_LIMITS, DEFAULT_OUTPUT_BYTES, Status
 
 _WARM_UP_SOURCE = """\
 def pair(x, y=2):
@@ -213,12 +214,14 @@ class Server:
         self.selector.unregister(child.pidfd)
         os.close(child.pidfd)
         child.wait_status = os.waitpid(child.pid, 0)[1]
+        connection = child.connection
+        assert connection is not None  # set when it was handed over, before it was watched
         if child.job is None:  # died idle (killed from outside): its connection needs another
             del self.children[child.pid]
-            self.owed.append((child.connection, 0))
-            if child.connection in self.connections:  # the caller logs it (an operator's clue)
+            self.owed.append((connection, 0))
+            if connection in self.connections:  # the caller logs it (an operator's clue)
                 how = _how_it_ended(child.wait_status)
-                self._reply(child.connection, {"replaced": child.pid, "reason": how})
+                self._reply(connection, {"replaced": child.pid, "reason": how})
         elif child.job.verdict_wanted:
             self._send_verdict(child)
 
@@ -241,9 +244,9 @@ class Server:
     def start(self, connection: socket.socket, message: dict) -> None:
         """The caller has sent a run's request to one of its children: arm the wall-clock
         limit, forget the connection's earlier runs, and hand it the next child."""
-        for child in list(self.children.values()):
-            if child.connection is connection and child.wait_status is not None:
-                del self.children[child.pid]
+        for earlier in list(self.children.values()):
+            if earlier.connection is connection and earlier.wait_status is not None:
+                del self.children[earlier.pid]
         child = self.children.get(message["start"])
         if child is None or child.connection is not connection or child.job is not None:
             return  # it died idle and has been replaced already
@@ -262,6 +265,7 @@ class Server:
 
     def _send_verdict(self, child: Child) -> None:
         del self.children[child.pid]
+        assert child.job and child.wait_status is not None and child.connection is not None
         status, reasons = _death_verdict(child.job, child.wait_status)
         verdict = {"verdict": child.pid, "status": status, "reasons": reasons}
         self._reply(child.connection, verdict)
@@ -385,9 +389,7 @@ class Server:
         if not ready:
             _kill_quietly(child.pid)
         try:
-            payload = wire.read_frame(
-                child.result_fd, wire.result_cap(_SELF_CHECK_LIMITS["output_bytes"])
-            )
+            payload = wire.read_frame(child.result_fd, wire.result_cap(DEFAULT_OUTPUT_BYTES))
         except wire.FrameTooLarge:
             payload = None
         os.close(child.result_fd)
@@ -438,7 +440,7 @@ def main(argv: list[str]) -> None:
     # Warnings go to stderr, which no outcome reports; formatting them would only cost time.
     warnings.simplefilter("ignore")
     network = sandbox.cut_network()
-    hello = {
+    hello: dict[str, Any] = {
         "pid": os.getpid(),
         "python_version": platform.python_version(),
         "environment": sorted(os.environ),

@@ -41,7 +41,7 @@ def instance_attributes(obj, stored_names, class_names):
         ):
             continue  # found on the class, not on the instance
         pairs.append((name, value))
-    positions = {}
+    positions: dict[int, list[int]] = {}
     for position, referent in enumerate(gc.get_referents(obj)):
         positions.setdefault(id(referent), []).append(position)
     pairs.sort(key=lambda pair: (positions.get(id(pair[1])) or [len(pairs)]).pop(0))

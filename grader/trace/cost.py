@@ -37,7 +37,7 @@ def _time_pair(run, repetitions):
     import statistics
     import time
 
-    timings = {False: [], True: []}
+    timings: dict[bool, list[float]] = {False: [], True: []}
     for _ in range(repetitions):
         for trace in (False, True):
             started = time.perf_counter()

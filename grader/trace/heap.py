@@ -5,6 +5,8 @@ import gc
 import itertools
 import sys
 import types
+from collections.abc import Sequence
+from typing import Any
 
 from grader.constants import MAX_HEAP_OBJECTS, MAX_ITEMS, REPR_CHARS
 from grader.trace.attributes import class_attributes, instance_attributes, names_in_classes
@@ -18,7 +20,7 @@ _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: the class was created by a class stat
 _VALUE_TYPES = (bool, int, float, complex, str, bytes)
 # Descriptions of immortal values (None, small ints, interned strings): never freed, so their
 # ids are never reused, and they never change.
-_IMMORTAL_VALUES = {}
+_IMMORTAL_VALUES: dict[int, "_Node"] = {}
 
 
 class _Node:
@@ -44,6 +46,24 @@ class _Node:
         "length",
         "fingerprint",
     )
+    oid: int
+    type: Any
+    type_name: str
+    kind: str
+    repr: str
+    flags: list[str]
+    immortal: bool
+    opaque: bool
+    items: Sequence[int]  # indices into Heap.objects
+    entries: Sequence[tuple[int, int]]
+    attrs: Sequence[tuple[str, int]]
+    defaults: Sequence[tuple[str, int]]
+    kwdefaults: Sequence[tuple[str, int]]
+    cells: Sequence[tuple[str, int]]
+    contents: int | None
+    code_id: int | None
+    length: int
+    fingerprint: tuple
 
     def children(self):
         for index in self.items:
@@ -281,7 +301,7 @@ def _flags(obj, immortal):
 
 
 def _members(obj, kind):
-    base = {"list": list, "tuple": tuple}.get(kind) or (
+    base: Any = {"list": list, "tuple": tuple}.get(kind) or (
         frozenset if isinstance(obj, frozenset) else set
     )
     return list(itertools.islice(base.__iter__(obj), 10 * MAX_ITEMS)), base.__len__(obj)

@@ -219,7 +219,7 @@ class Tracer:
     def _record(self, event, line, frame, namespace):
         # Tracked before anything else of this step (the collector keeps its youngest objects in
         # order), so that what this step makes can be told from what was there before it.
-        step_start = []
+        step_start: list = []
         printed = self._stdout()
         heap = Heap(self._code_ids, self._stored_names, self._code_names)
         frames, hidden_frames = self._read_frames(frame, namespace, heap, line)
@@ -435,8 +435,9 @@ def _find_cells(frames, heap, counts):
     that no drawn object accounts for (the frame's own). Only a single such cell is taken; when
     none or several fit, the name keeps pointing at the value, through a cell (a dashed arrow).
     """
-    unexplained = {}  # cell index -> references not drawn yet
-    by_name = {}  # (code id, variable name) -> cell indices of the drawn closures
+    unexplained: dict[int, int] = {}  # cell index -> references not drawn yet
+    # (code id, variable name) -> cell indices of the drawn closures
+    by_name: dict[tuple, set[int]] = {}
     for node in heap.nodes:
         for child in node.children():
             unexplained[child] = unexplained.get(child, 0) - 1

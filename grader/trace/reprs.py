@@ -2,6 +2,8 @@
 
 import itertools
 import types
+from collections.abc import Iterable
+from typing import Any
 
 from grader.constants import MAX_ITEMS
 
@@ -57,6 +59,8 @@ def _container_repr(obj, budget, depth):
                 break
         total = dict.__len__(obj)
     else:
+        base: Any
+        members: Iterable
         if issubclass(cls, list):
             opening, closing, base = "[", "]", list
         elif issubclass(cls, tuple):
