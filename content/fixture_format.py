@@ -14,13 +14,14 @@ import tomlkit
 from tomlkit.exceptions import InvalidStringError
 
 from content.models import ConceptPage, Topic
+from quizzes import answer_modes, feedback_policies
 from quizzes.models import Choice, Question, Quiz
 from quizzes.text import normalise_newlines
 
-# Fixture names of the answer modes and feedback policies: their stored values (the TextChoices
+# Fixture names of the answer modes and feedback policies: their stored values (the registries
 # are the one list; tests/content/test_fixture_format.py pins the names the fixture files use).
-MODES = {mode.value: mode for mode in Question.AnswerMode}
-POLICIES = {policy.value: policy for policy in Quiz.FeedbackPolicy}
+MODES = {value: value for value in answer_modes.MODES}
+POLICIES = {value: value for value in feedback_policies.POLICIES}
 _MODE_NAMES = {value: name for name, value in MODES.items()}
 _POLICY_NAMES = {value: name for name, value in POLICIES.items()}
 

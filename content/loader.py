@@ -20,6 +20,7 @@ from pathlib import Path
 from django.db import transaction
 
 from content import compute
+from content import services as content_services
 from content.fixture_format import (
     MODES,
     POLICIES,
@@ -32,9 +33,9 @@ from content.fixture_format import (
 )
 from content.guards import DEFERRED_POLICIES, snippets_on_pages
 from content.models import ConceptPage, Topic
-from quizzes import services
+from quizzes import feedback_policies, services
 from quizzes.deadlines import follow_quiz_times
-from quizzes.models import Choice, Question, Quiz, QuizQuestion
+from quizzes.models import Choice, Question, Quiz
 from quizzes.text import normalise_newlines
 
 logger = logging.getLogger(__name__)
@@ -193,7 +194,11 @@ def _check_quiz(where: str, quiz: dict, checker: _Checker) -> None:
             checker.problems.append(f"{where}: `{name}` needs a time zone offset")
     policy = quiz.get("feedback_policy", "after_submit")
     checker.one_of(where, policy, POLICIES, "feedback_policy")
-    if policy == "after_close" and not quiz.get("closes_at"):
+    if (
+        policy in POLICIES
+        and feedback_policies.policy(policy).NEEDS_CLOSING_TIME
+        and not quiz.get("closes_at")
+    ):
         checker.problems.append(f"{where}: feedback after closing needs `closes_at`")
     entries = checker.require(where, quiz, "questions", list) or []
     for entry in entries:
@@ -299,8 +304,7 @@ def _may_write(
 def _record(row, section: str, before: str | None, report: LoadReport) -> None:
     """Store the digest of `row` as loaded; `before` is the digest it had (None if new)."""
     digest = content_digest(row)
-    if row.content_digest != digest:
-        type(row).objects.filter(pk=row.pk).update(content_digest=digest)
+    content_services.content_digest_store(row=row, digest=digest)
     if before is None:
         report.created[section] += 1
     elif before == digest:
@@ -309,31 +313,13 @@ def _record(row, section: str, before: str | None, report: LoadReport) -> None:
         report.updated[section] += 1
 
 
-def _upsert(model, existing, before: str | None, wanted: str, slug: str, fields: dict):
-    """The row with the fixture's fields, and whether it was written: a row that already is what
-    the fixture says (digest `before` equals `wanted`) is not written again, which keeps the
-    load's transaction, and so its hold on the write lock, short."""
+def _upsert(existing, before: str | None, wanted: str, write):
+    """The row with the fixture's fields: a row that already is what the fixture says (digest
+    `before` equals `wanted`) is not written again, which keeps the load's transaction, and so
+    its hold on the write lock, short; otherwise `write()` (a service) writes it."""
     if existing is not None and before == wanted:
-        return existing, False
-    row, _ = model.objects.update_or_create(slug=slug, defaults=fields)
-    return row, True
-
-
-def _sync_choices(question: Question, wanted: list[Choice]) -> None:
-    """Make the question's choices equal `wanted`, keeping unchanged choices (by text) so that
-    answers pointing at them stay attached."""
-    existing = list(question.choices.all())
-    for order, choice in enumerate(wanted):
-        match = next((c for c in existing if c.text == choice.text), None)
-        if match is None:
-            match = Choice(question=question, text=choice.text)
-        else:
-            existing.remove(match)
-        match.misconception = choice.misconception
-        match.order = order
-        match.save()
-    for leftover in existing:
-        leftover.delete()
+        return existing
+    return write()
 
 
 def _wanted_question(topic_slug: str, data: dict) -> tuple[dict, list[Choice], str]:
@@ -379,17 +365,18 @@ def _load_question(
     if not allowed:
         return
     fields["topic"] = topic
-    question, written = _upsert(Question, existing, before, digest, slug, fields)
-    if written:
-        _sync_choices(question, choices)
+    question = _upsert(
+        existing,
+        before,
+        digest,
+        lambda: services.question_upsert(slug=slug, fields=fields, choices=choices),
+    )
     report.keys_computed += compute.store_key(question, results)
     problems = services.question_problems(question)
     if problems:
         report.invalid[question.slug] = problems
     publish = data.get("published", True) and not problems
-    if question.is_published != publish:
-        question.is_published = publish
-        question.save(update_fields=["is_published"])
+    services.question_publish_set(question=question, published=publish)
     _record(question, "question", before, report)
 
 
@@ -403,7 +390,12 @@ def _load_page(
     if not allowed:
         return
     fields["topic"] = topic
-    page, _ = _upsert(ConceptPage, existing, before, digest, slug, fields)
+    page = _upsert(
+        existing,
+        before,
+        digest,
+        lambda: content_services.page_upsert(slug=slug, fields=fields),
+    )
     report.outputs_computed += compute.store_block_outputs(page, results)
     _record(page, "page", before, report)
 
@@ -415,7 +407,12 @@ def _load_topic_file(data: dict, report: LoadReport, overwrite: bool, results: R
     digest = table_digest("topic", topic_table(Topic(slug=spec["slug"], **fields)))
     allowed, before = _may_write(topic, "topic", digest, report, overwrite)
     if allowed:
-        topic, _ = _upsert(Topic, topic, before, digest, spec["slug"], fields)
+        topic = _upsert(
+            topic,
+            before,
+            digest,
+            lambda: content_services.topic_upsert(slug=spec["slug"], fields=fields),
+        )
         _record(topic, "topic", before, report)
     # A topic kept as edited still receives the file's pages and questions.
     for page_data in data.get("pages", []):
@@ -443,8 +440,8 @@ def _load_quiz(data: dict, report: LoadReport, overwrite: bool) -> None:
     allowed, before = _may_write(existing, "quiz", digest, report, overwrite)
     if not allowed:
         return
-    quiz, _ = Quiz.objects.update_or_create(slug=slug, defaults=fields)
-    kept = []
+    quiz = services.quiz_upsert(slug=slug, fields=fields)
+    found = []
     for order, (question_slug, points) in enumerate(entries):
         question = Question.objects.filter(slug=question_slug).first()
         if question is None:
@@ -452,19 +449,8 @@ def _load_quiz(data: dict, report: LoadReport, overwrite: bool) -> None:
             continue
         if not question.is_published:
             report.notes.append(f"Quiz {quiz.slug}: question {question.slug} is not published.")
-        entry_row, _ = QuizQuestion.objects.update_or_create(
-            quiz=quiz, question=question, defaults={"order": order, "points": points}
-        )
-        kept.append(entry_row.pk)
-    for stale in quiz.quiz_questions.exclude(pk__in=kept):
-        if stale.response_set.exists():
-            # Answers were graded against it: keep it so those attempts stay as they were.
-            report.notes.append(
-                f"Quiz {quiz.slug}: {stale.question.slug} was removed from the fixture but "
-                "students have answered it, so it stays."
-            )
-        else:
-            stale.delete()
+        found.append((order, question, points))
+    report.notes.extend(services.quiz_entries_sync(quiz=quiz, entries=found))
     follow_quiz_times(quiz)
     _record(quiz, "quiz", before, report)
 

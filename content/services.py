@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from content.markdown import python_blocks
-from content.models import CodeBlockOutput, ConceptPage
+from content.models import CodeBlockOutput, ConceptPage, Topic
 from content.runs import (
     StoredRun,
     checked_outcome,
@@ -131,3 +131,22 @@ def refresh_page_outputs(page: ConceptPage, *, force: bool = False) -> int:
             len(outputs),
         )
     return ran
+
+
+# --- Rows the content loader writes (content/loader.py decides which, and when) ---------------
+
+
+def topic_upsert(*, slug: str, fields: dict) -> Topic:
+    topic, _ = Topic.objects.update_or_create(slug=slug, defaults=fields)
+    return topic
+
+
+def page_upsert(*, slug: str, fields: dict) -> ConceptPage:
+    page, _ = ConceptPage.objects.update_or_create(slug=slug, defaults=fields)
+    return page
+
+
+def content_digest_store(*, row, digest: str) -> None:
+    """Record that a loaded row (topic, page, question or quiz) is what the fixture said."""
+    if row.content_digest != digest:
+        type(row).objects.filter(pk=row.pk).update(content_digest=digest)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from content import runs
 from grader import GraderUnavailable
-from quizzes import grading
+from quizzes import feedback_policies, grading
 from quizzes.models import Choice, Question, Quiz
 from quizzes.text import normalise_newlines
 
@@ -165,11 +165,12 @@ class QuizAdminForm(NormalisedTextForm):
     def clean(self):
         cleaned = super().clean()
         policy = cleaned.get("feedback_policy")
-        if policy == Quiz.FeedbackPolicy.AFTER_CLOSE and not cleaned.get("closes_at"):
-            self.add_error(
-                "closes_at",
-                "Feedback after the quiz closes needs a closing time, or it would never show.",
-            )
+        if policy and feedback_policies.policy(policy).NEEDS_CLOSING_TIME:
+            if not cleaned.get("closes_at"):
+                label = feedback_policies.policy(policy).LABEL.lower()
+                self.add_error(
+                    "closes_at", f"Feedback {label} needs a closing time, or it would never show."
+                )
         opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
         if opens and closes and closes <= opens:
             self.add_error("closes_at", "The quiz must close after it opens.")

@@ -4,12 +4,8 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.html import format_html
 
-from quizzes import choice_order
-from quizzes.answer_modes.typed import BLANK_TYPED_ANSWER, TEXT_AND_PRINTS_NOTHING
+from quizzes import answer_modes
 from quizzes.models import Choice, Question
-from quizzes.services import MAX_ANSWER_CHARS
-
-TRUE_FALSE_CHOICES = [("true", "True"), ("false", "False")]
 
 
 class ShownOrderIterator(forms.models.ModelChoiceIterator):
@@ -40,8 +36,8 @@ class OutputChoiceField(forms.ModelChoiceField):
 
 
 class AnswerForm(forms.Form):
-    """The answer to one question; its field depends on the question's answer mode (a typed
-    answer also has the box that says the program prints nothing).
+    """The answer to one question; its fields and their checks are its answer mode's
+    (quizzes/answer_modes/: a typed answer also has the box that says it prints nothing).
 
     cleaned answers are turned into the keyword arguments of services.save_answer and
     services.answer_practice by `service_kwargs()`."""
@@ -49,54 +45,16 @@ class AnswerForm(forms.Form):
     def __init__(self, *args, question: Question, choice_seed: int | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.question = question
-        mode = question.answer_mode
-        if mode == Question.AnswerMode.CHOICE:
-            choices = question.choices.all()
-            self.fields["choice"] = OutputChoiceField(
-                queryset=choices,
-                shown=choice_order.shuffled(choices, seed=choice_seed, question_id=question.pk),
-                widget=forms.RadioSelect,
-                empty_label=None,
-                label="Which output does it produce?",
-                error_messages={"invalid_choice": "Choose one of the outputs listed."},
-            )
-        elif mode == Question.AnswerMode.TRUE_FALSE:
-            self.fields["answer_text"] = forms.ChoiceField(
-                choices=TRUE_FALSE_CHOICES,
-                widget=forms.RadioSelect,
-                label="Is the claim true?",
-                error_messages={"invalid_choice": "Answer True or False."},
-            )
-        else:
-            self.fields["answer_text"] = forms.CharField(
-                # Leading spaces can be part of an output, so the answer is kept as typed.
-                strip=False,
-                # Blank is allowed here only with "prints nothing" ticked; see clean().
-                required=False,
-                max_length=MAX_ANSWER_CHARS,
-                label="What does it print?",
-                help_text="Type the output exactly, one line per printed line. If it ends with "
-                "an uncaught exception, put the exception last, e.g. TypeError. If it prints "
-                "nothing, tick the box below.",
-                widget=forms.Textarea(
-                    attrs={"rows": 5, "spellcheck": "false", "class": "font-monospace"}
-                ),
-            )
-            self.fields["prints_nothing"] = forms.BooleanField(
-                required=False, label="The program prints nothing"
-            )
+        self.mode = answer_modes.mode(question.answer_mode)
+        self.fields.update(self.mode.form_fields(question, choice_seed=choice_seed))
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
     def clean(self):
         cleaned = super().clean()
-        if "prints_nothing" in self.fields and "answer_text" in cleaned:
-            text = cleaned["answer_text"]
-            if cleaned.get("prints_nothing") and text.strip():
-                self.add_error("answer_text", TEXT_AND_PRINTS_NOTHING)
-            elif not cleaned.get("prints_nothing") and not text.strip():
-                self.add_error("answer_text", BLANK_TYPED_ANSWER)
+        for field, message in self.mode.form_errors(cleaned).items():
+            self.add_error(field, message)
         return cleaned
 
     def service_kwargs(self) -> dict:

@@ -8,10 +8,13 @@ State changes live in quizzes.services; models only hold data and constraints.
 from django.conf import settings
 from django.db import models
 
+from quizzes import answer_modes, feedback_policies
 from quizzes.fields import NUL_SAFE_JSON
 
 
 class Question(models.Model):
+    # The built-in modes, for code that names one; the field's choices are the registry's
+    # (quizzes/answer_modes/), so a new mode needs no change here and no migration.
     class AnswerMode(models.TextChoices):
         TYPED = "typed", "Type the output"
         CHOICE = "choice", "Choose the output"
@@ -27,7 +30,7 @@ class Question(models.Model):
     title = models.CharField(max_length=200)
     prompt = models.TextField(blank=True, help_text="Markdown shown above the snippet.")
     snippet = models.TextField(help_text="Python source; the grader runs it to make the key.")
-    answer_mode = models.CharField(max_length=12, choices=AnswerMode.choices)
+    answer_mode = models.CharField(max_length=12, choices=answer_modes.choices)
     explanation = models.TextField(help_text="Markdown; names the rule behind the answer.")
     difficulty = models.PositiveSmallIntegerField(
         choices=Difficulty.choices, default=Difficulty.EASY
@@ -54,6 +57,11 @@ class Question(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def mode(self):
+        """The module of this question's answer mode (quizzes/answer_modes/)."""
+        return answer_modes.mode(self.answer_mode)
+
 
 class Choice(models.Model):
     """A candidate outcome. For CHOICE questions exactly one must equal the real outcome;
@@ -74,6 +82,8 @@ class Choice(models.Model):
 
 
 class Quiz(models.Model):
+    # The built-in policies, for code that names one; the field's choices are the registry's
+    # (quizzes/feedback_policies/), so a new policy needs no change here and no migration.
     class FeedbackPolicy(models.TextChoices):
         AFTER_EACH_ANSWER = "each_answer", "After each answer"
         AFTER_SUBMIT = "after_submit", "After submitting"
@@ -90,7 +100,7 @@ class Quiz(models.Model):
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
     feedback_policy = models.CharField(
-        max_length=16, choices=FeedbackPolicy.choices, default=FeedbackPolicy.AFTER_SUBMIT
+        max_length=16, choices=feedback_policies.choices, default=FeedbackPolicy.AFTER_SUBMIT
     )
     shuffle_questions = models.BooleanField(default=False)
     is_published = models.BooleanField(default=False)
@@ -111,6 +121,11 @@ class Quiz(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def policy(self):
+        """The module of this quiz's feedback policy (quizzes/feedback_policies/)."""
+        return feedback_policies.policy(self.feedback_policy)
 
 
 class QuizQuestion(models.Model):

@@ -2,7 +2,8 @@
 and one question of an attempt. Built from loaded rows; whether feedback may show at all is
 decided before (quizzes.rules, the key guard in quizzes.selectors)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.safestring import SafeString
 
@@ -46,13 +47,16 @@ class Feedback:
     exception: str | None
     python_version: str
     explanation_html: SafeString
-    right_choices: list[Choice]
-    choices: list[ChoiceSeen]  # a choice question's choices in the order the student saw them
-    claim_is_true: bool | None
     chosen_misconception: str
     snippet: str
     trace: dict | None  # the memory diagram of `snippet`; None when it would not match the key
-    difference: diff.Difference | None  # where a wrong typed answer first departs from the key
+    # The answer mode's parts (its feedback_parts), and its own template (FEEDBACK_TEMPLATE).
+    right_choices: list[Choice] = field(default_factory=list)
+    choices: list[ChoiceSeen] = field(default_factory=list)  # in the order the student saw them
+    claim_is_true: bool | None = None
+    difference: diff.Difference | None = None  # where a wrong typed answer first departs
+    mode_template: Any = None
+    mode_parts: dict = field(default_factory=dict)  # anything else a mode's template shows
 
 
 def diagram_trace(question: Question, key: dict) -> dict | None:
@@ -63,20 +67,6 @@ def diagram_trace(question: Question, key: dict) -> dict | None:
     return question.key_trace
 
 
-def typed_answer_difference(question: Question, answer, key: dict) -> diff.Difference | None:
-    """Where a wrong typed answer first differs from the key; None for any other answer (one
-    that says "prints nothing" is shown as such, and the real output beside it says the rest)."""
-    if (
-        question.answer_mode != Question.AnswerMode.TYPED
-        or answer is None
-        or answer.is_correct is not False
-        or answer.says_prints_nothing
-        or not grading.is_valid_key(key)
-    ):
-        return None
-    return diff.first_difference(answer.answer_text, key)
-
-
 def build_feedback(
     question: Question, answer, key: dict | None, python_version: str, choice_seed: int | None
 ) -> Feedback:
@@ -84,16 +74,8 @@ def build_feedback(
     `choice_seed` orders a choice question's choices as the student saw them."""
     key = key or question.answer_key or {}
     chosen = getattr(answer, "choice", None)
-    right_choices: list[Choice] = []
-    seen: list[ChoiceSeen] = []
-    claim_is_true = None
-    if question.answer_mode == Question.AnswerMode.CHOICE:
-        seen = choices_seen(question, key, chosen, choice_seed)
-        right_choices = [entry.choice for entry in seen if entry.is_right]
-    elif question.answer_mode == Question.AnswerMode.TRUE_FALSE:
-        claim = question.choices.first()
-        claim_is_true = claim is not None and grading.answer_matches(claim.text, key)
     wrong_choice = answer is not None and not answer.is_correct and chosen is not None
+    mode = question.mode
     return Feedback(
         answered=answer is not None,
         is_correct=None if answer is None else answer.is_correct,
@@ -101,26 +83,22 @@ def build_feedback(
         exception=key.get("exception"),
         python_version=python_version or key.get("python_version", ""),
         explanation_html=render_markdown(question.explanation),
-        right_choices=right_choices,
-        choices=seen,
-        claim_is_true=claim_is_true,
         chosen_misconception=chosen.misconception if wrong_choice else "",
         snippet=question.snippet,
         trace=diagram_trace(question, key),
-        difference=typed_answer_difference(question, answer, key),
+        mode_template=mode.FEEDBACK_TEMPLATE,
+        **mode.feedback_parts(question, answer, key, choice_seed=choice_seed),
     )
 
 
 def question_context(question: Question) -> dict:
     """What every question page shows before any answer: prompt, snippet, and the claim."""
-    claim = None
-    if question.answer_mode == Question.AnswerMode.TRUE_FALSE:
-        claim = question.choices.first()
     return {
         "question": question,
         "prompt_html": render_markdown(question.prompt),
         "snippet_html": snippet_html(question),
-        "claim": claim,
+        "claim": None,
+        **question.mode.question_context(question),
     }
 
 

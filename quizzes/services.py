@@ -123,6 +123,60 @@ def unpublish(question: Question) -> None:
     Question.objects.filter(pk=question.pk).update(is_published=False)
 
 
+# --- Rows the content loader writes (content/loader.py decides which, and when) ---------------
+
+
+def question_upsert(*, slug: str, fields: dict, choices: list[Choice]) -> Question:
+    """Create or update the question `slug` with `fields`, and make its choices equal `choices`
+    (unsaved Choice objects), keeping unchanged choices (by text) so that answers pointing at
+    them stay attached."""
+    question, _ = Question.objects.update_or_create(slug=slug, defaults=fields)
+    existing = list(question.choices.all())
+    for order, choice in enumerate(choices):
+        match = next((c for c in existing if c.text == choice.text), None)
+        if match is None:
+            match = Choice(question=question, text=choice.text)
+        else:
+            existing.remove(match)
+        match.misconception = choice.misconception
+        match.order = order
+        match.save()
+    for leftover in existing:
+        leftover.delete()
+    return question
+
+
+def question_publish_set(*, question: Question, published: bool) -> None:
+    if question.is_published != published:
+        question.is_published = published
+        question.save(update_fields=["is_published"])
+
+
+def quiz_upsert(*, slug: str, fields: dict) -> Quiz:
+    quiz, _ = Quiz.objects.update_or_create(slug=slug, defaults=fields)
+    return quiz
+
+
+def quiz_entries_sync(*, quiz: Quiz, entries: list[tuple[int, Question, int]]) -> list[str]:
+    """Make the quiz's questions `entries` ((order, question, points)). An entry left out that
+    students have answered stays, so those attempts stay as they were; the notes say so."""
+    kept, notes = [], []
+    for order, question, points in entries:
+        entry_row, _ = QuizQuestion.objects.update_or_create(
+            quiz=quiz, question=question, defaults={"order": order, "points": points}
+        )
+        kept.append(entry_row.pk)
+    for stale in quiz.quiz_questions.exclude(pk__in=kept):
+        if stale.response_set.exists():
+            notes.append(
+                f"Quiz {quiz.slug}: {stale.question.slug} was removed from the fixture but "
+                "students have answered it, so it stays."
+            )
+        else:
+            stale.delete()
+    return notes
+
+
 # --- Quizzes and attempts ---------------------------------------------------------------------
 
 

@@ -1,7 +1,19 @@
 """Choose the output: exactly one of the question's choices equals the real outcome."""
 
-from quizzes.answer_modes import AnswerRefused, refuse_prints_nothing
+from quizzes import choice_order
+from quizzes.answer_modes import (
+    AnswerRefused,
+    no_form_errors,
+    no_question_context,
+    refuse_prints_nothing,
+)
 from quizzes.grading import answer_matches, expected_text, matching_choices
+
+LABEL = "Choose the output"
+ANSWER_TEMPLATE = "quizzes/answer_modes/choice_answer.html"
+FEEDBACK_TEMPLATE = None
+form_errors = no_form_errors
+question_context = no_question_context
 
 
 def validated(question, *, answer_text, choice, says_prints_nothing):
@@ -30,3 +42,29 @@ def choice_problems(key, choices) -> list[str]:
             f"The real outcome is:\n{expected_text(key)}"
         ]
     return []
+
+
+def form_fields(question, *, choice_seed) -> dict:
+    from django import forms
+
+    from quizzes.forms import OutputChoiceField
+
+    choices = question.choices.all()
+    return {
+        "choice": OutputChoiceField(
+            queryset=choices,
+            shown=choice_order.shuffled(choices, seed=choice_seed, question_id=question.pk),
+            widget=forms.RadioSelect,
+            empty_label=None,
+            label="Which output does it produce?",
+            error_messages={"invalid_choice": "Choose one of the outputs listed."},
+        )
+    }
+
+
+def feedback_parts(question, answer, key, *, choice_seed) -> dict:
+    """The choices in the order the student saw them, the right one(s) marked."""
+    from quizzes.presentation import choices_seen
+
+    seen = choices_seen(question, key, getattr(answer, "choice", None), choice_seed)
+    return {"choices": seen, "right_choices": [entry.choice for entry in seen if entry.is_right]}

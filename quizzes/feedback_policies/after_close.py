@@ -2,6 +2,9 @@
 
 GRADES_ON_SAVE = False  # an answer is graded (and final) as soon as it is saved
 DEFERRED = True
+LABEL = "After the quiz closes"
+NEEDS_CLOSING_TIME = True
+SCORE_WITHHELD_NOTE = "after the quiz closes"
 
 
 def attempt_feedback_visible(attempt, now) -> bool:

@@ -2,6 +2,9 @@
 
 GRADES_ON_SAVE = False  # an answer is graded (and final) as soon as it is saved
 DEFERRED = True
+LABEL = "After submitting"
+NEEDS_CLOSING_TIME = False
+SCORE_WITHHELD_NOTE = ""
 
 
 def attempt_feedback_visible(attempt, now) -> bool:

@@ -2,6 +2,9 @@
 
 GRADES_ON_SAVE = True  # an answer is graded (and final) as soon as it is saved
 DEFERRED = False
+LABEL = "After each answer"
+NEEDS_CLOSING_TIME = False
+SCORE_WITHHELD_NOTE = ""
 
 
 def attempt_feedback_visible(attempt, now) -> bool:

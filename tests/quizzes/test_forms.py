@@ -4,8 +4,9 @@ import pytest
 
 from accounts.forms import SignUpForm
 from content.models import Topic
-from quizzes.forms import MAX_ANSWER_CHARS, AnswerForm
+from quizzes.forms import AnswerForm
 from quizzes.models import Choice, Question
+from quizzes.services import MAX_ANSWER_CHARS
 
 pytestmark = pytest.mark.django_db
 
