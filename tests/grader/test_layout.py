@@ -143,10 +143,21 @@ def test_the_executor_measures_the_script_start_once_on_first_use():
     assert (done.returncode, done.stdout) == (0, "42\n"), done.stderr
 
 
-@pytest.mark.parametrize("module", ["grader/pool.py", "grader/server.py", "content/runs.py"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "grader/pool.py",
+        "grader/server.py",
+        "grader/schema.py",
+        "grader/bench.py",
+        "content/runs.py",
+        "quizzes/grading.py",
+    ],
+)
 def test_run_statuses_are_named_through_grader_constants(module):
     """No bare status literal outside grader/constants.py in the modules that build or read
-    outcomes on the caller's side."""
+    outcomes (grader/execute.py and grader/collector_check.py still spell theirs out: they are
+    being edited on other branches, and follow when those land)."""
     from grader.constants import STATUSES
 
     literals = [
