@@ -6,6 +6,7 @@ free of threads, subprocess machinery, at-fork hooks and dataclasses (inspect) i
 """
 
 __all__ = [
+    "MISCONCEPTIONS",
     "GraderUnavailable",
     "Limits",
     "Outcome",
@@ -13,6 +14,7 @@ __all__ = [
     "configure",
     "output_varies",
     "run",
+    "simulate",
 ]
 
 
@@ -25,6 +27,14 @@ def __getattr__(name: str):
         from grader import pool
 
         return getattr(pool, name)
+    if name == "MISCONCEPTIONS":
+        from grader.misconceptions import catalogue
+
+        return catalogue.MISCONCEPTIONS
+    if name == "simulate":
+        from grader.misconceptions import simulate
+
+        return simulate.simulate
     if name in ("Limits", "Outcome"):
         from grader import outcome
 

@@ -323,6 +323,23 @@ def run(source: str, *, limits: Limits | None = None, trace: bool = False) -> Ou
     return outcome
 
 
+def run_simulated(source: str, misconception: str, *, limits: Limits | None = None) -> Outcome:
+    """`run`, with the child transforming the snippet into `misconception`'s semantics
+    (grader/misconceptions); `grader.simulate` is the public entry."""
+    limits = _checked_arguments(source, limits)
+    rejection = _source_rejection(source)
+    if rejection:
+        return Outcome(status="rejected", reasons=(rejection,), python_version=_PYTHON_VERSION)
+    server = _current_server()
+    outcome = _run_on(server, source, limits, False, misconception)
+    if outcome is None:
+        with _lock:
+            if _server is server:
+                _stop_server()
+        return _crashed("the grader server stopped during this run; it is restarted for the next")
+    return outcome
+
+
 def output_varies(source: str, *, limits: Limits | None = None) -> bool:
     """Whether `source` prints or raises one thing in one run of Python and another in the next.
 
@@ -385,9 +402,11 @@ def _checked_arguments(source, limits) -> Limits:
 _DEFAULT_LIMITS = Limits()
 
 
-def _run_on(server: _ServerProcess, source: str, limits: Limits, trace: bool) -> Outcome | None:
+def _run_on(
+    server: _ServerProcess, source: str, limits: Limits, trace: bool, misconception=None
+) -> Outcome | None:
     """The outcome of one run on `server`; None if the server died or hung meanwhile."""
-    result = server.call(_request(source, limits, trace), limits)
+    result = server.call(_request(source, limits, trace, misconception=misconception), limits)
     if result is None:
         return None
     if result.payload is None:
@@ -415,7 +434,13 @@ def call_with_variant(source: str, limits: Limits, variant: dict) -> dict | None
         return None
 
 
-def _request(source: str, limits: Limits, trace: bool, variant: dict | None = None) -> bytes:
+def _request(
+    source: str,
+    limits: Limits,
+    trace: bool,
+    variant: dict | None = None,
+    misconception: str | None = None,
+) -> bytes:
     request = {
         "source": source,
         "cpu_seconds": limits.cpu_seconds,
@@ -426,6 +451,8 @@ def _request(source: str, limits: Limits, trace: bool, variant: dict | None = No
     }
     if variant is not None:
         request["collector"] = variant
+    if misconception is not None:
+        request["misconception"] = misconception
     return json.dumps(request).encode()
 
 

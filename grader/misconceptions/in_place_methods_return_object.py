@@ -1,0 +1,28 @@
+"""`in-place-methods-return-object`: `list.sort`, `append`, `extend`, `insert`, `reverse`,
+`remove`, `clear`, `dict.update`, `dict.clear`, `set.add`, `update`, `discard`, `clear` return
+the object they changed instead of None.
+
+A call of a method with one of these names (`x.append(v)`, `list.append(x, v)`) becomes
+`_mc_in_place_(x.append)(v)`; at run time the helper hands back the method itself unless it is
+one of those built-in methods, which it wraps to return the object.
+"""
+
+import ast
+
+from grader.misconceptions.base import Transformation
+
+METHODS = {
+    "list": frozenset({"sort", "append", "extend", "insert", "reverse", "remove", "clear"}),
+    "dict": frozenset({"update", "clear"}),
+    "set": frozenset({"add", "update", "discard", "clear"}),
+}
+NAMES = frozenset().union(*METHODS.values())
+
+
+class InPlaceMethodsReturnObject(Transformation):
+    def visit_Call(self, node: ast.Call):
+        self.generic_visit(node)
+        function = node.func
+        if isinstance(function, ast.Attribute) and function.attr in NAMES:
+            node.func = self.call("_mc_in_place_", [function], function)
+        return node
