@@ -1,6 +1,8 @@
 """Run memory-model snippets exactly as CPython would, in an isolated, resource-limited sandbox.
 
-`run(source)` returns an `Outcome`; see grader/pool.py for how runs are isolated. The caller-side
+`run(source)` returns an `Outcome`; see grader/pool.py for how runs are isolated.
+`simulate(source, id)` runs it as a student holding one of `MISCONCEPTIONS` expects it to run
+(grader/misconceptions). The caller-side
 modules are imported on first use, so the grader server (which imports this package too) stays
 free of threads, subprocess machinery, at-fork hooks and dataclasses (inspect) it does not need.
 """
@@ -10,6 +12,7 @@ __all__ = [
     "GraderUnavailable",
     "Limits",
     "Outcome",
+    "applicable_misconceptions",
     "collector_dependent",
     "configure",
     "output_varies",
@@ -31,6 +34,10 @@ def __getattr__(name: str):
         from grader.misconceptions import catalogue
 
         return catalogue.MISCONCEPTIONS
+    if name == "applicable_misconceptions":
+        from grader.misconceptions import registry
+
+        return registry.applicable
     if name == "simulate":
         from grader.misconceptions import simulate
 

@@ -19,7 +19,7 @@ from content.markdown import (
     highlight_python,
 )
 from grader import GraderUnavailable
-from quizzes import grading, selectors, services
+from quizzes import grading, misconceptions, selectors, services
 from quizzes.admin_forms import (
     ChoiceAdminForm,
     ChoiceFormSet,
@@ -65,14 +65,19 @@ class QuestionAdmin(GraderFirstAdmin):
     search_fields = ["title", "slug", "prompt", "snippet"]
     list_select_related = ["topic"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["highlighted_snippet", "real_outcome", "student_preview"]
+    readonly_fields = [
+        "highlighted_snippet",
+        "real_outcome",
+        "misconception_predictions",
+        "student_preview",
+    ]
     actions = ["recompute_answer_keys"]
     fieldsets = [
         (None, {"fields": ["topic", "title", "slug", "answer_mode", "difficulty", "is_published"]}),
         ("What the student sees", {"fields": ["prompt", "snippet", "highlighted_snippet"]}),
         (
             "Answer key (computed by the grader when you save; never typed by hand)",
-            {"fields": ["real_outcome", "student_preview"]},
+            {"fields": ["real_outcome", "misconception_predictions", "student_preview"]},
         ),
         (None, {"fields": ["explanation"]}),
     ]
@@ -107,6 +112,32 @@ class QuestionAdmin(GraderFirstAdmin):
             f"{timezone.localtime(obj.key_computed_at):%Y-%m-%d %H:%M}",
         )
 
+    @admin.display(description="What misconceptions predict")
+    def misconception_predictions(self, obj: Question):
+        """Beside the real outcome: each catalogue misconception whose prediction differs (a
+        distractor, and a label a choice may carry), and the choice labels nothing checks."""
+        if not obj or not grading.is_valid_key(obj.answer_key):
+            return "-"
+        differing = misconceptions.differing_predictions(obj.answer_key, obj.key_predictions)
+        predictions = format_html_join(
+            "",
+            '<div class="misconception-prediction"><strong>{}</strong>: {}'
+            '<pre class="predicted-outcome">{}</pre></div>',
+            ((p.misconception, p.belief, visible_nul(p.text)) for p in differing),
+        )
+        if not differing:
+            predictions = format_html(
+                "<p>No misconception in the catalogue predicts another output here.</p>"
+            )
+        unchecked = misconceptions.unchecked_labels(obj.choices.all())
+        if not unchecked:
+            return predictions
+        return format_html(
+            '{}<p class="unchecked-labels">Unchecked labels (not in the catalogue): {}</p>',
+            predictions,
+            "; ".join(unchecked),
+        )
+
     @admin.display(description="Preview as a student")
     def student_preview(self, obj: Question):
         url = _student_url("practice_question", obj.pk) if obj and obj.pk else None
@@ -119,7 +150,9 @@ class QuestionAdmin(GraderFirstAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.store_answer_key(obj, form.grader_outcome, trace=form.grader_trace)
+        services.store_answer_key(
+            obj, form.grader_outcome, trace=form.grader_trace, predictions=form.grader_predictions
+        )
         warn_about_leaks(request, questions=[obj])
 
     @admin.action(description="Recompute answer keys", permissions=["change"])

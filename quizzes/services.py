@@ -21,6 +21,7 @@ from content.runs import (
     StoredRun,
     checked_outcome,
     current_python_version,
+    predict_snippet,
     trace_snippet,
 )
 from quizzes import answer_modes, choice_order, feedback_policies, grading, rules, selectors
@@ -66,18 +67,26 @@ def key_is_current(question: Question) -> bool:
 
 
 def store_answer_key(
-    question: Question, outcome: dict, *, trace: dict | None, now: datetime | None = None
+    question: Question,
+    outcome: dict,
+    *,
+    trace: dict | None,
+    predictions: dict | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """Store an outcome and trace already computed for `question.snippet` (by the admin form or
-    refresh_answer_key). Only writes: the grader never runs inside the caller's transaction."""
+    """Store an outcome, trace and misconception predictions already computed for
+    `question.snippet` (by the admin form or refresh_answer_key). Only writes: the grader never
+    runs inside the caller's transaction."""
     question.answer_key = outcome
     question.key_trace = trace
+    question.key_predictions = predictions
     question.key_source_hash = source_hash(question.snippet)
     question.key_python_version = outcome.get("python_version") or current_python_version()
     question.key_computed_at = now or timezone.now()
     Question.objects.filter(pk=question.pk).update(
         answer_key=question.answer_key,
         key_trace=question.key_trace,
+        key_predictions=question.key_predictions,
         key_source_hash=question.key_source_hash,
         key_python_version=question.key_python_version,
         key_computed_at=question.key_computed_at,
@@ -93,7 +102,12 @@ def refresh_answer_key(question: Question, *, force: bool = False) -> bool:
     if not force and key_is_current(question):
         return False
     outcome = checked_outcome(question.snippet)
-    store_answer_key(question, outcome, trace=trace_snippet(question.snippet, outcome))
+    store_answer_key(
+        question,
+        outcome,
+        trace=trace_snippet(question.snippet, outcome),
+        predictions=predict_snippet(question.snippet, outcome),
+    )
     return True
 
 

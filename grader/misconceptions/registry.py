@@ -64,3 +64,9 @@ def applies(source: str, misconception: str) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return transformed(tree, misconception) is not None
+
+
+def applicable(source: str) -> list[str]:
+    """The ids whose transformation changes something in `source`, in catalogue order: the
+    only ones whose prediction can differ from the real outcome."""
+    return [misconception for misconception in TRANSFORMATIONS if applies(source, misconception)]

@@ -484,7 +484,7 @@ UNTOUCHED = {
         "class N:\n    def __del__(self):\n        print('freed')\nn = N()\nn.me = n\nn = None\n"
         "print('end')\n"
     ),
-    "in-place-methods-return-object": "a = [1]\nprint(a.count(1), a.index(1))\n",
+    "in-place-methods-return-object": "a = [1]\na.append(2)\nprint(a.count(1), a.index(1))\n",
 }
 
 
