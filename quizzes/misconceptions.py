@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import grader
-from quizzes.grading import answer_matches, expected_text, is_valid_key, normalise
+from content.models import ConceptPage
+from quizzes.grading import answer_matches, expected_text, is_valid_key, prediction_differs
 from quizzes.models import Choice
 
 
@@ -52,13 +53,10 @@ def differing_predictions(key: dict | None, predictions: dict | None) -> list[Pr
     predicts nothing a student could write, and is left out."""
     if not is_valid_key(key) or not predictions:
         return []
-    real = normalise(expected_text(key))
     return [
         Prediction(misconception, predictions[misconception])
         for misconception in grader.MISCONCEPTIONS
-        if misconception in predictions
-        and is_valid_key(predictions[misconception])
-        and normalise(expected_text(predictions[misconception])) != real
+        if misconception in predictions and prediction_differs(key, predictions[misconception])
     ]
 
 
@@ -97,10 +95,50 @@ def unchecked_labels(choices: Iterable[Choice]) -> list[str]:
     return [label for label in labels if label and not is_catalogue_id(label)]
 
 
-def matched_misconceptions(key: dict | None, predictions: dict | None, answer: str) -> list[str]:
-    """The ids whose prediction (differing from the real outcome) equals a wrong answer."""
-    return [
-        prediction.misconception
-        for prediction in differing_predictions(key, predictions)
-        if answer_matches(answer, prediction.outcome)
+@dataclass(frozen=True)
+class Diagnosis:
+    """A wrong answer's misconception, as a student is told it: the belief in plain words, the
+    rule that corrects it, and the concept page that teaches the rule (if published)."""
+
+    misconception: str
+    belief: str
+    rule: str
+    page_title: str
+    page_url: str
+
+
+def diagnoses(misconception_ids: Iterable[str]) -> list[Diagnosis]:
+    """The diagnoses of the ids an answer matched (ids no longer in the catalogue are left out);
+    one query for the concept pages."""
+    entries = [
+        (misconception, grader.MISCONCEPTIONS[misconception])
+        for misconception in misconception_ids
+        if misconception in grader.MISCONCEPTIONS
     ]
+    if not entries:
+        return []
+    pages = {
+        page.slug: page
+        for page in ConceptPage.objects.filter(
+            slug__in={entry.page for _, entry in entries}, is_published=True
+        )
+    }
+    found = []
+    for misconception, entry in entries:
+        page = pages.get(entry.page)
+        found.append(
+            Diagnosis(
+                misconception,
+                entry.belief,
+                entry.rule,
+                page.title if page else "",
+                page.get_absolute_url() if page else "",
+            )
+        )
+    return found
+
+
+def label_text(label: str) -> str:
+    """A choice's label as students read it: a catalogue id becomes its belief."""
+    entry = grader.MISCONCEPTIONS.get(label)
+    return entry.belief if entry is not None else label

@@ -2,12 +2,12 @@
 and one question of an attempt. Built from loaded rows; whether feedback may show at all is
 decided before (quizzes.rules, the key guard in quizzes.selectors)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
 
 from content.markdown import highlight_python, render_markdown
-from quizzes import choice_order, diff, grading, rules, selectors, services
+from quizzes import choice_order, diff, grading, misconceptions, rules, selectors, services
 from quizzes.forms import AnswerForm
 from quizzes.models import Choice, Question, Quiz, QuizQuestion, Response
 
@@ -53,6 +53,8 @@ class Feedback:
     snippet: str
     trace: dict | None  # the memory diagram of `snippet`; None when it would not match the key
     difference: diff.Difference | None  # where a wrong typed answer first departs from the key
+    # The misconceptions whose prediction the wrong answer equals (recorded when it was graded).
+    diagnoses: list[misconceptions.Diagnosis] = field(default_factory=list)
 
 
 def diagram_trace(question: Question, key: dict) -> dict | None:
@@ -94,6 +96,9 @@ def build_feedback(
         claim = question.choices.first()
         claim_is_true = claim is not None and grading.answer_matches(claim.text, key)
     wrong_choice = answer is not None and not answer.is_correct and chosen is not None
+    matched = getattr(answer, "matched_misconceptions", None) or []
+    # A catalogue label the answer was diagnosed with is said once, by its diagnosis.
+    labelled = wrong_choice and chosen.misconception not in matched
     return Feedback(
         answered=answer is not None,
         is_correct=None if answer is None else answer.is_correct,
@@ -104,10 +109,11 @@ def build_feedback(
         right_choices=right_choices,
         choices=seen,
         claim_is_true=claim_is_true,
-        chosen_misconception=chosen.misconception if wrong_choice else "",
+        chosen_misconception=misconceptions.label_text(chosen.misconception) if labelled else "",
         snippet=question.snippet,
         trace=diagram_trace(question, key),
         difference=typed_answer_difference(question, answer, key),
+        diagnoses=misconceptions.diagnoses(matched),
     )
 
 

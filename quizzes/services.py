@@ -340,6 +340,13 @@ def answer_practice(
     correct = grading.is_correct_against(
         question, question.answer_key, answer_text=text, choice=choice
     )
+    matched = (
+        []
+        if correct
+        else grading.diagnosed_misconceptions(
+            question, question.answer_key, answer_text=text, choice=choice
+        )
+    )
     return PracticeAnswer.objects.create(
         user=user,
         question=question,
@@ -349,6 +356,7 @@ def answer_practice(
         is_correct=correct,
         graded_key=question.answer_key,
         graded_python_version=question.key_python_version,
+        matched_misconceptions=matched,
         answered_at=_now(now),
         choice_seed=choice_order.student_seed(user),
     )
