@@ -69,11 +69,10 @@ def predict_snippet(source: str, outcome: dict) -> dict | None:
     request path). None when there is no key to predict (the snippet was refused or stopped)."""
     if not is_valid_key(outcome):
         return None
-    predictions = {}
-    for misconception in grader.applicable_misconceptions(source):
-        predicted = grader.simulate(source, misconception)
-        predictions[misconception] = {field: getattr(predicted, field) for field in PREDICTED}
-    return predictions
+    return {
+        misconception: {field: getattr(predicted, field) for field in PREDICTED}
+        for misconception, predicted in grader.predict_misconceptions(source).items()
+    }
 
 
 PREDICTED = ("status", "stdout", "exception", "exception_line")

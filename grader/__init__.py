@@ -16,6 +16,7 @@ __all__ = [
     "collector_dependent",
     "configure",
     "output_varies",
+    "predict_misconceptions",
     "run",
     "simulate",
 ]
@@ -38,10 +39,10 @@ def __getattr__(name: str):
         from grader.misconceptions import registry
 
         return registry.applicable
-    if name == "simulate":
+    if name in ("simulate", "predict_misconceptions"):
         from grader.misconceptions import simulate
 
-        return simulate.simulate
+        return simulate.simulate if name == "simulate" else simulate.predict
     if name in ("Limits", "Outcome"):
         from grader import outcome
 

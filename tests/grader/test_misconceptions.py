@@ -658,3 +658,19 @@ def test_helpers_return_nothing_of_the_grader():
     )
     assert grader.simulate(source, "assignment-copies").stdout == "True False\nFalse\n"
     assert grader.simulate(source, "in-place-methods-return-object").stdout == ("True True\nTrue\n")
+
+
+def test_predict_misconceptions_runs_each_applicable_id_as_simulate_does():
+    source = "a = [1]\nb = a\nb += [2]\nprint(a, a is b)\n"
+    predicted = grader.predict_misconceptions(source)
+    assert list(predicted) == grader.applicable_misconceptions(source)
+    assert list(predicted) == [
+        "assignment-copies",
+        "is-compares-values",
+        "equal-values-are-one-object",
+        "augmented-assignment-rebinds",
+    ]
+    for misconception, outcome in predicted.items():
+        simulated = grader.simulate(source, misconception)
+        assert (outcome.status, outcome.stdout) == (simulated.status, simulated.stdout)
+    assert grader.predict_misconceptions("print(1)\n") == {}

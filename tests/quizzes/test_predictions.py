@@ -73,24 +73,24 @@ def test_no_prediction_is_computed_on_the_request_path(
         raise AssertionError("grader.simulate ran while serving a request")
 
     monkeypatch.setattr(grader, "simulate", refuse)
+    monkeypatch.setattr(grader, "predict_misconceptions", refuse)
     url = reverse("practice_question", args=[typed_question.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, {"answer_text": "[1, 2, 3]\nFalse"})
     assert response.status_code in (200, 302)
 
 
-def test_predict_snippet_runs_only_the_applicable_ids(monkeypatch):
-    asked = []
-    real = grader.simulate
-
-    def recorded(source, misconception, **kwargs):
-        asked.append(misconception)
-        return real(source, misconception, **kwargs)
-
-    monkeypatch.setattr(grader, "simulate", recorded)
-    snippet = "x = [0] * 2\nprint(x)\n"
+def test_predict_snippet_runs_only_the_applicable_ids():
+    snippet = "x = [[0]] * 2\nx[0].append(1)\nprint(x)\n"
     predictions = runs.predict_snippet(snippet, grader.run(snippet).to_dict())
-    assert asked == ["repetition-copies-elements"] == list(predictions)
+    assert list(predictions) == ["repetition-copies-elements"]
+    simulated = grader.simulate(snippet, "repetition-copies-elements")
+    assert predictions["repetition-copies-elements"]["stdout"] == simulated.stdout
+
+
+def test_no_predictions_when_nothing_applies():
+    snippet = "print(len([1, 2]))\n"
+    assert runs.predict_snippet(snippet, grader.run(snippet).to_dict()) == {}
 
 
 # --- §3: the admin shows predictions and checks catalogue labels ------------------------------
