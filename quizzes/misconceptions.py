@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import grader
 from content.models import ConceptPage
+from quizzes import selectors
 from quizzes.grading import answer_matches, expected_text, is_valid_key, prediction_differs
-from quizzes.models import Choice
+from quizzes.models import Choice, Question
 
 
 @dataclass(frozen=True)
@@ -142,3 +143,22 @@ def label_text(label: str) -> str:
     """A choice's label as students read it: a catalogue id becomes its belief."""
     entry = grader.MISCONCEPTIONS.get(label)
     return entry.belief if entry is not None else label
+
+
+def practice_targeting(user, misconception_ids: Iterable[str], answered: Question):
+    """Another question `user` may practise that diagnoses one of the misconceptions (its
+    stored predictions differ from its key for that id), or None."""
+    for misconception in misconception_ids:
+        candidates = (
+            selectors.practice_questions(user)
+            .exclude(pk=answered.pk)
+            .filter(key_predictions__has_key=misconception)
+            .only("pk", "title", "answer_key", "key_predictions")
+        )
+        for question in candidates:
+            predicted = question.key_predictions[misconception]
+            if is_valid_key(question.answer_key) and prediction_differs(
+                question.answer_key, predicted
+            ):
+                return question
+    return None

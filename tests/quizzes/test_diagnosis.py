@@ -129,3 +129,16 @@ def test_a_key_changed_since_grading_diagnoses_nothing(typed_question):
         )
         == []
     )
+
+
+def test_practice_feedback_offers_another_question_on_the_same_misconception(
+    client, logged_in, typed_question, make_question
+):
+    other = make_question("x = [0]\ny = x\ny.append(1)\nprint(x)\n", slug="another-alias")
+    unrelated = make_question("print(len([1, 2]))\n", slug="unrelated")
+    assert "assignment-copies" in other.key_predictions and not unrelated.key_predictions
+    _, page = practise(client, typed_question, answer_text=predicted("assignment-copies"))
+    assert reverse("practice_question", args=[other.pk]) in page
+    assert "practice-same-misconception" in page
+    _, page = practise(client, typed_question, answer_text="something else")
+    assert "practice-same-misconception" not in page
