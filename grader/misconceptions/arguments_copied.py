@@ -17,6 +17,12 @@ from grader.misconceptions.base import (
 
 
 class ArgumentsCopied(Transformation):
+    triggers = (ast.FunctionDef, ast.Lambda)
+
+    @staticmethod
+    def may_apply(node) -> bool:
+        return bool(parameters(node.args))
+
     def __init__(self) -> None:
         super().__init__()
         self.in_class_body = False

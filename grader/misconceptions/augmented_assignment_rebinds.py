@@ -8,6 +8,9 @@ from grader.misconceptions.base import Transformation, load_copy
 
 
 class AugmentedAssignmentRebinds(Transformation):
+    triggers = (ast.AugAssign,)
+    exact = True
+
     def visit_AugAssign(self, node: ast.AugAssign):
         self.generic_visit(node)
         self.rewrote = True

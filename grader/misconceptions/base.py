@@ -30,7 +30,19 @@ HELPER_NAMES = frozenset(
 
 
 class Transformation(ast.NodeTransformer):
-    """A NodeTransformer that records whether it changed anything and which helpers it used."""
+    """A NodeTransformer that records whether it changed anything and which helpers it used.
+
+    `triggers` are the node types it can change, and `may_apply(node)` a cheap necessary
+    condition on such a node: a snippet with no such node is left alone without a full pass.
+    When `exact`, the condition is also sufficient: the transformation changes such a node.
+    """
+
+    triggers: tuple[type[ast.AST], ...] = ()
+    exact = False
+
+    @staticmethod
+    def may_apply(node: ast.AST) -> bool:
+        return True
 
     def __init__(self) -> None:
         self.helpers: set[str] = set()

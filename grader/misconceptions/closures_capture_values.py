@@ -85,6 +85,8 @@ def free_reads(scope: ast.AST) -> set[str]:
 
 
 class ClosuresCaptureValues(Transformation):
+    triggers = (ast.FunctionDef, ast.Lambda)
+
     def __init__(self) -> None:
         super().__init__()
         self.loop_targets: list[set[str]] = []  # the targets of the enclosing loops

@@ -7,6 +7,9 @@ from grader.misconceptions.base import Transformation
 
 
 class CyclesFreedByRefcount(Transformation):
+    triggers = (ast.Delete,)
+    exact = True
+
     def visit_Delete(self, node: ast.Delete):
         self.generic_visit(node)
         collect = ast.copy_location(ast.Expr(self.call("_mc_collect_", [], node)), node)

@@ -23,6 +23,14 @@ def is_literal_constant(node: ast.expr) -> bool:
 
 
 class DefaultsReevaluated(Transformation):
+    triggers = (ast.FunctionDef, ast.Lambda)
+    exact = True
+
+    @staticmethod
+    def may_apply(node) -> bool:
+        defaults = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+        return not all(is_literal_constant(default) for default in defaults)
+
     def _moved_defaults(self, node) -> list[tuple[str, ast.expr]]:
         """Replace each non-literal default by the sentinel; (parameter, default) pairs."""
         arguments = node.args

@@ -12,6 +12,8 @@ from grader.misconceptions.base import Transformation
 
 
 class DelDestroysObject(Transformation):
+    triggers = (ast.Delete,)
+
     def visit_FunctionDef(self, node):
         return node  # not module level
 

@@ -11,15 +11,29 @@ import ast
 from grader.misconceptions.base import Transformation, copy_node
 
 
+def _splittable(node: ast.Compare) -> bool:
+    """A comparison of two operands, or a chain whose middle operands can be read twice."""
+    middles = node.comparators[:-1]
+    return all(isinstance(middle, (ast.Name, ast.Constant)) for middle in middles)
+
+
 class EqualValuesAreOneObject(Transformation):
+    triggers = (ast.Compare,)
+    exact = True
+
+    @staticmethod
+    def may_apply(node) -> bool:
+        if not any(isinstance(operator, (ast.Is, ast.IsNot)) for operator in node.ops):
+            return False
+        return _splittable(node)
+
     def visit_Compare(self, node: ast.Compare):
         self.generic_visit(node)
         if not any(isinstance(operator, (ast.Is, ast.IsNot)) for operator in node.ops):
             return node
         if len(node.ops) == 1:
             return self._pair(node.left, node.ops[0], node.comparators[0], node)
-        middles = node.comparators[:-1]
-        if not all(isinstance(middle, (ast.Name, ast.Constant)) for middle in middles):
+        if not _splittable(node):
             return node
         operands = [node.left, *node.comparators]
         pairs = [

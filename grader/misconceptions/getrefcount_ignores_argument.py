@@ -21,6 +21,13 @@ def _names_getrefcount(function: ast.expr) -> bool:
 
 
 class GetrefcountIgnoresArgument(Transformation):
+    triggers = (ast.Call,)
+    exact = True
+
+    @staticmethod
+    def may_apply(node) -> bool:
+        return _names_getrefcount(node.func)
+
     def visit_Call(self, node: ast.Call):
         self.generic_visit(node)
         if not _names_getrefcount(node.func):

@@ -20,6 +20,12 @@ NAMES = frozenset().union(*METHODS.values())
 
 
 class InPlaceMethodsReturnObject(Transformation):
+    triggers = (ast.Call,)
+
+    @staticmethod
+    def may_apply(node) -> bool:
+        return isinstance(node.func, ast.Attribute) and node.func.attr in NAMES
+
     def visit_Expr(self, node: ast.Expr):
         if isinstance(node.value, ast.Call):
             # A call whose result is dropped (`x.append(1)` as a statement) shows nothing of it:

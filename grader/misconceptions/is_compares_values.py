@@ -8,6 +8,13 @@ _AS_VALUES = {ast.Is: ast.Eq, ast.IsNot: ast.NotEq}
 
 
 class IsComparesValues(Transformation):
+    triggers = (ast.Compare,)
+    exact = True
+
+    @staticmethod
+    def may_apply(node) -> bool:
+        return any(type(operator) in _AS_VALUES for operator in node.ops)
+
     def visit_Compare(self, node: ast.Compare):
         self.generic_visit(node)
         for index, operator in enumerate(node.ops):

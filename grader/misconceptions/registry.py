@@ -48,12 +48,16 @@ class Transformed:
 def transformed(tree: ast.Module, misconception: str) -> Transformed | None:
     """`tree` rewritten in place into the misconception's semantics; None if nothing in it is
     touched by the misconception (its outcome is then the real one)."""
-    catalogue.lookup(misconception)
-    transformation = TRANSFORMATIONS[misconception]()
-    tree = transformation.visit(tree)
+    tree, transformation = _transform(tree, misconception)
     if not transformation.changed:
         return None
     return Transformed(ast.fix_missing_locations(tree), frozenset(transformation.helpers))
+
+
+def _transform(tree: ast.Module, misconception: str) -> tuple[ast.Module, Transformation]:
+    catalogue.lookup(misconception)
+    transformation = TRANSFORMATIONS[misconception]()
+    return transformation.visit(tree), transformation
 
 
 def applies(source: str, misconception: str) -> bool:
@@ -63,10 +67,36 @@ def applies(source: str, misconception: str) -> bool:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
-    return transformed(tree, misconception) is not None
+    return _transform(tree, misconception)[1].changed
 
 
 def applicable(source: str) -> list[str]:
     """The ids whose transformation changes something in `source`, in catalogue order: the
-    only ones whose prediction can differ from the real outcome."""
-    return [misconception for misconception in TRANSFORMATIONS if applies(source, misconception)]
+    only ones whose prediction can differ from the real outcome. One walk of the tree finds
+    the candidates (transformations.triggers); only they get a full pass."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    candidates: set[str] = set()
+    for node in ast.walk(tree):
+        for misconception in _BY_TRIGGER.get(type(node), ()):
+            if misconception not in candidates and TRANSFORMATIONS[misconception].may_apply(node):
+                candidates.add(misconception)
+    return [
+        misconception
+        for misconception, transformation in TRANSFORMATIONS.items()
+        if misconception in candidates and (transformation.exact or applies(source, misconception))
+    ]
+
+
+def _ids_by_trigger() -> dict[type[ast.AST], list[str]]:
+    found: dict[type[ast.AST], list[str]] = {}
+    for misconception, transformation in TRANSFORMATIONS.items():
+        assert transformation.triggers, misconception
+        for kind in transformation.triggers:
+            found.setdefault(kind, []).append(misconception)
+    return found
+
+
+_BY_TRIGGER = _ids_by_trigger()

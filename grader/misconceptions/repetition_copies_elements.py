@@ -8,6 +8,15 @@ from grader.misconceptions.base import Transformation
 
 
 class RepetitionCopiesElements(Transformation):
+    triggers = (ast.BinOp,)
+    exact = True
+
+    @staticmethod
+    def may_apply(node) -> bool:
+        return isinstance(node.op, ast.Mult) and (
+            isinstance(node.left, ast.List) or isinstance(node.right, ast.List)
+        )
+
     def visit_BinOp(self, node: ast.BinOp):
         self.generic_visit(node)
         if not isinstance(node.op, ast.Mult):

@@ -21,6 +21,16 @@ def _is_full_slice(node: ast.expr) -> bool:
 
 
 class ShallowCopyIsDeep(Transformation):
+    triggers = (ast.Call, ast.Subscript)
+    exact = True
+
+    @staticmethod
+    def may_apply(node) -> bool:
+        if isinstance(node, ast.Subscript):
+            return isinstance(node.ctx, ast.Load) and _is_full_slice(node.slice)
+        function = node.func
+        return getattr(function, "attr", None) == "copy" or getattr(function, "id", None) == "copy"
+
     def visit_Call(self, node: ast.Call):
         self.generic_visit(node)
         function = node.func

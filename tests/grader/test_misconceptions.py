@@ -64,6 +64,10 @@ CASES = {
             "    e['k'].append(2)\n    return d\nprint(f())\ng = copy.deepcopy(f)\nprint(g is f)\n",
         ),
         (
+            "a = {'k': [1]}\nb: dict = a\nb['k'].append(2)\nprint(a)\n",
+            "import copy\na = {'k': [1]}\nb: dict = copy.deepcopy(a)\nb['k'].append(2)\nprint(a)\n",
+        ),
+        (
             "import gc\nm = gc\nprint('unreached')\n",
             "import copy\nimport gc\nm = copy.deepcopy(gc)\nprint('unreached')\n",
         ),
@@ -674,3 +678,24 @@ def test_predict_misconceptions_runs_each_applicable_id_as_simulate_does():
         simulated = grader.simulate(source, misconception)
         assert (outcome.status, outcome.stdout) == (simulated.status, simulated.stdout)
     assert grader.predict_misconceptions("print(1)\n") == {}
+
+
+def _bank_snippets() -> list[str]:
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "fixtures" / "topics"
+    return [
+        question["snippet"]
+        for path in sorted(root.glob("*.toml"))
+        for question in tomllib.loads(path.read_text(encoding="utf-8")).get("questions", [])
+    ]
+
+
+def test_the_quick_scan_finds_exactly_the_ids_a_full_pass_changes():
+    """applicable() skips full passes (triggers); it must agree with each full pass."""
+    sources = _bank_snippets() + [source for cases in CASES.values() for source, _ in cases]
+    sources += list(UNTOUCHED.values())
+    for source in sources:
+        full = [m for m in grader.MISCONCEPTIONS if registry.applies(source, m)]
+        assert registry.applicable(source) == full, source
