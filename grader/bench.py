@@ -11,7 +11,8 @@
 (d) throughput of `grader.run` with 4 concurrent callers;
 (e) the misconception predictions of the same snippet (every applicable id, as computed with a
     question's key: `grader.predict_misconceptions`), in total, against one `grader.run` timed
-    alternately with it; the target is at most 5x (issue 16).
+    alternately with it; the target is at most 5x (issue 16); (e2) the same for every question
+    of the course's bank (fixtures/topics/*.toml), when it is there.
 All are measured in one run, side by side, on the same machine.
 """
 
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 
 SNIPPET = """\
 a = [1, 2, 3]
@@ -54,6 +56,7 @@ PAUSE_SECONDS = 0.01
 CONCURRENT_CALLERS = 4
 CONCURRENT_RUNS = 2000
 PREDICTION_ROUNDS = 100
+BANK_ROUNDS = 3
 TARGETS = (
     "targets: b within 4x of a at p50; c/b >= 20; >= 500 isolated runs/s; "
     "predictions <= 5x one run (e)"
@@ -147,6 +150,33 @@ def measure_predictions() -> tuple[list[float], list[float], list[str]]:
     return runs, predictions, grader.applicable_misconceptions(SNIPPET)
 
 
+def measure_bank_predictions() -> tuple[list[float], list[int]] | None:
+    """For each bank question: its predictions' time over one run's (median of
+    BANK_ROUNDS alternating rounds), and how many ids apply; None without the bank."""
+    import tomllib
+    from pathlib import Path
+
+    import grader
+
+    topics = Path(__file__).resolve().parent.parent / "fixtures" / "topics"
+    snippets = [
+        question["snippet"]
+        for path in sorted(topics.glob("*.toml"))
+        for question in tomllib.loads(path.read_text(encoding="utf-8")).get("questions", [])
+    ]
+    if not snippets:
+        return None
+    ratios, counts = [], []
+    for snippet in snippets:
+        runs, predictions = [], []
+        for _ in range(BANK_ROUNDS):
+            runs += _timed(partial(grader.run, snippet), 1)
+            predictions += _timed(partial(grader.predict_misconceptions, snippet), 1)
+        ratios.append(statistics.median(predictions) / statistics.median(runs))
+        counts.append(len(grader.applicable_misconceptions(snippet)))
+    return ratios, counts
+
+
 def main() -> None:
     from grader import pool
 
@@ -156,6 +186,7 @@ def main() -> None:
     naive = measure_naive()
     throughput = measure_throughput()
     one_run, predicted, misconceptions = measure_predictions()
+    bank = measure_bank_predictions()
     hello = pool.server_hello()
     a, b = statistics.median(floor), statistics.median(isolated)
     c = statistics.median(naive)
@@ -190,6 +221,14 @@ def main() -> None:
         f"one run p50 {run_p50:8.3f} ms   ({PREDICTION_ROUNDS} rounds: "
         f"{', '.join(misconceptions)})"
     )
+    if bank is not None:
+        ratios, counts = bank
+        print(
+            f"(e2) bank, {len(ratios)} questions: predictions/run median "
+            f"{statistics.median(ratios):.2f}  p90 {_percentile(ratios, 0.9):.2f}  max "
+            f"{max(ratios):.2f}; applicable ids median {statistics.median(counts):g}, "
+            f"max {max(counts)}"
+        )
     print(f"b/a = {b / a:.2f}   c/b = {c / b:.1f}   e/run = {e / run_p50:.2f}")
     print(TARGETS)
     in_force = hello["in_force"]
