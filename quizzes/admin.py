@@ -8,6 +8,7 @@ grader runs in the forms' validation, before the save's transaction opens (Grade
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -122,8 +123,11 @@ class QuestionAdmin(GraderFirstAdmin):
         predictions = format_html_join(
             "",
             '<div class="misconception-prediction"><strong>{}</strong>: {}'
-            '<pre class="predicted-outcome">{}</pre></div>',
-            ((p.misconception, p.belief, visible_nul(p.text)) for p in differing),
+            '<pre class="predicted-outcome">{}</pre>{}</div>',
+            (
+                (p.misconception, p.belief, visible_nul(p.text), self._add_choice_button(obj, p))
+                for p in differing
+            ),
         )
         if not differing:
             predictions = format_html(
@@ -137,6 +141,47 @@ class QuestionAdmin(GraderFirstAdmin):
             predictions,
             "; ".join(unchecked),
         )
+
+    @staticmethod
+    def _add_choice_button(question: Question, prediction) -> str:
+        """One click adds the prediction as a labelled choice (choice questions only). The
+        button submits the change form's own form (and its CSRF token) to the add view."""
+        if question.answer_mode != Question.AnswerMode.CHOICE:
+            return ""
+        url = reverse(
+            "admin:quizzes_question_add_predicted_choice",
+            args=[question.pk, prediction.misconception],
+        )
+        return format_html(
+            '<button type="submit" class="button add-predicted-choice" formaction="{}">'
+            "Add as a choice labelled {}</button>",
+            url,
+            prediction.misconception,
+        )
+
+    def get_urls(self):
+        add_predicted = path(
+            "<int:question_id>/add-predicted-choice/<slug:misconception>/",
+            self.admin_site.admin_view(self.add_predicted_choice_view),
+            name="quizzes_question_add_predicted_choice",
+        )
+        return [add_predicted, *super().get_urls()]
+
+    def add_predicted_choice_view(self, request, question_id: int, misconception: str):
+        """POST: add a misconception's stored prediction as a labelled choice; no grader run."""
+        question = get_object_or_404(Question, pk=question_id)
+        change_url = reverse("admin:quizzes_question_change", args=[question.pk])
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request, question):
+            raise PermissionDenied
+        try:
+            services.choice_add_predicted(question=question, misconception=misconception)
+        except services.ServiceError as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+        else:
+            self.message_user(request, f"Added the choice {misconception!r} predicts.")
+        return HttpResponseRedirect(change_url)
 
     @admin.display(description="Preview as a student")
     def student_preview(self, obj: Question):

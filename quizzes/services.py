@@ -24,7 +24,15 @@ from content.runs import (
     predict_snippet,
     trace_snippet,
 )
-from quizzes import answer_modes, choice_order, feedback_policies, grading, rules, selectors
+from quizzes import (
+    answer_modes,
+    choice_order,
+    feedback_policies,
+    grading,
+    misconceptions,
+    rules,
+    selectors,
+)
 from quizzes.deadlines import effective_deadline, quiz_deadline
 from quizzes.grading import source_hash
 from quizzes.models import Attempt, Choice, PracticeAnswer, Question, Quiz, QuizQuestion, Response
@@ -122,6 +130,27 @@ def question_problems(question: Question) -> list[str]:
     if question.key_source_hash != source_hash(question.snippet):
         return ["The answer key is stale: the snippet changed since it was computed."]
     return grading.choice_problems(question.answer_mode, key, question.choices.all())
+
+
+def choice_add_predicted(*, question: Question, misconception: str) -> Choice:
+    """Add what `misconception` predicts (stored with the key) as a choice labelled with it.
+    Nothing runs: the prediction was computed with the key."""
+    if question.answer_mode != Question.AnswerMode.CHOICE:
+        raise InvalidAnswer("Only a choice question takes predicted choices.")
+    differing = misconceptions.differing_predictions(question.answer_key, question.key_predictions)
+    prediction = next((p for p in differing if p.misconception == misconception), None)
+    if prediction is None:
+        raise InvalidAnswer(
+            f"{misconception!r} predicts no output other than the real one for this snippet."
+        )
+    choices = list(question.choices.all())
+    if any(grading.answer_matches(choice.text, prediction.outcome) for choice in choices):
+        raise InvalidAnswer(f"A choice already shows what {misconception!r} predicts.")
+    order = max((choice.order for choice in choices), default=-1) + 1
+    text = prediction.text.removesuffix("\n")
+    return Choice.objects.create(
+        question=question, text=text, misconception=misconception, order=order
+    )
 
 
 def unpublish(question: Question) -> None:

@@ -153,3 +153,50 @@ def test_a_label_for_a_misconception_that_changes_nothing_is_refused(instructor_
     response = instructor_client.post(ADD_QUESTION, data)
     [formset] = response.context["inline_admin_formsets"]
     assert "changes nothing here" in " ".join(formset.formset.non_form_errors())
+
+
+def add_predicted_url(question, misconception):
+    return reverse("admin:quizzes_question_add_predicted_choice", args=[question.pk, misconception])
+
+
+def test_one_click_adds_a_prediction_as_a_labelled_choice(instructor_client, make_question):
+    question = make_question(
+        ALIASING_SNIPPET,
+        mode=Question.AnswerMode.CHOICE,
+        choices=lambda key: [expected_text(key), "something else"],
+    )
+    change = reverse("admin:quizzes_question_change", args=[question.pk])
+    url = add_predicted_url(question, "assignment-copies")
+    assert url in instructor_client.get(change).text
+    assert instructor_client.get(url).status_code == 405
+    response = instructor_client.post(url)
+    assert response.status_code == 302 and response["Location"] == change
+    added = question.choices.get(misconception="assignment-copies")
+    assert grader_answer_matches(added.text, "assignment-copies")
+    assert services.question_problems(question) == []
+    page = instructor_client.get(instructor_client.post(url)["Location"]).text
+    assert "already shows what" in page
+    assert question.choices.filter(misconception="assignment-copies").count() == 1
+    for unfit in ("del-destroys-object", "no-such-id"):
+        page = instructor_client.get(
+            instructor_client.post(add_predicted_url(question, unfit))["Location"]
+        ).text
+        assert "predicts no output other than the real one" in page
+    assert question.choices.count() == 3
+
+
+def grader_answer_matches(text: str, misconception: str) -> bool:
+    from quizzes.grading import answer_matches
+
+    return answer_matches(text, grader.simulate(ALIASING_SNIPPET, misconception).to_dict())
+
+
+def test_predicted_choices_refuse_what_does_not_fit(instructor_client, typed_question, client):
+    for misconception in ("del-destroys-object", "no-such-id"):
+        url = add_predicted_url(typed_question, misconception)
+        page = instructor_client.get(instructor_client.post(url)["Location"]).text
+        assert "Only a choice question" in page
+    assert not typed_question.choices.exists()
+    client.logout()
+    url = add_predicted_url(typed_question, "assignment-copies")
+    assert client.post(url)["Location"].startswith(reverse("admin:login"))
