@@ -131,7 +131,7 @@ class QuestionAdmin(GraderFirstAdmin):
         )
         if not differing:
             predictions = format_html(
-                "<p>No misconception in the catalogue predicts another output here.</p>"
+                "<p>{}</p>", "No misconception in the catalogue predicts another output here."
             )
         unchecked = misconceptions.unchecked_labels(obj.choices.all())
         if not unchecked:

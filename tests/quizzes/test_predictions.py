@@ -200,3 +200,12 @@ def test_predicted_choices_refuse_what_does_not_fit(instructor_client, typed_que
     client.logout()
     url = add_predicted_url(typed_question, "assignment-copies")
     assert client.post(url)["Location"].startswith(reverse("admin:login"))
+
+
+def test_change_form_says_when_no_misconception_predicts_another_output(
+    instructor_client, make_question
+):
+    question = make_question("print(len([1, 2]))\n")
+    page = instructor_client.get(reverse("admin:quizzes_question_change", args=[question.pk]))
+    assert page.status_code == 200
+    assert "No misconception in the catalogue predicts another output here." in page.text
