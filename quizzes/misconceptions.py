@@ -35,10 +35,6 @@ class Prediction:
         return self.entry.rule
 
     @property
-    def page_slug(self) -> str:
-        return self.entry.page
-
-    @property
     def text(self) -> str:
         """The output as a student would write it (stdout, then the exception line)."""
         return expected_text(self.outcome)

@@ -89,16 +89,17 @@ def _returning(method, changed):
 class _DelState:
     """`del NAME` at module level: the object held while the real `del` runs."""
 
-    __slots__ = ("held", "name")
+    __slots__ = ("held",)
 
     def __init__(self):
-        self.held, self.name = [], None
+        self.held: list = []
 
     def hold(self, value, name: str) -> None:
+        """Before `del name`: keep its object, if `name` is a module-level name (if not, the
+        `del` raises CPython's NameError and nothing is held)."""
         self.held.clear()
         if name in _module_globals():
             self.held.append(value)
-            self.name = name
 
     def rest(self) -> None:
         if not self.held:
