@@ -12,14 +12,20 @@ used by quizzes.services.refresh_answer_key and content.services.refresh_page_ou
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.utils import timezone
 
 from content.markdown import python_blocks
 from content.models import CodeBlockOutput, ConceptPage
-from content.runs import StoredRun, checked_outcome, current_python_version, trace_snippet
+from content.runs import (
+    StoredRun,
+    checked_outcome,
+    current_python_version,
+    predict_snippet,
+    trace_snippet,
+)
 from quizzes import services
 from quizzes.grading import source_hash
 from quizzes.models import Question
@@ -32,6 +38,7 @@ class Result:
     outcome: dict
     trace: dict | None
     computed_at: datetime
+    predictions: dict | None = None  # a question key's (content.runs.predict_snippet)
 
     @property
     def python_version(self) -> str:
@@ -47,15 +54,22 @@ class ResultMissing(Exception):
         self.source = source
 
 
-def compute_results(sources: Iterable[str]) -> dict[str, Result]:
-    """Run the grader (a plain run, then a traced one) once per distinct source. Call it outside
-    any transaction."""
-    results = {}
-    for source in sources:
+def compute_results(sources: Iterable[str], *, keys: Iterable[str] = ()) -> dict[str, Result]:
+    """Run the grader (a plain run, then a traced one) once per distinct source, and for the
+    sources in `keys` (question snippets) the misconceptions' predictions. Call it outside any
+    transaction."""
+    results: dict[str, Result] = {}
+    keys = set(keys)
+    for source in [*sources, *keys]:
         if source not in results:
             outcome = checked_outcome(source)
             trace = trace_snippet(source, outcome)
             results[source] = Result(outcome=outcome, trace=trace, computed_at=timezone.now())
+    for source in keys:
+        result = results[source]
+        if result.predictions is None:
+            predictions = predict_snippet(source, result.outcome)
+            results[source] = replace(result, predictions=predictions)
     return results
 
 
@@ -109,7 +123,13 @@ def store_key(question: Question, results: dict[str, Result]) -> bool:
     if services.key_is_current(question):
         return False
     result = _result(results, question.snippet)
-    services.store_answer_key(question, result.outcome, trace=result.trace, now=result.computed_at)
+    services.store_answer_key(
+        question,
+        result.outcome,
+        trace=result.trace,
+        predictions=result.predictions,
+        now=result.computed_at,
+    )
     return True
 
 

@@ -458,10 +458,11 @@ def _load_quiz(data: dict, report: LoadReport, overwrite: bool) -> None:
 # --- Loading: grader results first, then one short transaction --------------------------------
 
 
-def _sources_to_run(fixtures: Fixtures, overwrite: bool) -> set[str]:
-    """The snippets and page blocks the load will write and has no current stored result for.
-    Reads only, so the grader can run for them before the load's transaction opens."""
-    sources = set()
+def _sources_to_run(fixtures: Fixtures, overwrite: bool) -> tuple[set[str], set[str]]:
+    """The page blocks and the snippets the load will write and has no current stored result
+    for. Reads only, so the grader can run for them before the load's transaction opens."""
+    sources: set[str] = set()
+    snippets: set[str] = set()
     for data in fixtures.topic_files:
         topic_slug = data["topic"]["slug"]
         for page_data in data.get("pages", []):
@@ -477,8 +478,8 @@ def _sources_to_run(fixtures: Fixtures, overwrite: bool) -> set[str]:
             if _will_write(question, digest, overwrite) and compute.key_needs_run(
                 question, fields["snippet"]
             ):
-                sources.add(fields["snippet"])
-    return sources
+                snippets.add(fields["snippet"])
+    return sources, snippets
 
 
 def _write(fixtures: Fixtures, overwrite: bool, results: Results) -> LoadReport:
@@ -501,7 +502,8 @@ def load_content(root: Path, *, overwrite: bool = False) -> LoadReport:
     for the write lock, and fail, as long as it ran).
     """
     fixtures = read_fixtures(root)
-    results = compute.compute_results(_sources_to_run(fixtures, overwrite))
+    blocks, snippets = _sources_to_run(fixtures, overwrite)
+    results = compute.compute_results(blocks, keys=snippets)
     while True:
         try:
             return _write(fixtures, overwrite, results)
@@ -510,5 +512,8 @@ def load_content(root: Path, *, overwrite: bool = False) -> LoadReport:
             # written. Each round computes at least one more of the fixtures' finitely many
             # sources, so this ends.
             logger.info("load_content: a row changed while keys were computed; computing again")
-            needed = {missing.source} | _sources_to_run(fixtures, overwrite)
-            results |= compute.compute_results(needed - results.keys())
+            blocks, snippets = _sources_to_run(fixtures, overwrite)
+            needed = {missing.source} | blocks
+            results |= compute.compute_results(
+                needed - results.keys() - snippets, keys=snippets - results.keys()
+            )

@@ -1,6 +1,7 @@
 """The site's adapter to the grader, and the one rule for a stored run being current.
 
-Question keys (Question.answer_key, key_trace, key_source_hash, key_python_version) and page
+Question keys (Question.answer_key, key_trace, key_predictions, key_source_hash,
+key_python_version) and page
 outputs (CodeBlockOutput.outcome, trace, source_hash, python_version) are both stored grader
 runs; StoredRun reads either, and `is_current` is the only place that decides whether one must
 run again.
@@ -67,6 +68,21 @@ def trace_snippet(source: str, outcome: dict) -> dict | None:
     return trace if isinstance(trace, dict) else None
 
 
+def predict_snippet(source: str, outcome: dict) -> dict | None:
+    """What each misconception that changes something in `source` predicts it shows, as
+    {id: outcome as stored}, computed with the key whose plain run gave `outcome` (never on the
+    request path). None when there is no key to predict (the snippet was refused or stopped)."""
+    if not is_valid_key(outcome):
+        return None
+    return {
+        misconception: {field: getattr(predicted, field) for field in PREDICTED}
+        for misconception, predicted in grader.predict_misconceptions(source).items()
+    }
+
+
+PREDICTED = ("status", "stdout", "exception", "exception_line")
+
+
 @dataclass(frozen=True)
 class StoredRun:
     """One stored grader run of a source, whichever row holds it."""
@@ -75,6 +91,9 @@ class StoredRun:
     trace: dict | None
     source_hash: str
     python_version: str
+    # A key's misconception predictions (predict_snippet); page outputs have none.
+    predictions: dict | None = None
+    has_predictions: bool = False
 
     @classmethod
     def of_key(cls, question) -> "StoredRun":
@@ -83,6 +102,8 @@ class StoredRun:
             trace=question.key_trace,
             source_hash=question.key_source_hash,
             python_version=question.key_python_version,
+            predictions=question.key_predictions,
+            has_predictions=True,
         )
 
     @classmethod
@@ -99,6 +120,11 @@ class StoredRun:
         """A valid outcome stored without its trace (e.g. computed before traces existed)."""
         return self.trace is None and is_valid_key(self.outcome)
 
+    @property
+    def predictions_missing(self) -> bool:
+        """A valid key stored without its predictions (computed before they existed)."""
+        return self.has_predictions and self.predictions is None and is_valid_key(self.outcome)
+
     def is_current(self, source: str) -> bool:
         """Whether this run is of `source`, by the running Python, with its trace: no new run is
         needed."""
@@ -111,4 +137,5 @@ class StoredRun:
             and self.source_hash == hash_of_source
             and self.python_version == current_python_version()
             and not self.trace_missing
+            and not self.predictions_missing
         )

@@ -1,22 +1,28 @@
 """Run memory-model snippets exactly as CPython would, in an isolated, resource-limited sandbox.
 
-`run(source)` returns an `Outcome`; see grader/pool.py for how runs are isolated. The caller-side
+`run(source)` returns an `Outcome`; see grader/pool.py for how runs are isolated.
+`simulate(source, id)` runs it as a student holding one of `MISCONCEPTIONS` expects it to run
+(grader/misconceptions). The caller-side
 modules are imported on first use, so the grader server (which imports this package too) stays
 free of threads, subprocess machinery, at-fork hooks and dataclasses (inspect) it does not need.
 """
 
 __all__ = [
+    "MISCONCEPTIONS",
     "STATUSES",
     "GraderUnavailable",
     "Limits",
     "Outcome",
     "Status",
+    "applicable_misconceptions",
     "collector_dependent",
     "configuration",
     "configure",
     "output_varies",
+    "predict_misconceptions",
     "python_version",
     "run",
+    "simulate",
 ]
 
 
@@ -40,6 +46,18 @@ def __getattr__(name: str):
         from grader import constants
 
         return getattr(constants, name)
+    if name == "MISCONCEPTIONS":
+        from grader.misconceptions import catalogue
+
+        return catalogue.MISCONCEPTIONS
+    if name == "applicable_misconceptions":
+        from grader.misconceptions import registry
+
+        return registry.applicable
+    if name in ("simulate", "predict_misconceptions"):
+        from grader.misconceptions import simulate
+
+        return simulate.simulate if name == "simulate" else simulate.predict
     if name in ("Limits", "Outcome"):
         from grader import outcome
 

@@ -8,8 +8,12 @@
     interactive use (a preview, a practice answer) makes them;
 (c) what a naive grader does: a fresh `python -I` per run that imports RestrictedPython, compiles
     the snippet under its default policy and runs it;
-(d) throughput of `grader.run` with 4 concurrent callers.
-All four are measured in one run, side by side, on the same machine.
+(d) throughput of `grader.run` with 4 concurrent callers;
+(e) the misconception predictions of the same snippet (every applicable id, as computed with a
+    question's key: `grader.predict_misconceptions`), in total, against one `grader.run` timed
+    alternately with it; the target is at most 5x (issue 16); (e2) the same for every question
+    of the course's bank (fixtures/topics/*.toml), when it is there.
+All are measured in one run, side by side, on the same machine.
 """
 
 import gc
@@ -19,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from functools import partial
 
 from grader.constants import Status
 
@@ -52,7 +57,12 @@ PACED_RUNS = 200
 PAUSE_SECONDS = 0.01
 CONCURRENT_CALLERS = 4
 CONCURRENT_RUNS = 2000
-TARGETS = "targets: b within 4x of a at p50; c/b >= 20; >= 500 isolated runs/s"
+PREDICTION_ROUNDS = 100
+BANK_ROUNDS = 3
+TARGETS = (
+    "targets: b within 4x of a at p50; c/b >= 20; >= 500 isolated runs/s; "
+    "predictions <= 5x one run (e)"
+)
 
 
 def _timed(action, repetitions: int, pause: float = 0.0) -> list[float]:
@@ -130,6 +140,45 @@ def measure_throughput() -> float:
     return per_caller * CONCURRENT_CALLERS / (time.perf_counter() - started)
 
 
+def measure_predictions() -> tuple[list[float], list[float], list[str]]:
+    """(one run's ms, all predictions' ms, the ids predicted), alternating, so both meet the
+    same load."""
+    import grader
+
+    runs, predictions = [], []
+    for _ in range(PREDICTION_ROUNDS):
+        runs += _timed(lambda: _checked(grader.run(SNIPPET)), 1)
+        predictions += _timed(lambda: grader.predict_misconceptions(SNIPPET), 1)
+    return runs, predictions, grader.applicable_misconceptions(SNIPPET)
+
+
+def measure_bank_predictions() -> tuple[list[float], list[int]] | None:
+    """For each bank question: its predictions' time over one run's (median of
+    BANK_ROUNDS alternating rounds), and how many ids apply; None without the bank."""
+    import tomllib
+    from pathlib import Path
+
+    import grader
+
+    topics = Path(__file__).resolve().parent.parent / "fixtures" / "topics"
+    snippets = [
+        question["snippet"]
+        for path in sorted(topics.glob("*.toml"))
+        for question in tomllib.loads(path.read_text(encoding="utf-8")).get("questions", [])
+    ]
+    if not snippets:
+        return None
+    ratios, counts = [], []
+    for snippet in snippets:
+        runs, predictions = [], []
+        for _ in range(BANK_ROUNDS):
+            runs += _timed(partial(grader.run, snippet), 1)
+            predictions += _timed(partial(grader.predict_misconceptions, snippet), 1)
+        ratios.append(statistics.median(predictions) / statistics.median(runs))
+        counts.append(len(grader.applicable_misconceptions(snippet)))
+    return ratios, counts
+
+
 def main() -> None:
     from grader import pool
 
@@ -138,6 +187,8 @@ def main() -> None:
     paced = measure_paced()
     naive = measure_naive()
     throughput = measure_throughput()
+    one_run, predicted, misconceptions = measure_predictions()
+    bank = measure_bank_predictions()
     hello = pool.server_hello()
     a, b = statistics.median(floor), statistics.median(isolated)
     c = statistics.median(naive)
@@ -166,7 +217,21 @@ def main() -> None:
         f"(d) grader.run, {CONCURRENT_CALLERS} concurrent callers    {throughput:8.0f} runs/s "
         f"({CONCURRENT_RUNS} runs)"
     )
-    print(f"b/a = {b / a:.2f}   c/b = {c / b:.1f}")
+    e, run_p50 = statistics.median(predicted), statistics.median(one_run)
+    print(
+        f"(e) predictions, {len(misconceptions)} ids side by side  p50 {e:8.3f} ms   "
+        f"one run p50 {run_p50:8.3f} ms   ({PREDICTION_ROUNDS} rounds: "
+        f"{', '.join(misconceptions)})"
+    )
+    if bank is not None:
+        ratios, counts = bank
+        print(
+            f"(e2) bank, {len(ratios)} questions: predictions/run median "
+            f"{statistics.median(ratios):.2f}  p90 {_percentile(ratios, 0.9):.2f}  max "
+            f"{max(ratios):.2f}; applicable ids median {statistics.median(counts):g}, "
+            f"max {max(counts)}"
+        )
+    print(f"b/a = {b / a:.2f}   c/b = {c / b:.1f}   e/run = {e / run_p50:.2f}")
     print(TARGETS)
     in_force = hello["in_force"]
     print(

@@ -21,6 +21,7 @@ from functools import partial
 from typing import NamedTuple
 
 from grader import collector, hooks, standins
+from grader.misconceptions import child as misconceptions_child
 from grader.policy import SNIPPET_FILENAME, check_snippet, compile_tree
 from grader.schema import result as _result
 from grader.trace import Tracer, printed_so_far
@@ -69,18 +70,20 @@ def execute(
     trace: bool = False,
     heap_frozen: bool = False,
     collector_variant: dict | None = None,
+    misconception: str | None = None,
 ) -> dict:
     """Compile and run `source`; never raises. With `trace`, also the run's "trace" (issue 5).
 
     `heap_frozen` says the caller has already frozen its heap for the collector (the grader
     server does, before it forks); otherwise the run freezes it and unfreezes it at the end.
     `collector_variant` runs it under another schedule of automatic collections, or records
-    them (see grader/collector.py); ordinary runs have none.
+    them (see grader/collector.py); ordinary runs have none. `misconception` runs it as a
+    student holding that misconception expects (grader/misconceptions).
     """
     try:
         measured_start()  # once per process, before this run's own state is set up
         variant = collector.checked(collector_variant)
-        return _execute(source, output_bytes, trace, heap_frozen, variant)
+        return _execute(source, output_bytes, trace, heap_frozen, variant, misconception)
     except BaseException as error:  # noqa: BLE001 - a failure of the grader itself, reported
         failure = f"the executor failed: {type(error).__name__}: {error}"
         return _result("crashed", reasons=[failure])
@@ -154,7 +157,9 @@ def _frame_depth() -> int:
     return depth
 
 
-def _execute(source: str, output_bytes: int, trace: bool, heap_frozen: bool, variant) -> dict:
+def _execute(
+    source: str, output_bytes: int, trace: bool, heap_frozen: bool, variant, misconception=None
+) -> dict:
     run = hooks.start_run(output_bytes)
     # Asked, not measured: gc.get_freeze_count() walks the whole frozen heap (~0.5 ms a run).
     froze = not heap_frozen
@@ -168,8 +173,12 @@ def _execute(source: str, output_bytes: int, trace: bool, heap_frozen: bool, var
             return _syntax_error(error, source)
         if reasons:
             return _result("rejected", reasons=reasons)
+        helpers: dict = {}
+        if misconception is not None:  # checked as written above; transformed and checked again
+            with _compiler_recursion_room():
+                tree, helpers = misconceptions_child.prepare(source, misconception)
         try:
-            return _run(tree, run, trace=trace, variant=variant)
+            return _run(tree, run, trace=trace, variant=variant, helpers=helpers)
         except SyntaxError as error:  # from the bytecode compiler (`return` outside a function)
             return _syntax_error(error, source)
     finally:
@@ -177,7 +186,9 @@ def _execute(source: str, output_bytes: int, trace: bool, heap_frozen: bool, var
             gc.unfreeze()
 
 
-def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=None) -> dict:
+def _run(
+    tree, run: hooks.Run, start=None, trace=False, around=None, variant=None, helpers=None
+) -> dict:
     # What exists now (host objects, the parse tree) is not the snippet's: its collections must
     # neither find nor untrack it. Then a full collection: counts at zero, free lists emptied.
     gc.freeze()
@@ -196,6 +207,8 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
         import_shift=variant["import_shift"] if variant else 0,
     )
     builtins_namespace = hooks.sandbox_builtins(importer)
+    if helpers:
+        builtins_namespace.update(helpers)
     main = [{"__name__": "__main__", "__doc__": None, "__builtins__": builtins_namespace}]
     saved = sys.stdout, sys.stderr, sys.getrecursionlimit(), gc.isenabled()
     finalizers_before = set(weakref.finalize._registry)  # type: ignore[attr-defined]

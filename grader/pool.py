@@ -361,6 +361,18 @@ atexit.register(shutdown)
 
 def run(source: str, *, limits: Limits | None = None, trace: bool = False) -> Outcome:
     """Run a snippet as `python -I snippet.py` would, in a fresh sandboxed process."""
+    return _run_checked(source, limits, trace=trace)
+
+
+def run_simulated(source: str, misconception: str, *, limits: Limits | None = None) -> Outcome:
+    """`run`, with the child transforming the snippet into `misconception`'s semantics
+    (grader/misconceptions); `grader.simulate` is the public entry."""
+    return _run_checked(source, limits, trace=False, misconception=misconception)
+
+
+def _run_checked(
+    source: str, limits: Limits | None, *, trace: bool, misconception: str | None = None
+) -> Outcome:
     limits = _checked_arguments(source, limits)
     rejection = _source_rejection(source)
     if rejection:
@@ -368,7 +380,7 @@ def run(source: str, *, limits: Limits | None = None, trace: bool = False) -> Ou
             status=Status.REJECTED, reasons=(rejection,), python_version=python_version()
         )
     server = _current_server()
-    outcome = _run_on(server, source, limits, trace)
+    outcome = _run_on(server, source, limits, trace, misconception)
     if outcome is None:
         with _lock:
             if _server is server:
@@ -443,9 +455,15 @@ def _checked_arguments(source, limits) -> Limits:
     return limits
 
 
-def _run_on(server: _ServerProcess, source: str, limits: Limits, trace: bool) -> Outcome | None:
+def _run_on(
+    server: _ServerProcess,
+    source: str,
+    limits: Limits,
+    trace: bool,
+    misconception: str | None = None,
+) -> Outcome | None:
     """The outcome of one run on `server`; None if the server died or hung meanwhile."""
-    result = server.call(_request(source, limits, trace), limits)
+    result = server.call(_request(source, limits, trace, misconception=misconception), limits)
     if result is None:
         return None
     if result.payload is None:
@@ -481,7 +499,13 @@ def call_with_variant(source: str, limits: Limits, variant: dict) -> dict | None
         return None
 
 
-def _request(source: str, limits: Limits, trace: bool, variant: dict | None = None) -> bytes:
+def _request(
+    source: str,
+    limits: Limits,
+    trace: bool,
+    variant: dict | None = None,
+    misconception: str | None = None,
+) -> bytes:
     request = {
         "source": source,
         "cpu_seconds": limits.cpu_seconds,
@@ -492,6 +516,8 @@ def _request(source: str, limits: Limits, trace: bool, variant: dict | None = No
     }
     if variant is not None:
         request["collector"] = variant
+    if misconception is not None:
+        request["misconception"] = misconception
     return json.dumps(request).encode()
 
 

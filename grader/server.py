@@ -155,6 +155,7 @@ class Server:
                     trace=job["trace"],
                     heap_frozen=True,
                     collector_variant=job.get("collector"),
+                    misconception=job.get("misconception"),
                 )
             payload = json.dumps(result).encode()
         except Exception as error:  # a bug in the executor: report it rather than vanish

@@ -8,6 +8,7 @@ grader runs in the forms' validation, before the save's transaction opens (Grade
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -19,7 +20,7 @@ from content.markdown import (
     highlight_python,
 )
 from grader import GraderUnavailable
-from quizzes import grading, selectors, services
+from quizzes import grading, misconceptions, selectors, services
 from quizzes.admin_forms import (
     ChoiceAdminForm,
     ChoiceFormSet,
@@ -65,14 +66,19 @@ class QuestionAdmin(GraderFirstAdmin):
     search_fields = ["title", "slug", "prompt", "snippet"]
     list_select_related = ["topic"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["highlighted_snippet", "real_outcome", "student_preview"]
+    readonly_fields = [
+        "highlighted_snippet",
+        "real_outcome",
+        "misconception_predictions",
+        "student_preview",
+    ]
     actions = ["recompute_answer_keys"]
     fieldsets = [
         (None, {"fields": ["topic", "title", "slug", "answer_mode", "difficulty", "is_published"]}),
         ("What the student sees", {"fields": ["prompt", "snippet", "highlighted_snippet"]}),
         (
             "Answer key (computed by the grader when you save; never typed by hand)",
-            {"fields": ["real_outcome", "student_preview"]},
+            {"fields": ["real_outcome", "misconception_predictions", "student_preview"]},
         ),
         (None, {"fields": ["explanation"]}),
     ]
@@ -107,6 +113,76 @@ class QuestionAdmin(GraderFirstAdmin):
             f"{timezone.localtime(obj.key_computed_at):%Y-%m-%d %H:%M}",
         )
 
+    @admin.display(description="What misconceptions predict")
+    def misconception_predictions(self, obj: Question):
+        """Beside the real outcome: each catalogue misconception whose prediction differs (a
+        distractor, and a label a choice may carry), and the choice labels nothing checks."""
+        if not obj or not grading.is_valid_key(obj.answer_key):
+            return "-"
+        differing = misconceptions.differing_predictions(obj.answer_key, obj.key_predictions)
+        predictions = format_html_join(
+            "",
+            '<div class="misconception-prediction"><strong>{}</strong>: {}'
+            '<pre class="predicted-outcome">{}</pre>{}</div>',
+            (
+                (p.misconception, p.belief, visible_nul(p.text), self._add_choice_button(obj, p))
+                for p in differing
+            ),
+        )
+        if not differing:
+            predictions = format_html(
+                "<p>{}</p>", "No misconception in the catalogue predicts another output here."
+            )
+        unchecked = misconceptions.unchecked_labels(obj.choices.all())
+        if not unchecked:
+            return predictions
+        return format_html(
+            '{}<p class="unchecked-labels">Unchecked labels (not in the catalogue): {}</p>',
+            predictions,
+            "; ".join(unchecked),
+        )
+
+    @staticmethod
+    def _add_choice_button(question: Question, prediction) -> str:
+        """One click adds the prediction as a labelled choice (choice questions only). The
+        button submits the change form's own form (and its CSRF token) to the add view."""
+        if question.answer_mode != Question.AnswerMode.CHOICE:
+            return ""
+        url = reverse(
+            "admin:quizzes_question_add_predicted_choice",
+            args=[question.pk, prediction.misconception],
+        )
+        return format_html(
+            '<button type="submit" class="button add-predicted-choice" formaction="{}">'
+            "Add as a choice labelled {}</button>",
+            url,
+            prediction.misconception,
+        )
+
+    def get_urls(self):
+        add_predicted = path(
+            "<int:question_id>/add-predicted-choice/<slug:misconception>/",
+            self.admin_site.admin_view(self.add_predicted_choice_view),
+            name="quizzes_question_add_predicted_choice",
+        )
+        return [add_predicted, *super().get_urls()]
+
+    def add_predicted_choice_view(self, request, question_id: int, misconception: str):
+        """POST: add a misconception's stored prediction as a labelled choice; no grader run."""
+        question = get_object_or_404(Question, pk=question_id)
+        change_url = reverse("admin:quizzes_question_change", args=[question.pk])
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request, question):
+            raise PermissionDenied
+        try:
+            services.choice_add_predicted(question=question, misconception=misconception)
+        except services.ServiceError as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+        else:
+            self.message_user(request, f"Added the choice {misconception!r} predicts.")
+        return HttpResponseRedirect(change_url)
+
     @admin.display(description="Preview as a student")
     def student_preview(self, obj: Question):
         url = _student_url("practice_question", obj.pk) if obj and obj.pk else None
@@ -119,7 +195,9 @@ class QuestionAdmin(GraderFirstAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.store_answer_key(obj, form.grader_outcome, trace=form.grader_trace)
+        services.store_answer_key(
+            obj, form.grader_outcome, trace=form.grader_trace, predictions=form.grader_predictions
+        )
         warn_about_leaks(request, questions=[obj])
 
     @admin.action(description="Recompute answer keys", permissions=["change"])

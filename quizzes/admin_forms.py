@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from content import runs
 from grader import GraderUnavailable
-from quizzes import feedback_policies, grading
+from quizzes import feedback_policies, grading, misconceptions
 from quizzes.models import Choice, Question, Quiz
 from quizzes.text import normalise_newlines
 
@@ -64,6 +64,7 @@ class QuestionAdminForm(NormalisedTextForm):
     # The outcome and trace of the submitted snippet; ModelAdmin.save_model stores them as the key.
     grader_outcome: dict | None = None
     grader_trace: dict | None = None
+    grader_predictions: dict | None = None
 
     def clean(self):
         cleaned = super().clean()
@@ -92,6 +93,9 @@ class QuestionAdminForm(NormalisedTextForm):
             return
         self.grader_outcome = outcome
         self.grader_trace = runs.trace_snippet(snippet, outcome)
+        self.grader_predictions = runs.predict_snippet(snippet, outcome)
+        # The choice formset checks catalogue-labelled choices against these.
+        self.instance.checked_predictions = self.grader_predictions
 
 
 GC_TIMING_FIX = (
@@ -135,13 +139,18 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
         if not grading.is_valid_key(outcome):
             return  # the snippet itself was refused; that error is shown on the question form
         choices = [
-            Choice(text=form.cleaned_data["text"])
+            Choice(
+                text=form.cleaned_data["text"],
+                misconception=form.cleaned_data.get("misconception") or "",
+            )
             for form in self.forms
             if form.cleaned_data
             and not form.cleaned_data.get("DELETE")
             and form.cleaned_data.get("text")
         ]
         problems = grading.choice_problems(self.instance.answer_mode, outcome, choices)
+        predictions = getattr(self.instance, "checked_predictions", None)
+        problems += misconceptions.label_problems(outcome, predictions, choices)
         if problems:
             raise ValidationError(problems)
 

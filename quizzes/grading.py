@@ -108,6 +108,49 @@ def choice_problems(mode: str, key: dict, choices: Iterable[Choice]) -> list[str
     return rule.choice_problems(key, list(choices))
 
 
+def prediction_differs(key: dict, predicted: dict) -> bool:
+    """Whether a misconception's prediction (a stored outcome) shows something other than the
+    key: a prediction the grader could not run to the end shows nothing a student could write."""
+    return is_valid_key(predicted) and normalise(expected_text(predicted)) != normalise(
+        expected_text(key)
+    )
+
+
+def diagnosed_misconceptions(
+    question: Question, key: dict | None, *, answer_text: str = "", choice: Choice | None = None
+) -> list[str]:
+    """The misconception ids whose prediction a wrong answer equals (Question.key_predictions,
+    stored with the key): the student answered what Python would show if that belief were true.
+    A true/false answer is diagnosed when it calls a false claim true. Empty for predictions of
+    another key than `key` (the snippet changed since the answer was graded)."""
+    predictions = question.key_predictions
+    if not predictions or not is_valid_key(key) or not _same_outcome(key, question.answer_key):
+        return []
+    answered = _answered_output(question, answer_text, choice)
+    if answered is None:
+        return []
+    return [
+        misconception
+        for misconception, predicted in predictions.items()
+        if prediction_differs(key, predicted) and answer_matches(answered, predicted)
+    ]
+
+
+def _same_outcome(key: dict, other: dict | None) -> bool:
+    other = other or {}
+    return all(key.get(field) == other.get(field) for field in ("status", "stdout", "exception"))
+
+
+def _answered_output(question: Question, answer_text: str, choice: Choice | None) -> str | None:
+    """The output an answer says the snippet shows (None: it says none in particular)."""
+    if question.answer_mode == Question.AnswerMode.TYPED:
+        return answer_text
+    if question.answer_mode == Question.AnswerMode.CHOICE:
+        return choice.text if choice is not None else None
+    claim = question.choices.first()
+    return claim.text if claim is not None and answer_text.strip().lower() == TRUE else None
+
+
 def grade_response(response, question: Question, points: int) -> None:
     """Grade `response` against the question's current key, in memory (the caller saves it, or,
     for a read, only shows it), recording that key on the response."""
@@ -122,5 +165,12 @@ def grade_response(response, question: Question, points: int) -> None:
         )
         response.is_correct = correct
         response.points_awarded = points if correct else 0
+    response.matched_misconceptions = (
+        diagnosed_misconceptions(
+            question, key, answer_text=response.answer_text, choice=response.choice
+        )
+        if response.is_correct is False
+        else []
+    )
     response.graded_key = key
     response.graded_python_version = question.key_python_version

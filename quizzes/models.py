@@ -45,6 +45,9 @@ class Question(models.Model):
     # The memory diagram's trace of `snippet` (grader.run(snippet, trace=True).trace), computed
     # with the key; it shows the answer, so it is shown only where the key may be.
     key_trace = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True, editable=False)
+    # What each misconception that changes something in `snippet` predicts it shows
+    # ({id: outcome}, content.runs.predict_snippet), computed and recomputed with the key.
+    key_predictions = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True, editable=False)
     # As content.Topic.content_digest; it covers the choices too.
     content_digest = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -187,6 +190,8 @@ class Response(models.Model):
     # The key this response was graded against; never rewritten once the attempt is submitted.
     graded_key = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True)
     graded_python_version = models.CharField(max_length=20, blank=True)
+    # The misconception ids whose prediction this (wrong) answer equals, when it was graded.
+    matched_misconceptions = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["attempt", "quiz_question__order"]
@@ -214,6 +219,8 @@ class PracticeAnswer(models.Model):
     is_correct = models.BooleanField()
     graded_key = models.JSONField(**NUL_SAFE_JSON)
     graded_python_version = models.CharField(max_length=20)
+    # As Response.matched_misconceptions.
+    matched_misconceptions = models.JSONField(default=list, blank=True, editable=False)
     answered_at = models.DateTimeField()
     # The seed the choices were shown with (quizzes.choice_order), so feedback shows that order.
     choice_seed = models.BigIntegerField(null=True, blank=True, editable=False)

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.safestring import SafeString
 
 from content.markdown import highlight_python, render_markdown
-from quizzes import choice_order, diff, grading, rules, selectors, services
+from quizzes import choice_order, diff, grading, misconceptions, rules, selectors, services
 from quizzes.forms import AnswerForm
 from quizzes.models import Choice, Question, Quiz, QuizQuestion, Response
 
@@ -57,6 +57,8 @@ class Feedback:
     difference: diff.Difference | None = None  # where a wrong typed answer first departs
     mode_template: Any = None
     mode_parts: dict = field(default_factory=dict)  # anything else a mode's template shows
+    # The misconceptions whose prediction the wrong answer equals (recorded when it was graded).
+    diagnoses: list[misconceptions.Diagnosis] = field(default_factory=list)
 
 
 def diagram_trace(question: Question, key: dict) -> dict | None:
@@ -76,6 +78,9 @@ def build_feedback(
     chosen = getattr(answer, "choice", None)
     wrong_choice = answer is not None and not answer.is_correct and chosen is not None
     mode = question.mode
+    matched = getattr(answer, "matched_misconceptions", None) or []
+    # A catalogue label the answer was diagnosed with is said once, by its diagnosis.
+    labelled = wrong_choice and chosen.misconception not in matched
     return Feedback(
         answered=answer is not None,
         is_correct=None if answer is None else answer.is_correct,
@@ -83,10 +88,11 @@ def build_feedback(
         exception=key.get("exception"),
         python_version=python_version or key.get("python_version", ""),
         explanation_html=render_markdown(question.explanation),
-        chosen_misconception=chosen.misconception if wrong_choice else "",
+        chosen_misconception=misconceptions.label_text(chosen.misconception) if labelled else "",
         snippet=question.snippet,
         trace=diagram_trace(question, key),
         mode_template=mode.FEEDBACK_TEMPLATE,
+        diagnoses=misconceptions.diagnoses(matched),
         **mode.feedback_parts(question, answer, key, choice_seed=choice_seed),
     )
 

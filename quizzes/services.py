@@ -21,9 +21,18 @@ from content.runs import (
     StoredRun,
     checked_outcome,
     current_python_version,
+    predict_snippet,
     trace_snippet,
 )
-from quizzes import answer_modes, choice_order, feedback_policies, grading, rules, selectors
+from quizzes import (
+    answer_modes,
+    choice_order,
+    feedback_policies,
+    grading,
+    misconceptions,
+    rules,
+    selectors,
+)
 from quizzes.deadlines import effective_deadline, quiz_deadline
 from quizzes.grading import source_hash
 from quizzes.models import Attempt, Choice, PracticeAnswer, Question, Quiz, QuizQuestion, Response
@@ -66,10 +75,16 @@ def key_is_current(question: Question) -> bool:
 
 
 def store_answer_key(
-    question: Question, outcome: dict, *, trace: dict | None, now: datetime | None = None
+    question: Question,
+    outcome: dict,
+    *,
+    trace: dict | None,
+    predictions: dict | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """Store an outcome and trace already computed for `question.snippet` (by the admin form or
-    refresh_answer_key). Only writes: the grader never runs inside the caller's transaction."""
+    """Store an outcome, trace and misconception predictions already computed for
+    `question.snippet` (by the admin form or refresh_answer_key). Only writes: the grader never
+    runs inside the caller's transaction."""
     if question.answer_key is not None and outcomes_differ(question.answer_key, outcome):
         logger.warning(
             "Question %s: the answer key changed from %s to %s (Python %s)",
@@ -80,12 +95,14 @@ def store_answer_key(
         )
     question.answer_key = outcome
     question.key_trace = trace
+    question.key_predictions = predictions
     question.key_source_hash = source_hash(question.snippet)
     question.key_python_version = outcome.get("python_version") or current_python_version()
     question.key_computed_at = now or timezone.now()
     Question.objects.filter(pk=question.pk).update(
         answer_key=question.answer_key,
         key_trace=question.key_trace,
+        key_predictions=question.key_predictions,
         key_source_hash=question.key_source_hash,
         key_python_version=question.key_python_version,
         key_computed_at=question.key_computed_at,
@@ -101,7 +118,12 @@ def refresh_answer_key(question: Question, *, force: bool = False) -> bool:
     if not force and key_is_current(question):
         return False
     outcome = checked_outcome(question.snippet)
-    store_answer_key(question, outcome, trace=trace_snippet(question.snippet, outcome))
+    store_answer_key(
+        question,
+        outcome,
+        trace=trace_snippet(question.snippet, outcome),
+        predictions=predict_snippet(question.snippet, outcome),
+    )
     return True
 
 
@@ -116,6 +138,27 @@ def question_problems(question: Question) -> list[str]:
     if question.key_source_hash != source_hash(question.snippet):
         return ["The answer key is stale: the snippet changed since it was computed."]
     return grading.choice_problems(question.answer_mode, key, question.choices.all())
+
+
+def choice_add_predicted(*, question: Question, misconception: str) -> Choice:
+    """Add what `misconception` predicts (stored with the key) as a choice labelled with it.
+    Nothing runs: the prediction was computed with the key."""
+    if question.answer_mode != Question.AnswerMode.CHOICE:
+        raise InvalidAnswer("Only a choice question takes predicted choices.")
+    differing = misconceptions.differing_predictions(question.answer_key, question.key_predictions)
+    prediction = next((p for p in differing if p.misconception == misconception), None)
+    if prediction is None:
+        raise InvalidAnswer(
+            f"{misconception!r} predicts no output other than the real one for this snippet."
+        )
+    choices = list(question.choices.all())
+    if any(grading.answer_matches(choice.text, prediction.outcome) for choice in choices):
+        raise InvalidAnswer(f"A choice already shows what {misconception!r} predicts.")
+    order = max((choice.order for choice in choices), default=-1) + 1
+    text = prediction.text.removesuffix("\n")
+    return Choice.objects.create(
+        question=question, text=text, misconception=misconception, order=order
+    )
 
 
 def unpublish(question: Question) -> None:
@@ -388,6 +431,13 @@ def answer_practice(
     correct = grading.is_correct_against(
         question, question.answer_key, answer_text=text, choice=choice
     )
+    matched = (
+        []
+        if correct
+        else grading.diagnosed_misconceptions(
+            question, question.answer_key, answer_text=text, choice=choice
+        )
+    )
     return PracticeAnswer.objects.create(
         user=user,
         question=question,
@@ -397,6 +447,7 @@ def answer_practice(
         is_correct=correct,
         graded_key=question.answer_key,
         graded_python_version=question.key_python_version,
+        matched_misconceptions=matched,
         answered_at=_now(now),
         choice_seed=choice_order.student_seed(user),
     )

@@ -24,7 +24,7 @@ from accounts.ratelimit import rate_limited
 from content import runs
 from content.markdown import render_markdown
 from content.models import ConceptPage, Topic
-from quizzes import choice_order, rules, selectors, services
+from quizzes import choice_order, misconceptions, rules, selectors, services
 from quizzes.deadlines import effective_deadline
 from quizzes.forms import AnswerForm
 from quizzes.models import Attempt, PracticeAnswer, Question, Quiz, QuizQuestion
@@ -171,6 +171,11 @@ def practice_feedback(request: HttpRequest, pk: int) -> HttpResponse:
         "feedback": feedback,
         "waiting_for": waiting_for,
         "next_question": next_practice_question(request.user, question.topic, after=question),
+        "same_misconception": misconceptions.practice_targeting(
+            request.user, answer.matched_misconceptions, question
+        )
+        if feedback
+        else None,
     }
     return render(request, "quizzes/practice_feedback.html", context)
 

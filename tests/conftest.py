@@ -178,7 +178,7 @@ def grader_calls(monkeypatch):
     (the rule: none is). Tests that check it need a real transaction per write, so they are
     marked django_db(transaction=True)."""
     calls: list[tuple[str, bool]] = []
-    for name in ("run", "output_varies"):
+    for name in ("run", "output_varies", "simulate", "predict_misconceptions"):
         real = getattr(grader, name)
 
         def recorded(source, *args, _real=real, _name=name, **kwargs):

@@ -496,9 +496,9 @@ def test_a_row_deleted_while_keys_are_computed_is_loaded_with_its_real_output(
     real_compute = compute.compute_results
     computed = []
 
-    def instructor_deletes_the_page_meanwhile(sources):
-        computed.append(sorted(sources))
-        results = real_compute(sources)
+    def instructor_deletes_the_page_meanwhile(sources, keys=()):
+        computed.append(sorted({*sources, *keys}))
+        results = real_compute(sources, keys=keys)
         if len(computed) == 1:
             ConceptPage.objects.all().delete()
         return results

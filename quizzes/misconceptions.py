@@ -1,0 +1,160 @@
+"""What the misconceptions predict for a question, read from the predictions stored with its key.
+
+Nothing here runs the grader: the predictions (Question.key_predictions, {id: outcome}) are
+computed with the key (content.runs.predict_snippet). A misconception that changes nothing in a
+snippet has no stored prediction: it predicts the real outcome.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import grader
+from content.models import ConceptPage
+from quizzes import selectors
+from quizzes.grading import answer_matches, expected_text, is_valid_key, prediction_differs
+from quizzes.models import Choice, Question
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What a student holding one misconception expects the snippet to show."""
+
+    misconception: str
+    outcome: dict
+
+    @property
+    def entry(self):
+        return grader.MISCONCEPTIONS[self.misconception]
+
+    @property
+    def belief(self) -> str:
+        return self.entry.belief
+
+    @property
+    def rule(self) -> str:
+        return self.entry.rule
+
+    @property
+    def text(self) -> str:
+        """The output as a student would write it (stdout, then the exception line)."""
+        return expected_text(self.outcome)
+
+
+def is_catalogue_id(label: str) -> bool:
+    return label in grader.MISCONCEPTIONS
+
+
+def differing_predictions(key: dict | None, predictions: dict | None) -> list[Prediction]:
+    """The misconceptions whose prediction differs from the real outcome, in catalogue order;
+    a prediction the grader could not run to the end (a loop the belief makes endless, say)
+    predicts nothing a student could write, and is left out."""
+    if not is_valid_key(key) or not predictions:
+        return []
+    return [
+        Prediction(misconception, predictions[misconception])
+        for misconception in grader.MISCONCEPTIONS
+        if misconception in predictions and prediction_differs(key, predictions[misconception])
+    ]
+
+
+def predicted_outcome(key: dict, predictions: dict | None, misconception: str) -> dict:
+    """What `misconception` predicts: its stored prediction, or the real outcome when it
+    changes nothing in the snippet."""
+    return (predictions or {}).get(misconception) or key
+
+
+def label_problems(key: dict, predictions: dict | None, choices: Iterable[Choice]) -> list[str]:
+    """Why choices labelled with a catalogue id are not what that id predicts (empty: all are)."""
+    problems = []
+    for choice in choices:
+        label = (choice.misconception or "").strip()
+        if not is_catalogue_id(label):
+            continue
+        predicted = predicted_outcome(key, predictions, label)
+        if is_valid_key(predicted) and answer_matches(choice.text, predicted):
+            continue
+        if not is_valid_key(predicted):
+            shown = f"no output: the run under it ends with status {predicted.get('status')}"
+        elif predicted is key:
+            shown = f"the real outcome, since it changes nothing here: {expected_text(key)!r}"
+        else:
+            shown = repr(expected_text(predicted))
+        problems.append(
+            f"The choice {choice.text!r} is labelled {label!r}, but that misconception "
+            f"predicts {shown}."
+        )
+    return problems
+
+
+def unchecked_labels(choices: Iterable[Choice]) -> list[str]:
+    """Labels outside the catalogue: allowed, but nothing checks them."""
+    labels = [(choice.misconception or "").strip() for choice in choices]
+    return [label for label in labels if label and not is_catalogue_id(label)]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A wrong answer's misconception, as a student is told it: the belief in plain words, the
+    rule that corrects it, and the concept page that teaches the rule (if published)."""
+
+    misconception: str
+    belief: str
+    rule: str
+    page_title: str
+    page_url: str
+
+
+def diagnoses(misconception_ids: Iterable[str]) -> list[Diagnosis]:
+    """The diagnoses of the ids an answer matched (ids no longer in the catalogue are left out);
+    one query for the concept pages."""
+    entries = [
+        (misconception, grader.MISCONCEPTIONS[misconception])
+        for misconception in misconception_ids
+        if misconception in grader.MISCONCEPTIONS
+    ]
+    if not entries:
+        return []
+    pages = {
+        page.slug: page
+        for page in ConceptPage.objects.filter(
+            slug__in={entry.page for _, entry in entries}, is_published=True
+        )
+    }
+    found = []
+    for misconception, entry in entries:
+        page = pages.get(entry.page)
+        found.append(
+            Diagnosis(
+                misconception,
+                entry.belief,
+                entry.rule,
+                page.title if page else "",
+                page.get_absolute_url() if page else "",
+            )
+        )
+    return found
+
+
+def label_text(label: str) -> str:
+    """A choice's label as students read it: a catalogue id becomes its belief."""
+    entry = grader.MISCONCEPTIONS.get(label)
+    return entry.belief if entry is not None else label
+
+
+def practice_targeting(user, misconception_ids: Iterable[str], answered: Question):
+    """Another question `user` may practise that diagnoses one of the misconceptions (its
+    stored predictions differ from its key for that id), or None."""
+    for misconception in misconception_ids:
+        candidates = (
+            selectors.practice_questions(user)
+            .exclude(pk=answered.pk)
+            .filter(key_predictions__has_key=misconception)
+            .only("pk", "title", "answer_key", "key_predictions")
+        )
+        for question in candidates:
+            predicted = question.key_predictions[misconception]
+            if is_valid_key(question.answer_key) and prediction_differs(
+                question.answer_key, predicted
+            ):
+                return question
+    return None
