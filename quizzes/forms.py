@@ -1,6 +1,5 @@
 """The answer form of a question (practice and quizzes); sign-up is accounts.forms's."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.html import format_html
 
@@ -85,9 +84,6 @@ class AnswerForm(forms.Form):
             self.fields["prints_nothing"] = forms.BooleanField(
                 required=False, label="The program prints nothing"
             )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
     def clean(self):
         cleaned = super().clean()
