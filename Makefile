@@ -43,8 +43,54 @@ test: install-dev
 test-postgres: install-dev
 	scripts/with-postgres.sh $(BIN)/pytest -q tests/accounts tests/content tests/quizzes tests/fixtures tests/config tests/test_fuzz.py
 
-run: install
+# --- Exam day: a real server, a development server, a load benchmark (issue 14, examday) -------
+# `make run` serves with gunicorn, DEBUG off, static files collected and served by WhiteNoise,
+# over plain HTTP on HOST:PORT (so HTTPS-only cookies and redirects are off unless set; put a
+# TLS proxy in front for anything but a trusted network). The secret key is made once and kept
+# in var/secret_key; mails go to the console unless EMAIL_HOST is set. WEB_WORKERS gunicorn processes (SQLite in WAL mode, config/settings.py).
+WEB_WORKERS ?= 4
+RUN_ENV = DEBUG=$${DEBUG:-0} \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost,$(HOST)}" \
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SECURE_HSTS_SECONDS=$${SECURE_HSTS_SECONDS:-0} \
+	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-0} \
+	EMAIL_TO_CONSOLE=$${EMAIL_TO_CONSOLE:-1}
+
+.PHONY: setup-site dev loadtest
+
+var/secret_key: | $(BIN)/python
+	mkdir -p var
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+# Migrate, load fixtures/ and the demo accounts: what both servers need first.
+setup-site: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_content
 	$(BIN)/python manage.py seed_demo
+
+run: setup-site var/secret_key
+	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(RUN_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
+		--access-logfile - --timeout 60 --graceful-timeout 20 --no-control-socket
+
+# Development: Django's runserver, DEBUG on, reloading on every code change.
+dev: setup-site
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# A benchmark of exam day against a running site (`make run` in another shell, or URL=...):
+# USERS students (made by create_load_students, on this machine's database) log in, start the
+# quiz QUIZ within SPIKE_SECONDS of each other, autosave, submit and open their result; prints
+# login, start, save and submit percentiles, throughput and errors. See loadtest/README.md.
+URL ?= http://$(HOST):$(PORT)
+USERS ?= 200
+QUIZ ?= final-exam
+SPIKE_SECONDS ?= 1
+SAVES ?= 3
+loadtest: install-dev
+	$(BIN)/python manage.py create_load_students --count $(USERS) --quiz $(QUIZ) \
+		--password-file var/loadtest-password
+	LOADTEST_QUIZ=$(QUIZ) LOADTEST_SPIKE_SECONDS=$(SPIKE_SECONDS) LOADTEST_SAVES=$(SAVES) \
+		LOADTEST_PASSWORD_FILE=var/loadtest-password \
+		$(BIN)/python -m loadtest --host $(URL) --users $(USERS)
+# --- end examday ----------------------------------------------------------------------------
