@@ -81,7 +81,7 @@ def main() -> int:
     parser.add_argument("--host", required=True, help="the site, e.g. http://127.0.0.1:8000")
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument(
-        "--spawn-rate", type=float, default=5.0, help="students arriving (logging in) per second"
+        "--spawn-rate", type=float, default=50.0, help="students arriving per second"
     )
     parser.add_argument("--time-limit", type=float, default=1800.0, help="seconds")
     args = parser.parse_args()
