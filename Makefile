@@ -45,17 +45,9 @@ test-postgres: install-dev
 
 # --- Exam day: a real server, a development server, a load benchmark (issue 14, examday) -------
 # `make run` serves with gunicorn, DEBUG off, static files collected and served by WhiteNoise,
-# over plain HTTP on HOST:PORT (so HTTPS-only cookies and redirects are off unless set; put a
-# TLS proxy in front for anything but a trusted network). The secret key is made once and kept
-# in var/secret_key; mails go to the console unless EMAIL_HOST is set. WEB_WORKERS gunicorn processes (SQLite in WAL mode, config/settings.py).
+# over plain HTTP on HOST:PORT (scripts/serve.sh: what it sets and why). The secret key is made
+# once and kept in var/secret_key. WEB_WORKERS gunicorn processes.
 WEB_WORKERS ?= 4
-RUN_ENV = DEBUG=$${DEBUG:-0} \
-	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}" \
-	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost,$(HOST)}" \
-	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SECURE_HSTS_SECONDS=$${SECURE_HSTS_SECONDS:-0} \
-	SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-0} \
-	EMAIL_TO_CONSOLE=$${EMAIL_TO_CONSOLE:-1}
-
 .PHONY: setup-site dev loadtest
 
 var/secret_key: | $(BIN)/python
@@ -70,9 +62,7 @@ setup-site: install
 	$(BIN)/python manage.py seed_demo
 
 run: setup-site var/secret_key
-	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(RUN_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) \
-		--access-logfile - --timeout 60 --graceful-timeout 20 --no-control-socket
+	HOST=$(HOST) PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) scripts/serve.sh
 
 # Development: Django's runserver, DEBUG on, reloading on every code change.
 dev: setup-site
