@@ -12,6 +12,7 @@ import logging
 import sqlite3
 
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -66,3 +67,18 @@ class DatabaseBusyMiddleware:
             "Database busy, answered 503: %s %s (%s)", request.method, request.path, exception
         )
         return busy_response(request)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a session it cannot save because the database is busy (after a
+    log-in, say) is answered busy_response too: the save happens after the view, out of
+    DatabaseBusyMiddleware's reach."""
+
+    def process_response(self, request, response):
+        try:
+            return super().process_response(request, response)
+        except OperationalError as error:
+            if not is_database_busy(error):
+                raise
+            log.warning("Database busy saving the session, answered 503: %s", request.path)
+            return busy_response(request)

@@ -101,7 +101,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # --- Exam day: SQLite holds a class (issue 14 section 1, examday) -------------------------------
 # WAL lets pages read while one writer commits (the default journal blocks readers during every
 # write); a writer waits up to SQLITE_BUSY_TIMEOUT seconds for the write lock, then the request is
-# answered 503 with Retry-After (quizzes.busy), never a 500. Write transactions stay short: the
+# answered 503 with Retry-After (config.busy), never a 500. Write transactions stay short: the
 # grader never runs inside one, and a start or a save is a few statements.
 SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "5"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -111,6 +111,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # How long a client asked to come back after a 503 (the autosave script retries with backoff).
 DATABASE_BUSY_RETRY_AFTER = int(os.environ.get("DATABASE_BUSY_RETRY_AFTER", "2"))
 MIDDLEWARE.append("config.busy.DatabaseBusyMiddleware")  # a view's busy database -> 503
+# ... and a session that cannot be saved after the view (a log-in's) -> 503 too.
+MIDDLEWARE[MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")] = (
+    "config.busy.SessionMiddleware"
+)
 # --- end examday -------------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -6,10 +6,13 @@ import sqlite3
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
+from django.test import Client
 from django.urls import reverse
 
+from config.busy import SessionMiddleware
 from quizzes.models import Attempt, Response
-from tests.helpers import JSON, right_answer_data, save_answer
+from tests.helpers import JSON, PASSWORD, right_answer_data, save_answer
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -74,3 +77,29 @@ def test_an_autosave_waiting_too_long_for_the_write_lock_is_a_503_json_then_save
     assert saved.status_code == 200 and saved.json()["saved"] is True
     response = Response.objects.get(attempt=attempt, quiz_question=entry)
     assert response.answer_text == right_answer_data(entry).popitem()[1] or response.choice_id
+
+
+def test_a_log_in_waiting_too_long_for_the_write_lock_is_a_503_not_a_500(student, write_lock):
+    client = Client()
+    write_lock.take()
+    busy = client.post(reverse("login"), {"username": "student", "password": PASSWORD})
+    assert busy.status_code == 503 and busy["Retry-After"].isdigit()
+    write_lock.release()
+    logged_in = client.post(reverse("login"), {"username": "student", "password": PASSWORD})
+    assert logged_in.status_code == 302
+
+
+def test_a_session_that_cannot_be_saved_after_the_view_is_a_503(rf, student, write_lock):
+    """The session is saved after the view has answered (SessionMiddleware), out of reach of the
+    middleware that answers a view's busy database."""
+    request = rf.get("/")
+    request.user = student
+
+    def view_that_changes_the_session(request):
+        request.session["seen"] = True
+        return HttpResponse("the view's answer")
+
+    middleware = SessionMiddleware(view_that_changes_the_session)
+    write_lock.take()
+    response = middleware(request)
+    assert response.status_code == 503 and response["Retry-After"].isdigit()
