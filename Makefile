@@ -44,8 +44,44 @@ test: install-dev
 test-postgres: install-dev
 	scripts/with-postgres.sh $(BIN)/pytest -q tests/accounts tests/content tests/quizzes tests/fixtures tests/config tests/test_fuzz.py
 
-run: install
+# --- Exam day: a real server, a development server, a load benchmark (issue 14, examday) -------
+# `make run` serves with gunicorn, DEBUG off, static files collected and served by WhiteNoise,
+# over plain HTTP on HOST:PORT (scripts/serve.sh: what it sets and why). The secret key is made
+# once and kept in var/secret_key. WEB_WORKERS gunicorn processes.
+WEB_WORKERS ?= 4
+.PHONY: setup-site dev loadtest
+
+var/secret_key: | $(BIN)/python
+	mkdir -p var
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+# Migrate, load fixtures/ and the demo accounts: what both servers need first.
+setup-site: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_content
 	$(BIN)/python manage.py seed_demo
+
+run: setup-site var/secret_key
+	HOST=$(HOST) PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) scripts/serve.sh
+
+# Development: Django's runserver, DEBUG on, reloading on every code change.
+dev: setup-site
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# A benchmark of exam day against a running site (`make run` in another shell, or URL=...):
+# USERS students (made by create_load_students, on this machine's database) log in, start the
+# quiz QUIZ within SPIKE_SECONDS of each other, autosave, submit and open their result; prints
+# login, start, save and submit percentiles, throughput and errors. See loadtest/README.md.
+URL ?= http://$(HOST):$(PORT)
+USERS ?= 200
+QUIZ ?= final-exam
+SPIKE_SECONDS ?= 1
+SAVES ?= 3
+loadtest: install-dev
+	$(BIN)/python manage.py create_load_students --count $(USERS) --quiz $(QUIZ) \
+		--password-file var/loadtest-password
+	LOADTEST_QUIZ=$(QUIZ) LOADTEST_SPIKE_SECONDS=$(SPIKE_SECONDS) LOADTEST_SAVES=$(SAVES) \
+		LOADTEST_PASSWORD_FILE=var/loadtest-password \
+		$(BIN)/python -m loadtest --host $(URL) --users $(USERS)
+# --- end examday ----------------------------------------------------------------------------

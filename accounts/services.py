@@ -4,6 +4,7 @@ group's (accounts.roles); instructors are made in the admin, never by signing up
 import logging
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser, Group
 
 from accounts.forms import SignUpForm
@@ -52,3 +53,25 @@ def demo_accounts_reset(
             user.groups.remove(group)
         done.append((username, created))
     return done
+
+
+def load_students_reset(*, usernames: list[str], password: str) -> int:
+    """Create (or reactivate, with `password`) the student accounts of a load benchmark; returns
+    how many were created. Every account gets the same password hash, computed once at the
+    configured hasher's full cost: hashing it per account would take minutes of CPU for a class,
+    and each log-in still pays the full cost when it checks it."""
+    User = get_user_model()
+    password_hash = make_password(password)
+    existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    User.objects.bulk_create(
+        User(username=name, password=password_hash) for name in usernames if name not in existing
+    )
+    User.objects.filter(username__in=existing).update(
+        password=password_hash, is_active=True, is_staff=False, is_superuser=False
+    )
+    logger.info(
+        "Load-benchmark students: %d created, %d reset",
+        len(usernames) - len(existing),
+        len(existing),
+    )
+    return len(usernames) - len(existing)

@@ -9,6 +9,7 @@ Concept pages show the grader's real output under each python block, and its mem
 
 import secrets
 from copy import deepcopy
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import markdown
@@ -100,11 +101,20 @@ def sanitise(html: str) -> str:
     )
 
 
+# Rendering is a pure function of the text (Markdown, Pygments and nh3 cost a few milliseconds
+# per prompt or snippet, and an exam page shows a dozen of each to every student at the same
+# minute): each process keeps the latest renderings, keyed by the text itself, so an edited
+# prompt or snippet is simply a new key. Bounded, so a long-running process stays small.
+RENDER_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=RENDER_CACHE_SIZE)
 def render_markdown(text: str) -> SafeString:
     """Markdown -> sanitised HTML with highlighted code."""
     return mark_safe(sanitise(_markdown_to_html(text)))  # noqa: S308 - sanitised by nh3
 
 
+@lru_cache(maxsize=RENDER_CACHE_SIZE)
 def highlight_python(source: str) -> SafeString:
     """A Python snippet as highlighted HTML (Pygments escapes the source)."""
     formatter = HtmlFormatter(cssclass=HIGHLIGHT_CLASS)

@@ -1,6 +1,5 @@
 """The answer form of a question (practice and quizzes); sign-up is accounts.forms's."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.html import format_html
 
@@ -47,9 +46,6 @@ class AnswerForm(forms.Form):
         self.question = question
         self.mode = answer_modes.mode(question.answer_mode)
         self.fields.update(self.mode.form_fields(question, choice_seed=choice_seed))
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
 
     def clean(self):
         cleaned = super().clean()

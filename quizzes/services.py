@@ -493,3 +493,10 @@ def recompute_question(question: Question, *, force: bool = False) -> KeyRefresh
         problems=problems,
         unpublished=unpublished,
     )
+
+
+def attempts_discard(*, quiz: Quiz, usernames: list[str]) -> int:
+    """Delete these users' attempts at `quiz` (their responses go with them), so a load
+    benchmark's students can start it again; returns how many attempts were deleted."""
+    _, deleted = Attempt.objects.filter(quiz=quiz, user__username__in=usernames).delete()
+    return deleted.get(Attempt._meta.label, 0)

@@ -24,7 +24,7 @@ from accounts.ratelimit import rate_limited
 from content import runs
 from content.markdown import render_markdown
 from content.models import ConceptPage, Topic
-from quizzes import choice_order, misconceptions, rules, selectors, services
+from quizzes import choice_order, feedback_policies, misconceptions, rules, selectors, services
 from quizzes.deadlines import effective_deadline
 from quizzes.forms import AnswerForm
 from quizzes.models import Attempt, PracticeAnswer, Question, Quiz, QuizQuestion
@@ -250,19 +250,25 @@ def own_attempt(request: HttpRequest, pk: int) -> Attempt:
     return get_object_or_404(Attempt.objects.select_related("quiz"), pk=pk, user=request.user)
 
 
-def attempt_entries(attempt: Attempt) -> list[QuizQuestion]:
-    """The attempt's quiz questions, in the order this attempt shows them."""
+def attempt_entries(attempt: Attempt, *, feedback_may_show: bool = True) -> list[QuizQuestion]:
+    """The attempt's quiz questions, in the order this attempt shows them. Without
+    `feedback_may_show` the keys and traces (the largest columns, decoded for nothing) stay in
+    the database: a page that cannot show feedback never reads them."""
     entries = (
         QuizQuestion.objects.filter(quiz=attempt.quiz)
         .select_related("question")
         .prefetch_related("question__choices")
     )
+    if not feedback_may_show:
+        entries = entries.defer("question__answer_key", "question__key_trace")
     by_id = {entry.pk: entry for entry in entries}
     order = [pk for pk in attempt.question_order if pk in by_id] or list(by_id)
     return [by_id[pk] for pk in order]
 
 
 def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, status=200):
+    # Before submitting, only a policy that shows each answer's feedback at once shows any.
+    feedback_may_show = not feedback_policies.policy(attempt.quiz.feedback_policy).DEFERRED
     responses = selectors.attempt_responses(attempt)
     guards = selectors.guarding_quizzes(request.user)
     items = [
@@ -276,7 +282,9 @@ def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, statu
             guards=guards,
             form=bound_form if entry == bound_entry else None,
         )
-        for number, entry in enumerate(attempt_entries(attempt), start=1)
+        for number, entry in enumerate(
+            attempt_entries(attempt, feedback_may_show=feedback_may_show), start=1
+        )
     ]
     context = {
         "attempt": attempt,
@@ -301,9 +309,9 @@ def attempt_take(request: HttpRequest, pk: int) -> HttpResponse:
 def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     """Saves one answer. The autosave script gets JSON; a plain form post gets the page back."""
     attempt = own_attempt(request, pk)
-    entry = get_object_or_404(
-        QuizQuestion.objects.select_related("question"), pk=entry_pk, quiz=attempt.quiz_id
-    )
+    # The trace (the largest column) is read only if feedback with its diagram is shown.
+    entries = QuizQuestion.objects.select_related("question").defer("question__key_trace")
+    entry = get_object_or_404(entries, pk=entry_pk, quiz=attempt.quiz_id)
     result_url = reverse("attempt_result", args=[attempt.pk])
     if attempt.submitted_at is not None:
         return closed_response(request, "This attempt is already submitted.", result_url)
@@ -333,37 +341,44 @@ def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
             return invalid_json(form)
         return render_attempt(request, attempt, bound_form=form, bound_entry=entry, status=400)
     if wants_json(request):
-        guards = selectors.guarding_quizzes(request.user)
-        item = attempt_item(
-            0,
-            entry,
-            response,
-            overall_feedback=False,
-            editable=False,
-            choice_seed=attempt.choice_seed,
-            guards=guards,
-        )
-        feedback_html = ""
-        if item.feedback is not None:
-            feedback_html = render_to_string(
-                "quizzes/_feedback.html", {"item": item, "feedback": item.feedback}, request
-            )
-        elif item.waiting_for is not None:
-            feedback_html = render_to_string(
-                "quizzes/_feedback_withheld.html", {"quiz": item.waiting_for}, request
-            )
-        deadline = effective_deadline(attempt)
-        return JsonResponse(
-            {
-                "saved": True,
-                "answered_at": response.answered_at.isoformat(),
-                "feedback_html": feedback_html,
-                # The quiz's times may have moved since the page loaded: the countdown follows.
-                "deadline": deadline.isoformat() if deadline else None,
-            }
-        )
+        return JsonResponse(saved_json(request, attempt, entry, response))
     messages.success(request, f"Answer to question “{entry.question.title}” saved.")
     return redirect(reverse("attempt_take", args=[attempt.pk]) + f"#q-{entry.pk}")
+
+
+def saved_json(request: HttpRequest, attempt: Attempt, entry: QuizQuestion, response) -> dict:
+    """What the autosave script gets for a saved answer: its time, its feedback if the policy
+    shows it now, and the deadline (the quiz's times may have moved since the page loaded)."""
+    deadline = effective_deadline(attempt)
+    saved = {
+        "saved": True,
+        "answered_at": response.answered_at.isoformat(),
+        "feedback_html": "",
+        "deadline": deadline.isoformat() if deadline else None,
+    }
+    # A policy that holds feedback back shows none before the attempt is submitted, and an
+    # answer is only saved to an open attempt: nothing to build (the exam-day common case).
+    if feedback_policies.policy(attempt.quiz.feedback_policy).DEFERRED:
+        return saved
+    guards = selectors.guarding_quizzes(request.user)
+    item = attempt_item(
+        0,
+        entry,
+        response,
+        overall_feedback=False,
+        editable=False,
+        choice_seed=attempt.choice_seed,
+        guards=guards,
+    )
+    if item.feedback is not None:
+        saved["feedback_html"] = render_to_string(
+            "quizzes/_feedback.html", {"item": item, "feedback": item.feedback}, request
+        )
+    elif item.waiting_for is not None:
+        saved["feedback_html"] = render_to_string(
+            "quizzes/_feedback_withheld.html", {"quiz": item.waiting_for}, request
+        )
+    return saved
 
 
 def invalid_json(form: AnswerForm) -> JsonResponse:

@@ -207,3 +207,30 @@ def test_a_get_writes_nothing_for_an_attempt_past_its_deadline(
         assert not course_writes, (url, course_writes)
     overdue.refresh_from_db()
     assert overdue.submitted_at is None
+
+
+# The two requests of exam day (issue 14): a start and an autosave cost the same whatever the
+# size of the quiz, and an autosave to a quiz that holds feedback back builds no feedback.
+START_QUERIES = 14
+AUTOSAVE_QUERIES = {"typed": 10, "choice": 12}
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_a_start_and_an_autosave_cost_the_same_with_2_or_10_questions(
+    n, client, other_student, topic, course_of, django_assert_num_queries
+):
+    course = course_of(n)
+    quiz = course["quiz"]
+    assert quiz.feedback_policy == Quiz.FeedbackPolicy.AFTER_SUBMIT
+    Attempt.objects.filter(user=other_student, quiz=quiz).delete()
+    client.force_login(other_student)
+    with django_assert_num_queries(START_QUERIES):
+        assert client.post(reverse("quiz_start", args=[quiz.slug])).status_code == 302
+    attempt = Attempt.objects.get(user=other_student, quiz=quiz)
+    for entry in quiz.quiz_questions.select_related("question")[:2]:
+        choice = entry.question.choices.first()
+        data = {f"q{entry.pk}-choice": choice.pk} if choice else {f"q{entry.pk}-answer_text": "1"}
+        url = reverse("attempt_answer", args=[attempt.pk, entry.pk])
+        with django_assert_num_queries(AUTOSAVE_QUERIES[entry.question.answer_mode]):
+            response = client.post(url, data, HTTP_ACCEPT="application/json")
+        assert response.json()["saved"] is True

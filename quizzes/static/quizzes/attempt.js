@@ -2,7 +2,8 @@
 // JavaScript) and count down to the deadline. The server enforces the deadline either way.
 //
 // Typed text is saved as a draft DEBOUNCE_MS after the last keystroke, and at once when the page is
-// hidden or left (a keep-alive request, which outlives the page). Until the server has it, the
+// hidden or left (a keep-alive request, which outlives the page). A save the server is too busy
+// to take is sent again, with backoff, until it is taken. Until the server has it, the
 // text is also kept in this browser, so a reload straight after typing finds it even if the
 // page went before its request did; and leaving the page warns.
 "use strict";
@@ -13,6 +14,10 @@
   const KEPT_PREFIX = "memory-model:unsaved:";
   const KEPT_FOR_MS = 7 * 24 * 3600 * 1000;
   const BLANK = "Not saved: type what it prints, or tick “The program prints nothing”.";
+  // Answers the server could not take in time (a busy database: 503 with Retry-After; a proxy's
+  // 502 or 504) are sent again after Retry-After, the wait doubling each time up to RETRY_CAP_S.
+  const RETRIED_STATUSES = [502, 503, 504];
+  const RETRY_CAP_S = 30;
   const states = new Map();
   let leaving = false; // the page is reloading by itself: nothing to warn about
 
@@ -149,8 +154,22 @@
     keep(form);
   }
 
+  // Some jitter, so that a class whose saves failed together does not come back together.
+  function retryDelayMs(response, retries) {
+    const asked = parseFloat(response.headers.get("Retry-After")) || 1;
+    const seconds = Math.min(RETRY_CAP_S, asked * Math.pow(2, retries));
+    return seconds * 1000 * (0.8 + 0.4 * Math.random());
+  }
+
+  function pause(ms) {
+    return new Promise(function (resolve) {
+      setTimeout(resolve, ms);
+    });
+  }
+
   // options.draft: typed text saved on the way (never checked yet, even with feedback after each
-  // answer); options.keepalive: the page is going, so the request must outlive it.
+  // answer); options.keepalive: the page is going, so the request must outlive it;
+  // options.retries: how many times the server was too busy to take this save.
   async function save(form, options) {
     // An answer whose feedback is shown is final; a save queued behind it has nothing to send.
     if (form.dataset.final) return;
@@ -187,6 +206,19 @@
       state.sentOnLeaving = null; // a later flush tries again
       setStatus(form, "Not saved: no connection. Your text is kept in this browser.", "error");
       return;
+    }
+    if (RETRIED_STATUSES.includes(response.status) && !options.keepalive) {
+      // Kept in this browser meanwhile; the retry sends the answer as it is by then.
+      const retries = options.retries || 0;
+      const delay = retryDelayMs(response, retries);
+      setStatus(
+        form,
+        "Saving… the server is busy; trying again in " + Math.ceil(delay / 1000) + " s.",
+        "saving"
+      );
+      keep(form);
+      await pause(delay);
+      return save(form, Object.assign({}, options, { retries: retries + 1 }));
     }
     let data = {};
     try {

@@ -1,0 +1,56 @@
+"""create_load_students makes a load benchmark's students (one password, hashed once at full
+cost, kept in a file) and clears their attempts at the quiz, so the benchmark can run again."""
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from quizzes import services
+from quizzes.models import Attempt
+
+pytestmark = pytest.mark.django_db
+
+
+def create(quiz, password_file, count=3):
+    out = io.StringIO()
+    call_command(
+        "create_load_students", count=count, quiz=quiz.slug, password_file=password_file, stdout=out
+    )
+    return out.getvalue()
+
+
+def test_students_share_a_password_kept_in_the_file_and_can_log_in(quiz, tmp_path):
+    password_file = tmp_path / "var" / "password"
+    out = create(quiz, password_file)
+    password = password_file.read_text().strip()
+    assert len(password) >= 16 and oct(password_file.stat().st_mode)[-3:] == "600"
+    assert "loadtest-001..loadtest-003 (3 new)" in out
+    users = get_user_model().objects.filter(username__startswith="loadtest-")
+    assert users.count() == 3
+    assert not users.filter(is_staff=True).exists()
+    assert authenticate(username="loadtest-002", password=password) is not None
+    assert authenticate(username="loadtest-002", password="wrong") is None
+
+
+def test_running_it_again_keeps_the_password_and_clears_their_attempts(quiz, student, tmp_path):
+    password_file = tmp_path / "password"
+    create(quiz, password_file)
+    password = password_file.read_text()
+    user = get_user_model().objects.get(username="loadtest-001")
+    services.submit_attempt(attempt=services.start_attempt(user=user, quiz=quiz))
+    services.start_attempt(user=student, quiz=quiz)  # a real student's attempt stays
+
+    out = create(quiz, password_file)
+    assert password_file.read_text() == password
+    assert "(0 new); 1 earlier attempt(s)" in out
+    assert not Attempt.objects.filter(user=user).exists()
+    assert Attempt.objects.filter(user=student).count() == 1
+
+
+def test_an_unknown_quiz_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="No published quiz"):
+        call_command(
+            "create_load_students", quiz="nope", password_file=tmp_path / "p", stdout=io.StringIO()
+        )
