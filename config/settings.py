@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "content",
     "quizzes",
+    "courses",
 ]
 
 MIDDLEWARE = [

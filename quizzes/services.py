@@ -146,7 +146,7 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
                 user=user,
                 number=(quiz.attempts.filter(user=user).aggregate(n=Max("number"))["n"] or 0) + 1,
                 started_at=now,
-                deadline=quiz_deadline(quiz, now),
+                deadline=quiz_deadline(quiz, now, user.pk),
                 question_order=order,
                 choice_seed=choice_order.student_seed(user),
                 max_score=status.max_score,
