@@ -1,6 +1,7 @@
 """Forms of the courses pages: joining, a CSV roster, a grade override, an accommodation."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from courses import roster
 from courses.models import Accommodation, Section
@@ -40,8 +41,13 @@ class RosterForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    points = forms.IntegerField(min_value=0)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    points = forms.IntegerField(
+        min_value=0, widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"})
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+        max_length=2000,
+    )
 
 
 class AccommodationForm(forms.ModelForm):
@@ -60,9 +66,9 @@ class AccommodationForm(forms.ModelForm):
 
     def __init__(self, *args, course, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.contrib.auth import get_user_model
-
         self.fields["student"].queryset = (
             get_user_model().objects.filter(enrolments__course=course).order_by("username")
         )
         self.fields["quiz"].queryset = course.quizzes.all()
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control form-control-sm")

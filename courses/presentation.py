@@ -17,6 +17,10 @@ class GradebookColumn:
     def quiz(self):
         return self.course_quiz.quiz
 
+    @property
+    def sort_key(self) -> str:
+        return f"quiz-{self.course_quiz.pk}"
+
 
 @dataclass
 class GradebookCell:

@@ -183,7 +183,7 @@ def _sort(rows: list[GradebookRow], columns, sort: str, descending: bool) -> Non
     elif sort == "total":
         rows.sort(key=lambda r: (r.total, name(r)))
     elif sort.startswith("quiz-"):
-        index = next((i for i, c in enumerate(columns) if f"quiz-{c.course_quiz.pk}" == sort), None)
+        index = next((i for i, c in enumerate(columns) if c.sort_key == sort), None)
         if index is not None:
             rows.sort(key=lambda r: (r.cells[index].score or -1, name(r)))
     else:

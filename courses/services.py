@@ -407,3 +407,49 @@ def response_regrade(*, responses, by, now: datetime | None = None) -> int:
     if changed:
         logger.info("Regraded %d response(s), by %s", changed, by)
     return changed
+
+
+# --- The demo (seed_demo) -----------------------------------------------------------------------
+
+DEMO_COURSE_SLUG = "demo"
+DEMO_SECTION = "Demo section"
+
+
+@dataclass
+class DemoCourse:
+    course: Course
+    created: bool
+    assigned: int  # quizzes newly assigned
+
+
+def demo_course_seed(*, instructor, student) -> DemoCourse:
+    """The demo course: `instructor` teaches it, `student` is in its section, and every quiz
+    (the fixtures') is assigned to it. Adds what is missing and keeps what is there (an
+    instructor's changes survive `make run`)."""
+    with transaction.atomic():
+        course = Course.objects.filter(slug=DEMO_COURSE_SLUG).first()
+        created = course is None
+        if course is None:
+            course = course_create(
+                title="Memory Model demo",
+                slug=DEMO_COURSE_SLUG,
+                term="Demo",
+                instructors=[instructor],
+                sections=[DEMO_SECTION],
+            )
+        section = course.sections.order_by("pk").first() or Section.objects.create(
+            course=course, name=DEMO_SECTION
+        )
+        if created:
+            Enrolment.objects.get_or_create(
+                course=course, student=student, defaults={"section": section}
+            )
+        assigned = [
+            CourseQuiz(course=course, quiz=quiz, order=order)
+            for order, quiz in enumerate(
+                Quiz.objects.exclude(pk__in=course.course_quizzes.values("quiz")).order_by("title"),
+                start=course.course_quizzes.count(),
+            )
+        ]
+        CourseQuiz.objects.bulk_create(assigned)
+    return DemoCourse(course=course, created=created, assigned=len(assigned))
