@@ -98,6 +98,11 @@ class EnrolmentAdmin(OwnedAdmin):
     list_filter = ["course", "section"]
     search_fields = ["student__username", "student__email"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for course_quiz in obj.course.course_quizzes.all():  # its section's times apply now
+            services.course_quiz_times_follow(course_quiz=course_quiz)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "student":  # any account may be enrolled
             return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)

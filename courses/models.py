@@ -6,6 +6,7 @@ students practise and the quizzes they take. State changes live in courses.servi
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -84,6 +85,10 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student} in {self.section}"
+
+    def clean(self) -> None:
+        if self.section_id and self.course_id and self.section.course_id != self.course_id:
+            raise ValidationError({"section": "This section belongs to another course."})
 
 
 class CourseQuiz(models.Model):

@@ -175,21 +175,22 @@ def gradebook(
 
 
 def _sort(rows: list[GradebookRow], columns, sort: str, descending: bool) -> None:
-    def name(row):
-        return row.student.get_username().casefold()
-
+    """By the chosen column (descending when asked), students of equal value by name."""
+    rows.sort(key=lambda r: r.student.get_username().casefold())
     if sort == "section":
-        rows.sort(key=lambda r: (r.enrolment.section.name.casefold(), name(r)))
+        rows.sort(key=lambda r: r.enrolment.section.name.casefold(), reverse=descending)
     elif sort == "total":
-        rows.sort(key=lambda r: (r.total, name(r)))
+        rows.sort(key=lambda r: r.total, reverse=descending)
     elif sort.startswith("quiz-"):
         index = next((i for i, c in enumerate(columns) if c.sort_key == sort), None)
         if index is not None:
-            rows.sort(key=lambda r: (r.cells[index].score or -1, name(r)))
-    else:
-        rows.sort(key=name)
-    if descending:
+            rows.sort(key=lambda r: _score_key(r.cells[index].score), reverse=descending)
+    elif descending:
         rows.reverse()
+
+
+def _score_key(score: int | None) -> int:
+    return -1 if score is None else score  # nothing submitted sorts below zero
 
 
 def student_attempts(course: Course, student) -> list[Attempt]:

@@ -217,6 +217,10 @@ def roster_apply(*, course: Course, text: str) -> RosterPreview:
             Enrolment.objects.update_or_create(
                 course=course, student=row.user, defaults={"section": row.section}
             )
+    moved = [row.user.pk for row in preview.changes if row.action == "move"]
+    if moved:  # a new section may have other times: open attempts follow
+        for course_quiz in course.course_quizzes.all():
+            follow_quiz_times(Quiz.objects.get(pk=course_quiz.quiz_id), user_ids=moved)
     logger.info("Course %s: roster applied, %d change(s)", course.slug, len(preview.changes))
     return preview
 

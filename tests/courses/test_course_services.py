@@ -4,13 +4,16 @@ join codes, enrolment, per-section times, accommodations moving an open attempt'
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from courses import services
 from courses.models import Enrolment
+from quizzes import rules
 from quizzes import services as quiz_services
 from quizzes.deadlines import effective_deadline, quiz_times
 from quizzes.models import Attempt, Quiz
+from tests.helpers import save_answer, start_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +142,34 @@ def test_a_roster_applies_adds_and_moves(course, enrolled, make_user):
     assert [row.action for row in preview.rows] == ["move", "add"]
     sections = dict(Enrolment.objects.values_list("student__username", "section__name"))
     assert sections == {"student": "B", "mallory": "A"}
+
+
+def test_the_service_refuses_a_course_quiz_to_a_student_of_no_course(quiz, course, other_student):
+    with pytest.raises(quiz_services.QuizUnavailable, match="course you are not in"):
+        quiz_services.start_attempt(user=other_student, quiz=fresh(quiz))
+
+
+def test_feedback_after_closing_waits_for_the_last_section(
+    client, course, quiz, enrolled, section_a, section_b, other_student
+):
+    """Section A closes first; section B still answers: A's students see no key until B's
+    closing time (here the quiz's own) has passed."""
+    now = timezone.now()
+    Quiz.objects.filter(pk=quiz.pk).update(
+        feedback_policy=Quiz.FeedbackPolicy.AFTER_CLOSE, closes_at=now + timedelta(hours=3)
+    )
+    course_quiz = course.course_quizzes.get(quiz=quiz)
+    services.section_times_set(
+        course_quiz=course_quiz, section=section_a, closes_at=now + timedelta(seconds=2)
+    )
+    Enrolment.objects.create(course=course, section=section_b, student=other_student)
+    client.force_login(enrolled)
+    attempt = start_quiz(client, quiz)
+    for entry in quiz.quiz_questions.all():
+        save_answer(client, attempt, entry)
+    client.post(reverse("attempt_submit", args=[attempt.pk]))
+    attempt = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
+    later = now + timedelta(hours=1)
+    assert quiz_times(attempt.quiz, enrolled.pk).closes_at < later
+    assert not rules.feedback_visible(attempt=attempt, now=later)
+    assert rules.feedback_visible(attempt=attempt, now=now + timedelta(hours=3))
