@@ -25,7 +25,7 @@ from content import runs
 from content.markdown import render_markdown
 from content.models import ConceptPage, Topic
 from quizzes import choice_order, rules, selectors, services
-from quizzes.deadlines import effective_deadline, load_times
+from quizzes.deadlines import effective_deadline, load_times, quiz_times
 from quizzes.forms import AnswerForm
 from quizzes.models import Attempt, PracticeAnswer, Question, Quiz, QuizQuestion
 from quizzes.presentation import attempt_item, build_feedback, question_context
@@ -441,6 +441,8 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         "max_score": max_score,
         "withheld": withheld,
         "ran_out_of_time": rules.ran_out_of_time(attempt),
+        # Feedback after closing waits for the last section's or extension's closing time.
+        "feedback_after": quiz_times(attempt.quiz, request.user.pk).feedback_after,
     }
     return render(request, "quizzes/attempt_result.html", context)
 

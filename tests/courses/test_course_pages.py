@@ -222,3 +222,54 @@ def test_a_section_opening_later_keeps_the_quiz_closed_for_it(
     assert b"not yet open" in page.content
     response = client.post(reverse("quiz_start", args=[quiz.slug]))
     assert response.status_code == 302 and not quiz.attempts.exists()
+
+
+def test_every_courses_page_renders_under_the_csp(client, course, instructor, submitted, enrolled):
+    """Each page of courses/urls.py, as its user sees it: no inline code the policy refuses."""
+    from django.urls import URLPattern, get_resolver
+
+    from tests.config.test_csp import inline_code, policy_of
+
+    pages = [(enrolled, reverse("my_courses")), (enrolled, reverse("course_join", args=["x"]))]
+    pages.append((enrolled, reverse("course_join", args=[course.join_code])))
+    pages += [(instructor, reverse("teach_list"))]
+    pages += [(instructor, url) for method, url in instructor_urls(course, submitted, enrolled)]
+    for user, url in pages:
+        client.force_login(user)
+        got = client.get(url)
+        if got.get("Content-Type", "").startswith("text/html"):
+            assert not inline_code(got.content.decode()), url
+            assert "unsafe-inline" not in " ".join(policy_of(got).values())
+    scanned = {url for _user, url in pages}
+    for pattern in get_resolver("courses.urls").url_patterns:
+        assert isinstance(pattern, URLPattern)
+        if pattern.name in ("course_override",):
+            continue  # POST only: redirects, never a page
+        assert any(pattern.pattern.match(url.lstrip("/")) for url in scanned), pattern.name
+
+
+def test_the_result_page_names_when_feedback_after_closing_shows(
+    client, course, quiz, enrolled, section_b, other_student
+):
+    """The quiz closes in an hour, section B in three: a student who submitted is told the
+    later time, when the keys really show, not the quiz's own closing time."""
+    from django.utils.formats import date_format
+
+    from tests.helpers import save_answer
+
+    now = timezone.now()
+    own, last = now + timedelta(hours=1), now + timedelta(hours=3)
+    Quiz.objects.filter(pk=quiz.pk).update(
+        feedback_policy=Quiz.FeedbackPolicy.AFTER_CLOSE, closes_at=own
+    )
+    services.section_times_set(
+        course_quiz=course.course_quizzes.get(quiz=quiz), section=section_b, closes_at=last
+    )
+    client.force_login(enrolled)  # in section A: the quiz's own times
+    attempt = start_quiz(client, quiz)
+    save_answer(client, attempt, quiz.quiz_questions.first())
+    client.post(reverse("attempt_submit", args=[attempt.pk]))
+    page = client.get(reverse("attempt_result", args=[attempt.pk])).content.decode()
+    assert date_format(timezone.localtime(last), "DATETIME_FORMAT") in page
+    assert date_format(timezone.localtime(own), "DATETIME_FORMAT") not in page
+    assert "Score:" not in page
