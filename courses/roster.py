@@ -5,6 +5,7 @@ courses.services.roster_apply's."""
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
 MAX_ROSTER_BYTES = 1_000_000
 MAX_ROSTER_ROWS = 5_000
@@ -25,8 +26,8 @@ class RosterRow:
     line: int
     identifier: str
     section_name: str
-    user: object | None = None
-    section: object | None = None
+    user: Any = None  # the matched account (AUTH_USER_MODEL)
+    section: Any = None  # the matched courses.Section
     action: str = ""  # "add", "move", "keep" or "" when the row has an error
     error: str = ""
     current_section: str = ""  # for "move" and "keep"

@@ -47,7 +47,7 @@ def course_roster(course: Course) -> list[Enrolment]:
     for accommodation in course.accommodations.select_related("quiz").order_by("quiz__title"):
         by_student[accommodation.student_id].append(accommodation)
     for enrolment in enrolments:
-        enrolment.accommodations = by_student.get(enrolment.student_id, [])
+        enrolment.accommodations = by_student.get(enrolment.student_id, [])  # type: ignore[attr-defined]
     return enrolments
 
 
@@ -93,6 +93,10 @@ def course_responses(
     )
 
 
+def _points_total(course_quiz: CourseQuiz) -> int:
+    return getattr(course_quiz, "points_total", None) or 0  # course_quizzes' annotation
+
+
 def _counted(attempts: list[Attempt], policy: str) -> Attempt | None:
     scored = [a for a in attempts if a.score is not None]
     if not scored:
@@ -113,11 +117,11 @@ def gradebook(
     """Students × quizzes with the score that counts, late and missing marked: five queries
     however many students, quizzes or attempts (pinned by tests/courses)."""
     now = now or timezone.now()
-    enrolments = course.enrolments.select_related("student", "section")
+    rows_of = course.enrolments.select_related("student", "section")
     if section is not None:
-        enrolments = enrolments.filter(section=section)
-    enrolments = list(enrolments)
-    columns = [GradebookColumn(cq, cq.points_total or 0) for cq in course_quizzes(course)]
+        rows_of = rows_of.filter(section=section)
+    enrolments = list(rows_of)
+    columns = [GradebookColumn(cq, _points_total(cq)) for cq in course_quizzes(course)]
     quiz_ids = [column.quiz.pk for column in columns]
     student_ids = [e.student_id for e in enrolments]
     attempts = defaultdict(list)

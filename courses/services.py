@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -158,11 +159,11 @@ def roster_preview(*, course: Course, text: str) -> RosterPreview:
             Q(username__in=identifiers) | Q(email_lower__in={e.lower() for e in emails})
         )
     )
-    by_username = {user.get_username(): user for user in users}
+    by_username = {account.get_username(): account for account in users}
     by_email: dict[str, list] = {}
-    for user in users:
-        if user.email:
-            by_email.setdefault(user.email.lower(), []).append(user)
+    for account in users:
+        if account.email:
+            by_email.setdefault(account.email.lower(), []).append(account)
     enrolled = {e.student_id: e.section for e in course.enrolments.select_related("section")}
     seen: dict[int, int] = {}
     rows = []
@@ -172,7 +173,7 @@ def roster_preview(*, course: Course, text: str) -> RosterPreview:
         if not identifier:
             row.error = "No username or email."
             continue
-        user = by_username.get(identifier)
+        user: Any = by_username.get(identifier)
         if user is None and "@" in identifier:
             matches = by_email.get(identifier.lower(), [])
             if len(matches) > 1:
