@@ -4,8 +4,11 @@ new result side by side. Built by courses.selectors from loaded rows."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from courses.forms import OverrideForm
 from courses.models import CourseQuiz, Enrolment
-from quizzes.models import Attempt, Response
+from courses.services import counted_points
+from quizzes.models import Attempt, QuizQuestion, Response
+from quizzes.presentation import Feedback, build_feedback, chosen_letter, question_context
 
 
 @dataclass
@@ -87,3 +90,50 @@ class RegradeItem:
     @property
     def result_changes(self) -> bool:
         return (self.old_correct, self.old_points) != (self.new_correct, self.new_points)
+
+
+@dataclass
+class ReviewItem:
+    """One question of an attempt as an instructor reviews it: as the student saw it (their
+    question order and choice order), their answer, the key it was graded against and the
+    feedback built from that key, with the override form."""
+
+    number: int
+    entry: QuizQuestion
+    context: dict
+    response: Response | None
+    letter: str  # the chosen choice's letter in the student's order
+    feedback: Feedback
+    override_form: OverrideForm | None
+
+
+def review_items(
+    attempt: Attempt, entries: list[QuizQuestion], responses: dict[int, Response]
+) -> list[ReviewItem]:
+    """`entries` (selectors.attempt_entries) with `responses` (selectors.attempt_responses)."""
+    items = []
+    for number, entry in enumerate(entries, start=1):
+        response = responses.get(entry.pk)
+        question = entry.question
+        form = None
+        if response is not None:
+            initial = {"points": counted_points(response)}
+            form = OverrideForm(initial=initial, prefix=f"r{response.pk}")
+        items.append(
+            ReviewItem(
+                number=number,
+                entry=entry,
+                context=question_context(question),
+                response=response,
+                letter=chosen_letter(question, response, attempt.choice_seed),
+                feedback=build_feedback(
+                    question,
+                    response,
+                    response.graded_key if response else None,
+                    response.graded_python_version if response else "",
+                    attempt.choice_seed,
+                ),
+                override_form=form,
+            )
+        )
+    return items

@@ -20,7 +20,7 @@ from courses.presentation import (
     RegradeItem,
 )
 from quizzes import grading, rules
-from quizzes.models import Attempt, Quiz, Response
+from quizzes.models import Attempt, Quiz, QuizQuestion, Response
 from quizzes.services import outcomes_differ
 
 SORTS = ("name", "section", "total")  # and "quiz-<course quiz id>"
@@ -219,6 +219,26 @@ def course_attempt(course: Course, pk: int) -> Attempt | None:
         .select_related("quiz", "user")
         .first()
     )
+
+
+def attempt_entries(attempt: Attempt) -> list[QuizQuestion]:
+    """The attempt's quiz questions (with question and choices) in the order it showed them."""
+    entries = (
+        QuizQuestion.objects.filter(quiz=attempt.quiz_id)
+        .select_related("question")
+        .prefetch_related("question__choices")
+    )
+    by_id = {entry.pk: entry for entry in entries}
+    order = [pk for pk in attempt.question_order if pk in by_id] or list(by_id)
+    return [by_id[pk] for pk in order]
+
+
+def attempt_responses(attempt: Attempt) -> dict[int, Response]:
+    """The attempt's responses by quiz question id, with choice, override author and history."""
+    responses = attempt.responses.select_related("choice", "override_by").prefetch_related(
+        "grade_changes__changed_by"
+    )
+    return {response.quiz_question_id: response for response in responses}
 
 
 def regrade_items(course: Course) -> list[RegradeItem]:

@@ -21,9 +21,8 @@ from accounts import roles
 from courses import export, roster, selectors, services
 from courses.forms import AccommodationForm, JoinForm, OverrideForm, RosterForm
 from courses.models import Course, Enrolment, GradeChange
-from quizzes import choice_order
-from quizzes.models import QuizQuestion, Response
-from quizzes.presentation import build_feedback, question_context
+from courses.presentation import review_items
+from quizzes.models import Response
 
 
 def instructor_required(view):
@@ -93,15 +92,19 @@ def teach_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     course = owned_course(request, slug)
-    join_url = request.build_absolute_uri(reverse("course_join", args=[course.join_code]))
+    return render_course(request, course, AccommodationForm(course=course))
+
+
+def render_course(request: HttpRequest, course: Course, form, status: int = 200) -> HttpResponse:
+    """The course page: join link, quizzes, roster with accommodations, the accommodation form."""
     context = {
         "course": course,
         "roster": selectors.course_roster(course),
         "course_quizzes": selectors.course_quizzes(course),
-        "join_url": join_url,
-        "accommodation_form": AccommodationForm(course=course),
+        "join_url": request.build_absolute_uri(reverse("course_join", args=[course.join_code])),
+        "accommodation_form": form,
     }
-    return render(request, "courses/course_detail.html", context)
+    return render(request, "courses/course_detail.html", context, status=status)
 
 
 @login_required
@@ -129,14 +132,7 @@ def accommodation_save(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"Accommodation saved for {data['student']}.")
             return redirect("course_detail", slug=course.slug)
-    context = {
-        "course": course,
-        "roster": selectors.course_roster(course),
-        "course_quizzes": selectors.course_quizzes(course),
-        "join_url": request.build_absolute_uri(reverse("course_join", args=[course.join_code])),
-        "accommodation_form": form,
-    }
-    return render(request, "courses/course_detail.html", context, status=400)
+    return render_course(request, course, form, status=400)
 
 
 @login_required
@@ -246,67 +242,15 @@ def _course_attempt(course: Course, pk: int):
     return attempt
 
 
-def attempt_review_items(attempt) -> list[dict]:
-    """Every question of the attempt in the order the student saw it, with their answer, the
-    key it was graded against and the feedback built from that key (choices in the student's
-    order: the attempt's choice_seed)."""
-    entries = (
-        QuizQuestion.objects.filter(quiz=attempt.quiz)
-        .select_related("question")
-        .prefetch_related("question__choices")
-    )
-    by_id = {entry.pk: entry for entry in entries}
-    order = [pk for pk in attempt.question_order if pk in by_id] or list(by_id)
-    responses = {
-        r.quiz_question_id: r
-        for r in attempt.responses.select_related("choice", "override_by").prefetch_related(
-            "grade_changes__changed_by"
-        )
-    }
-    items = []
-    for number, pk in enumerate(order, start=1):
-        entry = by_id[pk]
-        response = responses.get(pk)
-        question = entry.question
-        key = response.graded_key if response else None
-        items.append(
-            {
-                "number": number,
-                "entry": entry,
-                "context": question_context(question),
-                "response": response,
-                "letter": _letter(question, response, attempt.choice_seed),
-                "feedback": build_feedback(
-                    question,
-                    response,
-                    key,
-                    response.graded_python_version if response else "",
-                    attempt.choice_seed,
-                ),
-                "override_form": OverrideForm(
-                    initial={"points": services.counted_points(response)} if response else None,
-                    prefix=f"r{response.pk}" if response else None,
-                ),
-            }
-        )
-    return items
-
-
-def _letter(question, response, seed) -> str:
-    chosen = getattr(response, "choice", None)
-    if chosen is None:
-        return ""
-    shown = choice_order.shuffled(question.choices.all(), seed=seed, question_id=question.pk)
-    return next((chr(ord("A") + n) for n, c in enumerate(shown) if c.pk == chosen.pk), "")
-
-
 @login_required
 @instructor_required
 @require_GET
 def attempt_review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     course = owned_course(request, slug)
     attempt = _course_attempt(course, pk)
-    context = {"course": course, "attempt": attempt, "items": attempt_review_items(attempt)}
+    entries = selectors.attempt_entries(attempt)
+    items = review_items(attempt, entries, selectors.attempt_responses(attempt))
+    context = {"course": course, "attempt": attempt, "items": items}
     return render(request, "courses/attempt_review.html", context)
 
 

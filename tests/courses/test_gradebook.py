@@ -116,16 +116,16 @@ def test_the_attempt_view_shows_choices_in_the_order_the_student_saw_them(
     client.force_login(instructor)
     page = client.get(reverse("course_attempt", args=[course.slug, attempt.pk]))
     assert page.status_code == 200
-    item = next(i for i in page.context["items"] if i["entry"].question.answer_mode == "choice")
-    question = item["entry"].question
+    item = next(i for i in page.context["items"] if i.entry.question.answer_mode == "choice")
+    question = item.entry.question
     seen = choice_order.shuffled(
         question.choices.all(), seed=attempt.choice_seed, question_id=question.pk
     )
-    assert [c.choice for c in item["feedback"].choices] == seen
-    response = item["response"]
-    assert item["letter"] == "ABC"[seen.index(response.choice)]
+    assert [c.choice for c in item.feedback.choices] == seen
+    response = item.response
+    assert item.letter == "ABC"[seen.index(response.choice)]
     # The key it was graded against is shown: the stored one on the response.
-    assert item["feedback"].stdout == response.graded_key["stdout"]
+    assert item.feedback.stdout == response.graded_key["stdout"]
 
 
 def test_an_override_updates_the_total_and_the_student_sees_the_reason(
