@@ -3,6 +3,7 @@ every choice of a course, section, course quiz or student by formfield limits, s
 instructor's course is neither listed nor reachable (its change page is a 404-like redirect)
 nor choosable. Superusers see everything."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
@@ -119,8 +120,33 @@ class SectionTimesAdmin(OwnedAdmin):
         services.course_quiz_times_follow(course_quiz=obj.course_quiz)
 
 
+class AccommodationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Accommodation
+        fields = [
+            "course",
+            "student",
+            "quiz",
+            "time_multiplier",
+            "extra_minutes",
+            "closes_at",
+            "extra_attempts",
+            "note",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        course, student, quiz = (cleaned.get(f) for f in ("course", "student", "quiz"))
+        if course and student and not course.enrolments.filter(student=student).exists():
+            self.add_error("student", "This student is not enrolled in the course.")
+        if course and quiz and not course.course_quizzes.filter(quiz=quiz).exists():
+            self.add_error("quiz", "This quiz is not assigned to the course.")
+        return cleaned
+
+
 @admin.register(Accommodation)
 class AccommodationAdmin(OwnedAdmin):
+    form = AccommodationAdminForm
     list_display = [
         "student",
         "quiz",

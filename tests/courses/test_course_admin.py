@@ -90,3 +90,31 @@ def test_a_course_made_in_the_admin_gets_a_join_code_and_its_author(client, inst
     assert response.status_code == 302, response.content[:3000]
     course = Course.objects.get(slug="new")
     assert len(course.join_code) >= 16 and list(course.instructors.all()) == [instructor]
+
+
+def test_an_accommodation_that_does_not_fit_the_course_is_a_form_error(
+    client, course, quiz, instructor, other_student, enrolled, make_quiz, typed_question
+):
+    """A student outside the course, a quiz of another of the instructor's courses, a
+    multiplier below 1: form errors, never a 500."""
+    elsewhere = make_quiz([typed_question], slug="elsewhere", title="Elsewhere")
+    other = services.course_create(title="Other", slug="other", instructors=[instructor])
+    services.course_quiz_assign(course=other, quiz=elsewhere)
+    client.force_login(instructor)
+    data = {
+        "course": course.pk,
+        "student": other_student.pk,
+        "quiz": quiz.pk,
+        "time_multiplier": "0.5",
+        "extra_minutes": "0",
+        "extra_attempts": "0",
+    }
+    url = reverse("admin:courses_accommodation_add")
+    page = client.post(url, data)
+    assert page.status_code == 200
+    assert "student" in page.context["adminform"].form.errors
+    page = client.post(url, data | {"student": enrolled.pk, "quiz": elsewhere.pk})
+    assert "not assigned" in str(page.context["adminform"].form.errors["quiz"])
+    page = client.post(url, data | {"student": enrolled.pk})
+    assert page.status_code == 200 and page.context["adminform"].form.errors
+    assert not Accommodation.objects.exists()
