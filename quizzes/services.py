@@ -136,10 +136,10 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
             status = selectors.quiz_status(user=user, quiz=quiz, now=now)
             if status.open_attempt is not None:
                 return status.open_attempt
-            if not selectors.visible_quizzes(user).filter(pk=quiz.pk).exists():
-                raise QuizUnavailable("This quiz belongs to a course you are not in.")
             if not status.can_start:
                 raise QuizUnavailable(status.reason)
+            if not selectors.visible_quizzes(user).filter(pk=quiz.pk).exists():
+                raise QuizUnavailable("This quiz belongs to a course you are not in.")
             order = list(quiz.quiz_questions.values_list("pk", flat=True))
             if quiz.shuffle_questions:
                 random.SystemRandom().shuffle(order)

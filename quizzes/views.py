@@ -442,7 +442,9 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         "withheld": withheld,
         "ran_out_of_time": rules.ran_out_of_time(attempt),
         # Feedback after closing waits for the last section's or extension's closing time.
-        "feedback_after": quiz_times(attempt.quiz, request.user.pk).feedback_after,
+        "feedback_after": None
+        if visible
+        else quiz_times(attempt.quiz, attempt.user_id).feedback_after,
     }
     return render(request, "quizzes/attempt_result.html", context)
 
