@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "content",
     "quizzes",
+    "courses",
 ]
 
 MIDDLEWARE = [

@@ -26,5 +26,6 @@ urlpatterns = [
     path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("content.urls")),
+    path("", include("courses.urls")),
     path("", include("quizzes.urls")),
 ]

@@ -156,6 +156,13 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
 
 
 class QuizAdminForm(NormalisedTextForm):
+    # Not required: a form posted without it (an older page) keeps the quiz's setting.
+    score_policy = forms.ChoiceField(
+        choices=Quiz.ScorePolicy.choices,
+        required=False,
+        help_text="Which attempt's score counts in a course's gradebook.",
+    )
+
     class Meta:
         model = Quiz
         fields = [
@@ -167,9 +174,13 @@ class QuizAdminForm(NormalisedTextForm):
             "opens_at",
             "closes_at",
             "feedback_policy",
+            "score_policy",
             "shuffle_questions",
             "is_published",
         ]
+
+    def clean_score_policy(self):
+        return self.cleaned_data.get("score_policy") or self.instance.score_policy
 
     def clean(self):
         cleaned = super().clean()

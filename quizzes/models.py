@@ -92,6 +92,10 @@ class Quiz(models.Model):
         AFTER_SUBMIT = "after_submit", "After submitting"
         AFTER_CLOSE = "after_close", "After the quiz closes"
 
+    class ScorePolicy(models.TextChoices):
+        BEST = "best", "Best attempt"
+        LAST = "last", "Last attempt"
+
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="Markdown.")
@@ -107,6 +111,12 @@ class Quiz(models.Model):
     )
     shuffle_questions = models.BooleanField(default=False)
     is_published = models.BooleanField(default=False)
+    score_policy = models.CharField(
+        max_length=8,
+        choices=ScorePolicy.choices,
+        default=ScorePolicy.BEST,
+        help_text="Which attempt's score counts in a course's gradebook.",
+    )
     # As content.Topic.content_digest; it covers the quiz's questions and points too.
     content_digest = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -192,6 +202,18 @@ class Response(models.Model):
     graded_python_version = models.CharField(max_length=20, blank=True)
     # The misconception ids whose prediction this (wrong) answer equals, when it was graded.
     matched_misconceptions = models.JSONField(default=list, blank=True, editable=False)
+    # An instructor's manual grade (courses.services.response_override): it counts instead of
+    # points_awarded, and the student sees the reason. The history is courses.GradeChange.
+    override_points = models.PositiveIntegerField(null=True, blank=True)
+    override_reason = models.TextField(blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    override_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt", "quiz_question__order"]

@@ -7,15 +7,16 @@ from datetime import datetime
 from django.utils import timezone
 
 from quizzes import feedback_policies
-from quizzes.deadlines import effective_deadline
+from quizzes.deadlines import effective_deadline, quiz_times
 from quizzes.models import Attempt, Quiz, Response
 
 
-def quiz_state(quiz: Quiz, now: datetime) -> str:
-    """ "not_open", "open" or "closed" at `now`."""
-    if quiz.opens_at and now < quiz.opens_at:
+def quiz_state(quiz: Quiz, now: datetime, *, user_id: int | None) -> str:
+    """ "not_open", "open" or "closed" at `now`, by the user's times (deadlines.quiz_times)."""
+    times = quiz_times(quiz, user_id)
+    if times.opens_at and now < times.opens_at:
         return "not_open"
-    if quiz.closes_at and now >= quiz.closes_at:
+    if times.closes_at and now >= times.closes_at:
         return "closed"
     return "open"
 

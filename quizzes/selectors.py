@@ -33,8 +33,8 @@ from accounts import roles
 from content.guards import DEFERRED_POLICIES, contains_snippet
 from content.markdown import python_blocks
 from content.models import CodeBlockOutput, ConceptPage, Topic
-from quizzes import grading, rules
-from quizzes.deadlines import effective_deadline
+from quizzes import grading, hooks, rules
+from quizzes.deadlines import effective_deadline, load_times, quiz_times
 from quizzes.models import Attempt, Question, Quiz, QuizQuestion, Response
 
 # Published questions with a key that can be graded against (see grading.is_valid_key).
@@ -66,10 +66,15 @@ def guarding_quizzes(user, now: datetime | None = None) -> dict[int, list[Quiz]]
         return {}
     guarded: dict[int, list[Quiz]] = defaultdict(list)
     own = Attempt.objects.filter(user=user) if user.is_authenticated else Attempt.objects.none()
-    deferred = Quiz.objects.filter(
-        is_published=True, feedback_policy__in=DEFERRED_POLICIES
-    ).prefetch_related(Prefetch("attempts", queryset=own, to_attr="own_attempts"), "quiz_questions")
-    for quiz in deferred:  # three queries however many quizzes
+    deferred = list(
+        Quiz.objects.filter(
+            is_published=True, feedback_policy__in=DEFERRED_POLICIES
+        ).prefetch_related(
+            Prefetch("attempts", queryset=own, to_attr="own_attempts"), "quiz_questions"
+        )
+    )
+    load_times(deferred, user.pk)  # the user's times of every quiz at once
+    for quiz in deferred:  # six queries however many quizzes
         if quiz_feedback_visible_to(user, quiz, now, attempts=quiz.own_attempts):
             continue
         for entry in quiz.quiz_questions.all():
@@ -87,15 +92,30 @@ def withheld_by(
     return waiting[0] if waiting else None
 
 
+def practice_topics(user):
+    """The topics `user` practises: those of their courses (quizzes.hooks), or every topic."""
+    topic_ids = hooks.installed().practice_topic_ids(user)
+    topics = Topic.objects.order_by("order", "title")
+    return topics if topic_ids is None else topics.filter(pk__in=topic_ids)
+
+
 def practice_questions(user, topic: Topic | None = None):
-    """The questions `user` may practise (see the practice rule above)."""
+    """The questions `user` may practise (see the practice rule above), in their topics."""
     entries = QuizQuestion.objects.filter(question=OuterRef("pk"))
     questions = (
         Question.objects.filter(AVAILABLE)
         .filter(~Exists(entries) | Exists(entries.filter(quiz__is_published=True)))
         .exclude(pk__in=list(guarding_quizzes(user)))
     )
+    topic_ids = hooks.installed().practice_topic_ids(user)
+    if topic_ids is not None:
+        questions = questions.filter(topic__in=topic_ids)
     return questions if topic is None else questions.filter(topic=topic)
+
+
+def visible_quizzes(user):
+    """The published quizzes `user` sees: those of their courses and those of no course."""
+    return hooks.installed().visible_quizzes(user, Quiz.objects.filter(is_published=True))
 
 
 def withheld_blocks(user, page: ConceptPage) -> dict[int, Quiz]:
@@ -200,13 +220,16 @@ class QuizStatus:
     open_attempt: Attempt | None
     can_start: bool  # True also when an open attempt can be resumed
     reason: str  # why it cannot be started, empty when it can
+    times: hooks.QuizTimes  # the user's own times for the quiz (deadlines.quiz_times)
 
 
-def _unavailable_reason(quiz: Quiz, state: str, attempts_left: int | None) -> str:
+def _unavailable_reason(
+    quiz: Quiz, state: str, attempts_left: int | None, opens_at: datetime | None
+) -> str:
     if not quiz.is_published:
         return "This quiz is not published."
-    if state == "not_open":
-        return f"This quiz opens at {timezone.localtime(quiz.opens_at):%Y-%m-%d %H:%M}."
+    if state == "not_open" and opens_at is not None:
+        return f"This quiz opens at {timezone.localtime(opens_at):%Y-%m-%d %H:%M}."
     if state == "closed":
         return "This quiz is closed."
     if attempts_left == 0:
@@ -225,14 +248,15 @@ def quiz_status(*, user, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
     """Where `user` stands with `quiz` at `now` (attempts that ran out of time count as ended).
     No query of its own for a quiz from quizzes_with_status_rows."""
     now = now or timezone.now()
-    state = rules.quiz_state(quiz, now)
+    times = quiz_times(quiz, user.pk)
+    state = rules.quiz_state(quiz, now, user_id=user.pk)
     own = getattr(quiz, "own_attempts", None)
     if own is None:
         own = list(quiz.attempts.filter(user=user))
     attempts = [attempt_as_of(_with_quiz(a, quiz), now) for a in own]
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
     used = len(attempts)
-    left = None if quiz.max_attempts is None else max(quiz.max_attempts - used, 0)
+    left = None if times.max_attempts is None else max(times.max_attempts - used, 0)
     scores = [
         a.score
         for a in attempts
@@ -240,7 +264,7 @@ def quiz_status(*, user, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
         and a.score is not None
         and rules.feedback_visible(attempt=a, now=now)
     ]
-    reason = "" if open_attempt else _unavailable_reason(quiz, state, left)
+    reason = "" if open_attempt else _unavailable_reason(quiz, state, left, times.opens_at)
     return QuizStatus(
         state=state,
         attempts_used=used,
@@ -252,6 +276,7 @@ def quiz_status(*, user, quiz: Quiz, now: datetime | None = None) -> QuizStatus:
         open_attempt=open_attempt,
         can_start=not reason,
         reason=reason,
+        times=times,
     )
 
 

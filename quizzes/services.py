@@ -243,6 +243,8 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
                 return status.open_attempt
             if not status.can_start:
                 raise QuizUnavailable(status.reason)
+            if not selectors.visible_quizzes(user).filter(pk=quiz.pk).exists():
+                raise QuizUnavailable("This quiz belongs to a course you are not in.")
             order = list(quiz.quiz_questions.values_list("pk", flat=True))
             if quiz.shuffle_questions:
                 random.SystemRandom().shuffle(order)
@@ -251,7 +253,7 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
                 user=user,
                 number=(quiz.attempts.filter(user=user).aggregate(n=Max("number"))["n"] or 0) + 1,
                 started_at=now,
-                deadline=quiz_deadline(quiz, now),
+                deadline=quiz_deadline(quiz, now, user.pk),
                 question_order=order,
                 choice_seed=choice_order.student_seed(user),
                 max_score=status.max_score,

@@ -25,7 +25,7 @@ from content import runs
 from content.markdown import render_markdown
 from content.models import ConceptPage, Topic
 from quizzes import choice_order, feedback_policies, misconceptions, rules, selectors, services
-from quizzes.deadlines import effective_deadline
+from quizzes.deadlines import effective_deadline, load_times, quiz_times
 from quizzes.forms import AnswerForm
 from quizzes.models import Attempt, PracticeAnswer, Question, Quiz, QuizQuestion
 from quizzes.presentation import attempt_item, build_feedback, question_context
@@ -99,14 +99,16 @@ def next_practice_question(user, topic: Topic, after: Question | None = None) ->
 
 @login_required
 def practice_topics(request: HttpRequest) -> HttpResponse:
-    topics = topics_with_progress(request.user)
+    # The library stays shared (home lists every topic); practice is that of the user's courses.
+    own = set(selectors.practice_topics(request.user).values_list("pk", flat=True))
+    topics = [topic for topic in topics_with_progress(request.user) if topic.pk in own]
     return render(request, "quizzes/practice_topics.html", {"topics": topics})
 
 
 @login_required
 def practice_topic(request: HttpRequest, slug: str) -> HttpResponse:
     """Sends the student to the next question to practise; once all are solved, lists them."""
-    topic = get_object_or_404(Topic, slug=slug)
+    topic = get_object_or_404(selectors.practice_topics(request.user), slug=slug)
     upcoming = next_practice_question(request.user, topic)
     if upcoming is not None and "review" not in request.GET:
         return redirect("practice_question", pk=upcoming.pk)
@@ -187,8 +189,9 @@ def score_visible(attempt: Attempt) -> bool:
     return attempt.submitted_at is not None and rules.feedback_visible(attempt=attempt)
 
 
-def published_quiz(slug: str) -> Quiz:
-    return get_object_or_404(Quiz, slug=slug, is_published=True)
+def published_quiz(user, slug: str) -> Quiz:
+    """A published quiz `user` sees (their courses' and those of no course); others are 404."""
+    return get_object_or_404(selectors.visible_quizzes(user), slug=slug)
 
 
 def quiz_status_for(user, quiz: Quiz, guards) -> selectors.QuizStatus:
@@ -202,8 +205,9 @@ def quiz_status_for(user, quiz: Quiz, guards) -> selectors.QuizStatus:
 
 @login_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
-    quizzes = Quiz.objects.filter(is_published=True).order_by("title")
-    quizzes = selectors.quizzes_with_status_rows(request.user, quizzes)
+    quizzes = selectors.visible_quizzes(request.user).order_by("title")
+    quizzes = list(selectors.quizzes_with_status_rows(request.user, quizzes))
+    load_times(quizzes, request.user.pk)
     guards = selectors.guarding_quizzes(request.user)
     rows = [(quiz, quiz_status_for(request.user, quiz, guards)) for quiz in quizzes]
     return render(request, "quizzes/quiz_list.html", {"rows": rows})
@@ -211,7 +215,7 @@ def quiz_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = published_quiz(slug)
+    quiz = published_quiz(request.user, slug)
     guards = selectors.guarding_quizzes(request.user)
     scores_withheld = selectors.withholds_any(guards, quiz)
     attempts = [
@@ -231,7 +235,7 @@ def quiz_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def quiz_start(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = published_quiz(slug)
+    quiz = published_quiz(request.user, slug)
     try:
         attempt = services.start_attempt(user=request.user, quiz=quiz)
     except services.QuizUnavailable as refused:
@@ -457,6 +461,10 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         "max_score": max_score,
         "withheld": withheld,
         "ran_out_of_time": rules.ran_out_of_time(attempt),
+        # Feedback after closing waits for the last section's or extension's closing time.
+        "feedback_after": None
+        if visible
+        else quiz_times(attempt.quiz, attempt.user_id).feedback_after,
     }
     return render(request, "quizzes/attempt_result.html", context)
 

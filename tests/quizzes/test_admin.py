@@ -53,9 +53,13 @@ def test_instructors_group_has_exactly_the_authoring_permissions():
     expected |= {"view_attempt", "view_response"}
     # Failed logins, and lifting a lockout (deleting its access attempt): django-axes.
     expected |= {"view_accessattempt", "delete_accessattempt", "view_accesslog"}
+    # Their own courses (courses.admin scopes each list and form to the instructor's).
+    managed = ["course", "section", "enrolment", "coursequiz", "sectiontimes", "accommodation"]
+    expected |= {f"{a}_{m}" for m in managed for a in ("add", "change", "delete", "view")}
+    expected |= {"view_gradechange"}
     perms = group.permissions.all()
     assert {p.codename for p in perms} == expected
-    assert {p.content_type.app_label for p in perms} == {"content", "quizzes", "axes"}
+    assert {p.content_type.app_label for p in perms} == {"content", "quizzes", "axes", "courses"}
 
 
 # --- The question form ------------------------------------------------------------------------

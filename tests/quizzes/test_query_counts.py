@@ -126,22 +126,23 @@ def course_of(topic, student, other_student, typed_question):
 
 
 # Queries per page (the session, the user and their groups included), whatever the size of the
-# course: the same with 2 quizzes of 2 questions as with 10 of 10.
+# course: the same with 2 quizzes of 2 questions as with 10 of 10. The courses hooks add a few:
+# the user's course topics (one) and their times per page's quizzes (one per batch).
 STUDENT_PAGE_QUERIES = {
-    "home": 11,
+    "home": 13,
     "how_answers_are_checked": 4,
     "concept_list": 6,
-    "concept_detail": 15,
-    "practice_topics": 10,
-    "practice_topic": 15,
-    "practice_question": 10,
-    "practice_feedback": 13,
-    "quiz_list": 10,
-    "quiz_detail": 14,
-    "attempt_list": 9,
-    "attempt_take": 11,
-    "attempt_submit": 8,
-    "attempt_result": 11,
+    "concept_detail": 18,
+    "practice_topics": 13,
+    "practice_topic": 18,
+    "practice_question": 12,
+    "practice_feedback": 16,
+    "quiz_list": 12,
+    "quiz_detail": 16,
+    "attempt_list": 11,
+    "attempt_take": 13,
+    "attempt_submit": 9,
+    "attempt_result": 12,
 }
 RESULTS_PAGE_QUERIES = 12
 ATTEMPT_ADMIN_PAGE_QUERIES = 11

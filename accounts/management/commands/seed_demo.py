@@ -1,14 +1,17 @@
-"""python manage.py seed_demo: the documented demo accounts (idempotent)."""
+"""python manage.py seed_demo: the documented demo accounts and the demo course (idempotent)."""
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import services
+from courses import services as course_services
 
 
 class Command(BaseCommand):
     help = (
         "Create the demo accounts `student` and `instructor` (password memory-model) when they "
-        "are missing; --reset also resets existing ones."
+        "are missing, and the demo course (the instructor teaches it, the student is in its "
+        "section, every quiz is assigned); --reset also resets existing accounts."
     )
 
     def add_arguments(self, parser):
@@ -35,3 +38,16 @@ class Command(BaseCommand):
                 continue
             verb = "Created" if touched[username] else "Reset"
             self.stdout.write(f"{verb} {username} (password {services.DEMO_PASSWORD}).")
+        self.seed_course()
+
+    def seed_course(self) -> None:
+        User = get_user_model()
+        demo = course_services.demo_course_seed(
+            instructor=User.objects.get(username="instructor"),
+            student=User.objects.get(username="student"),
+        )
+        verb = "Created" if demo.created else "Kept"
+        self.stdout.write(
+            f"{verb} the course {demo.course.slug} ({demo.assigned} quiz(zes) newly assigned); "
+            f"students join at /courses/join/{demo.course.join_code}/"
+        )
