@@ -6,8 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from courses.presentation import Gradebook
 from courses.services import counted_points
-from quizzes import grading
-from quizzes.models import Question, Response
+from quizzes.models import Response
 
 # A cell starting with one of these is a formula to a spreadsheet: prefixed with ' so that an
 # answer like "=1+1" stays text. "-" is left alone: "-1" is a common, harmless output.
@@ -71,7 +70,9 @@ def answer_text(response: Response) -> str:
 def response_rows(responses) -> Iterator[list]:
     """One row per response (courses.selectors.course_responses), read in chunks."""
     yield RESPONSE_COLUMNS
-    for response in responses.iterator(chunk_size=500):
+    # The keys are not exported: decoding them per row would be most of the export's time.
+    rows = responses.defer("graded_key", "quiz_question__question__answer_key")
+    for response in rows.iterator(chunk_size=500):
         question = response.quiz_question.question
         chosen = response.choice
         yield [
@@ -87,15 +88,6 @@ def response_rows(responses) -> Iterator[list]:
             "" if response.points_awarded is None else response.points_awarded,
             "" if response.override_points is None else response.override_points,
             response.override_reason,
-            _misconception(question, chosen, response),
+            chosen.misconception if chosen is not None else "",  # the chosen choice's label
             response.answered_at.isoformat(),
         ]
-
-
-def _misconception(question: Question, chosen, response: Response) -> str:
-    """The chosen choice's misconception label (a right choice has none to show)."""
-    if chosen is None or question.answer_mode != Question.AnswerMode.CHOICE:
-        return ""
-    if response.is_correct and grading.is_valid_key(response.graded_key):
-        return ""
-    return chosen.misconception

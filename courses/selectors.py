@@ -82,6 +82,8 @@ def course_responses(
         responses.select_related(
             "attempt__user", "attempt__quiz", "quiz_question__question", "choice"
         )
+        # A question's trace (a memory diagram, often kilobytes of JSON) is no use here.
+        .defer("quiz_question__question__key_trace", "attempt__question_order")
         .annotate(section_name=Subquery(section_name.values("section__name")[:1]))
         .order_by(
             "attempt__user__username",
