@@ -212,8 +212,17 @@ def test_a_get_writes_nothing_for_an_attempt_past_its_deadline(
 
 # The two requests of exam day (issue 14): a start and an autosave cost the same whatever the
 # size of the quiz, and an autosave to a quiz that holds feedback back builds no feedback.
-START_QUERIES = 14
-AUTOSAVE_QUERIES = {"typed": 10, "choice": 12}
+# A start: session, user, quiz; SAVEPOINT, the quiz row locked (UPDATE), the quiz again, the open
+# attempt; the student's times (courses' CourseQuiz with their section's times), the attempts
+# counted against them; the number of questions and their points; the visibility check (a quiz
+# of no course, or of one of the student's); the question order; the next attempt number; the
+# INSERT; RELEASE.
+START_QUERIES = 16
+# An autosave: session, user, the attempt, the entry; SAVEPOINT, the attempt claimed (UPDATE),
+# the attempt locked again, the student's times (deadline check), the response, the INSERT,
+# RELEASE; the student's times again for the reply's deadline (the service's row is another
+# instance); a choice adds the choice and its question's choices.
+AUTOSAVE_QUERIES = {"typed": 12, "choice": 14}
 
 
 @pytest.mark.parametrize("n", [2, 10])
