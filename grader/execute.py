@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import NamedTuple
 
-from grader import collector, hooks, standins
+from grader import collector, hooks, standins, suggestions
 from grader.policy import SNIPPET_FILENAME, check_snippet, compile_tree
 from grader.trace import Tracer, printed_so_far
 
@@ -134,9 +134,11 @@ def _syntax_error(error: SyntaxError, source: str) -> dict:
 
 def _last_line(error: BaseException) -> str:
     """The last line CPython's traceback would print (message, suggestion or note)."""
-    shown = traceback.TracebackException(
-        type(error), error, error.__traceback__, lookup_lines=False, compact=True
-    )
+    with suggestions.computed_apart(error):
+        shown = traceback.TracebackException(
+            type(error), error, error.__traceback__, lookup_lines=False, compact=True
+        )
+    shown._str += suggestions.suffix(error)  # noqa: SLF001 - the message's one slot
     return "".join(shown.format_exception_only()).rstrip("\n").rpartition("\n")[2]
 
 

@@ -266,7 +266,8 @@ for _hook, _name in (
 ):
     _hook.__name__ = _hook.__qualname__ = _name
 
-_BASE_BUILTINS = {name: getattr(builtins, name) for name in ALLOWED_BUILTINS}
+# In the builtins' own order, not the frozenset's (which follows the hash seed).
+_BASE_BUILTINS = {name: value for name, value in vars(builtins).items() if name in ALLOWED_BUILTINS}
 _BASE_BUILTINS.update(
     {
         "__build_class__": builtins.__build_class__,

@@ -104,6 +104,8 @@ def build(name: str, run: Run, stdout: TextSink, stderr: TextSink) -> ModuleType
     module = ModuleType(name)
     namespace = module.__dict__
     namespace["__spec__"] = _SPECS[name]
+    if hasattr(_REAL[name], "__file__"):  # `from copy import x`'s ImportError names the file
+        namespace["__file__"] = _REAL[name].__file__
     namespace.update(_SHARED_MEMBERS[name])
     if name == "sys":
         namespace["stdout"], namespace["stderr"] = stdout, stderr
@@ -203,3 +205,9 @@ class ScriptImports:
                 if saved[other] is not None:
                     modules[other] = saved[other]
             saved.clear()
+
+
+def stands_for(module: ModuleType) -> ModuleType | None:
+    """The real module a stand-in stands for (a script's error messages list its names)."""
+    spec = module.__dict__.get("__spec__")
+    return next((_REAL[name] for name, own in _SPECS.items() if spec is own), None)
