@@ -8,6 +8,7 @@ weakref.finalize callbacks, the failed program's traceback, a collection, `__mai
 cleared name by name, the builtins cleared, a last collection).
 """
 
+import ast
 import gc
 import os
 import select
@@ -375,7 +376,8 @@ def _free_lists_to_fill(in_script: dict) -> dict:
     has taken and left its own, they hold what a script's hold at its first line: found by
     running the free-list probe's compilation here, twice (the compiler reuses entries)."""
     fill: dict = {}
-    tree = _check(_FREE_LIST_PROBE)[0]
+    # The probe as a script compiles it: the policy would wrap its private attribute.
+    tree = ast.parse(_FREE_LIST_PROBE, SNIPPET_FILENAME, "exec")
     for _attempt in range(2):
         found = _free_lists_after_compiling(tree, fill)
         fill = {

@@ -1,0 +1,104 @@
+"""Curated stand-ins for `import collections, dataclasses, functools, itertools`.
+
+Each is a new module object, built at a run's first import of it, holding only the members of
+policy.LIBRARY_MEMBERS: the real classes and functions, which hold nothing but what the snippet
+gives them (its values, its functions, its classes). What they could open, and why it stays
+closed (tests/grader/test_deny_library.py):
+
+- Their own internals are private attributes (`OrderedDict()._OrderedDict__root`,
+  `partial(f)._x`) or dunders (`f.__wrapped__.__globals__`): private attributes are open only
+  on the snippet's own objects (ownership.py), and a stand-in's class or function is not one.
+- `namedtuple` and `dataclass` build code with `exec`. namedtuple checks that every name is an
+  identifier, and so does the sandbox's `dataclass` before the real one runs: a field name is
+  otherwise taken from the class's `__annotations__`, a dict the snippet can reach through
+  `vars(cls)`, and would be pasted into the generated source.
+- `namedtuple`'s classes (module `__main__`, made from the snippet's call) are the snippet's
+  own: `_asdict`, `_replace`, `_fields`, `_make` work; their generated functions' globals are
+  behind `__globals__`, which stays refused.
+- A member left out (`collections.abc`, `functools.singledispatch`, `dataclasses.fields`, ...)
+  is refused with a reason; a name the real module lacks raises CPython's AttributeError.
+"""
+
+import importlib
+import keyword
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+
+from grader.policy import LIBRARY_MEMBERS
+
+# The real modules and their specs, imported at a run's first import (in the grader's child):
+# the server never imports dataclasses (and inspect), whose heap every fork would copy.
+_REAL: dict[str, ModuleType] = {}
+_SPECS: dict[str, ModuleSpec] = {}
+
+
+def _real(name: str) -> ModuleType:
+    if name not in _REAL:
+        _REAL[name] = importlib.import_module(name)
+        _SPECS[name] = _spec(_REAL[name])
+    return _REAL[name]
+
+
+def _spec(module: ModuleType) -> ModuleSpec:
+    """A loader-less spec, so that repr(module) reads as CPython's."""
+    origin = getattr(module, "__file__", None)
+    spec = ModuleSpec(module.__name__, None, origin=origin or "built-in")
+    spec.has_location = origin is not None
+    return spec
+
+
+def _checked_field_names(cls) -> None:
+    annotations = cls.__dict__.get("__annotations__", {})
+    for name in annotations:
+        if type(name) is not str or not name.isidentifier() or keyword.iskeyword(name):
+            raise TypeError(f"field names must be identifiers: {name!r}")
+
+
+def dataclass(cls=None, /, **options):
+    """dataclasses.dataclass, after checking that the field names are identifiers."""
+
+    def wrap(cls):
+        _checked_field_names(cls)
+        return _real("dataclasses").dataclass(**options)(cls)
+
+    return wrap if cls is None else wrap(cls)
+
+
+dataclass.__module__ = "dataclasses"
+_OVERRIDES = {"dataclasses": {"dataclass": dataclass}}
+
+
+def _missing_member(refuse, module: ModuleType, real: ModuleType):
+    name_of_module = module.__name__
+
+    def __getattr__(name):
+        if hasattr(real, name):
+            raise refuse(
+                f"`{name_of_module}.{name}`",
+                f"it is not part of the sandbox's curated `{name_of_module}`",
+            )
+        message = f"module '{name_of_module}' has no attribute '{name}'"
+        raise AttributeError(message, name=name, obj=module)
+
+    return __getattr__
+
+
+def build(name: str, refuse) -> ModuleType:
+    """A fresh stand-in of library module `name`; `refuse(what, why)` makes a refusal."""
+    real = _real(name)
+    module = ModuleType(name)
+    namespace = module.__dict__
+    namespace["__spec__"] = _SPECS[name]
+    if hasattr(real, "__file__"):
+        namespace["__file__"] = real.__file__
+    overrides = _OVERRIDES.get(name, {})
+    for member in LIBRARY_MEMBERS[name]:
+        namespace[member] = overrides.get(member) or getattr(real, member)
+    namespace["__getattr__"] = _missing_member(refuse, module, real)
+    return module
+
+
+def stands_for(module: ModuleType) -> ModuleType | None:
+    """The real module a library stand-in stands for (a script's messages list its names)."""
+    spec = module.__dict__.get("__spec__")
+    return next((_REAL[name] for name, own in _SPECS.items() if spec is own), None)
