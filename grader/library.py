@@ -3,7 +3,7 @@
 Each is a new module object, built at a run's first import of it, holding only the members of
 policy.LIBRARY_MEMBERS: the real classes and functions, which hold nothing but what the snippet
 gives them (its values, its functions, its classes). What they could open, and why it stays
-closed (tests/grader/test_deny_library.py):
+closed (tests/grader/test_deny_allowed.py):
 
 - Their own internals are private attributes (`OrderedDict()._OrderedDict__root`,
   `partial(f)._x`) or dunders (`f.__wrapped__.__globals__`): private attributes are open only
@@ -47,25 +47,30 @@ def _spec(module: ModuleType) -> ModuleSpec:
     return spec
 
 
-def _checked_field_names(cls) -> None:
-    annotations = cls.__dict__.get("__annotations__", {})
-    for name in annotations:
-        if type(name) is not str or not name.isidentifier() or keyword.iskeyword(name):
-            raise TypeError(f"field names must be identifiers: {name!r}")
+def _checked_dataclass(refuse):
+    """dataclasses.dataclass, refusing a class whose field names are not identifiers."""
+    real = _real("dataclasses").dataclass
+
+    def check(cls):
+        for name in cls.__dict__.get("__annotations__", {}):
+            if type(name) is not str or not name.isidentifier() or keyword.iskeyword(name):
+                raise refuse(
+                    f"the dataclass field name {name!r}",
+                    "dataclass pastes field names into the source it runs with exec",
+                )
+
+    def dataclass(cls=None, /, **options):
+        def wrap(cls):
+            check(cls)
+            return real(**options)(cls)
+
+        return wrap if cls is None else wrap(cls)
+
+    dataclass.__module__, dataclass.__doc__ = real.__module__, real.__doc__
+    return dataclass
 
 
-def dataclass(cls=None, /, **options):
-    """dataclasses.dataclass, after checking that the field names are identifiers."""
-
-    def wrap(cls):
-        _checked_field_names(cls)
-        return _real("dataclasses").dataclass(**options)(cls)
-
-    return wrap if cls is None else wrap(cls)
-
-
-dataclass.__module__ = "dataclasses"
-_OVERRIDES = {"dataclasses": {"dataclass": dataclass}}
+_OVERRIDES = {"dataclasses": {"dataclass": _checked_dataclass}}
 
 
 def _missing_member(refuse, module: ModuleType, real: ModuleType):
@@ -93,7 +98,8 @@ def build(name: str, refuse) -> ModuleType:
         namespace["__file__"] = real.__file__
     overrides = _OVERRIDES.get(name, {})
     for member in LIBRARY_MEMBERS[name]:
-        namespace[member] = overrides.get(member) or getattr(real, member)
+        made = overrides.get(member)
+        namespace[member] = made(refuse) if made else getattr(real, member)
     namespace["__getattr__"] = _missing_member(refuse, module, real)
     return module
 
