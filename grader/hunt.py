@@ -1,12 +1,14 @@
-"""The policy's fidelity hunt: `python -m grader.hunt [--in-process] [FAMILY ...]`.
+"""The policy's fidelity hunt: `python -m grader.hunt [--python=PATH] [FAMILY ...]`.
 
 Generates snippets per family (misspelled names in each scope CPython suggests from; each
 construct the policy allows beyond the basics), runs each with the grader and with `python -I`
 of this interpreter, and prints per family how many were accepted, refused, and accepted with an
 output (stdout or last exception line) other than python's: that last figure must be 0.
-tests/grader/test_hunt.py runs it in `make test` on the grader's interpreter and on the other
-CPython found (3.13 when the grader runs 3.12), the latter with `--in-process` (the executor in
-that interpreter, without the server, whose child only the project's interpreter can start).
+tests/grader/test_hunt.py and test_allow.py run it in `make test` on the grader's interpreter
+and on the other CPython found (3.13 when the grader runs 3.12). `--python=PATH` runs it under
+another interpreter, with `--in-process` there: the executor in that interpreter without the
+server (whose child only the project's interpreter starts), RestrictedPython (pure Python)
+taken from this environment.
 """
 
 import builtins
@@ -17,6 +19,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 # --- misspellings -------------------------------------------------------------------------------
 
@@ -444,7 +447,29 @@ def run_family(family: str, in_process: bool = False) -> dict:
     return hunt({family: all_families()[family]}, in_process)[family]
 
 
+def run_under(python: str, argv: list[str], timeout: float = 900) -> subprocess.CompletedProcess:
+    """`main(['--in-process', *argv])` run by another interpreter, its output captured."""
+    import RestrictedPython  # noqa: PLC0415 - only this mode needs to find it
+
+    project = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "RestrictedPython").symlink_to(Path(RestrictedPython.__file__).parent)
+        code = (
+            f"import sys; sys.path[:0] = [{str(project)!r}, {folder!r}]\n"
+            f"from grader.hunt import main; sys.exit(main(['--in-process', *{argv!r}]))\n"
+        )
+        return subprocess.run(
+            [python, "-I", "-c", code], capture_output=True, text=True, timeout=timeout, cwd=folder
+        )
+
+
 def main(argv: list[str]) -> int:
+    other = [arg.partition("=")[2] for arg in argv if arg.startswith("--python=")]
+    if other:
+        done = run_under(other[0], [arg for arg in argv if not arg.startswith("--python=")])
+        print(done.stdout, end="")
+        print(done.stderr, end="", file=sys.stderr)
+        return done.returncode
     in_process = "--in-process" in argv
     wanted = [name for name in argv if not name.startswith("--")]
     families = {

@@ -8,7 +8,7 @@ Per-family counts: `python -m grader.hunt` (and `--in-process` under the other i
 import pytest
 
 from grader import hunt
-from tests.grader.other_cpython import find_other_cpython, run_in_other
+from tests.grader.other_cpython import find_other_cpython
 
 
 @pytest.mark.parametrize("family", sorted(hunt.misspelled_name_family()))
@@ -18,13 +18,12 @@ def test_misspelled_names_match_python(family):
     assert figures["wrong"] == []
 
 
-def test_every_family_matches_the_other_python(tmp_path):
+def test_every_family_matches_the_other_python():
     """All families, misspelled names and allowed constructs, under the other CPython."""
     python = find_other_cpython()
     if python is None:
         pytest.skip("no other CPython found (set OTHER_CPYTHON)")
-    code = "from grader.hunt import main; sys.exit(main(['--in-process']))"
-    done = run_in_other(python, tmp_path, code, timeout=600)
+    done = hunt.run_under(python, [])
     assert (done.returncode, done.stderr[-2000:]) == (0, ""), done.stdout[-4000:]
     figures = [line for line in done.stdout.splitlines() if " snippets, " in line]
     assert len(figures) == len(hunt.all_families())

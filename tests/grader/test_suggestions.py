@@ -5,12 +5,14 @@ More cases, generated, in test_hunt.py."""
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 import grader
 from grader import suggestions
-from tests.grader.other_cpython import PROJECT_ROOT
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 CASES = [
     "print(sys.getrefcount([]))\n",
