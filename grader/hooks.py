@@ -228,19 +228,45 @@ def _check_namespace(obj, what: str) -> None:
         )
 
 
+_NOT_OWN = (
+    "private attributes may be used only on the snippet's own objects (its classes, their"
+    " instances, its functions)"
+)
+
+
 def _check_own(obj, name) -> None:
     if real_type(name) is str and is_private(name) and not ownership.own(obj):
         raise _current_run.refuse(
-            f"the attribute {name!r} of a {real_type(obj).__name__!r} object",
-            "private attributes may be used only on the snippet's own objects (its classes,"
-            " their instances, its functions)",
+            f"the attribute {name!r} of a {real_type(obj).__name__!r} object", _NOT_OWN
         )
 
 
+def _one_more_call() -> None:
+    return None
+
+
 def own_object(obj, name):
-    """`_own_`: `obj._x` is compiled as `_own_(obj, '_x')._x` (see policy.py)."""
-    _check_own(obj, name)
-    return obj
+    """`_own_`: `obj._x` is compiled as `_own_(obj, '_x')._x` (see policy.py).
+
+    A script's `obj._x` calls no function, but this hook is one: one Python frame, which counts
+    towards the recursion limit. So it calls no other Python function (ownership.own excepted,
+    which calls none), and first checks that one more call fits: where it does not, the
+    snippet's recursion is at the limit, where the hook would raise the script's RecursionError
+    one call early, and the run is refused instead. Refusals are recorded here, without calls.
+    """
+    try:
+        _one_more_call()
+    except RecursionError:
+        why = "the sandbox's check of it is a call there, which a script's attribute access is not"
+        what = f"the attribute {name!r} at the recursion limit"
+    else:
+        if ownership.own(obj):
+            return obj
+        why = _NOT_OWN
+        what = f"the attribute {name!r} of a {real_type(obj).__name__!r} object"
+    message = f"line {sys._getframe(1).f_lineno}: {what} — {why}"
+    _current_run.refusals.append(message)
+    raise PolicyRefusal(message)
 
 
 def _checked_attribute_writer(method, obj, name):

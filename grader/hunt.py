@@ -219,6 +219,19 @@ CONSTRUCTS = {
         "class A:\n    __slots__ = ('_v',)\n    def __init__(self):\n        self._v = 1\n"
         "print(A()._v)\nA()._w = 2\n",
     ],
+    # At the recursion limit the `_own_` hook's call would fail one call early: refused there.
+    "private_recursion": [
+        "class A:\n    def __init__(self):\n        self._n = 0\n    def f(self, k):\n"
+        "        self._n = k\n        return self.f(k + 1)\na = A()\ntry:\n    a.f(0)\n"
+        "except RecursionError:\n    print(a._n)\n",
+        "class A:\n    def f(self, k):\n        return self.f(k + 1) + self._x\nA().f(0)\n",
+        "class Node:\n    def __init__(self, rest):\n        self._rest = rest\n"
+        "    def size(self):\n        return 1 + (self._rest.size() if self._rest else 0)\n"
+        "chain = None\nfor i in range(300):\n    chain = Node(chain)\nprint(chain.size())\n",
+        "class Node:\n    def __init__(self, rest):\n        self._rest = rest\n"
+        "    def size(self):\n        return 1 + (self._rest.size() if self._rest else 0)\n"
+        "chain = None\nfor i in range(5000):\n    chain = Node(chain)\nprint(chain.size())\n",
+    ],
     "private_names": [
         "for _i in range(3):\n    print(_i)\n",
         "_total = 0\nfor _ in range(4):\n    _total += 1\nprint(_total)\n",

@@ -29,24 +29,28 @@ PLAIN_BUILTIN_CLASSES = frozenset(
 _SNIPPET_MODULE = "__main__"
 
 
-def _snippet_class(cls) -> bool:
-    return type(cls) is type and cls.__dict__.get("__module__") == _SNIPPET_MODULE
-
-
-def own_class(cls) -> bool:
-    """A class of the snippet whose bases are all the snippet's or plain builtin classes."""
-    if type(cls) is not type:
-        return False
-    return all(base in PLAIN_BUILTIN_CLASSES or _snippet_class(base) for base in cls.__mro__)
-
-
 def own(obj) -> bool:
-    """Whether `obj`'s private attributes are the snippet's own."""
+    """Whether `obj`'s private attributes are the snippet's own.
+
+    One function, no generator and no call to another Python function: the `_own_` hook calls
+    it for every private attribute access, and each Python frame counts towards the recursion
+    limit (see hooks.own_object)."""
     kind = type(obj)
-    if kind is type:
-        return own_class(obj) and _snippet_class(obj)
     if kind is FunctionType:
         return obj.__code__.co_filename == SNIPPET_FILENAME
     if kind is super:  # super()._helper() inside the snippet's own class
-        return obj.__self_class__ is not None and own_class(obj.__self_class__)
-    return own_class(kind)
+        kind = obj.__self_class__
+        if kind is None:
+            return False
+    elif kind is type:  # a class: itself the snippet's, and all its bases
+        if obj.__dict__.get("__module__") != _SNIPPET_MODULE:
+            return False
+        kind = obj
+    if type(kind) is not type:
+        return False
+    for base in kind.__mro__:
+        if base in PLAIN_BUILTIN_CLASSES:
+            continue
+        if type(base) is not type or base.__dict__.get("__module__") != _SNIPPET_MODULE:
+            return False
+    return True

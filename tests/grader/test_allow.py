@@ -51,3 +51,11 @@ def test_allow_functools():
 
 def test_allow_itertools():
     _assert_all_accepted_and_identical("itertools")
+
+
+def test_allow_private_attributes_in_recursion_or_refuse_at_the_limit():
+    """At the recursion limit the `_own_` check's call would fail one call before the script's
+    RecursionError: refused there, never a different output."""
+    figures = hunt.run_family("private_recursion")
+    assert 0 < figures["accepted"] < figures["snippets"]
+    assert figures["wrong"] == []
