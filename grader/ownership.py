@@ -18,7 +18,7 @@ from types import FunctionType
 from grader.policy import SNIPPET_FILENAME
 
 # Builtin classes an own class may derive from: their instances hold data, no code or
-# namespaces, and none defines a private attribute (checked by tests/grader/test_deny.py).
+# namespaces, and none defines a private attribute (checked by tests/grader/test_deny_allowed.py).
 PLAIN_BUILTIN_CLASSES = frozenset(
     {object, int, float, complex, bool, str, bytes, bytearray, list, tuple, dict, set, frozenset}
 ) | {

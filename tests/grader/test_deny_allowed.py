@@ -262,3 +262,18 @@ def test_deny_exit_closing_stdin(monkeypatch):
     with pytest.raises(SystemExit):
         sandbox_exit(3)
     assert closed == []
+
+
+def test_deny_plain_builtin_classes_hold_no_private_attributes():
+    """An own class may derive from these (ownership.py): none of them, nor `type` (the
+    metaclass of every own class), has a private attribute that would then be opened."""
+    from grader.ownership import PLAIN_BUILTIN_CLASSES
+    from grader.policy import is_private
+
+    found = {
+        (cls.__name__, name)
+        for cls in [*PLAIN_BUILTIN_CLASSES, type]
+        for name in dir(cls)
+        if is_private(name)
+    }
+    assert found == set()
