@@ -8,6 +8,12 @@ closed (tests/grader/test_deny_allowed.py):
 - Their own internals are private attributes (`OrderedDict()._OrderedDict__root`,
   `partial(f)._x`) or dunders (`f.__wrapped__.__globals__`): private attributes are open only
   on the snippet's own objects (ownership.py), and a stand-in's class or function is not one.
+- `functools.wraps` and `lru_cache` copy the wrapped object's `__dict__` into the wrapper,
+  where `vars()` reads it (`wraps(object)` would hand out `object.__getattribute__`): the
+  sandbox's refuse a wrapped object that has a `__dict__` and is not the snippet's own, and
+  `wraps` with other `assigned`/`updated` names (it copies any attribute by name).
+  `dataclass` and `total_ordering` set attributes on the class they decorate: the sandbox's
+  refuse a class that is not the snippet's own (`weakref.finalize`, the sandbox's `type`).
 - `namedtuple` and `dataclass` build code with `exec`. namedtuple checks that every name is an
   identifier, and so does the sandbox's `dataclass` before the real one runs: a field name is
   otherwise taken from the class's `__annotations__`, a dict the snippet can reach through
@@ -22,8 +28,9 @@ closed (tests/grader/test_deny_allowed.py):
 import importlib
 import keyword
 from importlib.machinery import ModuleSpec
-from types import ModuleType
+from types import MethodType, ModuleType
 
+from grader import ownership
 from grader.policy import LIBRARY_MEMBERS
 
 # The real modules and their specs, imported at a run's first import (in the grader's child):
@@ -47,11 +54,76 @@ def _spec(module: ModuleType) -> ModuleSpec:
     return spec
 
 
+def _own_class(refuse, function: str, cls) -> None:
+    """Class decorators that set attributes on the class: only on the snippet's own classes
+    (never on a stand-in's or the sandbox's, which the grader itself uses)."""
+    if not (isinstance(cls, type) and ownership.own(cls)):
+        raise refuse(f"`{function}` of {cls!r}", "it changes a class that is not the snippet's")
+
+
+def _copiable(refuse, function: str, wrapped) -> None:
+    """update_wrapper copies the wrapped object's `__dict__` into the wrapper, where `vars()`
+    reads it: only from what has none (a builtin function) or from the snippet's own."""
+    own = getattr(wrapped, "__func__", wrapped) if isinstance(wrapped, MethodType) else wrapped
+    if hasattr(wrapped, "__dict__") and not ownership.own(own):
+        raise refuse(
+            f"`{function}` of {type(wrapped).__name__!r} object",
+            "it would copy the namespace of an object that is not the snippet's",
+        )
+
+
+def _checked_total_ordering(refuse):
+    real = _real("functools").total_ordering
+
+    def total_ordering(cls):
+        _own_class(refuse, "total_ordering", cls)
+        return real(cls)
+
+    return _named_as(total_ordering, real)
+
+
+def _checked_wraps(refuse):
+    functools = _real("functools")
+    defaults = (functools.WRAPPER_ASSIGNMENTS, functools.WRAPPER_UPDATES)
+
+    def wraps(wrapped, assigned=defaults[0], updated=defaults[1]):
+        if (assigned, updated) != defaults:
+            raise refuse("`wraps` with other attributes", "it copies any attribute by name")
+        _copiable(refuse, "wraps", wrapped)
+        return functools.wraps(wrapped)
+
+    return _named_as(wraps, functools.wraps)
+
+
+def _checked_lru_cache(refuse):
+    real = _real("functools").lru_cache
+
+    def lru_cache(maxsize=128, typed=False):
+        if callable(maxsize) and isinstance(typed, bool):
+            _copiable(refuse, "lru_cache", maxsize)
+            return real(maxsize, typed)
+        decorating = real(maxsize, typed)
+
+        def decorate(user_function):
+            _copiable(refuse, "lru_cache", user_function)
+            return decorating(user_function)
+
+        return decorate
+
+    return _named_as(lru_cache, real)
+
+
+def _named_as(checked, real):
+    checked.__module__, checked.__doc__ = real.__module__, real.__doc__
+    return checked
+
+
 def _checked_dataclass(refuse):
     """dataclasses.dataclass, refusing a class whose field names are not identifiers."""
     real = _real("dataclasses").dataclass
 
     def check(cls):
+        _own_class(refuse, "dataclass", cls)
         for name in cls.__dict__.get("__annotations__", {}):
             if type(name) is not str or not name.isidentifier() or keyword.iskeyword(name):
                 raise refuse(
@@ -66,11 +138,17 @@ def _checked_dataclass(refuse):
 
         return wrap if cls is None else wrap(cls)
 
-    dataclass.__module__, dataclass.__doc__ = real.__module__, real.__doc__
-    return dataclass
+    return _named_as(dataclass, real)
 
 
-_OVERRIDES = {"dataclasses": {"dataclass": _checked_dataclass}}
+_OVERRIDES = {
+    "dataclasses": {"dataclass": _checked_dataclass},
+    "functools": {
+        "total_ordering": _checked_total_ordering,
+        "wraps": _checked_wraps,
+        "lru_cache": _checked_lru_cache,
+    },
+}
 
 
 def _missing_member(refuse, module: ModuleType, real: ModuleType):

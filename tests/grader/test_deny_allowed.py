@@ -277,3 +277,42 @@ def test_deny_plain_builtin_classes_hold_no_private_attributes():
         if is_private(name)
     }
     assert found == set()
+
+
+@pytest.mark.parametrize(
+    "source, fragment",
+    [
+        (
+            "from functools import wraps\n@wraps(object)\ndef f():\n    pass\n"
+            "print(vars(f)['__getattribute__'])\n",
+            "`wraps` of 'type' object",
+        ),
+        (
+            "from functools import lru_cache\n"
+            "print(vars(lru_cache(object))['__getattribute__'])\n",
+            "`lru_cache` of 'type' object",
+        ),
+        (
+            "from functools import lru_cache\nimport copy\n"
+            "print(vars(lru_cache(maxsize=2)(copy.deepcopy)))\n",
+            "`lru_cache` of 'function' object",
+        ),
+        (
+            "from functools import wraps\nimport copy\nclass A:\n    pass\n"
+            "wraps(copy.deepcopy, assigned=('__globals__',))(A)\n",
+            "`wraps` with other attributes",
+        ),
+        (
+            "from dataclasses import dataclass\nimport sys\ndataclass(type(sys.stdout))\n",
+            "`dataclass` of",
+        ),
+        ("from dataclasses import dataclass\ndataclass(type)\n", "`dataclass` of"),
+        (
+            "from functools import total_ordering\nfrom collections import Counter\n"
+            "total_ordering(Counter)\n",
+            "`total_ordering` of",
+        ),
+    ],
+)
+def test_deny_library_copying_or_changing_what_is_not_the_snippets(source, fragment):
+    assert_refused(source, fragment)
