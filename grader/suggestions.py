@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from types import ModuleType
 
 from grader import standins
+from grader.hooks import OutputLimitReached, PolicyRefusal
 from grader.policy import SNIPPET_FILENAME
 
 # A script's `__main__` globals before its first line (the same on 3.12 and 3.13; checked
@@ -54,7 +55,9 @@ def suffix(error: BaseException) -> str:
         if _MODERN:
             return _suffix_313(error)
         return _suffix_312(error)
-    except Exception:  # noqa: BLE001 - as CPython: a failing suggestion is no suggestion
+    except (Exception, PolicyRefusal, OutputLimitReached):  # noqa: BLE001
+        # As CPython: a failing suggestion is no suggestion. The snippet's `__getattr__` may run
+        # here (`self.x` is looked up): a refusal or the output limit is recorded on the run.
         return ""
 
 

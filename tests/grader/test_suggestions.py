@@ -70,3 +70,15 @@ def test_the_port_measures_as_c_does():
     assert suggestions.levenshtein_distance(b"Len", b"len", 10) == 1
     assert suggestions.levenshtein_distance(b"ln", b"len", 10) == 2
     assert suggestions.levenshtein_distance(b"abc", b"xyz" * 20, 4) == 5
+
+
+def test_a_refusal_while_suggesting_is_a_refusal():
+    """A NameError in a method looks the name up on `self`, which runs the snippet's
+    `__getattr__`: what it does there is checked as anywhere else."""
+    source = (
+        "class A:\n    def __getattr__(self, name):\n        import sys\n"
+        "        return sys.modules\n"
+        "    def f(self):\n        return blech\nA().f()\n"
+    )
+    outcome = grader.run(source)
+    assert (outcome.status, outcome.reasons[0][:20]) == ("rejected", "line 4: `sys.modules")
