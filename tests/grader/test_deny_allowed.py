@@ -288,8 +288,7 @@ def test_deny_plain_builtin_classes_hold_no_private_attributes():
             "`wraps` of 'type' object",
         ),
         (
-            "from functools import lru_cache\n"
-            "print(vars(lru_cache(object))['__getattribute__'])\n",
+            "from functools import lru_cache\nprint(vars(lru_cache(object))['__getattribute__'])\n",
             "`lru_cache` of 'type' object",
         ),
         (
