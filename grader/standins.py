@@ -20,6 +20,7 @@ from types import (
     FrameType,
     FunctionType,
     GeneratorType,
+    MappingProxyType,
     MethodType,
     ModuleType,
     TracebackType,
@@ -64,6 +65,7 @@ _OPAQUE_INPUTS = (
     staticmethod,
     classmethod,
     super,
+    MappingProxyType,  # vars(own_class): its referent is the class's real, writable dict
 )
 _OPAQUE_OUTPUTS = (CodeType, FrameType, TracebackType, ModuleType, CellType)
 

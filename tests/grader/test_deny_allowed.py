@@ -315,3 +315,10 @@ def test_deny_plain_builtin_classes_hold_no_private_attributes():
 )
 def test_deny_library_copying_or_changing_what_is_not_the_snippets(source, fragment):
     assert_refused(source, fragment)
+
+
+def test_deny_class_dict_behind_its_proxy():
+    """vars(A) of an own class is a read-only proxy; gc.get_referents would hand out the
+    class's real dict, where any special method could be written."""
+    source = "import gc\nclass A:\n    pass\nprint(gc.get_referents(vars(A)))\n"
+    assert_refused(source, "gc.get_referents() of a mappingproxy")
