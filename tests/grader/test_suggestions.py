@@ -1,6 +1,6 @@
 """'Did you mean' and 'Did you forget to import' as a script prints them (grader/suggestions.py):
 the C algorithm of 3.12 or traceback.py of 3.13, over a script's names, whatever the hash seed.
-More cases, generated, in test_hunt.py."""
+More cases, generated, in test_policy_hunt.py."""
 
 import os
 import subprocess

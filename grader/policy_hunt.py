@@ -1,14 +1,14 @@
-"""The policy's fidelity hunt: `python -m grader.hunt [--python=PATH] [FAMILY ...]`.
+"""The policy's fidelity hunt: `python -m grader.policy_hunt [--python=PATH] [FAMILY ...]`.
 
 Generates snippets per family (misspelled names in each scope CPython suggests from; each
 construct the policy allows beyond the basics), runs each with the grader and with `python -I`
 of this interpreter, and prints per family how many were accepted, refused, and accepted with an
 output (stdout or last exception line) other than python's: that last figure must be 0.
-tests/grader/test_hunt.py and test_allow.py run it in `make test` on the grader's interpreter
-and on the other CPython found (3.13 when the grader runs 3.12). `--python=PATH` runs it under
-another interpreter, with `--in-process` there: the executor in that interpreter without the
-server (whose child only the project's interpreter starts), RestrictedPython (pure Python)
-taken from this environment.
+tests/grader/test_policy_hunt.py and test_allow.py run it in `make test` on the grader's
+interpreter and on the other CPython found (3.13 when the grader runs 3.12). `--python=PATH`
+runs it under another interpreter, with `--in-process` there: the executor in that interpreter
+without the server (whose child only the project's interpreter starts), RestrictedPython (pure
+Python) taken from this environment.
 """
 
 import builtins
@@ -469,7 +469,7 @@ def run_under(python: str, argv: list[str], timeout: float = 900) -> subprocess.
         Path(folder, "RestrictedPython").symlink_to(Path(RestrictedPython.__file__).parent)
         code = (
             f"import sys; sys.path[:0] = [{str(project)!r}, {folder!r}]\n"
-            f"from grader.hunt import main; sys.exit(main(['--in-process', *{argv!r}]))\n"
+            f"from grader.policy_hunt import main; sys.exit(main(['--in-process', *{argv!r}]))\n"
         )
         return subprocess.run(
             [python, "-I", "-c", code], capture_output=True, text=True, timeout=timeout, cwd=folder

@@ -1,13 +1,13 @@
-"""The policy's hunt (grader/hunt.py) in the suite: every generated snippet the grader accepts
-prints and raises what `python -I` does, on the grader's CPython and on the other one found.
+"""The policy's hunt (grader/policy_hunt.py) in the suite: every generated snippet the grader
+accepts prints and raises what `python -I` does, on the grader's CPython and on the other one.
 The misspelled-name families are here; the allowed constructs' families are test_allow.py's.
 
-Per-family counts: `python -m grader.hunt` (and `--in-process` under the other interpreter).
+Per-family counts: `python -m grader.policy_hunt` (and `--in-process` under the other interpreter).
 """
 
 import pytest
 
-from grader import hunt
+from grader import policy_hunt as hunt
 from tests.grader.other_cpython import find_other_cpython
 
 
