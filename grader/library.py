@@ -27,6 +27,7 @@ closed (tests/grader/test_deny_allowed.py):
 
 import importlib
 import keyword
+import os
 from importlib.machinery import ModuleSpec
 from types import MethodType, ModuleType
 
@@ -46,9 +47,22 @@ def _real(name: str) -> ModuleType:
     return _REAL[name]
 
 
+_FD_PATHS = "/proc/self/fd/"
+_LIBRARY = os.path.dirname(os.__file__)  # imported at start-up, from the path a script has
+
+
+def _script_file(module: ModuleType) -> str | None:
+    """The module's file as a script names it: in a grader child, the library is imported
+    through the directory fds the server opened (sandbox.open_library_dirs)."""
+    path = getattr(module, "__file__", None)
+    if path and path.startswith(_FD_PATHS):
+        return os.path.join(_LIBRARY, path[len(_FD_PATHS) :].partition("/")[2])
+    return path
+
+
 def _spec(module: ModuleType) -> ModuleSpec:
     """A loader-less spec, so that repr(module) reads as CPython's."""
-    origin = getattr(module, "__file__", None)
+    origin = _script_file(module)
     spec = ModuleSpec(module.__name__, None, origin=origin or "built-in")
     spec.has_location = origin is not None
     return spec
@@ -172,8 +186,8 @@ def build(name: str, refuse) -> ModuleType:
     module = ModuleType(name)
     namespace = module.__dict__
     namespace["__spec__"] = _SPECS[name]
-    if hasattr(real, "__file__"):
-        namespace["__file__"] = real.__file__
+    if hasattr(real, "__file__"):  # `from dataclasses import x`'s ImportError names the file
+        namespace["__file__"] = _script_file(real)
     overrides = _OVERRIDES.get(name, {})
     for member in LIBRARY_MEMBERS[name]:
         made = overrides.get(member)

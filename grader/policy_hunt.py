@@ -63,6 +63,10 @@ ATTRIBUTE_TARGETS = {
     "gc": ["collect", "get_count", "isenabled", "get_referents"],
     "copy": ["deepcopy", "copy"],
     "weakref": ["ref", "proxy", "finalize", "WeakValueDictionary"],
+    "collections": ["defaultdict", "namedtuple", "Counter"],
+    "dataclasses": ["dataclass", "field"],
+    "functools": ["partial", "reduce", "lru_cache"],
+    "itertools": ["chain", "islice", "groupby"],
 }
 POINT = (
     "class Point:\n    label = 'p'\n    def __init__(self):\n        self.x = 1\n"
@@ -107,7 +111,8 @@ def misspelled_name_family() -> dict[str, list[str]]:
         for name in names:
             for typo in _typos(name, 2):
                 families["attribute"].append(f"{_prelude(target)}print({target}.{typo})\n")
-    for module in ["sys", "gc", "copy", "weakref"]:
+    stand_ins = ["sys", "gc", "copy", "weakref", "collections", "dataclasses", "functools"]
+    for module in [*stand_ins, "itertools"]:
         for name in ATTRIBUTE_TARGETS[module]:
             for typo in _typos(name, 2):
                 families["import_from"].append(f"from {module} import {typo}\n")
@@ -255,6 +260,8 @@ CONSTRUCTS = {
         "print(vars(1, 2))\n",
         "class P:\n    x = 1\nv = vars(P)\nv['x'] = 2\n",
         "def f():\n    pass\nf.note = 1\nprint(vars(f))\n",
+        "import collections, dataclasses, functools, itertools\n"
+        "print(collections, dataclasses, functools, itertools)\n",
     ],
     "exception_chaining": [
         "try:\n    try:\n        1 / 0\n    except ZeroDivisionError as e:\n"
