@@ -25,9 +25,11 @@ closed (tests/grader/test_deny_allowed.py):
   is refused with a reason; a name the real module lacks raises CPython's AttributeError.
 """
 
+import gc
 import importlib
 import keyword
 import os
+import sys
 from importlib.machinery import ModuleSpec
 from types import MethodType, ModuleType
 
@@ -193,7 +195,32 @@ def build(name: str, refuse) -> ModuleType:
         made = overrides.get(member)
         namespace[member] = made(refuse) if made else getattr(real, member)
     namespace["__getattr__"] = _missing_member(refuse, module, real)
+    _HANDED_OUT.update(_reached([namespace[member] for member in LIBRARY_MEMBERS[name]]))
     return module
+
+
+# What the library stand-ins hand out and everything it reaches (classes, their methods,
+# defaults), short of module namespaces: the grader's tables refer to these too, so their
+# reference counts are not a script's (`sys.getrefcount(defaultdict)`) and must be refused.
+_HANDED_OUT: set[int] = set()
+
+
+def _reached(roots) -> set[int]:
+    module_dicts = {id(module.__dict__) for module in list(sys.modules.values())}
+    found: set[int] = set()
+    pending = list(roots)
+    while pending:
+        obj = pending.pop()
+        if id(obj) in found or id(obj) in module_dicts:
+            continue
+        found.add(id(obj))
+        pending.extend(gc.get_referents(obj))
+    return found
+
+
+def handed_out(obj) -> bool:
+    """Whether `obj` is a library stand-in's member or reached from one (by identity)."""
+    return id(obj) in _HANDED_OUT
 
 
 def stands_for(module: ModuleType) -> ModuleType | None:

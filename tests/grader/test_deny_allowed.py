@@ -322,3 +322,18 @@ def test_deny_class_dict_behind_its_proxy():
     class's real dict, where any special method could be written."""
     source = "import gc\nclass A:\n    pass\nprint(gc.get_referents(vars(A)))\n"
     assert_refused(source, "gc.get_referents() of a mappingproxy")
+
+
+def test_library_objects_are_known_as_the_sandboxs():
+    """What a library stand-in hands out (and reaches) is known by identity, for the checks
+    that must tell the sandbox's objects from the snippet's (sys.getrefcount's refusal)."""
+    from grader import library
+
+    module = library.build("collections", lambda what, why: PolicyError(what))
+    assert library.handed_out(module.defaultdict)
+    assert library.handed_out(module.Counter.most_common)
+    assert not library.handed_out(module.defaultdict(list))
+
+
+class PolicyError(Exception):
+    pass
