@@ -8,6 +8,7 @@ weakref.finalize callbacks, the failed program's traceback, a collection, `__mai
 cleared name by name, the builtins cleared, a last collection).
 """
 
+import ast
 import gc
 import os
 import select
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import NamedTuple
 
-from grader import collector, hooks, standins
+from grader import collector, hooks, standins, suggestions
 from grader.misconceptions import child as misconceptions_child
 from grader.policy import SNIPPET_FILENAME, check_snippet, compile_tree
 from grader.schema import result as _result
@@ -129,9 +130,11 @@ def _syntax_error(error: SyntaxError, source: str) -> dict:
 
 def _last_line(error: BaseException) -> str:
     """The last line CPython's traceback would print (message, suggestion or note)."""
-    shown = traceback.TracebackException(
-        type(error), error, error.__traceback__, lookup_lines=False, compact=True
-    )
+    with suggestions.computed_apart(error):
+        shown = traceback.TracebackException(
+            type(error), error, error.__traceback__, lookup_lines=False, compact=True
+        )
+    shown._str += suggestions.suffix(error)  # type: ignore[attr-defined]  # noqa: SLF001
     return "".join(shown.format_exception_only()).rstrip("\n").rpartition("\n")[2]
 
 
@@ -380,7 +383,8 @@ def _free_lists_to_fill(in_script: dict) -> dict:
     has taken and left its own, they hold what a script's hold at its first line: found by
     running the free-list probe's compilation here, twice (the compiler reuses entries)."""
     fill: dict = {}
-    tree = _check(_FREE_LIST_PROBE)[0]
+    # The probe as a script compiles it: the policy would wrap its private attribute.
+    tree = ast.parse(_FREE_LIST_PROBE, SNIPPET_FILENAME, "exec")
     for _attempt in range(2):
         found = _free_lists_after_compiling(tree, fill)
         fill = {

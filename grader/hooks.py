@@ -10,12 +10,16 @@ import string
 import sys
 from types import BuiltinMethodType, ModuleType
 
+from grader import ownership
 from grader.policy import (
     ALLOWED_BUILTINS,
     GUARDED_ATTRIBUTES,
+    GUARDED_SPECIAL_METHODS,
+    OWN_HOOK,
     SNIPPET_FILENAME,
     attribute_refusal,
     attribute_write_refusal,
+    is_private,
 )
 
 real_type = builtins.type
@@ -201,12 +205,10 @@ def guarded_getattr(obj, name):
     if name == "__class__":
         return _class_of(obj)
     if name == "__dict__":
-        if isinstance(obj, (real_type, ModuleType)):
-            raise _current_run.refuse(
-                "reading `__dict__` of a class or module",
-                "it exposes internals such as `object.__getattribute__` and module loaders",
-            )
+        _check_namespace(obj, "reading `__dict__`")
         return obj.__dict__
+    if name in GUARDED_SPECIAL_METHODS:
+        return _checked_attribute_writer(real_getattr(obj, name), obj, name)
     value = real_getattr(obj, name)
     if real_type(value) is _METHOD_DESCRIPTOR and value in _STR_METHODS:
         return _STR_METHODS[value]
@@ -216,15 +218,89 @@ def guarded_getattr(obj, name):
     return value
 
 
-def _check_readable(name) -> None:
+def _check_namespace(obj, what: str) -> None:
+    """A class's or module's namespace may be read only for the snippet's own classes."""
+    if isinstance(obj, ModuleType) or (
+        isinstance(obj, real_type) and not (real_type(obj) is real_type and ownership.own(obj))
+    ):
+        raise _current_run.refuse(
+            f"{what} of a module or of a class that is not the snippet's",
+            "it exposes internals such as `object.__getattribute__` and module loaders",
+        )
+
+
+_NOT_OWN = (
+    "private attributes may be used only on the snippet's own objects (its classes, their"
+    " instances, its functions)"
+)
+
+
+def _check_own(obj, name) -> None:
+    if real_type(name) is str and is_private(name) and not ownership.own(obj):
+        raise _current_run.refuse(
+            f"the attribute {name!r} of a {real_type(obj).__name__!r} object", _NOT_OWN
+        )
+
+
+def _one_more_call() -> None:
+    return None
+
+
+def own_object(obj, name):
+    """`_own_`: `obj._x` is compiled as `_own_(obj, '_x')._x` (see policy.py).
+
+    A script's `obj._x` calls no function, but this hook is one: one Python frame, which counts
+    towards the recursion limit. So it calls no other Python function (ownership.own excepted,
+    which calls none), and first checks that one more call fits: where it does not, the
+    snippet's recursion is at the limit, where the hook would raise the script's RecursionError
+    one call early, and the run is refused instead. Refusals are recorded here, without calls.
+    """
+    try:
+        _one_more_call()
+    except RecursionError:
+        why = "the sandbox's check of it is a call there, which a script's attribute access is not"
+        what = f"the attribute {name!r} at the recursion limit"
+    else:
+        if ownership.own(obj):
+            return obj
+        why = _NOT_OWN
+        what = f"the attribute {name!r} of a {real_type(obj).__name__!r} object"
+    message = f"line {sys._getframe(1).f_lineno}: {what} — {why}"
+    _current_run.refusals.append(message)
+    raise PolicyRefusal(message)
+
+
+def _checked_attribute_writer(method, obj, name):
+    """`x.__setattr__`, `super().__setattr__`, `object.__setattr__`: checked as `setattr` is,
+    on the object they write: the bound one, or the first argument when read from a class."""
+    if real_type(obj) is super:
+        target = obj.__self__  # type: ignore[attr-defined]
+    elif isinstance(obj, real_type):
+        target = None
+    else:
+        target = obj
+
+    def checked(*args):
+        if target is None and len(args) >= 2:
+            _check_writable(args[0], args[1])
+        elif target is not None and args:
+            _check_writable(target, args[0])
+        return method(*args)
+
+    checked.__name__ = checked.__qualname__ = name
+    return checked
+
+
+def _check_readable(obj, name) -> None:
     if real_type(name) is str:
         why = attribute_refusal(name)
         if why:
             raise _current_run.refuse(f"the attribute name {name!r}", why)
+        _check_own(obj, name)
 
 
 def safe_getattr(obj, name, *default):
-    _check_readable(name)
+    _check_readable(obj, name)
     if real_type(name) is str and name in GUARDED_ATTRIBUTES:
         try:
             return guarded_getattr(obj, name)
@@ -236,25 +312,59 @@ def safe_getattr(obj, name, *default):
 
 
 def safe_hasattr(obj, name):
-    _check_readable(name)
+    _check_readable(obj, name)
     return builtins.hasattr(obj, name)
 
 
-def _check_writable(name) -> None:
+def _check_writable(obj, name) -> None:
     if real_type(name) is str:
         why = attribute_write_refusal(name) or attribute_refusal(name)
         if why:
             raise _current_run.refuse(f"setting or deleting the attribute {name!r}", why)
+        _check_own(obj, name)
 
 
 def safe_setattr(obj, name, value):
-    _check_writable(name)
+    _check_writable(obj, name)
     return builtins.setattr(obj, name, value)
 
 
 def safe_delattr(obj, name):
-    _check_writable(name)
+    _check_writable(obj, name)
     return builtins.delattr(obj, name)
+
+
+def safe_vars(*args):
+    """`vars(obj)`: an instance's or function's attributes, or the snippet's own class's; not a
+    module's, another class's, nor (without an argument) the local namespace."""
+    if not args:
+        raise _current_run.refuse("`vars()` without an argument", "it hands out a namespace")
+    if len(args) == 1:
+        _check_namespace(args[0], "`vars()`")
+    return builtins.vars(*args)
+
+
+class Quitter:
+    """The sandbox's `exit` and `quit`: site's, without closing the process's stdin."""
+
+    __slots__ = ("name", "eof")
+    name: str
+    eof: str
+
+    def __repr__(self):
+        return f"Use {self.name}() or {self.eof} to exit"
+
+    def __call__(self, code=None):
+        raise SystemExit(code)
+
+
+Quitter.__module__ = real_type(builtins.exit).__module__
+
+
+def _quitter(real) -> Quitter:
+    made = object.__new__(Quitter)
+    made.name, made.eof = real.name, real.eof
+    return made
 
 
 for _hook, _name in (
@@ -262,12 +372,14 @@ for _hook, _name in (
     (safe_hasattr, "hasattr"),
     (safe_setattr, "setattr"),
     (safe_delattr, "delattr"),
+    (safe_vars, "vars"),
     (safe_format, "format"),
     (safe_format_map, "format_map"),
 ):
     _hook.__name__ = _hook.__qualname__ = _name
 
-_BASE_BUILTINS = {name: getattr(builtins, name) for name in ALLOWED_BUILTINS}
+# In the builtins' own order, not the frozenset's (which follows the hash seed).
+_BASE_BUILTINS = {name: value for name, value in vars(builtins).items() if name in ALLOWED_BUILTINS}
 _BASE_BUILTINS.update(
     {
         "__build_class__": builtins.__build_class__,
@@ -277,6 +389,10 @@ _BASE_BUILTINS.update(
         "hasattr": safe_hasattr,
         "setattr": safe_setattr,
         "delattr": safe_delattr,
+        "vars": safe_vars,
+        "exit": _quitter(builtins.exit),
+        "quit": _quitter(builtins.quit),
+        OWN_HOOK: own_object,
     }
 )
 

@@ -20,11 +20,13 @@ from types import (
     FrameType,
     FunctionType,
     GeneratorType,
+    MappingProxyType,
     MethodType,
     ModuleType,
     TracebackType,
 )
 
+from grader import library
 from grader.hooks import Allocation, Run, TextSink
 from grader.policy import REFUSED_MEMBER_REASONS, STAND_IN_MEMBERS
 
@@ -63,6 +65,7 @@ _OPAQUE_INPUTS = (
     staticmethod,
     classmethod,
     super,
+    MappingProxyType,  # vars(own_class): its referent is the class's real, writable dict
 )
 _OPAQUE_OUTPUTS = (CodeType, FrameType, TracebackType, ModuleType, CellType)
 
@@ -104,6 +107,8 @@ def build(name: str, run: Run, stdout: TextSink, stderr: TextSink) -> ModuleType
     module = ModuleType(name)
     namespace = module.__dict__
     namespace["__spec__"] = _SPECS[name]
+    if hasattr(_REAL[name], "__file__"):  # `from copy import x`'s ImportError names the file
+        namespace["__file__"] = _REAL[name].__file__
     namespace.update(_SHARED_MEMBERS[name])
     if name == "sys":
         namespace["stdout"], namespace["stderr"] = stdout, stderr
@@ -141,6 +146,9 @@ def importer(
 
     def __import__(name, globals=None, locals=None, fromlist=(), level=0):
         module = built.get(name)
+        if module is None and name in library.LIBRARY_MEMBERS and not level:
+            module = built[name] = library.build(name, run.refuse)  # built when first imported
+            figures[name] = 0  # imports of these are refused with gc or weakref (policy.py)
         if module is None or level:
             raise run.refuse(f"importing `{name}`", "only curated stand-ins exist")
         if module not in imported:
@@ -212,3 +220,10 @@ def shared_objects() -> list:
     for members in _SHARED_MEMBERS.values():
         shared.extend(members.values())
     return shared
+
+
+def stands_for(module: ModuleType) -> ModuleType | None:
+    """The real module a stand-in stands for (a script's error messages list its names)."""
+    spec = module.__dict__.get("__spec__")
+    found = next((_REAL[name] for name, own in _SPECS.items() if spec is own), None)
+    return found or library.stands_for(module)

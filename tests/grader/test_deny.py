@@ -136,7 +136,7 @@ def test_deny_function_globals_and_code():
         ("exec('import os')\n", "exec"),
         ("compile('1', 'f', 'eval')\n", "compile"),
         ("print(globals()['__builtins__'])\n", "globals"),
-        ("print(vars(object))\n", "vars"),
+        ("print(vars(object))\n", "vars()"),
         ("breakpoint()\n", "breakpoint"),
         ("input()\n", "input"),
         ("print(locals())\n", "locals"),
@@ -168,7 +168,8 @@ def test_deny_sys_modules():
 
 
 def test_deny_sys_getframe():
-    assert_refused("import sys\nprint(sys._getframe().f_globals)\n", "_getframe")
+    assert_refused("import sys\nprint(sys._getframe().f_globals)\n", "f_globals")
+    assert_refused("import sys\nprint(sys._getframe())\n", "'_getframe'")
     assert_refused("import sys\nprint(getattr(sys, '_getframe')())\n", "'_getframe'")
 
 

@@ -94,14 +94,17 @@ ALLOWED = {
 }
 
 REFUSED = {
-    "underscore_variable": ("_secret = 1\n", 1, "`_secret`"),
-    "dunder_attribute": ("x = 1\nprint(x.__class__.__bases__)\n", 2, "`.__bases__`"),
-    "private_attribute_write": ("class C:\n    pass\nC()._x = 1\n", 3, "`._x`"),
+    "hook_shaped_variable": ("_secret_ = 1\n", 1, "`_secret_`"),
+    "dunder_variable": ("__secret__ = 1\n", 1, "`__secret__`"),
+    "dunder_attribute": ("x = 1\nprint(x.__class__.__base__)\n", 2, "`.__base__`"),
+    "private_attribute_of_a_stand_in": ("import sys\nsys._x = 1\n", 2, "'_x'"),
+    "private_attribute_of_a_builtin_class": ("print(int._x)\n", 1, "'_x'"),
+    "dunder_attribute_write": ("class C:\n    pass\nC().__doc__ = 1\n", 3, "`.__doc__`"),
     "dunder_outside_class": ("def __init__(self):\n    pass\n", 1, "`__init__`"),
     "unlisted_special_method": (
-        "class C:\n    def __getattr__(self, n):\n        pass\n",
+        "class C:\n    def __getattribute__(self, n):\n        pass\n",
         2,
-        "`__getattr__`",
+        "`__getattribute__`",
     ),
     "import_os": ("import os\n", 1, "importing `os`"),
     "from_import_unknown_module": ("from pathlib import Path\n", 1, "importing `pathlib`"),
@@ -111,6 +114,14 @@ REFUSED = {
     "open": ("open('f')\n", 1, "`open`"),
     "three_argument_type": ("type('X', (), {})\n", 1, "three-argument `type()`"),
     "metaclass": ("class C(metaclass=type):\n    pass\n", 1, "`metaclass`"),
+    "class_keywords_unpacked": ("class C(**{}):\n    pass\n", 1, "`**`"),
+    "vars_without_argument": ("print(vars())\n", 1, "`vars()`"),
+    "library_with_gc": ("import gc\nimport functools\n", 2, "`import functools`"),
+    "library_with_finalizer": (
+        "import collections\nclass C:\n    def __del__(self):\n        pass\n",
+        1,
+        "a `__del__` method",
+    ),
     "async": ("async def f():\n    pass\n", 1, "AsyncFunctionDef"),
     "match": ("match 1:\n    case 1:\n        pass\n", 1, "Match"),
     "try_star": ("try:\n    pass\nexcept* OSError:\n    pass\n", 1, "TryStar"),
@@ -139,7 +150,7 @@ def test_refused_construct_has_its_message(name):
 
 
 def test_one_message_per_refused_construct_in_line_order():
-    code, reasons = compile_snippet("import os\nx = eval('1')\n_y = 2\nprint(x.__globals__)\n")
+    code, reasons = compile_snippet("import os\nx = eval('1')\n_y_ = 2\nprint(x.__globals__)\n")
     assert code is None
     assert [reason.split(":")[0] for reason in reasons] == ["line 1", "line 2", "line 3", "line 4"]
 

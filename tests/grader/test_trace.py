@@ -147,6 +147,15 @@ def test_aliasing_is_one_object_with_two_arrows():
     assert arrows.count(ref_of(step, "a")) == 2
 
 
+def test_a_snippets_private_names_are_drawn_and_the_sandboxs_hooks_are_not():
+    trace = trace_of("_items = [1]\n__secret = _items\nfor _i in range(1):\n    pass\nx = 0\n")
+    step = step_at(trace, 5)
+    names = {local["name"] for local in step["frames"][0]["locals"]}
+    assert {"_items", "__secret", "_i"} <= names
+    assert ref_of(step, "_items") == ref_of(step, "__secret")
+    assert not [name for name in names if name.startswith("_") and name.endswith("_")]
+
+
 def test_numbers_and_strings_are_heap_objects_as_cpython_has_them():
     source = 'a = 1000\nb = 1000\ns = "two words"\nt = "two words"\nx = 0\n'
     identical = run_cpython(source + "print(a is b, s is t)\n").split()
