@@ -468,8 +468,10 @@ def main(argv: list[str]) -> None:
     gc.freeze()
     report, problems = server.self_check()
     # Last, in the state the children that serve runs are forked in (a frozen heap, immortal
-    # objects): what a first import allocates there depends on it.
-    server.calibrate_imports(import_probes(), calibrate_imports)
+    # objects): what a first import allocates there depends on it. Twice: the second round
+    # corrects what the children's start still differs by once the first is applied.
+    for _round in range(2):
+        server.calibrate_imports(import_probes(), calibrate_imports)
     hello["in_force"]["priorities"] = server.yield_to_runs()
     hello["in_force"].update(report)
     hello["django_modules"] = sorted(name for name in sys.modules if name.startswith("django"))

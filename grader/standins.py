@@ -164,7 +164,8 @@ def prepare_script_imports(loads: tuple) -> None:
     a script, whose start-up has met the library's directory, a run's import then finds the
     path's finder and its listing cached, rather than allocating them."""
     for name in loads:
-        importlib.machinery.PathFinder.find_spec(name)
+        if name not in sys.builtin_module_names:  # `gc`: no file to find
+            importlib.machinery.PathFinder.find_spec(name)
 
 
 class ScriptImports:
