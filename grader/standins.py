@@ -145,12 +145,12 @@ def importer(
             raise run.refuse(f"importing `{name}`", "only curated stand-ins exist")
         if module not in imported:
             imported.append(module)
-            script_imports.load(name)
             figure = figures[name]
-            for _ in range(figure):
-                kept_alive.append(Allocation())
             if figure < 0:
                 del kept_alive[figure:]
+            script_imports.load(name)
+            for _ in range(figure):
+                kept_alive.append(Allocation())
         return module
 
     return __import__
