@@ -211,6 +211,7 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
         start.imports,
         script_loads=start.script_loads,
         import_shift=variant["import_shift"] if variant else 0,
+        late_correction=bool(variant and variant["late_import_correction"]),
     )
     builtins_namespace = hooks.sandbox_builtins(importer)
     main = [{"__name__": "__main__", "__doc__": None, "__builtins__": builtins_namespace}]
@@ -416,6 +417,25 @@ def calibrate_imports(printed_here: dict) -> None:
             before_compiler=before_compiler, imports=start.imports | {"gc": gc_import}
         )
     _START = start
+
+
+def calibration_residuals(printed_here: dict) -> dict:
+    """{probe: what the script printed less what a child printed} for the probes run again once
+    calibrate_imports has been applied: all zero when the children start and import as a script
+    does (the collector check then needs to allow only for the compiler's own small error)."""
+    expected = {module: str(script) for module, script in _START.import_probes}
+    expected["@collection"] = str(_START.script_collected_at)
+    residuals = {}
+    for name, script in expected.items():
+        try:
+            residuals[name] = int(script) - int(printed_here[name].split()[0])
+        except (KeyError, ValueError, IndexError):
+            residuals[name] = None
+    try:
+        residuals["@count"] = _START.script_count - int(printed_here["@count"].split()[0])
+    except (KeyError, ValueError, IndexError):
+        residuals["@count"] = None
+    return residuals
 
 
 # How far the children's start may be from this process's estimate for the probes to be read

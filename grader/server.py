@@ -366,16 +366,17 @@ class Server:
             problems.append(f"a busy loop was not stopped by the CPU limit: {busy}")
         return report, problems
 
-    def calibrate_imports(self, probes: dict, calibrate) -> None:
+    def calibrate_imports(self, probes: dict, calibrate):
         """Run the executor's import probes in real children, as snippets run, and hand their
-        output to `calibrate` (execute.calibrate_imports) before any child serves a run."""
+        output to `calibrate` (execute.calibrate_imports, or calibration_residuals, whose
+        report it returns) before any child serves a run."""
         limits = _SELF_CHECK_LIMITS
         printed = {}
         for module, source in probes.items():
             result = self._run_synchronously({"source": source, "trace": False, **limits})
             if isinstance(result, dict) and result.get("status") == "ok":
                 printed[module] = result["stdout"]
-        calibrate(printed)
+        return calibrate(printed)
 
     def _run_synchronously(self, job: dict):
         """Run one job in a new child and wait at most 2 s; its result dict, or what happened."""
@@ -450,7 +451,13 @@ def main(argv: list[str]) -> None:
         "in_force": {"network": network},
     }
     try:
-        from grader.execute import calibrate_imports, execute, import_probes, script_loads
+        from grader.execute import (
+            calibrate_imports,
+            calibration_residuals,
+            execute,
+            import_probes,
+            script_loads,
+        )
         from grader.policy import compile_snippet
         from grader.standins import prepare_script_imports
     except Exception as error:
@@ -472,6 +479,8 @@ def main(argv: list[str]) -> None:
     # corrects what the children's start still differs by once the first is applied.
     for _round in range(2):
         server.calibrate_imports(import_probes(), calibrate_imports)
+    residuals = server.calibrate_imports(import_probes(), calibration_residuals)
+    hello["in_force"]["collector_start_residuals"] = residuals
     hello["in_force"]["priorities"] = server.yield_to_runs()
     hello["in_force"].update(report)
     hello["django_modules"] = sorted(name for name in sys.modules if name.startswith("django"))

@@ -122,6 +122,7 @@ def importer(
     *,
     script_loads: tuple = (),
     import_shift: int = 0,
+    late_correction: bool = False,
 ):
     """The sandbox's `__import__`: this run's stand-ins, built before the snippet starts.
 
@@ -132,7 +133,10 @@ def importer(
     objects as `allocations` says for that module: what the real import leaves allocated, less
     what the stand-in's import allocates (measured, see execute._measure_start).
     `import_shift` (a collector check's variant) adds to every first import's figure. What may
-    be freed is allocated now, before the collector's start is set."""
+    be freed is allocated now, before the collector's start is set. A negative figure (the real
+    import allocates a few more here than in a script, somewhere inside it) is freed as the import
+    starts, or, with `late_correction` (another variant: the other end of where the difference
+    may lie), once it has ended."""
     built = {name: build(name, run, stdout, stderr) for name in STAND_IN_MEMBERS}
     figures = {name: allocations.get(name, 0) + import_shift for name in built}
     reserve = sum(max(-figure, 0) for figure in figures.values())
@@ -146,14 +150,23 @@ def importer(
         if module not in imported:
             imported.append(module)
             figure = figures[name]
-            if figure < 0:
+            if figure < 0 and not late_correction:
                 del kept_alive[figure:]
             script_imports.load(name)
-            for _ in range(figure):
-                kept_alive.append(Allocation())
+            if figure < 0 and late_correction:
+                del kept_alive[figure:]
+            _allocate(kept_alive, figure)
         return module
 
     return __import__
+
+
+def _allocate(into: list, count: int) -> None:
+    """`count` allocations appended to `into`, in a Python loop: the checks for a due automatic
+    collection at each turn stand for the script's import's own (measured: without them the
+    count after an import that an automatic collection interrupts is off by a few)."""
+    for _ in range(count):
+        into.append(Allocation())
 
 
 _real_import = builtins.__import__
