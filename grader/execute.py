@@ -439,8 +439,9 @@ def calibration_residuals(printed_here: dict) -> dict:
 
 
 # How far the children's start may be from this process's estimate for the probes to be read
-# as above (no automatic collection moved into or out of them).
-_START_PROBE_ROOM = 40
+# as above (no automatic collection moved into or out of them; on 3.13 the estimate is some 65
+# allocations short). calibration_residuals then shows whether the children match.
+_START_PROBE_ROOM = 300
 
 
 def _free_lists_to_fill(in_script: dict) -> dict:
