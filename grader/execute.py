@@ -55,9 +55,18 @@ import gc, copy, weakref
 print(*set(sys.modules) - before)
 """
 # (The count is kept above zero, where freeing an object lowers it: see standins.importer.)
+# Figures by name: a first import of sys (a module a script has loaded: what any import of a
+# loaded module costs), of copy or weakref, and of copy once weakref is loaded (copy imports it).
+_IMPORT_FIGURES = {
+    "sys": ("sys", ""),
+    "copy": ("copy", ""),
+    "weakref": ("weakref", ""),
+    "copy after weakref": ("copy", "import weakref"),
+}
 _IMPORT_PROBE = """\
 import gc
 gc.disable()
+{setup}
 gc.collect()
 class Kept:
     pass
@@ -356,9 +365,9 @@ def _measure_start() -> Start:
     regular = ours_collections == script_collections == collections + 1
     gc_import = script_count - ours_count if regular else 0
     import_probes = {}
-    for module in ("sys", "copy", "weakref"):
+    for name in _IMPORT_FIGURES:
         try:
-            import_probes[module] = int(_script_output(_IMPORT_PROBE.format(module=module)))
+            import_probes[name] = int(_script_output(_import_probe(name)))
         except (OSError, ValueError):
             continue
     return start._replace(
@@ -377,11 +386,16 @@ def script_loads() -> tuple:
 _START_PROBES = {"@collection": _COLLECTION_PROBE, "@count": _IMPORT_GC_PROBE}
 
 
+def _import_probe(name: str) -> str:
+    module, setup = _IMPORT_FIGURES[name]
+    return _IMPORT_PROBE.format(module=module, setup=setup)
+
+
 def import_probes() -> dict:
     """{name: source} of the probes the grader server runs in real children
     (Server.calibrate_imports): what a first import allocates (net, gc disabled), and the two
     start probes, whose figures differ a little between this process and a forked child."""
-    probes = {module: _IMPORT_PROBE.format(module=module) for module, _ in _START.import_probes}
+    probes = {name: _import_probe(name) for name, _ in _START.import_probes}
     return probes | (_START_PROBES if _START.script_count else {})
 
 

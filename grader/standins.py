@@ -138,7 +138,8 @@ def importer(
     starts, or, with `late_correction` (another variant: the other end of where the difference
     may lie), once it has ended."""
     built = {name: build(name, run, stdout, stderr) for name in STAND_IN_MEMBERS}
-    figures = {name: allocations.get(name, 0) + import_shift for name in built}
+    names = ScriptImports.figures_used(tuple(built))
+    figures = {name: allocations.get(name, 0) + import_shift for name in names}
     reserve = sum(max(-figure, 0) for figure in figures.values())
     kept_alive: list = [Allocation() for _ in range(reserve)]
     script_imports = ScriptImports(script_loads)
@@ -149,7 +150,7 @@ def importer(
             raise run.refuse(f"importing `{name}`", "only curated stand-ins exist")
         if module not in imported:
             imported.append(module)
-            figure = figures[name]
+            figure = figures[script_imports.figure_for(name)]
             if figure < 0 and not late_correction:
                 del kept_alive[figure:]
             script_imports.load(name)
@@ -197,6 +198,23 @@ class ScriptImports:
         self._loads = tuple(loads)
         self._loaded: dict = {}
         self._saved: dict = {}  # made now: the import itself should allocate what a script's does
+
+    def figure_for(self, name: str) -> str:
+        """Which measured figure a first import of `name` takes now (see execute._IMPORT_FIGURES):
+        its own if the script's import would load it, "copy after weakref" for copy once weakref
+        is loaded, or that of an import of a loaded module ("sys"), which a script's is then."""
+        if name not in self._loads:
+            return name
+        if name in self._loaded:
+            return "sys"
+        if name == "copy" and "weakref" in self._loaded:
+            return "copy after weakref"
+        return name
+
+    @staticmethod
+    def figures_used(names: tuple) -> tuple:
+        """The figures a run's first imports may take, one each: the worst case for freeing."""
+        return (*names, "copy after weakref")
 
     def load(self, name: str) -> None:
         if name not in self._loads or name in self._loaded:
