@@ -461,11 +461,14 @@ _START_PROBE_ROOM = 300
 def _free_lists_to_fill(in_script: dict) -> dict:
     """How many entries to put on each free list before compiling so that, once the compiler
     has taken and left its own, they hold what a script's hold at its first line: found by
-    running the free-list probe's compilation here, twice (the compiler reuses entries)."""
+    running the free-list probe's compilation here until they do (the compiler reuses entries,
+    so what it leaves moves by steps: up to 8 tries)."""
     fill: dict = {}
     tree = _check(_FREE_LIST_PROBE)[0]
-    for _attempt in range(2):
+    for _attempt in range(8):
         found = _free_lists_after_compiling(tree, fill)
+        if all(found.get(kind, 0) == n for kind, n in in_script.items()):
+            break
         fill = {
             kind: max(fill.get(kind, 0) + n - found.get(kind, 0), 0)
             for kind, n in in_script.items()
