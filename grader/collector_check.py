@@ -2,13 +2,14 @@
 garbage collections fall, which the grader reproduces only to within some allocations.
 
 The grader sets the collector's count at a snippet's first line from probes run under `python -I`
-(grader/execute.py), and a first `import copy` or `import weakref` really imports fresh copies of
-those modules (grader/standins.py), but the count stays a few allocations off a script's: the
-compiler's use of the free lists depends on the source, and start-up differs a little between
-interpreters. Since each automatic collection comes a fixed number of allocations after the
-previous one, every schedule the script may follow is the grader's shifted by that error. So the
-snippet is run again under such shifts (grader/collector.py: the count moved at the start, or at
-each first import), and once with its collections recorded; if any output differs from the
+(grader/execute.py), and a first `import gc`, `copy` or `weakref` really imports fresh copies of
+those modules (grader/standins.py), checked again in the server's children (the residuals in its
+hello); what is left is the compiler's own error for a source (a couple of allocations) and where
+inside a first import the few allocations the grader corrects for lie. Since each automatic
+collection comes a fixed number of allocations after the previous one, every schedule the script
+may follow is the grader's shifted by that error. So the snippet is run again under such shifts
+(grader/collector.py: the count moved at the start, or a first import's correction made at its
+end), and once with its collections recorded (to say why); if any output differs from the
 ordinary run, no single output can be its key.
 """
 
