@@ -10,7 +10,10 @@ A variant is a plain dict from the caller (a JSON request):
 - "shift": allocations added to (or, negative, removed from) the collector's count before the
   compiler runs, so that every automatic collection comes that many allocations earlier (later);
 - "import_shift": allocations added to (negative: freed at) every first import of a stand-in,
-  whose real import the grader reproduces only approximately;
+  for a grader whose imports are not calibrated (see execute.calibration_residuals);
+- "late_import_correction": free the few allocations by which a calibrated first import
+  exceeds a script's once it has ended rather than as it starts (where inside it they lie is
+  not known; it matters when an automatic collection falls inside the import);
 - "record": install a `gc.callbacks` hook for the snippet's code that records every collection;
 - "other_exit_order": finalise at exit in the other of the two orders the grader knows: with
   the objects reachable from the globals requeued at the young end of the collector's list,
@@ -36,20 +39,22 @@ def checked(variant) -> dict | None:
         return None
     if not isinstance(variant, dict):
         raise ValueError("a collector variant must be an object")
-    shift, import_shift, record, other_exit_order = (
+    shift, import_shift, late, record, other_exit_order = (
         variant.get("shift", 0),
         variant.get("import_shift", 0),
+        variant.get("late_import_correction", False),
         variant.get("record", False),
         variant.get("other_exit_order", False),
     )
     for value in (shift, import_shift):
         if type(value) is not int or abs(value) > 10_000:
             raise ValueError("a collector variant's shifts must be small integers")
-    if type(record) is not bool or type(other_exit_order) is not bool:
+    if any(type(flag) is not bool for flag in (late, record, other_exit_order)):
         raise ValueError("a collector variant's flags must be booleans")
     return {
         "shift": shift,
         "import_shift": import_shift,
+        "late_import_correction": late,
         "record": record,
         "other_exit_order": other_exit_order,
     }

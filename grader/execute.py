@@ -44,17 +44,36 @@ del probe
 while len(kept) < 5000:
     kept.append([])
 """
-_COUNT_PROBE = "import gc\nprint(*gc.get_count()[:2])\n"
+_COUNT_PROBE = "import gc\ncount = gc.get_count()\nprint(count[0], count[1])\n"
+# The same after a collection at its first line, which a long source's compilation makes due
+# (the function is never called): what the first `import gc` allocates, whatever the count
+# before the compiler, as in most snippets (start-up leaves the count just under the threshold).
+_IMPORT_GC_PROBE = _COUNT_PROBE + "".join(
+    f"def unused{i}():\n    return [{i}]\n" for i in range(40)
+)
 _LOADS_PROBE = """\
 import sys
 before = set(sys.modules)
-import copy, weakref
+import gc, copy, weakref
 print(*set(sys.modules) - before)
 """
+# (The count is kept above zero, where freeing an object lowers it: see standins.importer.)
+# Figures by name: a first import of sys (a module a script has loaded: what any import of a
+# loaded module costs), of copy or weakref, and of copy once weakref is loaded (copy imports it).
+_IMPORT_FIGURES = {
+    "sys": ("sys", ""),
+    "copy": ("copy", ""),
+    "weakref": ("weakref", ""),
+    "copy after weakref": ("copy", "import weakref"),
+}
 _IMPORT_PROBE = """\
 import gc
 gc.disable()
+{setup}
 gc.collect()
+class Kept:
+    pass
+kept = [Kept() for _ in range(50)]
 before = gc.get_count()[0]
 import {module}
 after = gc.get_count()[0]
@@ -148,12 +167,8 @@ def _snippet_line(tb) -> int | None:
 
 
 def _frame_depth() -> int:
-    """How many frames are below the caller, including it.
-
-    Walking them creates their frame objects: young objects the collector counts and meets
-    before the snippet's. The start-up probes measure a run with that in place, which is why
-    the grader server forks every child at one depth of its stack (server._hand_owed_children).
-    """
+    """How many frames are below the caller, including it (walking them creates their frame
+    objects: the caller freezes them with the host's objects)."""
     depth, frame = 0, sys._getframe(1)
     while frame is not None:
         depth, frame = depth + 1, frame.f_back  # type: ignore[assignment]
@@ -192,6 +207,9 @@ def _execute(
 def _run(
     tree, run: hooks.Run, start=None, trace=False, around=None, variant=None, helpers=None
 ) -> dict:
+    # Walking the stack creates frame objects, which must be frozen with the host's objects:
+    # counted after the collector's start is set, they would make it depend on the stack's depth.
+    depth = _frame_depth()
     # What exists now (host objects, the parse tree) is not the snippet's: its collections must
     # neither find nor untrack it. Then a full collection: counts at zero, free lists emptied.
     gc.freeze()
@@ -208,6 +226,7 @@ def _run(
         start.imports,
         script_loads=start.script_loads,
         import_shift=variant["import_shift"] if variant else 0,
+        late_correction=bool(variant and variant["late_import_correction"]),
     )
     builtins_namespace = hooks.sandbox_builtins(importer)
     if helpers:
@@ -234,7 +253,7 @@ def _run(
             tracer = Tracer(code, main[0], stdout=partial(printed_so_far, run))
         sys.stdout, sys.stderr = stdout, stderr
         # Same room for recursion as a script, whose module frame is the first frame.
-        sys.setrecursionlimit(saved[2] + _frame_depth())
+        sys.setrecursionlimit(saved[2] + depth)
         try:
             with tracer:
                 if recorder is not None:
@@ -245,6 +264,7 @@ def _run(
                     exec(code, main[0])
                 finally:  # a script runs no automatic collection once its code has ended
                     gc.set_threshold(*_NO_AUTOMATIC_COLLECTION)
+                    holder.clear()  # the parser arena's list, freed as run_mod returns
                     if recorder is not None:
                         gc.callbacks.remove(recorder)
         except BaseException as error:  # noqa: BLE001 - the snippet's, reported as CPython does
@@ -304,6 +324,10 @@ class Start(NamedTuple):
     imports: dict
     script_loads: tuple = ()
     import_probes: tuple = ()  # (module, what a script's first import of it allocates), ...
+    # What the two start probes print under `python -I` (the collection probe, and the count
+    # probe's generation-0 count), matched again in the grader's children: see calibrate_imports.
+    script_collected_at: int = 0
+    script_count: int = 0
 
 
 def _compile_at_script_start(tree, start: Start, kept: list, holder: list, shift: int = 0):
@@ -318,7 +342,12 @@ def _compile_at_script_start(tree, start: Start, kept: list, holder: list, shift
     pending = start.before_compiler + shift - gc.get_count()[0]
     for _ in range(pending):
         kept.append(hooks.Allocation())
-    return _compile(tree)
+    code = _compile(tree)
+    # A script's parser arena holds a list (its objects) from before the compiler until the
+    # module's code has run; compile() freed ours, which would leave the snippet one more list to
+    # reuse uncounted. Taken back here (the one just freed), the caller frees it after exec().
+    holder.append([])
+    return code
 
 
 def _measure_start() -> Start:
@@ -326,27 +355,34 @@ def _measure_start() -> Start:
     `python -I` and here; no adjustment at all if the probes cannot run."""
     try:
         collected_at = int(_script_output(_COLLECTION_PROBE))
-        count_after_import, collections = (int(n) for n in _script_output(_COUNT_PROBE).split())
+        collections = int(_script_output(_COUNT_PROBE).split()[1])
         free_lists = _free_lists_to_fill(_parse_free_lists(_script_output(_FREE_LIST_PROBE, 2)))
-        start = Start(0, collections, free_lists, {})
+        # The probes below import gc as a script does (ScriptImports), so that what is measured
+        # is where start-up leaves the count, not the import's cost.
+        script_loads = tuple(sorted(_script_output(_LOADS_PROBE).split()))
+        start = Start(0, collections, free_lists, {}, script_loads)
         ours = _run(_check(_COLLECTION_PROBE)[0], hooks.start_run(1 << 16), start=start)
         start = start._replace(before_compiler=max(int(ours["stdout"]) - collected_at, 0))
-        ours = _run(_check(_COUNT_PROBE)[0], hooks.start_run(1 << 16), start=start)
+        script_count, script_collections = (
+            int(n) for n in _script_output(_IMPORT_GC_PROBE).split()
+        )
+        ours = _run(_check(_IMPORT_GC_PROBE)[0], hooks.start_run(1 << 16), start=start)
         ours_count, ours_collections = (int(n) for n in ours["stdout"].split())
-        script_loads = tuple(sorted(_script_output(_LOADS_PROBE).split()))
     except (OSError, ValueError):
         return Start(0, 0, {}, {})
-    gc_import = count_after_import - ours_count if ours_collections == collections else 0
+    regular = ours_collections == script_collections == collections + 1
+    gc_import = script_count - ours_count if regular else 0
     import_probes = {}
-    for module in ("sys", "copy", "weakref"):
+    for name in _IMPORT_FIGURES:
         try:
-            import_probes[module] = int(_script_output(_IMPORT_PROBE.format(module=module)))
+            import_probes[name] = int(_script_output(_import_probe(name)))
         except (OSError, ValueError):
             continue
     return start._replace(
-        imports={"gc": max(gc_import, 0)},
-        script_loads=script_loads,
+        imports={"gc": gc_import},
         import_probes=tuple(import_probes.items()),
+        script_collected_at=collected_at,
+        script_count=script_count if regular else 0,
     )
 
 
@@ -355,38 +391,96 @@ def script_loads() -> tuple:
     return measured_start().script_loads
 
 
+_START_PROBES = {"@collection": _COLLECTION_PROBE, "@count": _IMPORT_GC_PROBE}
+
+
+def _import_probe(name: str) -> str:
+    module, setup = _IMPORT_FIGURES[name]
+    return _IMPORT_PROBE.format(module=module, setup=setup)
+
+
 def import_probes() -> dict:
-    """{module: source} of the probes that measure what a first import allocates (net, gc
-    disabled); the grader server runs them in real children (Server.calibrate_imports)."""
-    probes = measured_start().import_probes
-    return {module: _IMPORT_PROBE.format(module=module) for module, _ in probes}
+    """{name: source} of the probes the grader server runs in real children
+    (Server.calibrate_imports): what a first import allocates (net, gc disabled), and the two
+    start probes, whose figures differ a little between this process and a forked child."""
+    start = measured_start()
+    probes = {name: _import_probe(name) for name, _ in start.import_probes}
+    return probes | (_START_PROBES if start.script_count else {})
 
 
 def calibrate_imports(printed_here: dict) -> None:
-    """Make each first import allocate what a script's does: the script's figure less what the
-    probe printed when run as a snippet (with the real import of fresh copies of `copy` and
-    `weakref`, in the state of the grader's children). Called once in the grader server before
-    it forks the children that serve runs; `printed_here` is {module: the probe's output}."""
+    """Make the children's start and each first import what a script's are. Called once in the
+    grader server before it forks the children that serve runs; `printed_here` is {name: the
+    probe's output as a snippet}, from probes run with the start measured in this process.
+
+    Each first import allocates the script's figure less what its probe printed here (with the
+    real import of fresh copies of `gc`, `copy` and `weakref`). The count before the compiler
+    moves by as many allocations as the children's first automatic collection in the collection
+    probe comes later than the script's (both in its loop: the count before it moves one for
+    one); the first `import gc` then allocates what still separates the count probe's figures."""
     global _START
     start = measured_start()
     found = {}
     for module, script in start.import_probes:
         try:
-            found[module] = script - int(printed_here.get(module, ""))
+            printed = int(printed_here.get(module, ""))
+            found[module] = start.imports.get(module, 0) + script - printed
         except ValueError:
             continue
-    _START = start._replace(imports=start.imports | found)
+    start = start._replace(imports=start.imports | found)
+    try:
+        later = int(printed_here["@collection"]) - start.script_collected_at
+        count, collections = (int(n) for n in printed_here["@count"].split())
+    except (KeyError, ValueError):
+        _START = start
+        return
+    if collections == start.collections + 1 and abs(later) < _START_PROBE_ROOM:
+        before_compiler = start.before_compiler + later
+        gc_import = start.imports.get("gc", 0) + start.script_count - count
+        start = start._replace(
+            before_compiler=before_compiler, imports=start.imports | {"gc": gc_import}
+        )
+    _START = start
+
+
+def calibration_residuals(printed_here: dict) -> dict:
+    """{probe: what the script printed less what a child printed} for the probes run again once
+    calibrate_imports has been applied: all zero when the children start and import as a script
+    does (the collector check then needs to allow only for the compiler's own small error)."""
+    start = measured_start()
+    expected = {module: str(script) for module, script in start.import_probes}
+    expected["@collection"] = str(start.script_collected_at)
+    residuals: dict[str, int | None] = {}
+    for name, script in expected.items():
+        try:
+            residuals[name] = int(script) - int(printed_here[name].split()[0])
+        except (KeyError, ValueError, IndexError):
+            residuals[name] = None
+    try:
+        residuals["@count"] = start.script_count - int(printed_here["@count"].split()[0])
+    except (KeyError, ValueError, IndexError):
+        residuals["@count"] = None
+    return residuals
+
+
+# How far the children's start may be from this process's estimate for the probes to be read
+# as above (no automatic collection moved into or out of them; on 3.13 the estimate is some 65
+# allocations short). calibration_residuals then shows whether the children match.
+_START_PROBE_ROOM = 300
 
 
 def _free_lists_to_fill(in_script: dict) -> dict:
     """How many entries to put on each free list before compiling so that, once the compiler
     has taken and left its own, they hold what a script's hold at its first line: found by
-    running the free-list probe's compilation here, twice (the compiler reuses entries)."""
+    running the free-list probe's compilation here until they do (the compiler reuses entries,
+    so what it leaves moves by steps: up to 8 tries)."""
     fill: dict = {}
     # The probe as a script compiles it: the policy would wrap its private attribute.
     tree = ast.parse(_FREE_LIST_PROBE, SNIPPET_FILENAME, "exec")
-    for _attempt in range(2):
+    for _attempt in range(8):
         found = _free_lists_after_compiling(tree, fill)
+        if all(found.get(kind, 0) == n for kind, n in in_script.items()):
+            break
         fill = {
             kind: max(fill.get(kind, 0) + n - found.get(kind, 0), 0)
             for kind, n in in_script.items()

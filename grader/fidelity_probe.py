@@ -1,4 +1,5 @@
-"""Random fidelity probes: `python -m grader.fidelity_probe [--lessons] [COUNT] [FIRST_SEED]`.
+"""Random fidelity probes: `python -m grader.fidelity_probe [--lessons|--corpus] [--json] [COUNT]
+[FIRST_SEED]`.
 
 Generates seeded programs that stress what is hardest to reproduce exactly: the garbage
 collector's timing and the order of `__del__` output at exit (objects with finalizers bound in
@@ -8,10 +9,14 @@ by `grader.run` and by `python -I` with this interpreter, and checked by
 `grader.collector_dependent`; the script prints how many outputs are identical, how many programs
 the site would accept (no reason from the collector check) or refuse, and how many it would
 accept with a wrong key (accepted and different from `python -I`: must be 0), with their seeds.
-`--lessons` probes the short programs of grader/gc_lessons.py instead. It measures, like
-`grader bench`; the fixed-seed share of it that is a test is tests/grader/test_gc_lessons.py.
+`--lessons` probes the short programs of grader/gc_lessons.py instead, `--corpus` its fixed
+corpus (lessons and every import order); `--json` prints the figures as one JSON object. It
+measures, like `grader bench`; tests/grader/test_gc_lessons.py runs the corpus and a share of the
+probes, under this interpreter and under CPython 3.13.
 """
 
+import json
+import platform
 import random
 import subprocess
 import sys
@@ -93,26 +98,48 @@ def verdict(source: str) -> tuple[bool, bool]:
     return identical, not grader.collector_dependent(source, limits=_LIMITS)
 
 
+def measure(programs: dict) -> dict:
+    """{"count", "identical", "accepted", "differing", "wrong"} for {name: source}; "wrong" lists
+    the programs accepted with a key that differs from `python -I`'s (must be empty)."""
+    with ThreadPoolExecutor(2) as pool:
+        results = dict(zip(programs, pool.map(verdict, programs.values()), strict=True))
+    differing = [name for name, (same, _) in results.items() if not same]
+    accepted = [name for name, (_, ok) in results.items() if ok]
+    return {
+        "python": platform.python_version(),
+        "count": len(programs),
+        "identical": len(programs) - len(differing),
+        "accepted": len(accepted),
+        "differing": differing,
+        "wrong": [name for name in accepted if name in differing],
+    }
+
+
 def main(argv: list[str]) -> int:
-    lessons = "--lessons" in argv
-    argv = [argument for argument in argv if argument != "--lessons"]
+    flags = {argument for argument in argv if argument.startswith("--")}
+    argv = [argument for argument in argv if not argument.startswith("--")]
     count = int(argv[0]) if argv else 200
     first = int(argv[1]) if len(argv) > 1 else 0
-    make = gc_lessons.program if lessons else program
-    seeds = range(first, first + count)
-    with ThreadPoolExecutor(2) as pool:
-        results = dict(zip(seeds, pool.map(lambda seed: verdict(make(seed)), seeds), strict=True))
-    differing = [seed for seed, (same, _) in results.items() if not same]
-    accepted = [seed for seed, (_, ok) in results.items() if ok]
-    wrong = [seed for seed in accepted if seed in differing]
-    print(f"{count - len(differing)}/{count} probes print what python -I prints")
-    print(f"differing seeds: {differing}")
+    programs: dict
+    if "--corpus" in flags:
+        programs = gc_lessons.corpus()
+    else:
+        make = gc_lessons.program if "--lessons" in flags else program
+        programs = {seed: make(seed) for seed in range(first, first + count)}
+    found = measure(programs)
+    if "--json" in flags:
+        print(json.dumps(found))
+        return 1 if found["wrong"] else 0
+    total = found["count"]
+    print(f"Python {found['python']}")
+    print(f"{found['identical']}/{total} probes print what python -I prints")
+    print(f"differing: {found['differing']}")
     print(
-        f"accepted {len(accepted)}/{count} ({100 * len(accepted) / count:.1f}%), refused as "
-        f"depending on the collector's timing {count - len(accepted)}"
+        f"accepted {found['accepted']}/{total} ({100 * found['accepted'] / total:.1f}%), refused "
+        f"as depending on the collector's timing {total - found['accepted']}"
     )
-    print(f"wrong keys (accepted and different): {len(wrong)} {wrong}")
-    return 1 if wrong else 0
+    print(f"wrong keys (accepted and different): {len(found['wrong'])} {found['wrong']}")
+    return 1 if found["wrong"] else 0
 
 
 if __name__ == "__main__":

@@ -5,10 +5,13 @@ order and form (`import m`, `import m as alias`, `from m import names`, `import 
 placed later in the program), then builds cycles, deletes names, takes weak references (with and
 without callbacks), registers `weakref.finalize` callbacks, disables and enables the collector,
 allocates in loops that start automatic collections, and prints `gc.collect()` results, weak
-references' targets and finalizer output. Used by tests/grader/test_gc_lessons.py and by
-`python -m grader.fidelity_probe --lessons`, both against plain `python -I`.
+references' targets and finalizer output. `corpus()` adds every order of importing the stand-ins,
+in each import form, around bodies with cycles, `del`, weak references, `finalize`,
+`gc.disable()`/`enable()` and `gc.collect()` prints. Used by tests/grader/test_gc_lessons.py and
+by `python -m grader.fidelity_probe --lessons|--corpus`, against plain `python -I`.
 """
 
+import itertools
 import random
 import re
 
@@ -188,3 +191,74 @@ _STEPS = (
     "object cycle cycle pair selflist del del rebind ref ref finalize dictionary alive alive "
     "collect collect disable enable enabled loop loop refcount copy"
 ).split()
+
+
+FORMS = ("import {m}", "import {m} as {alias}", "from {m} import {names}")
+MEMBERS = {"gc": "collect", "sys": "getrefcount", "copy": "copy", "weakref": "ref"}
+USES = {
+    "gc": "print('collected', {p}collect())",
+    "sys": "print({p}getrefcount(node) > 1)",
+    "copy": "print({p}copy(node) is node)",
+    "weakref": "alive = {p}ref(node)\nprint(alive() is node)",
+}
+_BODY_START = """\
+class Node:
+    def __init__(self, name):
+        self.name = name
+    def __del__(self):
+        print('del', self.name)
+node = Node('a')
+node.me = node
+{uses}
+"""
+# What follows the imports' uses: a cycle and a self-referencing list deleted; the same with the
+# collector disabled around them; a weak reference with a callback and a finalizer.
+BODY_ENDS = (
+    "del node\ncycle = []\ncycle.append(cycle)\ndel cycle\n{collect}\n",
+    "{disable}\ndel node\ncycle = []\ncycle.append(cycle)\ndel cycle\n{enable}\n{collect}\n",
+    "{finalize}\ndel node\nspare = [[i] for i in range(300)]\n{collect}\n",
+)
+ORDERS = [
+    order
+    for size in range(1, 5)
+    for order in itertools.permutations(MODULES, size)
+    if size in (1, 4) or order == tuple(sorted(order))
+]
+
+
+def import_program(order: tuple[str, ...], form: int, end: int = 0) -> str:
+    """The stand-ins in `order`, the i-th in import form (form + i) % 3, around one body."""
+    lines, prefixes = [], {}
+    for position, module in enumerate(order):
+        pattern = FORMS[(form + position) % len(FORMS)]
+        alias = ALIASES[module]
+        lines.append(pattern.format(m=module, alias=alias, names=MEMBERS[module]))
+        prefixes[module] = (
+            ""
+            if pattern.startswith("from")
+            else (f"{alias}." if " as " in pattern else f"{module}.")
+        )
+    uses = "\n".join(USES[m].format(p=prefixes[m]) for m in order)
+    has_gc = "gc" in order and prefixes["gc"] != ""
+    collect = USES["gc"].format(p=prefixes["gc"]) if "gc" in order else "print('end')"
+    ending = BODY_ENDS[end].format(
+        collect=collect,
+        disable=f"{prefixes['gc']}disable()" if has_gc else "pass",
+        enable=f"{prefixes['gc']}enable()" if has_gc else "pass",
+        finalize=(
+            f"{prefixes['weakref']}finalize(node, print, 'finalized')"
+            if "weakref" in order and prefixes["weakref"] != ""
+            else "pass"
+        ),
+    )
+    return "\n".join(lines) + "\n" + _BODY_START.format(uses=uses) + ending
+
+
+def corpus(seeds: range = range(40)) -> dict[str, str]:
+    """{name: source}: the seeded lessons, then every import order (all permutations of one and
+    of all four modules, the sorted pairs and triples) in rotating forms, with each ending."""
+    programs = {f"lesson-{seed}": program(seed) for seed in seeds}
+    for index, order in enumerate(ORDERS):
+        for end in range(len(BODY_ENDS)):
+            programs[f"imports-{'-'.join(order)}-{end}"] = import_program(order, index % 3, end)
+    return programs

@@ -370,16 +370,17 @@ class Server:
             problems.append(f"a busy loop was not stopped by the CPU limit: {busy}")
         return report, problems
 
-    def calibrate_imports(self, probes: dict, calibrate) -> None:
+    def calibrate_imports(self, probes: dict, calibrate):
         """Run the executor's import probes in real children, as snippets run, and hand their
-        output to `calibrate` (execute.calibrate_imports) before any child serves a run."""
+        output to `calibrate` (execute.calibrate_imports, or calibration_residuals, whose
+        report it returns) before any child serves a run."""
         limits = _SELF_CHECK_LIMITS
         printed = {}
         for module, source in probes.items():
             result = self._run_synchronously({"source": source, "trace": False, **limits})
             if isinstance(result, dict) and result.get("status") == Status.OK:
                 printed[module] = result["stdout"]
-        calibrate(printed)
+        return calibrate(printed)
 
     def _run_synchronously(self, job: dict):
         """Run one job in a new child and wait at most 2 s; its result dict, or what happened."""
@@ -450,6 +451,7 @@ def main(argv: list[str]) -> None:
     try:
         from grader.execute import (
             calibrate_imports,
+            calibration_residuals,
             execute,
             import_probes,
             measured_start,
@@ -473,8 +475,12 @@ def main(argv: list[str]) -> None:
     gc.freeze()
     report, problems = server.self_check()
     # Last, in the state the children that serve runs are forked in (a frozen heap, immortal
-    # objects): what a first import allocates there depends on it.
-    server.calibrate_imports(import_probes(), calibrate_imports)
+    # objects): what a first import allocates there depends on it. Twice: the second round
+    # corrects what the children's start still differs by once the first is applied.
+    for _round in range(2):
+        server.calibrate_imports(import_probes(), calibrate_imports)
+    residuals = server.calibrate_imports(import_probes(), calibration_residuals)
+    hello["in_force"]["collector_start_residuals"] = residuals
     hello["in_force"]["priorities"] = server.yield_to_runs()
     hello["in_force"].update(report)
     hello["django_modules"] = sorted(name for name in sys.modules if name.startswith("django"))

@@ -127,6 +127,7 @@ def importer(
     *,
     script_loads: tuple = (),
     import_shift: int = 0,
+    late_correction: bool = False,
 ):
     """The sandbox's `__import__`: this run's stand-ins, built before the snippet starts.
 
@@ -137,9 +138,13 @@ def importer(
     objects as `allocations` says for that module: what the real import leaves allocated, less
     what the stand-in's import allocates (measured, see execute._measure_start).
     `import_shift` (a collector check's variant) adds to every first import's figure. What may
-    be freed is allocated now, before the collector's start is set."""
+    be freed is allocated now, before the collector's start is set. A negative figure (the real
+    import allocates a few more here than in a script, somewhere inside it) is freed as the import
+    starts, or, with `late_correction` (another variant: the other end of where the difference
+    may lie), once it has ended."""
     built = {name: build(name, run, stdout, stderr) for name in STAND_IN_MEMBERS}
-    figures = {name: allocations.get(name, 0) + import_shift for name in built}
+    names = ScriptImports.figures_used(tuple(built))
+    figures = {name: allocations.get(name, 0) + import_shift for name in names}
     reserve = sum(max(-figure, 0) for figure in figures.values())
     kept_alive: list = [Allocation() for _ in range(reserve)]
     script_imports = ScriptImports(script_loads)
@@ -153,15 +158,24 @@ def importer(
             raise run.refuse(f"importing `{name}`", "only curated stand-ins exist")
         if module not in imported:
             imported.append(module)
-            script_imports.load(name)
-            figure = figures[name]
-            for _ in range(figure):
-                kept_alive.append(Allocation())
-            if figure < 0:
+            figure = figures[script_imports.figure_for(name)]
+            if figure < 0 and not late_correction:
                 del kept_alive[figure:]
+            script_imports.load(name)
+            if figure < 0 and late_correction:
+                del kept_alive[figure:]
+            _allocate(kept_alive, figure)
         return module
 
     return __import__
+
+
+def _allocate(into: list, count: int) -> None:
+    """`count` allocations appended to `into`, in a Python loop: the checks for a due automatic
+    collection at each turn stand for the script's import's own (measured: without them the
+    count after an import that an automatic collection interrupts is off by a few)."""
+    for _ in range(count):
+        into.append(Allocation())
 
 
 _real_import = builtins.__import__
@@ -172,7 +186,8 @@ def prepare_script_imports(loads: tuple) -> None:
     a script, whose start-up has met the library's directory, a run's import then finds the
     path's finder and its listing cached, rather than allocating them."""
     for name in loads:
-        importlib.machinery.PathFinder.find_spec(name)
+        if name not in sys.builtin_module_names:  # `gc`: no file to find
+            importlib.machinery.PathFinder.find_spec(name)
 
 
 class ScriptImports:
@@ -191,6 +206,23 @@ class ScriptImports:
         self._loads = tuple(loads)
         self._loaded: dict = {}
         self._saved: dict = {}  # made now: the import itself should allocate what a script's does
+
+    def figure_for(self, name: str) -> str:
+        """Which measured figure a first import of `name` takes now (see execute._IMPORT_FIGURES):
+        its own if the script's import would load it, "copy after weakref" for copy once weakref
+        is loaded, or that of an import of a loaded module ("sys"), which a script's is then."""
+        if name not in self._loads:
+            return name
+        if name in self._loaded:
+            return "sys"
+        if name == "copy" and "weakref" in self._loaded:
+            return "copy after weakref"
+        return name
+
+    @staticmethod
+    def figures_used(names: tuple) -> tuple:
+        """The figures a run's first imports may take, one each: the worst case for freeing."""
+        return (*names, "copy after weakref")
 
     def load(self, name: str) -> None:
         if name not in self._loads or name in self._loaded:

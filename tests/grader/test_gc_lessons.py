@@ -2,76 +2,34 @@
 whose output depends on when the collector runs automatically (grader.collector_dependent), but a
 snippet it accepts must print exactly what the script prints: no wrong key.
 
-Two sets: seeded programs of grader/gc_lessons.py (cycles, `del`, weak references with and
-without callbacks, `weakref.finalize`, `gc.disable()`/`enable()`, `gc.collect()` prints, loops that
-start automatic collections), and every order of importing the stand-in modules, in each import
-form, around one lesson body. The share accepted is printed and must stay at 90% or more.
+The corpus (grader.gc_lessons.corpus): seeded lesson programs (cycles, `del`, weak references with
+and without callbacks, `weakref.finalize`, `gc.disable()`/`enable()`, `gc.collect()` prints, loops
+that start automatic collections), and every order of importing the stand-in modules, in each
+import form, around bodies with cycles, `del`, a disabled collector and a finalizer. Also a share
+of `python -m grader.fidelity_probe` (long programs: absolute counts, many finalizers at exit).
+Both run under this interpreter (3.12) and, in a child, under CPython 3.13 (`.venv313`, made by
+`make test`); the share accepted is printed and, for the corpus, must stay at 90% or more.
 """
 
-import itertools
+import json
+import os
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 import grader
-from grader import gc_lessons
+from grader import fidelity_probe, gc_lessons
 from grader.collector_check import DEPENDS_ON_COLLECTOR
 from tests.grader.conftest import run_in_cpython
 
 LIMITS = grader.Limits(cpu_seconds=8, wall_seconds=20)
-SEEDS = range(40)
-FORMS = ("import {m}", "import {m} as {alias}", "from {m} import {names}")
-MEMBERS = {"gc": "collect", "sys": "getrefcount", "copy": "copy", "weakref": "ref"}
-USES = {
-    "gc": "print('collected', {p}collect())",
-    "sys": "print({p}getrefcount(node) > 1)",
-    "copy": "print({p}copy(node) is node)",
-    "weakref": "alive = {p}ref(node)\nprint(alive() is node)",
-}
-BODY = """\
-class Node:
-    def __init__(self, name):
-        self.name = name
-    def __del__(self):
-        print('del', self.name)
-node = Node('a')
-node.me = node
-{uses}
-del node
-cycle = []
-cycle.append(cycle)
-del cycle
-{collect}
-"""
-
-
-def import_program(order: tuple[str, ...], form: int) -> str:
-    """The stand-ins in `order`, the i-th in import form (form + i) % 3, around one body."""
-    lines, prefixes = [], {}
-    for position, module in enumerate(order):
-        pattern = FORMS[(form + position) % len(FORMS)]
-        alias = gc_lessons.ALIASES[module]
-        lines.append(pattern.format(m=module, alias=alias, names=MEMBERS[module]))
-        prefixes[module] = (
-            ""
-            if pattern.startswith("from")
-            else (f"{alias}." if " as " in pattern else f"{module}.")
-        )
-    uses = "\n".join(USES[m].format(p=prefixes[m]) for m in order)
-    collect = USES["gc"].format(p=prefixes["gc"]) if "gc" in order else "print('end')"
-    return "\n".join(lines) + "\n" + BODY.format(uses=uses, collect=collect)
-
-
-ORDERS = [
-    order
-    for size in range(1, 5)
-    for order in itertools.permutations(gc_lessons.MODULES, size)
-    if size in (1, 4) or order == tuple(sorted(order))
-]
-PROGRAMS = {f"lesson-{seed}": gc_lessons.program(seed) for seed in SEEDS} | {
-    f"imports-{'-'.join(order)}": import_program(order, index % 3)
-    for index, order in enumerate(ORDERS)
-}
+PROGRAMS = gc_lessons.corpus()
+PROBE_SEEDS = range(40)
+ROOT = Path(__file__).resolve().parents[2]
+# The grader under CPython 3.13: a virtual environment with the grader's one dependency.
+OTHER_PYTHON = os.environ.get("GRADER_PYTHON_313") or str(ROOT / ".venv313" / "bin" / "python")
 
 
 def verdict(source: str) -> dict:
@@ -87,7 +45,7 @@ def verdicts() -> dict:
     with ThreadPoolExecutor(max_workers=2) as pool:
         found = dict(zip(PROGRAMS, pool.map(verdict, PROGRAMS.values()), strict=True))
     accepted = sum(not found[name]["refused_because"] for name in found)
-    print(f"\ngc lessons: {accepted}/{len(found)} accepted ({100 * accepted / len(found):.0f}%)")
+    print(f"\ngc corpus: {accepted}/{len(found)} accepted ({100 * accepted / len(found):.0f}%)")
     return found
 
 
@@ -104,3 +62,39 @@ def test_an_accepted_lesson_prints_what_python_prints(name, verdicts):
 def test_most_lessons_are_accepted(verdicts):
     accepted = [name for name, found in verdicts.items() if not found["refused_because"]]
     assert len(accepted) >= 0.9 * len(verdicts), sorted(set(verdicts) - set(accepted))
+
+
+def test_no_probe_program_gets_a_wrong_key():
+    programs = {seed: fidelity_probe.program(seed) for seed in PROBE_SEEDS}
+    found = fidelity_probe.measure(programs)
+    print(f"\nfidelity probe: {found['accepted']}/{found['count']} accepted")
+    assert found["wrong"] == []
+
+
+def run_under_313(*arguments: str) -> dict:
+    if not Path(OTHER_PYTHON).exists():
+        pytest.skip(f"no CPython 3.13 grader environment at {OTHER_PYTHON} (make test makes one)")
+    completed = subprocess.run(
+        [OTHER_PYTHON, "-m", "grader.fidelity_probe", "--json", *arguments],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert completed.stdout, completed.stderr[-2000:]
+    found = json.loads(completed.stdout.splitlines()[-1])
+    assert found["python"].startswith("3.13"), found["python"]
+    return found
+
+
+def test_under_313_no_corpus_program_gets_a_wrong_key():
+    found = run_under_313("--corpus")
+    print(f"\ngc corpus on {found['python']}: {found['accepted']}/{found['count']} accepted")
+    assert found["wrong"] == []
+    assert found["count"] == len(PROGRAMS)
+
+
+def test_under_313_no_probe_program_gets_a_wrong_key():
+    found = run_under_313(str(len(PROBE_SEEDS)))
+    print(f"\nfidelity probe on {found['python']}: {found['accepted']}/{found['count']} accepted")
+    assert found["wrong"] == []

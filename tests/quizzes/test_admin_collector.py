@@ -80,3 +80,4 @@ def test_a_block_stored_by_a_refresh_shows_no_output_when_it_depends_on_the_coll
     assert stored["reasons"][0].startswith(DEPENDS_ON_COLLECTOR)
     text = html.unescape(instructor_client.get(reverse("concept_detail", args=["p"])).text)
     assert text.count("Output (Python") == 1  # the stable block's only
+    assert DEPENDS_ON_COLLECTOR in text and "what it prints is not known" in text  # the warning
