@@ -1,10 +1,11 @@
 """What one simulated student does on exam day, as a Locust user.
 
 Every student logs in first (before the exam opens: a log-in costs a deliberate ~0.4 CPU-s of
-password hashing), LOGIN_CONCURRENCY at a time. When the whole class is logged in the exam opens: each student presses Start
-within SPIKE_SECONDS of the opening (the spike), gets the attempt page, answers every question as
-attempt.js saves it (typed answers as SAVES drafts then a final save, a picked choice at once,
-a think time of SAVE_WAIT seconds between saves), submits and opens the result.
+password hashing), LOGIN_CONCURRENCY at a time. When the whole class is logged in the exam
+opens: each student presses Start within SPIKE_SECONDS of the opening (the spike), gets the
+attempt page, answers every question as attempt.js saves it (typed answers as SAVES drafts then
+a final save, a picked choice at once, a think time of SAVE_WAIT seconds between saves), submits
+and opens the result.
 
 A 503 (the database was busy; config.busy) is counted as an error, as the target is none, and
 sent again after its Retry-After with backoff, as attempt.js does, so no answer is lost.
