@@ -40,6 +40,9 @@ DEFAULT_RATES = {
     # signs up together, so the limit is a class's worth an hour, not a handful.
     "signup": Rate(40, 3600),
     "password_reset": Rate(20, 3600),
+    # Failed logins from one address, whatever the usernames: a campus behind one address mistypes
+    # a few dozen passwords when a class logs in at once, a password-spraying script thousands.
+    "login_failure": Rate(100, 900),
 }
 
 MESSAGE = "Too many requests in a short time. Wait a minute, then try again."
@@ -66,12 +69,24 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _window_keys(scope: str, who: str, rate: Rate, now: float) -> tuple[str, str, float]:
+    window, offset = divmod(now, rate.period)
+    prefix = f"ratelimit:{scope}:{who}"
+    return f"{prefix}:{int(window)}", f"{prefix}:{int(window) - 1}", offset
+
+
+def within(scope: str, who: str, rate: Rate, *, now: float | None = None) -> bool:
+    """Whether `who` is still within the rate in `scope`, counting nothing."""
+    now = time.time() if now is None else now
+    current_key, previous_key, offset = _window_keys(scope, who, rate, now)
+    previous = cache.get(previous_key, 0)
+    return previous * (1 - offset / rate.period) + cache.get(current_key, 0) < rate.limit
+
+
 def hit(scope: str, who: str, rate: Rate, *, now: float | None = None) -> bool:
     """Count one request of `who` in `scope`; False when it goes over the rate."""
     now = time.time() if now is None else now
-    window, offset = divmod(now, rate.period)
-    prefix = f"ratelimit:{scope}:{who}"
-    current_key, previous_key = f"{prefix}:{int(window)}", f"{prefix}:{int(window) - 1}"
+    current_key, previous_key, offset = _window_keys(scope, who, rate, now)
     # Kept for two periods: the current window is the previous one during the next period.
     cache.add(current_key, 0, timeout=2 * rate.period)
     try:

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from accounts import views as account_views
+from accounts.forms import LoginForm
 from accounts.ratelimit import rate_limited
 
 # A reset request sends an email: throttled per address, so the form cannot be used to flood
@@ -24,6 +25,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/password_reset/", password_reset, name="password_reset"),
+    path(
+        "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("content.urls")),
     path("", include("courses.urls")),

@@ -107,6 +107,21 @@ def test_guessing_many_usernames_from_one_address_locks_each_username_guessed_at
     assert log_in(client_from("198.51.100.3"), "student", PASSWORD).status_code == 429
 
 
+def test_spraying_one_password_over_many_usernames_from_one_address_is_stopped(student):
+    """The per-username lock never trips when each username is tried once: the address's failed
+    logins are counted too, at a rate far above a class's typos (the test above: 20 of 200)."""
+    limit = ratelimit.rate_for("login_failure").limit
+    assert limit >= 50, "a class behind one address mistypes a few dozen passwords at once"
+    sprayer = client_from("203.0.113.9")
+    for number in range(limit):
+        assert log_in(sprayer, f"sprayed-{number}", "Summer2026!").status_code == 200
+    refused = log_in(sprayer, "student", PASSWORD)
+    assert refused.status_code == 200 and "_auth_user_id" not in sprayer.session
+    assert "Too many failed logins have come from your network" in refused.content.decode()
+    # Another address is not affected, nor is the username itself locked.
+    assert log_in(client_from("198.51.100.4"), "student", PASSWORD).status_code == 302
+
+
 def test_a_few_typos_then_the_right_password_logs_in_and_starts_over(student):
     client = client_from("198.51.100.4")
     fail_logins(client, "student", LIMIT - 2)
