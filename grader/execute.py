@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import NamedTuple
 
-from grader import collector, hooks, standins
+from grader import collector, exits, folding, hooks, standins
 from grader.policy import SNIPPET_FILENAME, check_snippet, compile_tree
 from grader.trace import Tracer, printed_so_far
 
@@ -209,6 +209,7 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
     finalizers_before = set(weakref.finalize._registry)
     failure: list[BaseException] = []  # the only reference to an uncaught exception
     status, exception, line = "ok", None, None
+    exit_reason = None  # the exit status of an uncaught SystemExit (grader/exits.py)
     shift = variant["shift"] if variant else 0
     recorder = collector.Recorder(run, thresholds[0]) if variant and variant["record"] else None
     start_objects: list = []  # what makes up a script's starting count, kept for the run
@@ -242,7 +243,7 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
         except BaseException as error:  # noqa: BLE001 - the snippet's, reported as CPython does
             error = error.with_traceback(error.__traceback__.tb_next)  # not this frame
             failure.append(error)
-            status, exception, line = _classify(error)
+            status, exception, line, exit_reason = _classify(error)
             del error
         if failure or run.pending is not None:  # CPython writes the traceback or the rest
             _collect_if_due(thresholds)  # of stdout, which can start a due collection
@@ -268,6 +269,8 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
         reason = f"the output exceeded the limit of {output_bytes_of(run)} bytes"
         return _result("output_limit", run.stdout(), reasons=[reason]) | extra
     reasons = ["the snippet ran out of memory (MemoryError)"] if status == "memory" else []
+    if exit_reason:
+        reasons = [exit_reason]
     return _result(status, run.stdout(), exception, line, reasons) | extra
 
 
@@ -310,6 +313,7 @@ def _compile_at_script_start(tree, start: Start, kept: list, holder: list, shift
     pending = start.before_compiler + shift - gc.get_count()[0]
     for _ in range(pending):
         kept.append(hooks.Allocation())
+    folding.allocate_folded(tree, kept)  # what the script's compiler allocates folding constants
     return _compile(tree)
 
 
@@ -487,14 +491,18 @@ def output_bytes_of(run: hooks.Run) -> int:
 
 
 def _classify(error: BaseException):
-    if isinstance(error, SystemExit):
-        return "ok", None, None  # a script that exits prints no traceback
+    """(status, exception line, snippet line, the exit's reason) of an uncaught exception."""
     line = _snippet_line(error.__traceback__)
+    if isinstance(error, SystemExit):  # no traceback: the message, if any, and the exit status
+        status, printed, reason = exits.system_exit(error)
+        return status, printed, line if status != "ok" else None, reason
     if isinstance(error, MemoryError):
-        return "memory", _last_line(error), line
+        return "memory", _last_line(error), line, None
     if isinstance(error, (hooks.PolicyRefusal, hooks.OutputLimitReached)):
-        return "ok", None, None  # recorded on the run, which decides the status
-    return "raised", _last_line(error), line
+        return "ok", None, None, None  # recorded on the run, which decides the status
+    if isinstance(error, BaseExceptionGroup):
+        return "raised", exits.group_last_line(error), line, None
+    return "raised", _last_line(error), line, None
 
 
 def _finalize_at_exit(

@@ -6,6 +6,7 @@ output and refusals, and `sandbox_builtins(run)` gives each run its own builtins
 
 import builtins
 import functools
+import io
 import string
 import sys
 from types import BuiltinMethodType, ModuleType
@@ -100,23 +101,94 @@ def _snippet_line() -> int | None:
 
 
 class TextSink:
-    """`sys.stdout` while a snippet runs: all prints (functions, methods, __del__) land in one
-    place. Slots and no Python-level __init__: a snippet holding `sys.stdout` can reach no state."""
+    """`sys.stdout` (and `sys.stderr`) while a snippet runs: all prints (functions, methods,
+    __del__) land in one place. It shows what a script's piped stdout shows (`encoding`,
+    `errors`, `name`, `isatty()`, `writelines()`, its class's name and repr; read from the
+    grader server's own piped streams, which CPython configured as a script's); other members
+    of the real TextIOWrapper are refused. Slots and no Python-level __init__: a snippet holding
+    it can reach no state."""
 
-    __slots__ = ("_write", "_flush")
+    __slots__ = ("_write", "_flush", "_fd")
 
-    def write(self, text):
-        if real_type(text) is not str:  # TextIOWrapper's message
-            raise TypeError(f"write() argument must be str, not {real_type(text).__name__}")
-        return self._write(text)
+    def write(self, *text, **keywords):
+        if keywords:
+            raise TypeError("TextIOWrapper.write() takes no keyword arguments")
+        if len(text) != 1:
+            raise TypeError(f"TextIOWrapper.write() takes exactly one argument ({len(text)} given)")
+        if real_type(text[0]) is not str:  # TextIOWrapper's message
+            raise TypeError(f"write() argument must be str, not {real_type(text[0]).__name__}")
+        return self._write(text[0])
+
+    def writelines(self, lines, /):
+        for line in lines:
+            self.write(line)
 
     def flush(self):
         self._flush()
 
+    def isatty(self):
+        return False  # a script's output is piped when the site runs it
 
-def text_sink(write, flush) -> TextSink:
+    def readable(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return False
+
+    def fileno(self):
+        return self._fd
+
+    encoding = property(lambda self: _STREAMS[self._fd][1])
+    errors = property(lambda self: _STREAMS[self._fd][2])
+    line_buffering = property(lambda self: _STREAMS[self._fd][3])
+    name = property(lambda self: _STREAMS[self._fd][0])
+    mode = "w"
+    closed = False
+    newlines = None
+    write_through = False
+
+    def __repr__(self):
+        return f"<_io.TextIOWrapper name={self.name!r} mode='w' encoding={self.encoding!r}>"
+
+    def __dir__(self):
+        return _TEXT_IO_MEMBERS
+
+    def __getattr__(self, name):
+        if name in _TEXT_IO_MEMBERS:
+            raise _current_run.refuse(
+                f"`sys.stdout.{name}`", "it is not part of the sandbox's stdout (a text sink)"
+            )
+        message = f"'_io.TextIOWrapper' object has no attribute '{name}'"
+        raise AttributeError(message, name=name, obj=self)
+
+
+TextSink.__name__ = TextSink.__qualname__ = "TextIOWrapper"
+TextSink.__module__ = "_io"
+_TEXT_IO_MEMBERS = sorted({*dir(io.TextIOWrapper), "mode"})
+
+
+def _stream_config(stream, fd: int, name: str) -> tuple:
+    """(name, encoding, errors, line_buffering) of a piped standard stream, as CPython set up
+    this process's own (the grader server's are pipes, in an empty environment)."""
+    defaults = ("utf-8", "surrogateescape" if fd == 1 else "backslashreplace", fd == 2)
+    try:
+        return (name, stream.encoding, stream.errors, stream.line_buffering)
+    except AttributeError:
+        return (name, *defaults)
+
+
+_STREAMS = {
+    1: _stream_config(sys.__stdout__, 1, "<stdout>"),
+    2: _stream_config(sys.__stderr__, 2, "<stderr>"),
+}
+
+
+def text_sink(write, flush, fd: int = 1) -> TextSink:
     sink = object.__new__(TextSink)
-    sink._write, sink._flush = write, flush
+    sink._write, sink._flush, sink._fd = write, flush, fd
     return sink
 
 
@@ -300,7 +372,7 @@ def stdout_sink(run: Run) -> TextSink:
 
 
 def stderr_sink() -> TextSink:
-    return text_sink(_discard, _nothing)
+    return text_sink(_discard, _nothing, 2)
 
 
 # --- the collector's starting state ------------------------------------------------------------
