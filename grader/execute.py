@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import NamedTuple
 
-from grader import collector, exits, folding, hooks, standins
+from grader import collector, exits, folding, hooks, recursion, standins
 from grader.policy import SNIPPET_FILENAME, check_snippet, compile_tree
 from grader.trace import Tracer, printed_so_far
 
@@ -215,6 +215,7 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
     start_objects: list = []  # what makes up a script's starting count, kept for the run
     holder: list = []
     tracer = around or _NO_TRACER
+    room = _ROOM if _ROOM.current() else None
     try:
         # From here to exec() nothing may allocate but the compiler and the collector's start.
         # A collection that the compiler's allocations make due runs, in a script, at the first
@@ -226,8 +227,10 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
         if trace:
             tracer = Tracer(code, main[0], stdout=partial(printed_so_far, run))
         sys.stdout, sys.stderr = stdout, stderr
-        # Same room for recursion as a script, whose module frame is the first frame.
-        sys.setrecursionlimit(saved[2] + _frame_depth())
+        # Same room for recursion as a script, whose module frame is the first frame: the
+        # thread's counters set as a script's (grader/recursion.py), or else a higher limit.
+        if room is None:
+            sys.setrecursionlimit(saved[2] + _frame_depth())
         try:
             with tracer:
                 if recorder is not None:
@@ -235,8 +238,12 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
                 try:
                     if saved[3]:
                         gc.enable()
+                    if room is not None:
+                        room.enter()
                     exec(code, main[0])
                 finally:  # a script runs no automatic collection once its code has ended
+                    if room is not None:
+                        room.leave()
                     gc.set_threshold(*_NO_AUTOMATIC_COLLECTION)
                     if recorder is not None:
                         gc.callbacks.remove(recorder)
@@ -344,6 +351,15 @@ def _measure_start() -> Start:
         script_loads=script_loads,
         import_probes=tuple(import_probes.items()),
     )
+
+
+def _probe_output(source: str) -> str:
+    return _run(_check(source)[0], hooks.start_run(1 << 16))["stdout"]
+
+
+def _use_room(room: recursion.Room) -> None:
+    global _ROOM
+    _ROOM = room
 
 
 def script_loads() -> tuple:
@@ -606,4 +622,6 @@ def _clear_module_dict(namespace: dict) -> None:
 
 
 _START = Start(0, 0, {}, {})
+_ROOM = recursion.Room(None, None)
 _START = _measure_start()
+_ROOM = recursion.measure(_script_output, _probe_output, _use_room)
