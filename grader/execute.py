@@ -204,7 +204,7 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
         import_shift=variant["import_shift"] if variant else 0,
     )
     builtins_namespace = hooks.sandbox_builtins(importer)
-    main = [{"__name__": "__main__", "__doc__": None, "__builtins__": builtins_namespace}]
+    main = [_main_namespace(builtins_namespace)]
     saved = sys.stdout, sys.stderr, sys.getrecursionlimit(), gc.isenabled()
     finalizers_before = set(weakref.finalize._registry)
     failure: list[BaseException] = []  # the only reference to an uncaught exception
@@ -229,8 +229,9 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
         sys.stdout, sys.stderr = stdout, stderr
         # Same room for recursion as a script, whose module frame is the first frame: the
         # thread's counters set as a script's (grader/recursion.py), or else a higher limit.
+        depth = _frame_depth()  # run either way: the collector's start assumes its frames
         if room is None:
-            sys.setrecursionlimit(saved[2] + _frame_depth())
+            sys.setrecursionlimit(saved[2] + depth)
         try:
             with tracer:
                 if recorder is not None:
@@ -279,6 +280,22 @@ def _run(tree, run: hooks.Run, start=None, trace=False, around=None, variant=Non
     if exit_reason:
         reasons = [exit_reason]
     return _result(status, run.stdout(), exception, line, reasons) | extra
+
+
+def _main_namespace(builtins_namespace: dict) -> dict:
+    """`__main__`'s globals as a script's start, in its order. `__file__` is the snippet's file
+    name as its code and tracebacks give it; no loader (a script's reads files) and no spec."""
+    return {
+        "__name__": "__main__",
+        "__doc__": None,
+        "__package__": None,
+        "__loader__": None,
+        "__spec__": None,
+        "__annotations__": {},
+        "__builtins__": builtins_namespace,
+        "__file__": SNIPPET_FILENAME,
+        "__cached__": None,
+    }
 
 
 class _NoTracer:

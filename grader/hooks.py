@@ -11,6 +11,7 @@ import string
 import sys
 from types import BuiltinMethodType, ModuleType
 
+from grader.lookalikes import SHOWN_CLASS, LookAlike, look_alike
 from grader.policy import (
     ALLOWED_BUILTINS,
     GUARDED_ATTRIBUTES,
@@ -212,13 +213,25 @@ class _TypeCheck(real_type):
 
 
 def _class_of(value):
-    found = real_type(value)
+    return _shown_class(real_type(value))
+
+
+def _shown_class(found):
+    """The class a snippet is shown: the sandbox's `type` for every metaclass, the builtin's
+    class for a look-alike of a builtin function (grader/lookalikes.py)."""
+    if found is LookAlike:
+        return SHOWN_CLASS
     return SafeType if issubclass(found, real_type) else found
 
 
 class SafeType(metaclass=_TypeCheck):
     """The sandbox's `type`: `type(x)` and isinstance checks as usual; metaclasses (the real
     `type` among them) are replaced by this class, so three-argument `type()` is never reached."""
+
+    @staticmethod
+    def mro(*args):
+        """`type.mro(int)`: the real one, unbound (on an instance of type it is bound)."""
+        return real_type.mro(*args)
 
     def __new__(cls, *args, **kwargs):
         if len(args) == 3:
@@ -263,14 +276,17 @@ def safe_format_map(template, mapping, /):
 
 
 _SAFE_STR_METHODS = {"format": safe_format, "format_map": safe_format_map}
-_STR_METHODS = {str.format: safe_format, str.format_map: safe_format_map}
+_STR_METHODS = {
+    str.format: look_alike(safe_format, str.format, range(1, 1 << 30), keywords=True),
+    str.format_map: look_alike(safe_format_map, str.format_map, (2,)),
+}
 _METHOD_DESCRIPTOR = real_type(str.format)
 
 
 def guarded_getattr(obj, name):
     """`_getattr_`: the attributes whose danger depends on the object (GUARDED_ATTRIBUTES)."""
-    if name == "__class__":
-        return _class_of(obj)
+    if name == "__class__":  # read from the object: a weak proxy shows its referent's
+        return _shown_class(obj.__class__)
     if name == "__dict__":
         if isinstance(obj, (real_type, ModuleType)):
             raise _current_run.refuse(
@@ -283,7 +299,8 @@ def guarded_getattr(obj, name):
         return _STR_METHODS[value]
     if real_type(value) is BuiltinMethodType and isinstance(value.__self__, str):
         if value.__name__ == name:  # str's own method, whatever the class it was read from
-            return functools.partial(_SAFE_STR_METHODS[name], value.__self__)
+            bound = functools.partial(_SAFE_STR_METHODS[name], value.__self__)
+            return look_alike(bound, value, keywords=name == "format")
     return value
 
 
@@ -344,10 +361,10 @@ _BASE_BUILTINS.update(
         "__build_class__": builtins.__build_class__,
         "_getattr_": guarded_getattr,
         "type": SafeType,
-        "getattr": safe_getattr,
-        "hasattr": safe_hasattr,
-        "setattr": safe_setattr,
-        "delattr": safe_delattr,
+        "getattr": look_alike(safe_getattr, builtins.getattr, (2, 3)),
+        "hasattr": look_alike(safe_hasattr, builtins.hasattr, (2,)),
+        "setattr": look_alike(safe_setattr, builtins.setattr, (3,)),
+        "delattr": look_alike(safe_delattr, builtins.delattr, (2,)),
     }
 )
 

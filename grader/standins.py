@@ -26,6 +26,7 @@ from types import (
 )
 
 from grader.hooks import Allocation, Run, TextSink
+from grader.lookalikes import look_alike
 from grader.policy import REFUSED_MEMBER_REASONS, STAND_IN_MEMBERS
 
 
@@ -47,6 +48,7 @@ _SHARED_MEMBERS = {
     }
     for name, module in _REAL.items()
 }
+_DIRS = {name: (lambda names=tuple(dir(module)): list(names)) for name, module in _REAL.items()}
 # What gc.get_referents may neither inspect nor hand out: these reach code, frames, namespaces.
 _OPAQUE_INPUTS = (
     type,
@@ -101,15 +103,16 @@ def _guarded_get_referents(run: Run):
 
 
 def build(name: str, run: Run, stdout: TextSink, stderr: TextSink) -> ModuleType:
-    module = ModuleType(name)
+    module = ModuleType(name, _REAL[name].__doc__)
     namespace = module.__dict__
     namespace["__spec__"] = _SPECS[name]
     namespace.update(_SHARED_MEMBERS[name])
     if name == "sys":
         namespace["stdout"], namespace["stderr"] = stdout, stderr
     elif name == "gc":
-        namespace["get_referents"] = _guarded_get_referents(run)
+        namespace["get_referents"] = look_alike(_guarded_get_referents(run), gc.get_referents)
     namespace["__getattr__"] = _missing_member(run, module, _REAL[name])
+    namespace["__dir__"] = _DIRS[name]  # the real module's names, as a script's dir() shows
     return module
 
 

@@ -1,0 +1,50 @@
+"""Sandbox versions of builtin functions that show as the builtins do.
+
+The sandbox checks some calls (`getattr` and its kin, `str.format`, `gc.get_referents`) in
+Python. A plain Python function would show itself: `print(getattr)` gives `<function getattr at
+0x...>` where a script shows `<built-in function getattr>`, `getattr(1)` complains about a
+missing argument named `name`, `type(getattr)` is `function`. A `LookAlike` calls the check but
+shows the real builtin: its repr, `__name__`, `__qualname__`, `__module__`, `__doc__`, and, for
+the wrong number of arguments or keywords the builtin does not take, the builtin's own error
+(raised by the builtin itself, which raises it before doing anything). The sandbox's `type`
+reports its class as the builtin's (`hooks._class_of`).
+"""
+
+from types import BuiltinFunctionType
+
+
+class LookAlike:
+    __slots__ = ("_check", "_real", "_arities", "_keywords")
+
+    def __call__(self, *args, **keywords):
+        arities = self._arities
+        if (keywords and not self._keywords) or (arities and len(args) not in arities):
+            return self._real(*args, **keywords)  # raises the builtin's own TypeError
+        return self._check(*args, **keywords)
+
+    def __repr__(self):
+        return repr(self._real)
+
+    __name__ = property(lambda self: self._real.__name__)
+    __doc__ = property(lambda self: self._real.__doc__)
+    __module__ = property(lambda self: self._real.__module__)
+    __text_signature__ = property(lambda self: self._real.__text_signature__)
+
+    def __getattr__(self, name):
+        if name == "__qualname__":  # not in the class's namespace: type keeps it apart
+            return self._real.__qualname__
+        message = f"'builtin_function_or_method' object has no attribute '{name}'"
+        raise AttributeError(message, name=name, obj=self)
+
+
+def look_alike(check, real, arities=(), keywords=False) -> LookAlike:
+    """`check` shown as `real`; `arities` lists the numbers of positional arguments `real`
+    accepts (any, when empty), `keywords` whether it takes keyword arguments."""
+    alike = object.__new__(LookAlike)
+    alike._check, alike._real = check, real
+    alike._arities, alike._keywords = arities, keywords
+    return alike
+
+
+# What the sandbox's `type` shows as the class of a look-alike.
+SHOWN_CLASS = BuiltinFunctionType
