@@ -11,7 +11,7 @@ import string
 import sys
 from types import BuiltinMethodType, ModuleType
 
-from grader.lookalikes import SHOWN_CLASS, LookAlike, look_alike
+from grader.lookalikes import LOOK_ALIKE_CLASSES, SHOWN_CLASS, look_alike
 from grader.policy import (
     ALLOWED_BUILTINS,
     GUARDED_ATTRIBUTES,
@@ -219,7 +219,7 @@ def _class_of(value):
 def _shown_class(found):
     """The class a snippet is shown: the sandbox's `type` for every metaclass, the builtin's
     class for a look-alike of a builtin function (grader/lookalikes.py)."""
-    if found is LookAlike:
+    if found in LOOK_ALIKE_CLASSES:
         return SHOWN_CLASS
     return SafeType if issubclass(found, real_type) else found
 
@@ -370,6 +370,11 @@ _BASE_BUILTINS.update(
 
 # The run being executed (one per process in production; tests may run several in sequence).
 _current_run = Run(0)
+
+
+def current_run() -> Run:
+    """The run being executed, which records refusals made at run time."""
+    return _current_run
 
 
 def start_run(output_bytes: int) -> Run:

@@ -82,12 +82,23 @@ HOST_OBJECTS = [
     "ValueError",
     "None",
     "sys.exit",
+    "str.join",
+    "list.append",
+    "copy.deepcopy.__defaults__",
+    "getattr.__doc__",
+    "sys.stdout.write",
+    "'{}'.format",
+    "str.format",
+    "sys.version.upper()",
+    "[1, 2]",
 ]
 
 HOST_SITES = [
     "import sys, gc, copy, weakref\nprint(sys.getrefcount({o}))\n",
     "import sys, gc, copy, weakref\nx = {o}\nprint(sys.getrefcount(x))\n",
     "import sys, gc, copy, weakref\nprint(list(map(sys.getrefcount, [{o}])))\n",
+    "import sys, gc, copy, weakref\nprint(sys.getrefcount(*[{o}]))\n",
+    "import sys, gc, copy, weakref\nprint(sorted([{o}], key=sys.getrefcount) == [{o}])\n",
 ]
 
 SELF_IN_PROTOCOLS = [

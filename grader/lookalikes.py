@@ -10,6 +10,7 @@ the wrong number of arguments or keywords the builtin does not take, the builtin
 reports its class as the builtin's (`hooks._class_of`).
 """
 
+import functools
 from types import BuiltinFunctionType
 
 
@@ -48,3 +49,39 @@ def look_alike(check, real, arities=(), keywords=False) -> LookAlike:
 
 # What the sandbox's `type` shows as the class of a look-alike.
 SHOWN_CLASS = BuiltinFunctionType
+
+
+class PartialLookAlike(functools.partial):
+    """A look-alike called through C, for a check that must know the references its caller
+    holds: a `functools.partial` reaches the function by vectorcall on every path (a direct
+    call, map(), sorted(key=), `f(*args)`), so the function's frame always adds the same two
+    (its parameter and the argument it passes on), where a Python `__call__` adds one more on
+    some paths than on others."""
+
+    def __repr__(self):
+        return _PARTIAL_REPRS.get(id(self), "")
+
+    func = property(lambda self: _no_attribute(self, "func"))
+    args = property(lambda self: _no_attribute(self, "args"))
+    keywords = property(lambda self: _no_attribute(self, "keywords"))
+
+
+def _no_attribute(obj, name):
+    message = f"'builtin_function_or_method' object has no attribute '{name}'"
+    raise AttributeError(message, name=name, obj=obj)
+
+
+def partial_look_alike(check, real) -> PartialLookAlike:
+    alike = PartialLookAlike(check)
+    _PARTIAL_REPRS[id(alike)] = repr(real)  # kept alive by its module: the id stays its own
+    alike.__dict__.update(
+        __name__=real.__name__,
+        __qualname__=real.__qualname__,
+        __module__=real.__module__,
+        __doc__=real.__doc__,
+    )
+    return alike
+
+
+_PARTIAL_REPRS: dict = {}
+LOOK_ALIKE_CLASSES = (LookAlike, PartialLookAlike)

@@ -25,6 +25,7 @@ from types import (
     TracebackType,
 )
 
+from grader import hooks, refcounts
 from grader.hooks import Allocation, Run, TextSink
 from grader.lookalikes import look_alike
 from grader.policy import REFUSED_MEMBER_REASONS, STAND_IN_MEMBERS
@@ -48,6 +49,15 @@ _SHARED_MEMBERS = {
     }
     for name, module in _REAL.items()
 }
+# The sandbox's getrefcount: CPython's count, refused for the sandbox's own objects.
+_SHARED_MEMBERS["sys"]["getrefcount"] = refcounts.GETREFCOUNT
+refcounts.set_host_roots(
+    [
+        *hooks.sandbox_builtins(None).values(),
+        *(member for members in _SHARED_MEMBERS.values() for member in members.values()),
+        *_SPECS.values(),
+    ]
+)
 _DIRS = {name: (lambda names=tuple(dir(module)): list(names)) for name, module in _REAL.items()}
 # What gc.get_referents may neither inspect nor hand out: these reach code, frames, namespaces.
 _OPAQUE_INPUTS = (

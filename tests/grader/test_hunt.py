@@ -49,19 +49,7 @@ def counts_here() -> dict:
     return counts
 
 
-# Families still being fixed on this branch: they fail, and must (strict), until fixed.
-PENDING = {"standin_refcounts"}
-
-
-@pytest.mark.parametrize(
-    "family",
-    [
-        pytest.param(f, marks=pytest.mark.xfail(strict=True, reason="not fixed yet"))
-        if f in PENDING
-        else f
-        for f in hunt_snippets.FAMILIES
-    ],
-)
+@pytest.mark.parametrize("family", hunt_snippets.FAMILIES)
 def test_no_accepted_snippet_differs_from_a_script(family, counts_here):
     count = counts_here[family]
     assert count.accepted + count.refused > 0
@@ -79,7 +67,7 @@ def test_no_accepted_snippet_differs_on_the_next_cpython(python):
         name: hunt.FamilyCount(c["accepted"], c["refused"], c["wrong"]) for name, c in found.items()
     }
     print("\n" + hunt.report(counts, f"under {python}"))
-    wrong = {name: c.wrong for name, c in counts.items() if c.wrong and name not in PENDING}
+    wrong = {name: c.wrong for name, c in counts.items() if c.wrong}
     assert not wrong, wrong
 
 
