@@ -85,7 +85,7 @@ def _without_addresses(shown: tuple) -> tuple:
     return tuple(_ADDRESS.sub("0x…", part) if isinstance(part, str) else part for part in shown)
 
 
-def hunt(python: str, families: list[str] | None = None, workers: int = 2) -> dict:
+def hunt(python: str, families: list[str] | None = None, workers: int = 3) -> dict:
     """{family: FamilyCount} for the snippets of `families` (all by default)."""
     chosen = {
         name: sources

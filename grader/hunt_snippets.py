@@ -38,14 +38,11 @@ CONSTANTS = [
 CONSTANT_SITES = [
     "import sys\nprint(sys.getrefcount({k}))\n",
     "import sys\nx = {k}\nprint(sys.getrefcount(x))\n",
-    "import sys\nx = {k}\ny = {k}\nprint(sys.getrefcount(x), x is y)\n",
     "import sys\ndef f():\n    x = {k}\n    return sys.getrefcount(x)\nprint(f(), f())\n",
     "import sys\nfor i in range(2):\n    x = {k}\n    print(sys.getrefcount(x))\n",
     "import sys\ndef f(x={k}):\n    return sys.getrefcount(x)\nprint(f())\n",
     "import sys\nd = {{{k}: 1}}\nkey = list(d)[0]\nprint(sys.getrefcount(key))\n",
     "import sys\nclass C:\n    a = {k}\nprint(sys.getrefcount(C.a))\n",
-    "import sys\nitems = [{k}, {k}]\nprint(sys.getrefcount(items[0]))\n",
-    "import sys\ng = lambda: {k}\nprint(sys.getrefcount(g()))\n",
 ]
 
 

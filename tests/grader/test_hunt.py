@@ -12,6 +12,7 @@ The per-family counts are printed (`pytest -s`), as `python -m grader.hunt [--on
 import os
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,18 @@ def _other_cpythons() -> list[str]:
     return found
 
 
+OTHERS = _other_cpythons()
+
+
 @pytest.fixture(scope="module")
-def counts_here() -> dict:
+def hunts_elsewhere():
+    """The other interpreters' hunts, started first: they run while this one's does."""
+    with ThreadPoolExecutor(max(len(OTHERS), 1)) as pool:
+        yield {python: pool.submit(hunt.hunt_on, python) for python in OTHERS}
+
+
+@pytest.fixture(scope="module")
+def counts_here(hunts_elsewhere) -> dict:
     counts = hunt.hunt(hunt.base_python())
     print("\n" + hunt.report(counts, "on this interpreter"))
     return counts
@@ -58,11 +69,11 @@ def test_no_accepted_snippet_differs_from_a_script(family, counts_here):
     )
 
 
-@pytest.mark.parametrize("python", _other_cpythons() or [None], ids=str)
-def test_no_accepted_snippet_differs_on_the_next_cpython(python):
+@pytest.mark.parametrize("python", OTHERS or [None], ids=str)
+def test_no_accepted_snippet_differs_on_the_next_cpython(python, hunts_elsewhere):
     if python is None:
         pytest.skip("no other CPython found (set OTHER_CPYTHONS)")
-    found = hunt.hunt_on(python)
+    found = hunts_elsewhere[python].result(timeout=900)
     counts = {
         name: hunt.FamilyCount(c["accepted"], c["refused"], c["wrong"]) for name, c in found.items()
     }
