@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import NamedTuple
 
-from grader import collector, hooks, standins, suggestions
+from grader import collector, exits, folding, hooks, recursion, standins, suggestions
 from grader.misconceptions import child as misconceptions_child
 from grader.policy import SNIPPET_FILENAME, check_snippet, compile_tree
 from grader.schema import result as _result
@@ -231,16 +231,18 @@ def _run(
     builtins_namespace = hooks.sandbox_builtins(importer)
     if helpers:
         builtins_namespace.update(helpers)
-    main = [{"__name__": "__main__", "__doc__": None, "__builtins__": builtins_namespace}]
+    main = [_main_namespace(builtins_namespace)]
     saved = sys.stdout, sys.stderr, sys.getrecursionlimit(), gc.isenabled()
     finalizers_before = set(weakref.finalize._registry)  # type: ignore[attr-defined]
     failure: list[BaseException] = []  # the only reference to an uncaught exception
     status, exception, line = "ok", None, None
+    exit_reason = None  # the exit status of an uncaught SystemExit (grader/exits.py)
     shift = variant["shift"] if variant else 0
     recorder = collector.Recorder(run, thresholds[0]) if variant and variant["record"] else None
     start_objects: list = []  # what makes up a script's starting count, kept for the run
     holder: list = []
     tracer = around or _NO_TRACER
+    room = _ROOM if _ROOM.current() else None
     try:
         # From here to exec() nothing may allocate but the compiler and the collector's start.
         # A collection that the compiler's allocations make due runs, in a script, at the first
@@ -252,8 +254,10 @@ def _run(
         if trace:
             tracer = Tracer(code, main[0], stdout=partial(printed_so_far, run))
         sys.stdout, sys.stderr = stdout, stderr
-        # Same room for recursion as a script, whose module frame is the first frame.
-        sys.setrecursionlimit(saved[2] + depth)
+        # Same room for recursion as a script, whose module frame is the first frame: the
+        # thread's counters set as a script's (grader/recursion.py), or else a higher limit.
+        if room is None:
+            sys.setrecursionlimit(saved[2] + depth)
         try:
             with tracer:
                 if recorder is not None:
@@ -261,8 +265,12 @@ def _run(
                 try:
                     if saved[3]:
                         gc.enable()
+                    if room is not None:
+                        room.enter()
                     exec(code, main[0])
                 finally:  # a script runs no automatic collection once its code has ended
+                    if room is not None:
+                        room.leave()
                     gc.set_threshold(*_NO_AUTOMATIC_COLLECTION)
                     holder.clear()  # the parser arena's list, freed as run_mod returns
                     if recorder is not None:
@@ -270,7 +278,7 @@ def _run(
         except BaseException as error:  # noqa: BLE001 - the snippet's, reported as CPython does
             error = error.with_traceback(error.__traceback__.tb_next)  # type: ignore[union-attr]
             failure.append(error)
-            status, exception, line = _classify(error)
+            status, exception, line, exit_reason = _classify(error)
             del error
         if failure or run.pending is not None:  # CPython writes the traceback or the rest
             _collect_if_due(thresholds)  # of stdout, which can start a due collection
@@ -296,7 +304,25 @@ def _run(
         reason = f"the output exceeded the limit of {output_bytes_of(run)} bytes"
         return _result("output_limit", run.stdout(), reasons=[reason]) | extra
     reasons = ["the snippet ran out of memory (MemoryError)"] if status == "memory" else []
+    if exit_reason:
+        reasons = [exit_reason]
     return _result(status, run.stdout(), exception, line, reasons) | extra
+
+
+def _main_namespace(builtins_namespace: dict) -> dict:
+    """`__main__`'s globals as a script's start, in its order. `__file__` is the snippet's file
+    name as its code and tracebacks give it; no loader (a script's reads files) and no spec."""
+    return {
+        "__name__": "__main__",
+        "__doc__": None,
+        "__package__": None,
+        "__loader__": None,
+        "__spec__": None,
+        "__annotations__": {},
+        "__builtins__": builtins_namespace,
+        "__file__": SNIPPET_FILENAME,
+        "__cached__": None,
+    }
 
 
 class _NoTracer:
@@ -342,6 +368,7 @@ def _compile_at_script_start(tree, start: Start, kept: list, holder: list, shift
     pending = start.before_compiler + shift - gc.get_count()[0]
     for _ in range(pending):
         kept.append(hooks.Allocation())
+    folding.allocate_folded(tree, kept)  # what the script's compiler allocates folding constants
     code = _compile(tree)
     # A script's parser arena holds a list (its objects) from before the compiler until the
     # module's code has run; compile() freed ours, which would leave the snippet one more list to
@@ -384,6 +411,15 @@ def _measure_start() -> Start:
         script_collected_at=collected_at,
         script_count=script_count if regular else 0,
     )
+
+
+def _probe_output(source: str) -> str:
+    return _run(_check(source)[0], hooks.start_run(1 << 16))["stdout"]
+
+
+def _use_room(room: recursion.Room) -> None:
+    global _ROOM
+    _ROOM = room
 
 
 def script_loads() -> tuple:
@@ -592,14 +628,18 @@ def output_bytes_of(run: hooks.Run) -> int:
 
 
 def _classify(error: BaseException):
-    if isinstance(error, SystemExit):
-        return "ok", None, None  # a script that exits prints no traceback
+    """(status, exception line, snippet line, the exit's reason) of an uncaught exception."""
     line = _snippet_line(error.__traceback__)
+    if isinstance(error, SystemExit):  # no traceback: the message, if any, and the exit status
+        status, printed, reason = exits.system_exit(error)
+        return status, printed, line if status != "ok" else None, reason
     if isinstance(error, MemoryError):
-        return "memory", _last_line(error), line
+        return "memory", _last_line(error), line, None
     if isinstance(error, (hooks.PolicyRefusal, hooks.OutputLimitReached)):
-        return "ok", None, None  # recorded on the run, which decides the status
-    return "raised", _last_line(error), line
+        return "ok", None, None, None  # recorded on the run, which decides the status
+    if isinstance(error, BaseExceptionGroup):
+        return "raised", exits.group_last_line(error), line, None
+    return "raised", _last_line(error), line, None
 
 
 def _finalize_at_exit(
@@ -703,6 +743,7 @@ def _clear_module_dict(namespace: dict) -> None:
 
 
 _START = Start(0, 0, {}, {})  # until measured_start() runs: no adjustment
+_ROOM = recursion.Room(None, None)
 _measured = False
 
 
@@ -710,7 +751,9 @@ def measured_start() -> Start:
     """The collector's state at a script's first line, measured on first use and kept: the
     probes start `python -I` several times, which no import may do. The grader server asks
     right after importing this module, before it forks any child."""
-    global _START, _measured
+    global _START, _ROOM, _measured
     if not _measured:
         _START, _measured = _measure_start(), True
+        # The recursion room's probe runs the executor, with the start just measured.
+        _ROOM = recursion.measure(_script_output, _probe_output, _use_room)
     return _START

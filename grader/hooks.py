@@ -6,11 +6,13 @@ output and refusals, and `sandbox_builtins(run)` gives each run its own builtins
 
 import builtins
 import functools
+import io
 import string
 import sys
 from types import BuiltinMethodType, ModuleType
 
 from grader import ownership
+from grader.lookalikes import LOOK_ALIKE_CLASSES, SHOWN_CLASS, look_alike
 from grader.policy import (
     ALLOWED_BUILTINS,
     GUARDED_ATTRIBUTES,
@@ -105,23 +107,94 @@ def _snippet_line() -> int | None:
 
 
 class TextSink:
-    """`sys.stdout` while a snippet runs: all prints (functions, methods, __del__) land in one
-    place. Slots and no Python-level __init__: a snippet holding `sys.stdout` can reach no state."""
+    """`sys.stdout` (and `sys.stderr`) while a snippet runs: all prints (functions, methods,
+    __del__) land in one place. It shows what a script's piped stdout shows (`encoding`,
+    `errors`, `name`, `isatty()`, `writelines()`, its class's name and repr; read from the
+    grader server's own piped streams, which CPython configured as a script's); other members
+    of the real TextIOWrapper are refused. Slots and no Python-level __init__: a snippet holding
+    it can reach no state."""
 
-    __slots__ = ("_write", "_flush")
+    __slots__ = ("_write", "_flush", "_fd")
 
-    def write(self, text):
-        if real_type(text) is not str:  # TextIOWrapper's message
-            raise TypeError(f"write() argument must be str, not {real_type(text).__name__}")
-        return self._write(text)  # type: ignore[attr-defined]
+    def write(self, *text, **keywords):
+        if keywords:
+            raise TypeError("TextIOWrapper.write() takes no keyword arguments")
+        if len(text) != 1:
+            raise TypeError(f"TextIOWrapper.write() takes exactly one argument ({len(text)} given)")
+        if real_type(text[0]) is not str:  # TextIOWrapper's message
+            raise TypeError(f"write() argument must be str, not {real_type(text[0]).__name__}")
+        return self._write(text[0])  # type: ignore[attr-defined]
+
+    def writelines(self, lines, /):
+        for line in lines:
+            self.write(line)
 
     def flush(self):
         self._flush()  # type: ignore[attr-defined]
 
+    def isatty(self):
+        return False  # a script's output is piped when the site runs it
 
-def text_sink(write, flush) -> TextSink:
+    def readable(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return False
+
+    def fileno(self):
+        return self._fd
+
+    encoding = property(lambda self: _STREAMS[self._fd][1])
+    errors = property(lambda self: _STREAMS[self._fd][2])
+    line_buffering = property(lambda self: _STREAMS[self._fd][3])
+    name = property(lambda self: _STREAMS[self._fd][0])
+    mode = "w"
+    closed = False
+    newlines = None
+    write_through = False
+
+    def __repr__(self):
+        return f"<_io.TextIOWrapper name={self.name!r} mode='w' encoding={self.encoding!r}>"
+
+    def __dir__(self):
+        return _TEXT_IO_MEMBERS
+
+    def __getattr__(self, name):
+        if name in _TEXT_IO_MEMBERS:
+            raise _current_run.refuse(
+                f"`sys.stdout.{name}`", "it is not part of the sandbox's stdout (a text sink)"
+            )
+        message = f"'_io.TextIOWrapper' object has no attribute '{name}'"
+        raise AttributeError(message, name=name, obj=self)
+
+
+TextSink.__name__ = TextSink.__qualname__ = "TextIOWrapper"
+TextSink.__module__ = "_io"
+_TEXT_IO_MEMBERS = sorted({*dir(io.TextIOWrapper), "mode"})
+
+
+def _stream_config(stream, fd: int, name: str) -> tuple:
+    """(name, encoding, errors, line_buffering) of a piped standard stream, as CPython set up
+    this process's own (the grader server's are pipes, in an empty environment)."""
+    defaults = ("utf-8", "surrogateescape" if fd == 1 else "backslashreplace", fd == 2)
+    try:
+        return (name, stream.encoding, stream.errors, stream.line_buffering)
+    except AttributeError:
+        return (name, *defaults)
+
+
+_STREAMS = {
+    1: _stream_config(sys.__stdout__, 1, "<stdout>"),
+    2: _stream_config(sys.__stderr__, 2, "<stderr>"),
+}
+
+
+def text_sink(write, flush, fd: int = 1) -> TextSink:
     sink = object.__new__(TextSink)
-    sink._write, sink._flush = write, flush  # type: ignore[attr-defined]
+    sink._write, sink._flush, sink._fd = write, flush, fd  # type: ignore[attr-defined]
     return sink
 
 
@@ -145,13 +218,25 @@ class _TypeCheck(real_type):
 
 
 def _class_of(value):
-    found = real_type(value)
+    return _shown_class(real_type(value))
+
+
+def _shown_class(found):
+    """The class a snippet is shown: the sandbox's `type` for every metaclass, the builtin's
+    class for a look-alike of a builtin function (grader/lookalikes.py)."""
+    if found in LOOK_ALIKE_CLASSES:
+        return SHOWN_CLASS
     return SafeType if issubclass(found, real_type) else found
 
 
 class SafeType(metaclass=_TypeCheck):
     """The sandbox's `type`: `type(x)` and isinstance checks as usual; metaclasses (the real
     `type` among them) are replaced by this class, so three-argument `type()` is never reached."""
+
+    @staticmethod
+    def mro(*args):
+        """`type.mro(int)`: the real one, unbound (on an instance of type it is bound)."""
+        return real_type.mro(*args)
 
     def __new__(cls, *args, **kwargs):
         if len(args) == 3:
@@ -196,14 +281,17 @@ def safe_format_map(template, mapping, /):
 
 
 _SAFE_STR_METHODS = {"format": safe_format, "format_map": safe_format_map}
-_STR_METHODS = {str.format: safe_format, str.format_map: safe_format_map}
+_STR_METHODS = {
+    str.format: look_alike(safe_format, str.format, range(1, 1 << 30), keywords=True),
+    str.format_map: look_alike(safe_format_map, str.format_map, (2,)),
+}
 _METHOD_DESCRIPTOR = real_type(str.format)
 
 
 def guarded_getattr(obj, name):
     """`_getattr_`: the attributes whose danger depends on the object (GUARDED_ATTRIBUTES)."""
-    if name == "__class__":
-        return _class_of(obj)
+    if name == "__class__":  # read from the object: a weak proxy shows its referent's
+        return _shown_class(obj.__class__)
     if name == "__dict__":
         _check_namespace(obj, "reading `__dict__`")
         return obj.__dict__
@@ -214,7 +302,8 @@ def guarded_getattr(obj, name):
         return _STR_METHODS[value]
     if real_type(value) is BuiltinMethodType and isinstance(value.__self__, str):
         if value.__name__ == name:  # str's own method, whatever the class it was read from
-            return functools.partial(_SAFE_STR_METHODS[name], value.__self__)
+            bound = functools.partial(_SAFE_STR_METHODS[name], value.__self__)
+            return look_alike(bound, value, keywords=name == "format")
     return value
 
 
@@ -385,11 +474,11 @@ _BASE_BUILTINS.update(
         "__build_class__": builtins.__build_class__,
         "_getattr_": guarded_getattr,
         "type": SafeType,
-        "getattr": safe_getattr,
-        "hasattr": safe_hasattr,
-        "setattr": safe_setattr,
-        "delattr": safe_delattr,
-        "vars": safe_vars,
+        "getattr": look_alike(safe_getattr, builtins.getattr, (2, 3)),
+        "hasattr": look_alike(safe_hasattr, builtins.hasattr, (2,)),
+        "setattr": look_alike(safe_setattr, builtins.setattr, (3,)),
+        "delattr": look_alike(safe_delattr, builtins.delattr, (2,)),
+        "vars": look_alike(safe_vars, builtins.vars, (0, 1)),
         "exit": _quitter(builtins.exit),
         "quit": _quitter(builtins.quit),
         OWN_HOOK: own_object,
@@ -398,6 +487,11 @@ _BASE_BUILTINS.update(
 
 # The run being executed (one per process in production; tests may run several in sequence).
 _current_run = Run(0)
+
+
+def current_run() -> Run:
+    """The run being executed, which records refusals made at run time."""
+    return _current_run
 
 
 def start_run(output_bytes: int) -> Run:
@@ -417,7 +511,7 @@ def stdout_sink(run: Run) -> TextSink:
 
 
 def stderr_sink() -> TextSink:
-    return text_sink(_discard, _nothing)
+    return text_sink(_discard, _nothing, 2)
 
 
 # --- the collector's starting state ------------------------------------------------------------

@@ -18,6 +18,8 @@ from types import CodeType
 
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer
 
+from grader.folding import parse_as_script
+
 SNIPPET_FILENAME = "<snippet>"
 
 # Special methods a class may define (and code may read, e.g. `super().__init__`).
@@ -468,7 +470,7 @@ def check_snippet(source: str) -> tuple[ast.Module, list[str]]:
     """The parse tree and the policy's reasons to refuse it (none: it may be compiled).
 
     A source CPython cannot parse raises SyntaxError; compile_tree raises the rest."""
-    tree = ast.parse(source, SNIPPET_FILENAME, "exec")
+    tree = parse_as_script(source, SNIPPET_FILENAME)  # folded as a script's (grader/folding.py)
     errors: list[str] = []
     MemoryModelPolicy(errors).visit(tree)
     return tree, sorted(errors, key=_line_of)

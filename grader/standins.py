@@ -26,8 +26,9 @@ from types import (
     TracebackType,
 )
 
-from grader import library
+from grader import hooks, library, refcounts
 from grader.hooks import Allocation, Run, TextSink
+from grader.lookalikes import look_alike
 from grader.policy import REFUSED_MEMBER_REASONS, STAND_IN_MEMBERS
 
 
@@ -49,6 +50,16 @@ _SHARED_MEMBERS = {
     }
     for name, module in _REAL.items()
 }
+# The sandbox's getrefcount: CPython's count, refused for the sandbox's own objects.
+_SHARED_MEMBERS["sys"]["getrefcount"] = refcounts.GETREFCOUNT
+refcounts.set_host_roots(
+    [
+        *hooks.sandbox_builtins(None).values(),
+        *(member for members in _SHARED_MEMBERS.values() for member in members.values()),
+        *_SPECS.values(),
+    ]
+)
+_DIRS = {name: (lambda names=tuple(dir(module)): list(names)) for name, module in _REAL.items()}
 # What gc.get_referents may neither inspect nor hand out: these reach code, frames, namespaces.
 _OPAQUE_INPUTS = (
     type,
@@ -104,7 +115,7 @@ def _guarded_get_referents(run: Run):
 
 
 def build(name: str, run: Run, stdout: TextSink, stderr: TextSink) -> ModuleType:
-    module = ModuleType(name)
+    module = ModuleType(name, _REAL[name].__doc__)
     namespace = module.__dict__
     namespace["__spec__"] = _SPECS[name]
     if hasattr(_REAL[name], "__file__"):  # `from copy import x`'s ImportError names the file
@@ -113,8 +124,9 @@ def build(name: str, run: Run, stdout: TextSink, stderr: TextSink) -> ModuleType
     if name == "sys":
         namespace["stdout"], namespace["stderr"] = stdout, stderr
     elif name == "gc":
-        namespace["get_referents"] = _guarded_get_referents(run)
+        namespace["get_referents"] = look_alike(_guarded_get_referents(run), gc.get_referents)
     namespace["__getattr__"] = _missing_member(run, module, _REAL[name])
+    namespace["__dir__"] = _DIRS[name]  # the real module's names, as a script's dir() shows
     return module
 
 

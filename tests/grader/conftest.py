@@ -35,9 +35,10 @@ def run_in_cpython(source: str | bytes, timeout: float = 60) -> CPythonRun:
     stdout = completed.stdout.decode("utf-8", "surrogateescape")
     stderr = completed.stderr.decode("utf-8", "surrogateescape")
     lines = [line for line in stderr.splitlines() if line.strip()]
-    # An uncaught exception exits with 1 after a traceback (SystemExit exits quietly, and
-    # warnings alone leave the exit code at 0).
-    if completed.returncode != 1 or not any(line.startswith("  File ") for line in lines):
+    # An uncaught exception exits with 1 after a traceback, a SystemExit with its status after
+    # its message, if any (the grader reports both as "raised" with that last line: see
+    # grader/exits.py); warnings alone leave the exit code at 0.
+    if completed.returncode == 0 or not lines:
         return CPythonRun(stdout, None, None)
     numbers = re.findall(rf'File "{re.escape(path)}", line (\d+)', stderr)
     return CPythonRun(stdout, lines[-1], int(numbers[-1]) if numbers else None)

@@ -86,19 +86,14 @@ SNIPPETS = {
         "print('x gone')\ndel y\nprint('y gone')\n"
     ),
     "refcount_getsizeof": "import sys\nprint(sys.getsizeof(1) == sys.getsizeof(2))\n",
-    # The grader server makes its own objects immortal (grader/immortal.py), never what a snippet
-    # can reach: a new reference to any of these must still count, as in a script.
-    "refcount_builtins_and_singletons_count_references": (
+    # Immortal objects show CPython's fixed count; a new reference to a builtin type's member
+    # counts, as in a script (the grader makes its own objects immortal, grader/immortal.py,
+    # never what a snippet can reach).
+    "refcount_singletons_and_type_members_count_references": (
         "import sys\ndef added(obj):\n    before = sys.getrefcount(obj)\n    held = [obj, obj]\n"
         "    return sys.getrefcount(obj) - before\n"
-        "print(added(len), added(print), added(isinstance), added(None), added(True))\n"
-        "print(added(ValueError), added(int), added(str.join), added(object.__init__))\n"
-    ),
-    "refcount_stand_in_members_count_references": (
-        "import sys, copy, weakref\ndef added(obj):\n    before = sys.getrefcount(obj)\n"
-        "    held = [obj, obj]\n    return sys.getrefcount(obj) - before\n"
-        "print(added(sys.getrefcount), added(copy.deepcopy), added(weakref.WeakValueDictionary))\n"
-        "print(added(sys.version_info), added(sys.version), added(copy.deepcopy.__defaults__))\n"
+        "print(added(None), added(True), added(ValueError), added(int))\n"
+        "print(added(str.join), added(object.__init__), added(list.append))\n"
     ),
     # --- mutability and aliasing ----------------------------------------------------------
     "alias_iadd_list": "a = b = []\na += [1]\nprint(a, b, a is b)\n",
@@ -432,6 +427,30 @@ SNIPPETS = {
         "print(list(range(2, 8, 2)), type(range(1)))\n"
     ),
 }
+
+
+# The sandbox's own objects (builtins, the stand-ins' members) have other references in the
+# grader than in a script: their counts are refused, never shown (grader/refcounts.py; the
+# value-family hunt, test_hunt.py, checks every kind of them against python -I).
+HOST_COUNTS = {
+    "builtins": (
+        "import sys\ndef added(obj):\n    before = sys.getrefcount(obj)\n    held = [obj, obj]\n"
+        "    return sys.getrefcount(obj) - before\nprint(added(len), added(print))\n"
+    ),
+    "stand_in_members": (
+        "import sys, copy, weakref\ndef added(obj):\n    before = sys.getrefcount(obj)\n"
+        "    held = [obj, obj]\n    return sys.getrefcount(obj) - before\n"
+        "print(added(copy.deepcopy), added(weakref.WeakValueDictionary))\n"
+    ),
+    "version": "import sys\nprint(sys.getrefcount(sys.version_info))\n",
+}
+
+
+@pytest.mark.parametrize("name", HOST_COUNTS)
+def test_counts_of_the_sandboxs_own_objects_are_refused(name):
+    outcome = grader.run(HOST_COUNTS[name])
+    assert outcome.status == "rejected"
+    assert "`sys.getrefcount()` of" in outcome.reasons[0]
 
 
 @pytest.fixture(scope="module")
