@@ -40,6 +40,9 @@ DEFAULT_RATES = {
     # signs up together, so the limit is a class's worth an hour, not a handful.
     "signup": Rate(40, 3600),
     "password_reset": Rate(20, 3600),
+    # Grader calls of one user (graderclient/limits.py): saving a question makes about four, a
+    # page up to four per changed block; 240 a minute is far beyond an author's pace.
+    "grader": Rate(240, 60),
 }
 
 MESSAGE = "Too many requests in a short time. Wait a minute, then try again."

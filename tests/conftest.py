@@ -31,6 +31,14 @@ def fresh_rate_limits():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def grader_in_this_process(settings):
+    # The site's grader calls run in the test process's own grader server (graderclient's
+    # "inprocess" backend), where tests can watch grader.run; the other backends have their own
+    # tests (tests/graderclient).
+    settings.GRADER_CLIENT = {**settings.GRADER_CLIENT, "BACKEND": "inprocess"}
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(username: str, **extra):
