@@ -237,6 +237,8 @@ GRADER_CLIENT = {
 }
 if GRADER_CLIENT["BACKEND"] == "redis" and not GRADER_CLIENT["REDIS_URL"]:
     raise ImproperlyConfigured("GRADER_BACKEND=redis needs GRADER_REDIS_URL or REDIS_URL.")
+# A load balancer's health check may come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "graderclient.middleware.GraderUserMiddleware",

@@ -34,6 +34,7 @@ DEFAULT_QUEUE = "grader"
 HEARTBEAT_PREFIX = "grader:worker:"
 HEARTBEAT_SECONDS = 1.0
 HEARTBEAT_TTL_SECONDS = 3  # a worker silent this long is taken for dead
+_name = ""  # this worker's, set by main(); each reply says which worker ran the job
 
 
 def perform_job(job: dict) -> str:
@@ -44,7 +45,7 @@ def perform_job(job: dict) -> str:
     except jobs.InvalidJob as error:
         log.warning("Refused an invalid grader job: %s", error)
         reply = {"error": f"invalid job: {error}", "python_version": jobs.PYTHON_VERSION}
-    return json.dumps(reply)
+    return json.dumps({**reply, "worker": _name})
 
 
 def heartbeat_key(worker_name: str) -> str:
@@ -63,6 +64,7 @@ def _beat(connection, worker_name: str, stopped: threading.Event) -> None:
 
 
 def main() -> None:
+    global _name
     from redis import Redis
     from rq import Queue, SimpleWorker
 
@@ -70,23 +72,27 @@ def main() -> None:
     url = os.environ.get("GRADER_REDIS_URL")
     if not url:
         sys.exit("grader.worker: set GRADER_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
-    name = os.environ.get("GRADER_WORKER_NAME") or f"{socket.gethostname()}.{os.getpid()}"
+    name = _name = os.environ.get("GRADER_WORKER_NAME") or f"{socket.gethostname()}.{os.getpid()}"
     if os.environ.get("GRADER_POOL_SIZE"):
         import grader
 
         grader.configure(pool_size=int(os.environ["GRADER_POOL_SIZE"]))
+    # RQ sets its own connection's socket timeout above its blocking reads' length; the heartbeat
+    # has a connection of its own, so that neither shares a socket with the other's timeout.
     connection = Redis.from_url(url)
     queue = Queue(os.environ.get("GRADER_QUEUE") or DEFAULT_QUEUE, connection=connection)
+    worker = SimpleWorker([queue], connection=connection, name=name)
     # The grader server starts now, not during the first job: a broken sandbox stops the worker.
     reply = jobs.perform(jobs.make_job("run", "print(6 * 7)"))
     if reply["outcome"]["stdout"] != "42\n":
         sys.exit(f"grader.worker: the grader's self-check failed: {reply['outcome']}")
     stopped = threading.Event()
-    beating = threading.Thread(target=_beat, args=(connection, name, stopped), daemon=True)
+    beat_connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    beating = threading.Thread(target=_beat, args=(beat_connection, name, stopped), daemon=True)
     beating.start()
     log.info("Grader worker %s (Python %s) serves queue %s", name, jobs.PYTHON_VERSION, queue.name)
     try:
-        SimpleWorker([queue], connection=connection, name=name).work(with_scheduler=False)
+        worker.work(with_scheduler=False)
     finally:
         stopped.set()
         beating.join(timeout=2 * HEARTBEAT_SECONDS)

@@ -63,10 +63,10 @@ def _timeout() -> float:
     return float(settings.GRADER_CLIENT.get("TIMEOUT", 60))
 
 
-def _perform(kind: str, source: str, *, trace: bool = False) -> dict:
+def _perform(kind: str, source: str, *, trace: bool = False, timeout: float | None = None) -> dict:
     job = jobs.make_job(kind, source, trace=trace)
     with limits.grader_slot():
-        reply = backend().perform(job, timeout=_timeout())
+        reply = backend().perform(job, timeout=timeout or _timeout())
     if "unavailable" in reply:
         raise GraderUnavailable(reply["unavailable"])
     if "error" in reply:  # our own job refused: a bug here, not the author's
@@ -74,9 +74,10 @@ def _perform(kind: str, source: str, *, trace: bool = False) -> dict:
     return reply
 
 
-def run(source: str, *, trace: bool = False) -> Outcome:
-    """grader.run(source, trace=trace), wherever the backend runs it."""
-    reply = _perform("run", source, trace=trace)
+def run(source: str, *, trace: bool = False, timeout: float | None = None) -> Outcome:
+    """grader.run(source, trace=trace), wherever the backend runs it; GraderUnavailable if no
+    grader answers within `timeout` seconds (default: settings.GRADER_CLIENT["TIMEOUT"])."""
+    reply = _perform("run", source, trace=trace, timeout=timeout)
     return outcome_from_dict(reply["outcome"])
 
 
