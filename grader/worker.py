@@ -81,7 +81,7 @@ def main() -> None:
     # has a connection of its own, so that neither shares a socket with the other's timeout.
     connection = Redis.from_url(url)
     queue = Queue(os.environ.get("GRADER_QUEUE") or DEFAULT_QUEUE, connection=connection)
-    worker = SimpleWorker([queue], connection=connection, name=name)
+    worker = SimpleWorker([queue], connection=connection, name=name, log_job_description=False)
     # The grader server starts now, not during the first job: a broken sandbox stops the worker.
     reply = jobs.perform(jobs.make_job("run", "print(6 * 7)"))
     if reply["outcome"]["stdout"] != "42\n":
