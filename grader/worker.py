@@ -99,4 +99,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as grader.worker, the module RQ imports perform_job from, not as a second copy.
+    from grader.worker import main as worker_main
+
+    worker_main()

@@ -86,3 +86,10 @@ def test_with_the_redis_backend_it_checks_the_queue_and_its_workers(client, sett
 
 def test_it_only_answers_get(client):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_load_balancer_may_probe_it_over_plain_http(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 301
