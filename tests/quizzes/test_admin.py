@@ -53,9 +53,16 @@ def test_instructors_group_has_exactly_the_authoring_permissions():
     expected |= {"view_attempt", "view_response"}
     # Failed logins, and lifting a lockout (deleting its access attempt): django-axes.
     expected |= {"view_accessattempt", "delete_accessattempt", "view_accesslog"}
+    # Background tasks they start with the admin's buttons (backgroundtasks).
+    expected |= {"view_taskrecord"}
     perms = group.permissions.all()
     assert {p.codename for p in perms} == expected
-    assert {p.content_type.app_label for p in perms} == {"content", "quizzes", "axes"}
+    assert {p.content_type.app_label for p in perms} == {
+        "content",
+        "quizzes",
+        "axes",
+        "backgroundtasks",
+    }
 
 
 # --- The question form ------------------------------------------------------------------------
