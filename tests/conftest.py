@@ -32,11 +32,13 @@ def fresh_rate_limits():
 
 
 @pytest.fixture(autouse=True)
-def grader_in_this_process(settings):
+def grader_in_this_process(settings, monkeypatch):
     # The site's grader calls run in the test process's own grader server (graderclient's
-    # "inprocess" backend), where tests can watch grader.run; the other backends have their own
-    # tests (tests/graderclient).
+    # "inprocess" backend), where tests can watch grader.run, and so do those of the manage.py
+    # commands tests start (no machine-wide grader service outlives the tests); the other
+    # backends have their own tests (tests/graderclient).
     settings.GRADER_CLIENT = {**settings.GRADER_CLIENT, "BACKEND": "inprocess"}
+    monkeypatch.setenv("GRADER_BACKEND", "inprocess")
 
 
 @pytest.fixture
