@@ -273,7 +273,7 @@ class RedisBackend(Backend):
         from redis.exceptions import RedisError
 
         now = time.monotonic()
-        if self._version is not None and now - self._version[0] < 30:
+        if self._version is not None and now < self._version[0]:
             return self._version[1]
         try:
             versions = set(self.worker_versions().values())
@@ -283,8 +283,9 @@ class RedisBackend(Backend):
         if len(versions) > 1:
             log.error("Grader workers run different Pythons: %s", ", ".join(sorted(versions)))
         version = max(versions, key=_version_key) if versions else ""
-        if version:
-            self._version = (now, version)
+        # Kept until a moment given as a monotonic time: "no worker" only briefly, so that a
+        # worker starting is seen soon.
+        self._version = (now + (30 if version else 5), version)
         return version
 
     def describe(self) -> str:
