@@ -39,12 +39,18 @@ _name = ""  # this worker's, set by main(); each reply says which worker ran the
 
 def perform_job(job: dict) -> str:
     """The RQ job function: run one grader job; its reply as JSON. A job of the wrong shape gets
-    a reply with "error" (the caller's bug, reported, not retried)."""
+    a reply with "error" (the caller's bug, reported, not retried); a grader that cannot start
+    here, one with "unavailable" (the client raises GraderUnavailable with its reason)."""
+    from grader import GraderUnavailable
+
     try:
         reply = jobs.perform(job)
     except jobs.InvalidJob as error:
         log.warning("Refused an invalid grader job: %s", error)
         reply = {"error": f"invalid job: {error}", "python_version": jobs.PYTHON_VERSION}
+    except GraderUnavailable as error:  # this worker's sandbox cannot serve: say so plainly
+        log.error("The grader is unavailable on this worker: %s", error)
+        reply = {"unavailable": str(error), "python_version": jobs.PYTHON_VERSION}
     return json.dumps({**reply, "worker": _name})
 
 

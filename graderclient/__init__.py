@@ -67,6 +67,10 @@ def _perform(kind: str, source: str, *, trace: bool = False, timeout: float | No
     job = jobs.make_job(kind, source, trace=trace)
     with limits.grader_slot():
         reply = backend().perform(job, timeout=timeout or _timeout())
+    return _reply_checked(reply)
+
+
+def _reply_checked(reply: dict) -> dict:
     if "unavailable" in reply:
         raise GraderUnavailable(reply["unavailable"])
     if "error" in reply:  # our own job refused: a bug here, not the author's

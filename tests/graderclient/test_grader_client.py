@@ -175,3 +175,18 @@ def test_a_local_service_that_cannot_start_is_reported_not_hung(tmp_path):
     backend = graderclient.backends.LocalBackend({"SOCKET": str(tmp_path / "file" / "x.sock")})
     with pytest.raises(GraderUnavailable, match="could not start"):
         backend.perform(jobs.make_job("run", "print(1)"), timeout=5)
+
+
+def test_a_worker_whose_grader_cannot_serve_says_so_plainly(monkeypatch):
+    from grader import worker
+
+    def broken(job):
+        raise GraderUnavailable("the grader refuses to serve; its self-check found: no seccomp")
+
+    invalid = json.loads(worker.perform_job({"kind": "run"}))
+    assert invalid["error"].startswith("invalid job: ")
+    monkeypatch.setattr(jobs, "perform", broken)
+    reply = json.loads(worker.perform_job(jobs.make_job("run", "print(1)")))
+    assert reply["unavailable"] == "the grader refuses to serve; its self-check found: no seccomp"
+    with pytest.raises(GraderUnavailable, match="no seccomp"):
+        graderclient._reply_checked(reply)
