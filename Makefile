@@ -98,3 +98,26 @@ loadtest: install-dev
 		LOADTEST_PASSWORD_FILE=var/loadtest-password \
 		$(BIN)/python -m loadtest --host $(URL) --users $(USERS)
 # --- end examday ----------------------------------------------------------------------------
+
+# --- The cluster on one machine, grader throughput (issue 14 §2-§3; branch queue) ---------------
+.PHONY: cluster cluster-stop test-cluster grader-throughput
+
+# PostgreSQL, Redis, two gunicorn web processes (8101, 8102), two grader workers and a task
+# worker, under var/cluster/ (Debian's postgresql and redis-server; see deploy/README.md).
+cluster: install
+	scripts/cluster.sh start
+
+cluster-stop:
+	scripts/cluster.sh stop
+
+# The end-to-end check through a fresh cluster (tests/cluster), which is stopped afterwards.
+test-cluster: install-dev
+	scripts/cluster.sh stop >/dev/null 2>&1 || true
+	rm -rf var/cluster
+	scripts/cluster.sh start
+	CLUSTER_WEB_URLS="http://127.0.0.1:8101 http://127.0.0.1:8102" $(BIN)/pytest -q -m cluster \
+		tests/cluster; status=$$?; scripts/cluster.sh stop; exit $$status
+
+# Grader throughput with 1 worker, then 2, side by side (a benchmark that prints figures).
+grader-throughput: install-dev
+	$(BIN)/python -m scripts.grader_throughput

@@ -43,6 +43,9 @@ DEFAULT_RATES = {
     # Failed logins from one address, whatever the usernames: a campus behind one address mistypes
     # a few dozen passwords when a class logs in at once, a password-spraying script thousands.
     "login_failure": Rate(100, 900),
+    # Grader calls of one user (graderclient/limits.py): saving a question makes about four, a
+    # page up to four per changed block; 240 a minute is far beyond an author's pace.
+    "grader": Rate(240, 60),
 }
 
 MESSAGE = "Too many requests in a short time. Wait a minute, then try again."

@@ -258,3 +258,41 @@ LOGGING = logging_settings(debug=DEBUG, mail_admins=bool(ADMINS))
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.log.SettingsSafeReporterFilter"
 # The debug page and the error e-mails for a request whose data cannot be parsed (a 400).
 DEFAULT_EXCEPTION_REPORTER = "config.debug.RequestSafeExceptionReporter"
+
+# --- Grader client, background tasks, shared cache (issue 14 §2-§4; branch queue) ---------------
+# Every grader run of the site goes through graderclient (docs/architecture.md): GRADER_BACKEND
+# "local" (one grader service per machine, shared over a Unix socket), "redis" (grader workers
+# behind an RQ queue: python -m grader.worker) or "inprocess" (this process's own; tests).
+# REDIS_URL, when set, also carries the background tasks (django.tasks on RQ) and the cache that
+# the rate limits and the grader's concurrency cap count in, across every web process.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+GRADER_CLIENT = {
+    "BACKEND": os.environ.get("GRADER_BACKEND", "local"),
+    "REDIS_URL": os.environ.get("GRADER_REDIS_URL", REDIS_URL),
+    "QUEUE": os.environ.get("GRADER_QUEUE", "grader"),
+    # How long a caller (an admin save) waits for a worker's outcome before saying none answered.
+    "TIMEOUT": float(os.environ.get("GRADER_TIMEOUT_SECONDS", "60")),
+    "MAX_CONCURRENT_RUNS": int(os.environ.get("GRADER_MAX_CONCURRENT_RUNS", "8")),
+    "SOCKET": os.environ.get("GRADER_LOCAL_SOCKET", ""),
+}
+if GRADER_CLIENT["BACKEND"] == "redis" and not GRADER_CLIENT["REDIS_URL"]:
+    raise ImproperlyConfigured("GRADER_BACKEND=redis needs GRADER_REDIS_URL or REDIS_URL.")
+# A load balancer's health check may come over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "graderclient.middleware.GraderUserMiddleware",
+)
+INSTALLED_APPS += ["backgroundtasks"]
+if REDIS_URL:
+    # Background tasks run on RQ workers: python manage.py rqworker --job-class
+    # django_tasks_rq.Job default (django-tasks-rq; see deploy/README.md).
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    # Without Redis a background task runs at once, in the process that queued it.
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from accounts import views as account_views
 from accounts.forms import LoginForm
 from accounts.ratelimit import rate_limited
+from config.health import healthz
 
 # A reset request sends an email: throttled per address, so the form cannot be used to flood
 # someone's inbox. The other account pages come from django.contrib.auth.urls.
@@ -22,6 +23,7 @@ old_content_admin = re_path(
 
 urlpatterns = [
     old_content_admin,
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/password_reset/", password_reset, name="password_reset"),

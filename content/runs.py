@@ -1,4 +1,5 @@
-"""The site's adapter to the grader, and the one rule for a stored run being current.
+"""The site's adapter to the grader (through graderclient, the site's one way to it), and the
+one rule for a stored run being current.
 
 Question keys (Question.answer_key, key_trace, key_predictions, key_source_hash,
 key_python_version) and page
@@ -10,7 +11,7 @@ run again.
 import logging
 from dataclasses import dataclass
 
-import grader
+import graderclient
 from grader.constants import Status
 from quizzes.grading import is_valid_key, source_hash
 
@@ -18,14 +19,14 @@ logger = logging.getLogger(__name__)
 
 
 def current_python_version() -> str:
-    """The version of the interpreter the grader runs snippets with (settings.GRADER["python"],
-    else the site's own)."""
-    return grader.python_version()
+    """The interpreter the grader runs snippets with, as its backend reports it ("" when no
+    grader worker is there to say)."""
+    return graderclient.python_version()
 
 
 def run_snippet(source: str) -> dict:
     """Run `source` in the grader's sandbox; the outcome as stored (no trace)."""
-    outcome = grader.run(source).to_dict()
+    outcome = graderclient.run(source).to_dict()
     outcome.pop("trace", None)
     return outcome
 
@@ -33,14 +34,14 @@ def run_snippet(source: str) -> dict:
 def output_varies(source: str) -> bool:
     """Whether `source` shows something that changes from one run of Python to the next (the
     order of a set of strings, an id(), a str's hash): then no single output is its key."""
-    return grader.output_varies(source)
+    return graderclient.output_varies(source)
 
 
 def collector_dependence(source: str) -> list[str]:
     """Why `source`'s output may differ from a script's because of when the garbage collector
     runs automatically (empty: it does not): the grader places those collections only to within
     a few allocations, so such an output cannot be a key (grader/collector_check.py)."""
-    return grader.collector_dependent(source)
+    return graderclient.collector_dependent(source)
 
 
 def checked_outcome(source: str) -> dict:
@@ -64,7 +65,7 @@ def trace_snippet(source: str, outcome: dict) -> dict | None:
     """
     if not is_valid_key(outcome):
         return None
-    trace = grader.run(source, trace=True).trace
+    trace = graderclient.run(source, trace=True).trace
     return trace if isinstance(trace, dict) else None
 
 
@@ -76,7 +77,7 @@ def predict_snippet(source: str, outcome: dict) -> dict | None:
         return None
     return {
         misconception: {field: getattr(predicted, field) for field in PREDICTED}
-        for misconception, predicted in grader.predict_misconceptions(source).items()
+        for misconception, predicted in graderclient.predict_misconceptions(source).items()
     }
 
 

@@ -20,6 +20,8 @@ def check_key_python_version(app_configs=None, **kwargs) -> list[Warning]:
     except DatabaseError:
         return []  # no database to look at (yet); keys are checked once there is one
     running = current_python_version()
+    if not running:
+        return []  # no grader worker answers yet: nothing to compare with
     others = sorted(versions - {running})
     if not others:
         return []

@@ -42,6 +42,16 @@ def fresh_rate_limits():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def grader_in_this_process(settings, monkeypatch):
+    # The site's grader calls run in the test process's own grader server (graderclient's
+    # "inprocess" backend), where tests can watch grader.run, and so do those of the manage.py
+    # commands tests start (no machine-wide grader service outlives the tests); the other
+    # backends have their own tests (tests/graderclient).
+    settings.GRADER_CLIENT = {**settings.GRADER_CLIENT, "BACKEND": "inprocess"}
+    monkeypatch.setenv("GRADER_BACKEND", "inprocess")
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(username: str, **extra):

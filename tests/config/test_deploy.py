@@ -70,3 +70,86 @@ def test_behind_a_tls_proxy_its_forwarded_proto_is_trusted():
 def test_development_stays_on_plain_http():
     https = https_settings()
     assert https["SECURE_SSL_REDIRECT"] is False and https["SECURE_HSTS_SECONDS"] == 0
+
+
+# --- deploy/: what an operator installs (issue 14, section 3) ------------------------------------
+
+DEPLOY = ROOT / "deploy"
+
+
+def example_environment() -> dict:
+    """The site's settings as deploy/env.example gives them (its secret made real)."""
+    environ = {}
+    for line in (DEPLOY / "env.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            environ[name] = value
+    environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    return environ
+
+
+def test_check_deploy_is_clean_with_the_documented_production_environment():
+    """deploy/env.example: PostgreSQL, Redis for tasks, cache and grader queue, behind nginx."""
+    result = run_with(DEPLOY_CHECK, **example_environment())
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout + result.stderr
+    settings_now = run_with(
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.GRADER_CLIENT['BACKEND'], s.TASKS['default']['BACKEND'], "
+        "s.CACHES['default']['BACKEND'], list(s.SECURE_PROXY_SSL_HEADER), "
+        "bool(s.SECURE_CSP), s.SECURE_HSTS_SECONDS]))",
+        **example_environment(),
+    )
+    assert json.loads(settings_now.stdout) == [
+        "redis",
+        "django_tasks_rq.RQBackend",
+        "django.core.cache.backends.redis.RedisCache",
+        ["HTTP_X_FORWARDED_PROTO", "https"],
+        True,
+        31_536_000,
+    ]
+
+
+def test_the_redis_grader_backend_without_a_url_stops_the_site():
+    result = run_with(DEPLOY_CHECK, **PRODUCTION, GRADER_BACKEND="redis")
+    assert result.returncode != 0
+    assert "GRADER_BACKEND=redis needs GRADER_REDIS_URL or REDIS_URL" in result.stderr
+
+
+def test_the_grader_worker_unit_gives_it_no_database_or_site_secret():
+    unit = (DEPLOY / "memory-model-grader@.service").read_text()
+    assert "EnvironmentFile=/etc/memory-model/grader.env" in unit
+    assert "site.env" not in unit and "manage.py" not in unit
+    assert "from grader.worker import main" in unit
+    grader_env = (DEPLOY / "env.example").read_text().split("grader.env", 1)[1]
+    names = {line.lstrip("# ").split("=")[0] for line in grader_env.splitlines() if "=" in line}
+    assert names == {"GRADER_REDIS_URL", "GRADER_QUEUE", "GRADER_POOL_SIZE"}
+
+
+def test_every_setting_the_site_reads_from_the_environment_is_listed_for_the_operator():
+    import re
+
+    read = set()
+    for path in (ROOT / "config").glob("*.py"):
+        read |= set(re.findall(r'(?:environ\.get|env_bool)\(\s*"([A-Z_]+)"', path.read_text()))
+    listed = (DEPLOY / "env.example").read_text()
+    missing = sorted(name for name in read if name not in listed)
+    assert not missing, f"not in deploy/env.example: {missing}"
+
+
+def test_gunicorn_loads_the_deploy_config():
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "deploy/gunicorn.conf.py",
+            "--check-config",
+            "config.wsgi",
+        ],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", ""), **PRODUCTION},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout

@@ -57,9 +57,17 @@ def test_instructors_group_has_exactly_the_authoring_permissions():
     managed = ["course", "section", "enrolment", "coursequiz", "sectiontimes", "accommodation"]
     expected |= {f"{a}_{m}" for m in managed for a in ("add", "change", "delete", "view")}
     expected |= {"view_gradechange"}
+    # Background tasks they start with the admin's buttons (backgroundtasks).
+    expected |= {"view_taskrecord"}
     perms = group.permissions.all()
     assert {p.codename for p in perms} == expected
-    assert {p.content_type.app_label for p in perms} == {"content", "quizzes", "axes", "courses"}
+    assert {p.content_type.app_label for p in perms} == {
+        "content",
+        "quizzes",
+        "axes",
+        "courses",
+        "backgroundtasks",
+    }
 
 
 # --- The question form ------------------------------------------------------------------------

@@ -562,7 +562,12 @@ def test_a_student_saves_while_instructors_save_slow_content(tmp_path):
     """On the real settings (SQLite, IMMEDIATE transactions) and a database file, as the site
     runs: the student's autosave and practice answer go through during two instructors' saves of
     a slow question and a slow page, and both instructors' saves succeed."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}"}
+    # The script watches grader.run in its own process: its grader calls must run there.
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "GRADER_BACKEND": "inprocess",
+    }
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, timeout=180)
     script = CONCURRENT_SAVES.replace("SNIPPET", repr(HEAVY_SNIPPET))

@@ -1,0 +1,25 @@
+"""gunicorn settings for the site: `gunicorn -c deploy/gunicorn.conf.py config.wsgi`.
+
+Each value can be set from the environment. Web processes never run snippets (the grader client
+sends them to the machine's grader service or to grader workers), so a web worker spends its
+time on the database and templates: sync workers, a few per CPU.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", str(min(4, multiprocessing.cpu_count() * 2))))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# An admin save waits for the grader (GRADER_TIMEOUT_SECONDS, 60 by default): give it that and
+# more before gunicorn kills the worker.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+graceful_timeout = 30
+keepalive = 5
+# Restart workers now and then, so a slow leak cannot grow for ever.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+# Behind nginx on the same machine (deploy/nginx.conf): trust its X-Forwarded-* headers.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,96 @@
+"""A grader job as it crosses a process boundary: its schema, and what running it returns.
+
+Grader workers (grader/worker.py, behind a Redis queue) and the machine's shared grader service
+(grader/local_service.py, behind a Unix socket) take jobs from the site's grader client. A job is
+plain JSON, checked here field by field before anything runs (as PrairieLearn's grader host checks
+its jobs at the boundary); the reply is plain JSON too, with the Python version of the interpreter
+that ran the snippet, which is what a stored key records.
+
+Kinds: "run" (grader.run, with or without its trace), "output_varies" (grader.output_varies),
+"collector_dependent" (grader.collector_dependent) and "predict_misconceptions"
+(grader.predict_misconceptions). No Django here: a worker imports only grader.
+"""
+
+import math
+import platform
+
+import grader
+from grader.outcome import MAX_SOURCE_BYTES, Limits
+
+KINDS = ("run", "output_varies", "collector_dependent", "predict_misconceptions")
+LIMIT_FIELDS = {
+    "cpu_seconds": float,
+    "wall_seconds": float,
+    "memory_mb": int,
+    "output_bytes": int,
+}
+# A job's wall-clock limit may not exceed this: a worker is tied up for at most that long per run.
+MAX_WALL_SECONDS = 30.0
+PYTHON_VERSION = platform.python_version()
+
+
+class InvalidJob(ValueError):
+    """The job does not have the shape a grader job must have; nothing was run."""
+
+
+def make_job(kind: str, source: str, *, limits: Limits | None = None, trace: bool = False) -> dict:
+    """The JSON job for `kind` of `source` (the client's side of validated_job)."""
+    limits = limits or Limits()
+    job = {
+        "kind": kind,
+        "source": source,
+        "trace": bool(trace),
+        "limits": {name: getattr(limits, name) for name in LIMIT_FIELDS},
+    }
+    return validated_job(job)
+
+
+def validated_job(job: object) -> dict:
+    """`job` if it is exactly a valid grader job; InvalidJob says what is wrong otherwise."""
+    if not isinstance(job, dict):
+        raise InvalidJob("a job is a JSON object")
+    unknown = set(job) - {"kind", "source", "trace", "limits"}
+    if unknown:
+        raise InvalidJob(f"unknown field(s): {', '.join(sorted(unknown))}")
+    if job.get("kind") not in KINDS:
+        raise InvalidJob(f"kind must be one of {', '.join(KINDS)}")
+    source = job.get("source")
+    if not isinstance(source, str):
+        raise InvalidJob("source must be a string")
+    if len(source) > MAX_SOURCE_BYTES:  # characters: at least as many bytes; run() checks bytes
+        raise InvalidJob(f"source is longer than {MAX_SOURCE_BYTES} characters")
+    if type(job.get("trace")) is not bool:
+        raise InvalidJob("trace must be true or false")
+    limits = job.get("limits")
+    if not isinstance(limits, dict) or set(limits) != set(LIMIT_FIELDS):
+        raise InvalidJob(f"limits must have exactly {', '.join(LIMIT_FIELDS)}")
+    for name, kind in LIMIT_FIELDS.items():
+        value = limits[name]
+        accepted = (int, float) if kind is float else (int,)
+        if type(value) is bool or not isinstance(value, accepted) or not math.isfinite(value):
+            raise InvalidJob(f"limits.{name} must be a number")
+    if limits["wall_seconds"] > MAX_WALL_SECONDS:
+        raise InvalidJob(f"limits.wall_seconds may be at most {MAX_WALL_SECONDS}")
+    try:
+        Limits(**limits)
+    except ValueError as error:
+        raise InvalidJob(str(error)) from None
+    return job
+
+
+def perform(job: object) -> dict:
+    """Run a validated job in the sandbox; the reply as plain JSON-able data."""
+    job = validated_job(job)
+    limits = Limits(**job["limits"])
+    source = job["source"]
+    reply: dict = {"kind": job["kind"], "python_version": PYTHON_VERSION}
+    if job["kind"] == "run":
+        reply["outcome"] = grader.run(source, limits=limits, trace=job["trace"]).to_dict()
+    elif job["kind"] == "output_varies":
+        reply["varies"] = grader.output_varies(source, limits=limits)
+    elif job["kind"] == "predict_misconceptions":
+        predicted = grader.predict_misconceptions(source, limits=limits)
+        reply["predictions"] = {key: outcome.to_dict() for key, outcome in predicted.items()}
+    else:
+        reply["reasons"] = list(grader.collector_dependent(source, limits=limits))
+    return reply

@@ -1,0 +1,111 @@
+"""A grader worker: takes grader jobs from a Redis queue (RQ) and runs them in the sandbox.
+
+    GRADER_REDIS_URL=redis://host:6379/0 python -m grader.worker
+
+It holds no database credentials and imports no Django (openedx codejail-service's ADR 0002 keeps
+its runner the same way): its environment needs only the Redis URL and its own settings.
+
+- GRADER_REDIS_URL (required): the queue's Redis server.
+- GRADER_QUEUE: the queue's name (default "grader"; the site's GRADER_CLIENT["QUEUE"]).
+- GRADER_WORKER_NAME: how it is called in Redis (default host.pid).
+- GRADER_POOL_SIZE: runs at once in its grader server (grader/pool.py; one job runs at a time
+  here, but output_varies and collector_dependent make several runs).
+
+Each job is checked against the schema (grader/jobs.py) before it runs; the reply is a JSON
+string with the worker's Python version, so a key records the interpreter that computed it. The
+worker is an RQ SimpleWorker, so its grader server stays warm from one job to the next (a forking
+worker would start one per job). While alive it refreshes a heartbeat key carrying its Python
+version every second; a client waiting on a job whose worker's heartbeat has lapsed (the worker
+was killed mid-run) queues the job again for another worker.
+"""
+
+import json
+import logging
+import os
+import socket
+import sys
+import threading
+
+from grader import jobs
+
+log = logging.getLogger("grader.worker")
+
+DEFAULT_QUEUE = "grader"
+HEARTBEAT_PREFIX = "grader:worker:"
+HEARTBEAT_SECONDS = 1.0
+HEARTBEAT_TTL_SECONDS = 3  # a worker silent this long is taken for dead
+_name = ""  # this worker's, set by main(); each reply says which worker ran the job
+
+
+def perform_job(job: dict) -> str:
+    """The RQ job function: run one grader job; its reply as JSON. A job of the wrong shape gets
+    a reply with "error" (the caller's bug, reported, not retried); a grader that cannot start
+    here, one with "unavailable" (the client raises GraderUnavailable with its reason)."""
+    from grader import GraderUnavailable
+
+    try:
+        reply = jobs.perform(job)
+    except jobs.InvalidJob as error:
+        log.warning("Refused an invalid grader job: %s", error)
+        reply = {"error": f"invalid job: {error}", "python_version": jobs.PYTHON_VERSION}
+    except GraderUnavailable as error:  # this worker's sandbox cannot serve: say so plainly
+        log.error("The grader is unavailable on this worker: %s", error)
+        reply = {"unavailable": str(error), "python_version": jobs.PYTHON_VERSION}
+    return json.dumps({**reply, "worker": _name})
+
+
+def heartbeat_key(worker_name: str) -> str:
+    return HEARTBEAT_PREFIX + worker_name
+
+
+def _beat(connection, worker_name: str, stopped: threading.Event) -> None:
+    key = heartbeat_key(worker_name)
+    while not stopped.is_set():
+        try:
+            connection.set(key, jobs.PYTHON_VERSION, ex=HEARTBEAT_TTL_SECONDS)
+        except Exception as error:  # Redis briefly away: keep trying, the worker itself copes
+            log.warning("Heartbeat to Redis failed: %s", error)
+        stopped.wait(HEARTBEAT_SECONDS)
+    connection.delete(key)
+
+
+def main() -> None:
+    global _name
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    url = os.environ.get("GRADER_REDIS_URL")
+    if not url:
+        sys.exit("grader.worker: set GRADER_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
+    name = _name = os.environ.get("GRADER_WORKER_NAME") or f"{socket.gethostname()}.{os.getpid()}"
+    if os.environ.get("GRADER_POOL_SIZE"):
+        import grader
+
+        grader.configure(pool_size=int(os.environ["GRADER_POOL_SIZE"]))
+    # RQ sets its own connection's socket timeout above its blocking reads' length; the heartbeat
+    # has a connection of its own, so that neither shares a socket with the other's timeout.
+    connection = Redis.from_url(url)
+    queue = Queue(os.environ.get("GRADER_QUEUE") or DEFAULT_QUEUE, connection=connection)
+    worker = SimpleWorker([queue], connection=connection, name=name, log_job_description=False)
+    # The grader server starts now, not during the first job: a broken sandbox stops the worker.
+    reply = jobs.perform(jobs.make_job("run", "print(6 * 7)"))
+    if reply["outcome"]["stdout"] != "42\n":
+        sys.exit(f"grader.worker: the grader's self-check failed: {reply['outcome']}")
+    stopped = threading.Event()
+    beat_connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    beating = threading.Thread(target=_beat, args=(beat_connection, name, stopped), daemon=True)
+    beating.start()
+    log.info("Grader worker %s (Python %s) serves queue %s", name, jobs.PYTHON_VERSION, queue.name)
+    try:
+        worker.work(with_scheduler=False)
+    finally:
+        stopped.set()
+        beating.join(timeout=2 * HEARTBEAT_SECONDS)
+
+
+if __name__ == "__main__":
+    # Run as grader.worker, the module RQ imports perform_job from, not as a second copy.
+    from grader.worker import main as worker_main
+
+    worker_main()

@@ -1,0 +1,136 @@
+"""The site's one way to the grader: every grader run of the site goes through here.
+
+An admin save of a question or a page, a key refresh, a concept page's outputs, misconception
+predictions (and later the playground and variants) call `run`, `output_varies`,
+`collector_dependent` and `predict_misconceptions` here, never `grader.run` directly. Where the snippet runs is the backend's business
+(settings.GRADER_CLIENT["BACKEND"], a dotted path; see graderclient/backends.py):
+
+- "local" (graderclient.backends.LocalBackend, the default): the machine's one grader service,
+  shared by every web process over a Unix socket;
+- "redis" (graderclient.backends.RedisBackend): grader workers behind an RQ queue, which hold no
+  database credentials and import no Django (grader/worker.py);
+- "inprocess" (graderclient.backends.InProcessBackend): this process's own grader server (tests).
+
+Every call first passes the limits (graderclient/limits.py): a per-user rate and a global cap on
+runs in flight, so that one author cannot starve the others.
+"""
+
+import functools
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.utils.module_loading import import_string
+
+from grader import GraderUnavailable, Outcome, jobs
+from grader.outcome import STATUSES
+from graderclient import limits
+from graderclient.limits import GraderBusy, acting_user
+
+__all__ = [
+    "GraderBusy",
+    "GraderUnavailable",
+    "acting_user",
+    "backend",
+    "collector_dependent",
+    "output_varies",
+    "predict_misconceptions",
+    "python_version",
+    "run",
+]
+
+BACKENDS = {
+    "local": "graderclient.backends.LocalBackend",
+    "redis": "graderclient.backends.RedisBackend",
+    "inprocess": "graderclient.backends.InProcessBackend",
+}
+
+
+@functools.cache
+def backend():
+    options = settings.GRADER_CLIENT
+    path = BACKENDS.get(options["BACKEND"], options["BACKEND"])
+    return import_string(path)(options)
+
+
+def _forget_backend(*, setting, **kwargs):
+    if setting == "GRADER_CLIENT":
+        backend.cache_clear()
+
+
+setting_changed.connect(_forget_backend)
+
+
+def _timeout() -> float:
+    return float(settings.GRADER_CLIENT.get("TIMEOUT", 60))
+
+
+def _perform(kind: str, source: str, *, trace: bool = False, timeout: float | None = None) -> dict:
+    job = jobs.make_job(kind, source, trace=trace)
+    with limits.grader_slot():
+        reply = backend().perform(job, timeout=timeout or _timeout())
+    return _reply_checked(reply)
+
+
+def _reply_checked(reply: dict) -> dict:
+    if "unavailable" in reply:
+        raise GraderUnavailable(reply["unavailable"])
+    if "error" in reply:  # our own job refused: a bug here, not the author's
+        raise RuntimeError(f"the grader refused the site's job: {reply['error']}")
+    return reply
+
+
+def run(source: str, *, trace: bool = False, timeout: float | None = None) -> Outcome:
+    """grader.run(source, trace=trace), wherever the backend runs it; GraderUnavailable if no
+    grader answers within `timeout` seconds (default: settings.GRADER_CLIENT["TIMEOUT"])."""
+    reply = _perform("run", source, trace=trace, timeout=timeout)
+    return outcome_from_dict(reply["outcome"])
+
+
+def output_varies(source: str) -> bool:
+    """grader.output_varies(source), wherever the backend runs it."""
+    return bool(_perform("output_varies", source)["varies"])
+
+
+def collector_dependent(source: str) -> list[str]:
+    """grader.collector_dependent(source), wherever the backend runs it."""
+    return [str(reason) for reason in _perform("collector_dependent", source)["reasons"]]
+
+
+def predict_misconceptions(source: str) -> dict[str, Outcome]:
+    """grader.predict_misconceptions(source), wherever the backend runs it: {misconception id:
+    the outcome a student holding it expects}, for the ids that change something."""
+    predictions = _perform("predict_misconceptions", source)["predictions"]
+    if not isinstance(predictions, dict):
+        raise GraderUnavailable("the grader sent malformed predictions")
+    return {str(key): outcome_from_dict(outcome) for key, outcome in predictions.items()}
+
+
+def python_version() -> str:
+    """The Python version the backend runs snippets with ("" if no grader says)."""
+    return backend().python_version()
+
+
+_OUTCOME_FIELDS = {
+    "status": str,
+    "stdout": str,
+    "exception": (str, type(None)),
+    "exception_line": (int, type(None)),
+    "reasons": list,
+    "python_version": str,
+    "duration_ms": (int, float),
+    "trace": (dict, type(None)),
+}
+
+
+def outcome_from_dict(data: object) -> Outcome:
+    """The Outcome a worker sent as JSON, checked field by field at this boundary."""
+    if not isinstance(data, dict) or set(data) != set(_OUTCOME_FIELDS):
+        raise GraderUnavailable("the grader sent a malformed outcome")
+    for name, types in _OUTCOME_FIELDS.items():
+        if isinstance(data[name], bool) or not isinstance(data[name], types):
+            raise GraderUnavailable(f"the grader sent a malformed outcome ({name})")
+    if data["status"] not in STATUSES:
+        raise GraderUnavailable(f"the grader sent an unknown status {data['status']!r}")
+    if not all(isinstance(reason, str) for reason in data["reasons"]):
+        raise GraderUnavailable("the grader sent a malformed outcome (reasons)")
+    return Outcome(**{**data, "reasons": tuple(data["reasons"])})

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The multi-process deployment on one machine, from Debian's packages (issue 14, section 3):
+# PostgreSQL and Redis, two gunicorn web processes on two ports, two grader workers and a task
+# worker. Each process is started as it would be on a machine of its own: the web processes and
+# the task worker with the site's settings; each grader worker with only the Redis URL (no
+# database credentials, no Django).
+#
+#   scripts/cluster.sh start    # (make cluster) starts everything under var/cluster/, then returns
+#   scripts/cluster.sh status   # which processes run
+#   scripts/cluster.sh stop     # stops them all; the data directory is kept (rm -rf var/cluster)
+#
+# Ports: CLUSTER_WEB_PORTS (8101 8102), CLUSTER_PG_PORT (54341), CLUSTER_REDIS_PORT (6391).
+# var/cluster/env holds the site's environment (as deploy/env.example lists it) for tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+state=$root/var/cluster
+bin=$root/.venv/bin
+read -r -a web_ports <<<"${CLUSTER_WEB_PORTS:-8101 8102}"
+pg_port=${CLUSTER_PG_PORT:-54341}
+redis_port=${CLUSTER_REDIS_PORT:-6391}
+grader_workers=${CLUSTER_GRADER_WORKERS:-2}
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+as_postgres=()
+[ "$(id -u)" = 0 ] && as_postgres=(runuser -u postgres --)
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+healthy() { "$bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=30)' "$1"; }
+worker_beats() { [ "$(redis-cli -p "$redis_port" exists "grader:worker:$1")" = 1 ]; }
+
+wait_until() {  # wait_until SECONDS WHAT COMMAND...
+    local seconds=$1 what=$2
+    shift 2
+    for _ in $(seq $((seconds * 10))); do
+        if "$@" >/dev/null 2>&1; then return 0; fi
+        sleep 0.1
+    done
+    echo "cluster: $what did not come up in ${seconds}s (logs: $state/*.log)" >&2
+    return 1
+}
+
+start_postgres() {
+    if [ -z "$pg_bin" ]; then
+        echo "PostgreSQL server binaries not found (apt-get install postgresql)" >&2
+        exit 1
+    fi
+    mkdir -p "$state/pg"
+    if [ ! -f "$state/pg/PG_VERSION" ]; then
+        [ "$(id -u)" = 0 ] && chown postgres: "$state/pg"
+        "${as_postgres[@]}" "$pg_bin/initdb" -D "$state/pg" -A trust -U postgres >/dev/null
+    fi
+    [ "$(id -u)" = 0 ] && chown postgres: "$state/pg"
+    if ! "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$state/pg" status >/dev/null 2>&1; then
+        "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$state/pg" -l "$state/pg/server.log" -w \
+            -o "-k $state/pg -p $pg_port -c listen_addresses='' -c max_connections=200" start >/dev/null
+    fi
+}
+
+start_redis() {
+    alive "$state/redis.pid" && return
+    command -v redis-server >/dev/null || { echo "redis-server not found (apt-get install redis-server)" >&2; exit 1; }
+    redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$state" --save "" --appendonly no \
+        --daemonize yes --pidfile "$state/redis.pid" --logfile "$state/redis.log"
+    wait_until 20 "redis" redis-cli -p "$redis_port" ping
+}
+
+write_env() {
+    [ -f "$state/secret_key" ] || "$bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))' >"$state/secret_key"
+    local socket_dir
+    socket_dir=$("$bin/python" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$state/pg")
+    cat >"$state/env" <<ENV
+DEBUG=0
+SECRET_KEY=$(cat "$state/secret_key")
+ALLOWED_HOSTS=127.0.0.1,localhost
+DATABASE_URL=postgres://postgres@${socket_dir}:${pg_port}/postgres
+CONN_MAX_AGE=60
+REDIS_URL=redis://127.0.0.1:${redis_port}/0
+GRADER_BACKEND=redis
+SECURE_SSL_REDIRECT=0
+SESSION_COOKIE_SECURE=0
+CSRF_COOKIE_SECURE=0
+SECURE_HSTS_SECONDS=0
+ENV
+}
+
+site() {  # run a command with the site's environment (and nothing else of ours)
+    env -i PATH="$PATH" HOME="$state" $(cat "$state/env") "$@"
+}
+
+start() {
+    mkdir -p "$state"
+    start_postgres
+    start_redis
+    write_env
+    site "$bin/python" manage.py migrate --noinput -v0
+    site "$bin/python" manage.py collectstatic --noinput -v0
+    for n in $(seq "$grader_workers"); do
+        alive "$state/grader-$n.pid" && continue
+        # A grader worker's whole environment: the queue's URL and its own name.
+        env -i GRADER_REDIS_URL="redis://127.0.0.1:${redis_port}/0" GRADER_WORKER_NAME="grader-$n" \
+            "$bin/python" -I -c 'import sys; sys.path.insert(0, sys.argv[1]); from grader.worker import main; main()' \
+            "$root" >>"$state/grader-$n.log" 2>&1 &
+        echo $! >"$state/grader-$n.pid"
+    done
+    for n in $(seq "$grader_workers"); do
+        wait_until 240 "grader worker $n" worker_beats "grader-$n" || exit 1
+    done
+    # Loading the course's content runs the grader, on the workers.
+    site "$bin/python" manage.py load_content
+    site "$bin/python" manage.py seed_demo
+    if ! alive "$state/tasks.pid"; then
+        site "$bin/python" manage.py rqworker --job-class django_tasks_rq.Job default \
+            >>"$state/tasks.log" 2>&1 &
+        echo $! >"$state/tasks.pid"
+    fi
+    for port in "${web_ports[@]}"; do
+        alive "$state/web-$port.pid" && continue
+        site "$bin/gunicorn" -c deploy/gunicorn.conf.py --bind "127.0.0.1:$port" \
+            --pid "$state/web-$port.pid" --daemon --error-logfile "$state/web-$port.log" \
+            config.wsgi
+    done
+    for port in "${web_ports[@]}"; do
+        wait_until 60 "web on $port" healthy "http://127.0.0.1:$port/healthz" || exit 1
+    done
+    echo "cluster: web on ${web_ports[*]}, $grader_workers grader workers, state in $state"
+}
+
+stop() {
+    for pidfile in "$state"/web-*.pid "$state"/tasks.pid "$state"/grader-*.pid; do
+        [ -f "$pidfile" ] || continue
+        alive "$pidfile" && kill "$(cat "$pidfile")" 2>/dev/null || true
+        rm -f "$pidfile"
+    done
+    if alive "$state/redis.pid"; then kill "$(cat "$state/redis.pid")"; fi
+    if [ -n "$pg_bin" ] && [ -f "$state/pg/PG_VERSION" ]; then
+        "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$state/pg" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    echo "cluster: stopped"
+}
+
+status() {
+    for pidfile in "$state"/*.pid; do
+        [ -f "$pidfile" ] || continue
+        if alive "$pidfile"; then state_word=running; else state_word=dead; fi
+        echo "$(basename "$pidfile" .pid): $state_word"
+    done
+}
+
+case "${1:-start}" in
+    start) start ;;
+    stop) stop ;;
+    status) status ;;
+    *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

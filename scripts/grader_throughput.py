@@ -1,0 +1,132 @@
+"""Grader throughput with 1 grader worker, then 2, side by side (issue 14, section 5).
+
+    python -m scripts.grader_throughput [--jobs 120]
+
+Starts a throwaway redis-server and grader workers (grader/worker.py, each with only the Redis
+URL in its environment), queues the same batch of lesson-sized snippets for each worker count,
+and prints the jobs per second and the ratio. A benchmark that prints figures, not a test: the
+machine's other load shows in them.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from redis import Redis
+from rq import Queue
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from grader import jobs  # noqa: E402
+from grader.worker import heartbeat_key  # noqa: E402
+from tests.redis_fixtures import WORKER_BOOTSTRAP, free_port  # noqa: E402
+
+# A lesson-sized snippet with some work in it (about 20-40 ms in the sandbox), so that the runs,
+# not the queue's bookkeeping, are what is measured.
+SNIPPET = """\
+def build(n):
+    rows = [[i] * 3 for i in range(n)]
+    alias = rows[0]
+    alias.append(-1)
+    return rows
+total = 0
+for _ in range(40):
+    total += sum(len(row) for row in build(2000))
+print(total, build(2)[0])
+"""
+
+
+def start_workers(url: str, queue: str, count: int, logs: Path) -> list[subprocess.Popen]:
+    workers = []
+    for number in range(count):
+        name = f"bench-{count}-{number}"
+        workers.append(
+            subprocess.Popen(
+                [sys.executable, "-I", "-c", WORKER_BOOTSTRAP, str(ROOT)],
+                env={
+                    "GRADER_REDIS_URL": url,
+                    "GRADER_QUEUE": queue,
+                    "GRADER_WORKER_NAME": name,
+                    "GRADER_POOL_SIZE": "1",
+                },
+                stdout=subprocess.DEVNULL,
+                stderr=(logs / f"{name}.log").open("ab"),
+            )
+        )
+    connection = Redis.from_url(url)
+    deadline = time.monotonic() + 240
+    names = [f"bench-{count}-{number}" for number in range(count)]
+    while not all(connection.exists(heartbeat_key(name)) for name in names):
+        if time.monotonic() > deadline:
+            sys.exit("the grader workers did not start within 240 s")
+        time.sleep(0.1)
+    return workers
+
+
+def measure(url: str, count: int, job_count: int, logs: Path) -> float:
+    queue_name = f"bench-{count}"
+    workers = start_workers(url, queue_name, count, logs)
+    try:
+        queue = Queue(queue_name, connection=Redis.from_url(url))
+        job = jobs.make_job("run", SNIPPET)
+        # Warm-up: one job per worker, not counted.
+        for warm in [queue.enqueue("grader.worker.perform_job", job) for _ in range(count)]:
+            while warm.latest_result(timeout=1) is None:
+                pass
+        started = time.monotonic()
+        queued = [queue.enqueue("grader.worker.perform_job", job) for _ in range(job_count)]
+        statuses = []
+        for rq_job in queued:
+            result = None
+            while result is None:
+                result = rq_job.latest_result(timeout=1)
+            statuses.append(json.loads(result.return_value)["outcome"]["status"])
+        elapsed = time.monotonic() - started
+        if set(statuses) != {"ok"}:
+            sys.exit(f"some runs did not finish: {sorted(set(statuses))}")
+        return job_count / elapsed
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=120, help="jobs per measurement")
+    arguments = parser.parse_args()
+    binary = shutil.which("redis-server")
+    if binary is None:
+        sys.exit("redis-server is not installed (apt-get install redis-server)")
+    with tempfile.TemporaryDirectory() as state:
+        port = free_port()
+        server = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", state],
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            url = f"redis://127.0.0.1:{port}/0"
+            time.sleep(0.5)
+            one = measure(url, 1, arguments.jobs, Path(state))
+            two = measure(url, 2, arguments.jobs, Path(state))
+        finally:
+            server.terminate()
+            server.wait()
+    print(f"CPUs: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, jobs: {arguments.jobs}")
+    print(f"{'workers':>8} {'jobs/s':>8}")
+    print(f"{1:>8} {one:>8.1f}")
+    print(f"{2:>8} {two:>8.1f}")
+    print(f"2 workers / 1 worker: {two / one:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""End to end through the running cluster (scripts/cluster.sh; `make test-cluster` starts it, runs
+this, and stops it): two gunicorn web processes on PostgreSQL, grader workers behind Redis.
+
+Skipped unless the cluster is up (CLUSTER_WEB_URLS names its two web processes), so a plain
+`make test` passes without it.
+"""
+
+import os
+import re
+import signal
+import threading
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+
+from grader import Limits, jobs
+from tests.grader.conftest import run_in_cpython
+
+ROOT = Path(__file__).resolve().parents[2]
+STATE = ROOT / "var" / "cluster"
+WEB = os.environ.get("CLUSTER_WEB_URLS", "").split()
+
+pytestmark = [
+    pytest.mark.cluster,
+    pytest.mark.skipif(
+        len(WEB) != 2, reason="the cluster is not running (make test-cluster starts it)"
+    ),
+]
+
+PASSWORD = "memory-model"  # seed_demo's demo accounts  # noqa: S105
+QUIZ = "identity-practice"  # fixtures/quizzes.toml
+SNIPPET = "a = [1, 2]\nb = a[:]\nb.append(3)\nprint(a, b, a is b)\n"
+
+
+def cluster_env() -> dict:
+    pairs = (line.split("=", 1) for line in (STATE / "env").read_text().splitlines() if line)
+    return dict(pairs)
+
+
+class Browser:
+    """A user's browser: cookies, CSRF tokens from forms, redirects followed."""
+
+    def __init__(self):
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+    def get(self, url: str) -> tuple[str, str]:
+        with self.opener.open(url, timeout=120) as response:
+            return response.geturl(), response.read().decode()
+
+    def post_form(self, page_url: str, action: str, fields: dict) -> tuple[str, str]:
+        """Load `page_url`, then post `fields` with its CSRF token to `action`."""
+        _, page = self.get(page_url)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}, doseq=True)
+        request = urllib.request.Request(action, data=data.encode(), headers={"Referer": page_url})
+        with self.opener.open(request, timeout=180) as response:
+            return response.geturl(), response.read().decode()
+
+    def log_in(self, web: str, username: str) -> None:
+        url, _ = self.post_form(
+            f"{web}/accounts/login/",
+            f"{web}/accounts/login/",
+            {"username": username, "password": PASSWORD},
+        )
+        assert "/accounts/login/" not in url, f"{username} could not log in"
+
+
+def database():
+    import psycopg
+
+    url = urllib.parse.urlsplit(cluster_env()["DATABASE_URL"])
+    host = urllib.parse.unquote(url.hostname or "")
+    return psycopg.connect(host=host, port=url.port, user="postgres", dbname="postgres")
+
+
+def grader_queue():
+    from graderclient.backends import RedisBackend
+
+    return RedisBackend({"REDIS_URL": cluster_env()["REDIS_URL"], "QUEUE": "grader"})
+
+
+def test_a_quiz_started_and_submitted_on_one_web_process_shows_its_result_on_the_other():
+    web1, web2 = WEB
+    student = Browser()
+    student.log_in(web1, "student")
+    url, _ = student.post_form(f"{web1}/quizzes/{QUIZ}/", f"{web1}/quizzes/{QUIZ}/start/", {})
+    attempt = re.search(r"/attempts/(\d+)/", url).group(1)
+    url, _ = student.post_form(
+        f"{web1}/attempts/{attempt}/submit/", f"{web1}/attempts/{attempt}/submit/", {}
+    )
+    assert url.endswith(f"/attempts/{attempt}/result/")
+    other_url, page = student.get(f"{web2}/attempts/{attempt}/result/")
+    assert other_url == f"{web2}/attempts/{attempt}/result/"  # the session holds on web 2 too
+    assert "Score" in page or "score" in page
+
+
+def test_a_question_saved_in_the_admin_gets_its_key_from_a_grader_worker():
+    from rq import Worker
+
+    web1, _ = WEB
+    queue = grader_queue()
+    done_before = sum(w.successful_job_count for w in Worker.all(connection=queue.connection))
+    with database() as db:
+        topic = db.execute("SELECT id FROM quizzes_topic ORDER BY id LIMIT 1").fetchone()[0]
+        db.execute("DELETE FROM quizzes_question WHERE slug = 'cluster-check'")
+    instructor = Browser()
+    instructor.log_in(web1, "instructor")
+    add = f"{web1}/admin/quizzes/question/add/"
+    url, page = instructor.post_form(
+        add,
+        add,
+        {
+            "topic": topic,
+            "title": "Cluster check",
+            "slug": "cluster-check",
+            "answer_mode": "typed",
+            "difficulty": 1,
+            "prompt": "What does this print?",
+            "snippet": SNIPPET,
+            "explanation": "A slice is a new list.",
+            "choices-TOTAL_FORMS": 0,
+            "choices-INITIAL_FORMS": 0,
+            "choices-MIN_NUM_FORMS": 0,
+            "choices-MAX_NUM_FORMS": 1000,
+            "_save": "Save",
+        },
+    )
+    assert url.endswith("/admin/quizzes/question/"), re.findall(r"errornote.*|errorlist.*", page)
+    with database() as db:
+        key, version = db.execute(
+            "SELECT answer_key, key_python_version FROM quizzes_question "
+            "WHERE slug = 'cluster-check'"
+        ).fetchone()
+    assert key["stdout"] == run_in_cpython(SNIPPET).stdout
+    assert version == queue.python_version() == key["python_version"]
+    done_after = sum(w.successful_job_count for w in Worker.all(connection=queue.connection))
+    assert done_after >= done_before + 4  # the run, the witnesses' check, the collector, the trace
+
+
+def test_a_grader_worker_killed_mid_run_leaves_the_job_to_the_other():
+    from rq.registry import StartedJobRegistry
+
+    queue = grader_queue()
+    assert len(queue.worker_versions()) == 2
+    slow = "print(sum(range(3 * 10**7)))\n"
+    replies = []
+    waiting = threading.Thread(
+        target=lambda: replies.append(
+            queue.perform(
+                jobs.make_job("run", slow, limits=Limits(cpu_seconds=10, wall_seconds=30)),
+                timeout=180,
+            )
+        )
+    )
+    waiting.start()
+    registry = StartedJobRegistry(queue=queue.queue)
+    deadline = time.monotonic() + 60
+    while not registry.get_job_ids():
+        assert time.monotonic() < deadline, "no worker started the job"
+        time.sleep(0.02)
+    [job_id] = registry.get_job_ids()
+    victim = queue.queue.fetch_job(job_id.split(":")[0]).worker_name
+    os.kill(int((STATE / f"{victim}.pid").read_text()), signal.SIGKILL)
+    waiting.join(timeout=200)
+    [reply] = replies
+    assert reply["worker"] != victim
+    assert reply["outcome"]["stdout"] == run_in_cpython(slow).stdout

@@ -1,0 +1,133 @@
+"""A throwaway Redis server and grader workers, started the way they run in production: each
+worker with only its Redis URL in its environment. Test folders that need them import the
+fixtures in their conftest.py."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKER_BOOTSTRAP = (
+    "import sys; sys.path.insert(0, sys.argv[1]); from grader.worker import main; main()"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    from redis import Redis
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    connection = Redis.from_url(url)
+
+    def answers():
+        try:
+            return connection.ping()
+        except Exception:
+            return False
+
+    try:
+        wait_for(answers, 20, "redis-server to answer")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+class Workers:
+    def __init__(self, url: str, queue: str, log_dir: Path):
+        self.url, self.queue, self.log_dir = url, queue, log_dir
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def start(self, name: str) -> subprocess.Popen:
+        from redis import Redis
+
+        from grader.worker import heartbeat_key
+
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-c", WORKER_BOOTSTRAP, str(ROOT)],
+            env={
+                "GRADER_REDIS_URL": self.url,
+                "GRADER_QUEUE": self.queue,
+                "GRADER_WORKER_NAME": name,
+                "GRADER_POOL_SIZE": "1",
+            },
+            stdout=subprocess.DEVNULL,
+            stderr=(self.log_dir / f"worker-{name}.log").open("ab"),
+        )
+        self.processes[name] = process
+        connection = Redis.from_url(self.url)
+        # A worker starts its grader server first, which takes long on a busy machine.
+        try:
+            wait_for(lambda: connection.exists(heartbeat_key(name)), 240, f"worker {name}")
+        except AssertionError:
+            log = (self.log_dir / f"worker-{name}.log").read_text()[-2000:]
+            raise AssertionError(f"worker {name} did not start; its log:\n{log}") from None
+        return process
+
+    def kill(self, name: str) -> None:
+        process = self.processes[name]
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=20)
+
+    def stop_all(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def grader_workers(redis_url, tmp_path):
+    workers = Workers(redis_url, "grader-test", tmp_path)
+    try:
+        yield workers
+    finally:
+        workers.stop_all()
