@@ -2,8 +2,9 @@
 
 An admin save of a question or a page, a key refresh, a concept page's outputs, misconception
 predictions (and later the playground and variants) call `run`, `output_varies`,
-`collector_dependent` and `predict_misconceptions` here, never `grader.run` directly. Where the snippet runs is the backend's business
-(settings.GRADER_CLIENT["BACKEND"], a dotted path; see graderclient/backends.py):
+`collector_dependent` and `predict_misconceptions` here, never `grader.run` directly. Where
+the snippet runs is the backend's business (settings.GRADER_CLIENT["BACKEND"], a dotted path;
+see graderclient/backends.py):
 
 - "local" (graderclient.backends.LocalBackend, the default): the machine's one grader service,
   shared by every web process over a Unix socket;
