@@ -22,6 +22,8 @@ import operator
 import sys
 import tokenize
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 # Python/ast_opt.c's limits on what it folds.
 MAX_INT_SIZE = 128  # bits
@@ -38,14 +40,14 @@ def parse_as_script(source: str, filename: str) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the compiler warns (e.g. ~True) when it folds
         folder.fold_module(tree)
-    tree.folded_containers = folder.made
+    tree.folded_containers = folder.made  # type: ignore[attr-defined]  # not an ast field
     lines = source.splitlines(keepends=True)
     doubled = [
         node.value
         for node in folder.literals
         if id(node) not in folder.consumed and _only_nonempty_part(node, lines)
     ]
-    tree.script_arena_refs = folder.dropped + doubled
+    tree.script_arena_refs = folder.dropped + doubled  # type: ignore[attr-defined]  # ditto
     return tree
 
 
@@ -88,10 +90,11 @@ def _only_nonempty_part(node: ast.Constant, lines: list) -> bool:
     return len(nonempty) == 1
 
 
-def _segment(node: ast.AST, lines: list) -> str | None:
-    if getattr(node, "end_lineno", None) is None or node.lineno < 1:
+def _segment(node: ast.expr, lines: list) -> str | None:
+    end_lineno = getattr(node, "end_lineno", None)
+    if end_lineno is None or node.lineno < 1:
         return None
-    first, last = node.lineno - 1, node.end_lineno - 1
+    first, last = node.lineno - 1, end_lineno - 1
     if last >= len(lines):
         return None
     if first == last:
@@ -182,7 +185,7 @@ def _safe_mod(v, w):
     return v % w
 
 
-_BINARY = {
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: _safe_multiply,
@@ -196,7 +199,7 @@ _BINARY = {
     ast.BitXor: operator.xor,
     ast.BitAnd: operator.and_,
 }
-_UNARY = {
+_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
     ast.Invert: operator.invert,
     ast.Not: operator.not_,
     ast.UAdd: operator.pos,
@@ -246,7 +249,9 @@ class _Folder:
                 if new is not item:
                     items[index] = new
 
-    def _node(self, node: ast.AST) -> ast.AST:
+    # The visitors dispatch on `type(node)` held in a variable, which mypy cannot narrow on:
+    # their node is Any.
+    def _node(self, node: Any) -> ast.AST:
         kind = type(node)
         if kind is ast.Constant:
             if type(node.value) in (str, bytes) and node.value:
@@ -287,7 +292,7 @@ class _Folder:
                 if new is not value:
                     setattr(node, name, new)
 
-    def _fold(self, node: ast.expr) -> ast.expr:
+    def _fold(self, node: Any) -> ast.expr:
         kind = type(node)
         if kind is ast.UnaryOp:
             operand = node.operand
@@ -309,13 +314,14 @@ class _Folder:
         elif kind is ast.Subscript:
             value, index = node.value, node.slice
             if type(node.ctx) is ast.Load and type(value) is ast.Constant:
-                if type(index) is ast.Constant:
-                    return self._constant(node, value.value[index.value], (value, index))
+                if type(index) is ast.Constant:  # a bad subscript raises: not folded (_node)
+                    folded = value.value[index.value]  # type: ignore[index]
+                    return self._constant(node, folded, (value, index))
         elif kind is ast.Compare and type(node.ops[-1]) in (ast.In, ast.NotIn):
             node.comparators[-1] = self._iter(node.comparators[-1])
         return node
 
-    def _iter(self, node: ast.expr) -> ast.expr:
+    def _iter(self, node: Any) -> ast.expr:
         """fold_iter: a literal list or set of constants becomes a tuple or frozenset."""
         kind = type(node)
         if kind is ast.List and _all_constant(node.elts):
@@ -323,10 +329,10 @@ class _Folder:
             return self._constant(node, self._made(value), node.elts)
         if kind is ast.Set and _all_constant(node.elts):
             try:
-                value = frozenset(tuple(e.value for e in node.elts))
+                frozen = frozenset(tuple(e.value for e in node.elts))
             except TypeError:  # unhashable: not folded
                 return node
-            return self._constant(node, self._made(value), node.elts)
+            return self._constant(node, self._made(frozen), node.elts)
         return node
 
     def _constant(self, node: ast.expr, value, operands) -> ast.Constant:

@@ -176,7 +176,7 @@ TextSink.__module__ = "_io"
 _TEXT_IO_MEMBERS = sorted({*dir(io.TextIOWrapper), "mode"})
 
 
-def _stream_config(stream, fd: int, name: str) -> tuple:
+def _stream_config(stream, fd: int, name: str) -> tuple[str, str, str, bool]:
     """(name, encoding, errors, line_buffering) of a piped standard stream, as CPython set up
     this process's own (the grader server's are pipes, in an empty environment)."""
     defaults = ("utf-8", "surrogateescape" if fd == 1 else "backslashreplace", fd == 2)
@@ -186,7 +186,7 @@ def _stream_config(stream, fd: int, name: str) -> tuple:
         return (name, *defaults)
 
 
-_STREAMS = {
+_STREAMS: dict[int, tuple[str, str, str, bool]] = {
     1: _stream_config(sys.__stdout__, 1, "<stdout>"),
     2: _stream_config(sys.__stderr__, 2, "<stderr>"),
 }

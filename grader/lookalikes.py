@@ -11,11 +11,18 @@ reports its class as the builtin's (`hooks._class_of`).
 """
 
 import functools
+from collections.abc import Callable, Collection
 from types import BuiltinFunctionType
+from typing import TYPE_CHECKING, Any
 
 
 class LookAlike:
     __slots__ = ("_check", "_real", "_arities", "_keywords")
+    if TYPE_CHECKING:  # not at run time: class annotations would show as `__annotations__`
+        _check: Callable[..., Any]
+        _real: Callable[..., Any]
+        _arities: Collection[int]
+        _keywords: bool
 
     def __call__(self, *args, **keywords):
         arities = self._arities

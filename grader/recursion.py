@@ -96,7 +96,7 @@ def find_offsets() -> tuple[int, int, int] | None:
     found = (python[0], limits[0], c[0]) if len(python) == len(limits) == 1 and c else None
     if found is None or found[1] != found[0] + 1 or found[0] + 2 not in c:
         return None
-    return tuple(4 * i for i in (found[0], found[1], found[0] + 2))
+    return 4 * found[0], 4 * found[1], 4 * (found[0] + 2)
 
 
 class Room:
