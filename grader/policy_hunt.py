@@ -133,8 +133,9 @@ def python_result(source: str, python: str = sys.executable) -> tuple[str, str |
             file.write(source)
         done = subprocess.run([python, "-I", path], capture_output=True, text=True, timeout=60)
     lines = [line for line in done.stderr.splitlines() if line.strip()]
-    failed = done.returncode == 1 and any(line.startswith("  File ") for line in lines)
-    return done.stdout, lines[-1] if failed else None
+    # An uncaught exception exits with 1 after its traceback, a SystemExit with its status after
+    # its message if any: the grader reports both with that last line (grader/exits.py).
+    return done.stdout, lines[-1] if done.returncode != 0 and lines else None
 
 
 def grader_runner(in_process: bool) -> Callable[[str], tuple[str, str, str | None]]:
