@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "content",
     "quizzes",
     "courses",
+    "analytics",
 ]
 
 MIDDLEWARE = [
