@@ -92,6 +92,14 @@ class ItemRow:
         return self.question.answer_mode == Question.AnswerMode.CHOICE
 
     @property
+    def claim_misconception(self) -> str:
+        """A true/false question's claim's label: answering "true" to a false claim shows it."""
+        if self.question.answer_mode != Question.AnswerMode.TRUE_FALSE:
+            return ""
+        claims = list(self.question.choices.all())
+        return claims[0].misconception if len(claims) == 1 else ""
+
+    @property
     def facility_bar(self) -> Bar:
         return Bar.of_share(self.stats.facility)
 

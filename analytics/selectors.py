@@ -8,6 +8,8 @@ scoping to a course goes through courses.selectors (its enrolments and course qu
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from django.db.models import Q
+
 from analytics import statistics
 from analytics.presentation import (
     NO_LABEL,
@@ -26,7 +28,7 @@ from courses.export import answer_text
 from courses.models import Course, CourseQuiz, Enrolment
 from courses.services import counted_points
 from quizzes import grading
-from quizzes.models import Attempt, Choice, Question, Quiz, QuizQuestion, Response
+from quizzes.models import Attempt, Question, Quiz, QuizQuestion, Response
 
 WRONG_ANSWERS_SHOWN = 5
 
@@ -149,9 +151,10 @@ def quiz_analysis(
 
 
 def course_misconceptions(course: Course) -> list[TopicMisconceptions]:
-    """The misconceptions the course's students chose on their first attempts, per topic of the
-    questions offering them, most chosen first, with the topic's published concept pages (no
-    model links a misconception to a page). Four queries."""
+    """The misconceptions the course's students showed on their first attempts, per topic of the
+    questions, most often first, with the topic's published concept pages (no model links a
+    misconception to a page). A misconception is shown by a wrong choice carrying its label, or
+    by answering "true" to a true/false claim that is false and carries one. Five queries."""
     quizzes = CourseQuiz.objects.filter(course=course).values("quiz")
     attempts = Attempt.objects.filter(
         quiz__in=quizzes,
@@ -159,20 +162,25 @@ def course_misconceptions(course: Course) -> list[TopicMisconceptions]:
         user__in=Enrolment.objects.filter(course=course).values("student"),
     ).only("pk", "user_id", "quiz_id", "number")
     first = {attempt.pk for attempt in _first_per_student(attempts)}
-    wrong_choices = (
+    believed_claims = Q(
+        quiz_question__question__answer_mode=Question.AnswerMode.TRUE_FALSE,
+        answer_text=grading.TRUE,
+    )
+    wrong = (
         course_selectors.course_responses(course=course)
-        .filter(choice__isnull=False, is_correct=False)
-        .exclude(choice__misconception="")
+        .filter(Q(choice__isnull=False) | believed_claims, is_correct=False)
         .select_related("quiz_question__question__topic")
+        .prefetch_related("quiz_question__question__choices")
     )
     counts: Counter[tuple[int, str]] = Counter()
     questions: dict[tuple[int, str], dict[int, Question]] = defaultdict(dict)
     topics = {}
-    for response in wrong_choices:
-        if response.attempt_id not in first or response.choice is None:
-            continue
+    for response in wrong:
         question = response.quiz_question.question
-        key = (question.topic_id, _label(response.choice))
+        label = _shown_misconception(response, question)
+        if response.attempt_id not in first or not label:
+            continue
+        key = (question.topic_id, label)
         counts[key] += 1
         questions[key][question.pk] = question
         topics[question.topic_id] = question.topic
@@ -191,5 +199,9 @@ def course_misconceptions(course: Course) -> list[TopicMisconceptions]:
     return result
 
 
-def _label(choice: Choice) -> str:
-    return choice.misconception.strip()
+def _shown_misconception(response: Response, question: Question) -> str:
+    """The label of the misconception a wrong answer shows ("" for none)."""
+    if response.choice is not None:
+        return response.choice.misconception.strip()
+    claims = list(question.choices.all())  # a true/false question's one claim
+    return claims[0].misconception.strip() if len(claims) == 1 else ""

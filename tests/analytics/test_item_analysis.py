@@ -15,7 +15,11 @@ from django.urls import reverse
 
 from analytics import selectors
 from analytics.statistics import analyse
+from courses import services
+from quizzes import services as quiz_services
+from quizzes.models import Question
 from tests.analytics.conftest import PLAN, POINTS, SECOND_ATTEMPT, answer, expected_row
+from tests.helpers import ALIASING_SNIPPET
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +145,31 @@ def test_the_course_misconceptions_link_to_concept_pages(
     assert reverse("quiz_analysis", args=[course.slug, "memory-quiz"]) in response.content.decode()
 
 
+def test_believing_a_false_claim_counts_as_its_misconception(
+    client, instructor, course, make_question, make_quiz, enrol
+):
+    claim = make_question(
+        ALIASING_SNIPPET, mode=Question.AnswerMode.TRUE_FALSE, choices=["[1, 2]\nFalse"]
+    )
+    claim.choices.update(misconception="assignment copies")
+    quiz = make_quiz([claim], slug="claims")
+    services.course_quiz_assign(course=course, quiz=quiz)
+    believer, doubter = enrol("believer"), enrol("doubter")
+    for student, said in ((believer, "true"), (doubter, "false")):
+        attempt = quiz_services.start_attempt(user=student, quiz=quiz)
+        entry = quiz.quiz_questions.get()
+        quiz_services.save_answer(attempt=attempt, quiz_question=entry, answer_text=said)
+        quiz_services.submit_attempt(attempt=attempt)
+    (entry,) = selectors.course_misconceptions(course)
+    assert [(m.label, m.count) for m in entry.misconceptions] == [("assignment copies", 1)]
+    client.force_login(instructor)
+    response = client.get(page_url(course, quiz))
+    assert response.context["analysis"].rows[0].claim_misconception == "assignment copies"
+    assert [(w.text, w.count) for w in response.context["analysis"].rows[0].wrong_answers] == [
+        ("true", 1)
+    ]
+
+
 def test_the_course_pages_link_to_item_analysis(client, instructor, course):
     client.force_login(instructor)
     target = reverse("course_misconceptions", args=[course.slug])
@@ -170,7 +199,7 @@ def test_queries_do_not_grow_with_students(
 ):
     with django_assert_num_queries(4):
         selectors.quiz_analysis(class_quiz, course=course, all_attempts=True)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         selectors.course_misconceptions(course)
     client.force_login(instructor)
     urls = [page_url(course, class_quiz), reverse("course_misconceptions", args=[course.slug])]
