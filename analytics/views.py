@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from analytics import presentation, selectors
+from analytics import presentation, selectors, statistics
 from courses.export import csv_lines
 from courses.models import Course
 from courses.views import instructor_required, owned_course
@@ -64,8 +64,6 @@ def course_misconceptions(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _thresholds() -> dict[str, float]:
-    from analytics import statistics
-
     return {
         "easy": statistics.EASY_FACILITY,
         "hard": statistics.HARD_FACILITY,

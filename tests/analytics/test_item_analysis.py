@@ -18,7 +18,7 @@ from analytics.statistics import analyse
 from courses import services
 from quizzes import services as quiz_services
 from quizzes.models import Question
-from tests.analytics.conftest import PLAN, POINTS, SECOND_ATTEMPT, answer, expected_row
+from tests.analytics.conftest import PLAN, POINTS, RIGHT, SECOND_ATTEMPT, answer, expected_row
 from tests.helpers import ALIASING_SNIPPET
 
 pytestmark = pytest.mark.django_db
@@ -118,14 +118,21 @@ def test_the_csv_export_matches_the_command(
 
 
 def test_flags_are_shown(client, instructor, course, class_quiz, enrol):
-    # Everyone right on the first two, the raising question right only by the weakest student.
-    for number in range(4):
-        plan = (PLAN[0][0], 1, PLAN[0][2]) if number == 0 else (PLAN[0][0], 1, "before")
+    # Everyone right on the first question (no discrimination to speak of: none, not a flag);
+    # the second and third disagree (the third right only by one who got the second wrong), so the
+    # rest of each falls as it rises: both negative.
+    plans = [(RIGHT, 1, "before"), (RIGHT, 1, "before"), (RIGHT, 0, "before"), (RIGHT, 0, RIGHT)]
+    for number, plan in enumerate(plans):
         answer(enrol(f"flagged{number}"), class_quiz, plan)
     client.force_login(instructor)
-    analysis = client.get(page_url(course, class_quiz)).context["analysis"]
-    assert analysis.rows[0].flags == ["almost everyone right"]
-    assert analysis.rows[2].stats.facility == 0.25
+    response = client.get(page_url(course, class_quiz))
+    rows = response.context["analysis"].rows
+    assert rows[0].flags == ["almost everyone right"]
+    assert rows[0].stats.discrimination is None
+    for row in rows[1:]:
+        assert row.stats.discrimination < 0 and row.flags == ["check this question"]
+    html = response.content.decode()
+    assert "almost everyone right</span>" in html and "check this question</span>" in html
 
 
 def test_the_course_misconceptions_link_to_concept_pages(
