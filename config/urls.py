@@ -33,5 +33,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("content.urls")),
     path("", include("courses.urls")),
+    path("", include("analytics.urls")),
     path("", include("quizzes.urls")),
 ]

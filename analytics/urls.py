@@ -1,0 +1,21 @@
+from django.urls import path
+
+from analytics import views
+
+urlpatterns = [
+    path(
+        "teach/<slug:slug>/quizzes/<slug:quiz_slug>/analysis/",
+        views.quiz_analysis,
+        name="quiz_analysis",
+    ),
+    path(
+        "teach/<slug:slug>/quizzes/<slug:quiz_slug>/analysis.csv",
+        views.quiz_analysis_csv,
+        name="quiz_analysis_csv",
+    ),
+    path(
+        "teach/<slug:slug>/misconceptions/",
+        views.course_misconceptions,
+        name="course_misconceptions",
+    ),
+]
