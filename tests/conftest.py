@@ -5,10 +5,11 @@ the right answer read it from the stored key (grading.expected_text(question.ans
 """
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 
 import grader
+from accounts.roles import INSTRUCTORS_GROUP
 from content.models import Topic
 from grader import config as grader_config
 from quizzes import services
@@ -78,10 +79,33 @@ def logged_in(client, student):
 
 
 @pytest.fixture
-def instructor(make_user):
+def instructor(make_user, instructors_group):
     user = make_user("instructor", is_staff=True)
-    user.groups.add(Group.objects.get(name="Instructors"))
+    user.groups.add(instructors_group)
     return user
+
+
+@pytest.fixture(scope="session")
+def instructors_group_permissions(django_db_setup, django_db_blocker):
+    """(app label, codename) of the Instructors group's permissions, as the migrations left them
+    in the fresh test database."""
+    with django_db_blocker.unblock():
+        group = Group.objects.get(name=INSTRUCTORS_GROUP)
+        return sorted(group.permissions.values_list("content_type__app_label", "codename"))
+
+
+@pytest.fixture
+def instructors_group(db, instructors_group_permissions):
+    """The Instructors group the migrations made. A live-server (transactional) test flushes
+    the database after it, data migrations included, so the group is made again, with the same
+    permissions, when an earlier test took it away."""
+    group, created = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
+    if created:
+        for app_label, codename in instructors_group_permissions:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return group
 
 
 @pytest.fixture
