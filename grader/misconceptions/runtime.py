@@ -12,6 +12,7 @@ import gc
 import sys
 from types import BuiltinMethodType, ModuleType
 
+from grader import refcounts
 from grader.misconceptions.in_place_methods_return_object import METHODS
 from grader.policy import SNIPPET_FILENAME
 
@@ -61,7 +62,9 @@ def repeat(left, right, list_on_left: bool):
 
 
 def refcount(function, count):
-    return count - 1 if function is _real_getrefcount else count
+    # The stand-in sys's getrefcount is grader.refcounts' check around the real one.
+    getrefcounts = (_real_getrefcount, refcounts.GETREFCOUNT)
+    return count - 1 if any(function is real for real in getrefcounts) else count
 
 
 def in_place(method):

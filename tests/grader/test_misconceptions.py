@@ -625,6 +625,11 @@ def test_a_refused_snippet_is_refused_exactly_as_by_run(misconception):
 def test_the_helpers_cannot_be_named_by_the_snippet(source):
     for misconception in CASES:
         outcome = grader.simulate(source, misconception)
+        # Refused, or (a private attribute of a list, which the policy now lets CPython look up)
+        # CPython's own AttributeError: the helper is a builtin of the run, never an attribute.
+        missing = "AttributeError: 'list' object has no attribute '_mc_deepcopy_'"
+        if outcome.exception == missing:
+            continue
         assert outcome.status == "rejected", (misconception, outcome)
         assert "_mc_" in " ".join(outcome.reasons) or "'_mc_" in " ".join(outcome.reasons)
 
@@ -646,7 +651,9 @@ def test_transformed_policy_lets_through_only_loads_of_the_helpers():
         ("_mc_deepcopy_ = 1\n", False),
         ("def f(_mc_default_=1):\n    pass\n", False),
         ("print(_mc_other_)\n", False),
-        ("x._mc_deepcopy_\n", False),
+        # An attribute of that name is the object's own business (checked at run time as any
+        # private attribute, grader/ownership.py); it never reaches the run's helpers.
+        ("x._mc_deepcopy_\n", True),
     ]:
         errors: list[str] = []
         TransformedPolicy(errors).visit(ast.parse(source))
