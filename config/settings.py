@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "content",
     "quizzes",
     "courses",
+    "playground",
 ]
 
 MIDDLEWARE = [

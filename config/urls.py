@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("content.urls")),
     path("", include("courses.urls")),
     path("", include("quizzes.urls")),
+    path("", include("playground.urls")),
 ]
