@@ -28,6 +28,10 @@ import {
 } from "@codemirror/language";
 import { python } from "@codemirror/lang-python";
 
+// CodeMirror writes its theme into a <style> element; the playground page's CSP admits it by the
+// nonce this script's own tag carries (playground/views.py), not by 'unsafe-inline'.
+const styleNonce = document.currentScript ? document.currentScript.nonce : "";
+
 function mount(textarea) {
   const form = textarea.form;
   const runKey = {
@@ -50,6 +54,7 @@ function mount(textarea) {
       syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
       EditorState.tabSize.of(4),
       python(),
+      EditorView.cspNonce.of(styleNonce || ""),
       keymap.of([runKey, indentWithTab, ...defaultKeymap, ...historyKeymap]),
       EditorView.contentAttributes.of({ "aria-label": "Python program" }),
       EditorView.updateListener.of((update) => {

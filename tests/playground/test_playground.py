@@ -251,3 +251,11 @@ def test_a_question_whose_feedback_waits_has_no_link_and_no_prefill(
     assert "?question=" not in take and "Edit and run" not in take
     assert client.get(EDITOR, {"question": question.pk}).status_code == 404
     assert client.get(EDITOR, {"question": "99999"}).status_code == 404
+
+
+def test_the_editor_page_admits_only_its_own_styles(client, logged_in):
+    response = client.get(EDITOR)
+    policy = response["Content-Security-Policy"]
+    nonce = re.search(r"style-src 'self' 'nonce-([^']+)'", policy)
+    assert nonce and "unsafe-inline" not in policy and "script-src 'self'" in policy
+    assert f'nonce="{nonce.group(1)}"' in response.text  # handed to the editor script only
