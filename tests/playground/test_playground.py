@@ -237,11 +237,14 @@ def test_a_practice_question_opens_prefilled_after_its_feedback(client, logged_i
     assert textarea_value(opened) == typed_question.snippet
 
 
+@pytest.mark.parametrize(
+    "policy", [Quiz.FeedbackPolicy.AFTER_CLOSE, Quiz.FeedbackPolicy.AFTER_SUBMIT]
+)
 def test_a_question_whose_feedback_waits_has_no_link_and_no_prefill(
-    client, logged_in, make_question, make_quiz
+    client, logged_in, make_question, make_quiz, policy
 ):
     question = make_question(ALIASING_SNIPPET)
-    quiz = make_quiz([question], feedback_policy=Quiz.FeedbackPolicy.AFTER_CLOSE)
+    quiz = make_quiz([question], feedback_policy=policy)
     from tests.helpers import save_answer, start_quiz
 
     attempt = start_quiz(client, quiz)
@@ -259,3 +262,19 @@ def test_the_editor_page_admits_only_its_own_styles(client, logged_in):
     nonce = re.search(r"style-src 'self' 'nonce-([^']+)'", policy)
     assert nonce and "unsafe-inline" not in policy and "script-src 'self'" in policy
     assert f'nonce="{nonce.group(1)}"' in response.text  # handed to the editor script only
+
+
+def test_a_quiz_question_gets_its_link_once_the_attempt_is_submitted(
+    client, logged_in, make_question, make_quiz
+):
+    from tests.helpers import save_answer, start_quiz
+
+    question = make_question(ALIASING_SNIPPET)
+    quiz = make_quiz([question], feedback_policy=Quiz.FeedbackPolicy.AFTER_SUBMIT)
+    attempt = start_quiz(client, quiz)
+    save_answer(client, attempt, quiz.quiz_questions.get())
+    assert client.get(EDITOR, {"question": question.pk}).status_code == 404
+    client.post(reverse("attempt_submit", args=[attempt.pk]))
+    result = client.get(reverse("attempt_result", args=[attempt.pk])).text
+    assert f"{EDITOR}?question={question.pk}" in result
+    assert textarea_value(client.get(EDITOR, {"question": question.pk})) == question.snippet
