@@ -15,11 +15,16 @@ PORT ?= 8000
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Bootstrap comes from npm and is served by Django from node_modules (no CDN).
-assets: node_modules/.package-lock.json
+# Bootstrap comes from npm and is served by Django from node_modules (no CDN); the playground's
+# CodeMirror editor is bundled from npm by esbuild into its app's static dir (git-ignored).
+EDITOR_BUNDLE := playground/static/playground/editor.bundle.js
+assets: node_modules/.package-lock.json $(EDITOR_BUNDLE)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
+
+$(EDITOR_BUNDLE): playground/assets/editor.js node_modules/.package-lock.json
+	npm run build:editor
 
 $(VENV313)/bin/python:
 	@if [ -n "$(PYTHON313)" ]; then \

@@ -46,6 +46,9 @@ DEFAULT_RATES = {
     # Grader calls of one user (graderclient/limits.py): saving a question makes about four, a
     # page up to four per changed block; 240 a minute is far beyond an author's pace.
     "grader": Rate(240, 60),
+    # Runs and saves in the playground (issue 17): one run every two seconds kept up for a
+    # minute is more than anyone reading their own output; a script meets it at once.
+    "playground": Rate(30, 60),
 }
 
 MESSAGE = "Too many requests in a short time. Wait a minute, then try again."

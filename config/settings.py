@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "quizzes",
     "courses",
     "analytics",
+    "playground",
 ]
 
 MIDDLEWARE = [

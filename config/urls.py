@@ -35,4 +35,5 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("analytics.urls")),
     path("", include("quizzes.urls")),
+    path("", include("playground.urls")),
 ]

@@ -10,11 +10,12 @@ Concept pages show the grader's real output under each python block, and its mem
 import secrets
 from copy import deepcopy
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import markdown
 import nh3
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
@@ -212,6 +213,18 @@ def withheld_html(quiz) -> SafeString:
     )
 
 
+def edit_link_html(page, index: int) -> SafeString:
+    """ "Edit and run": the block opened in the playground (issue 17), which looks it up again
+    by page and index with the same withholding rules, so the link carries no code."""
+    query = urlencode({"page": page.slug, "block": index})
+    return format_html(
+        '<p class="code-edit"><a class="btn btn-outline-secondary btn-sm playground-edit-link" '
+        'href="{}?{}">Edit and run</a></p>',
+        reverse("playground:editor"),
+        query,
+    )
+
+
 def render_concept_page(page, *, withheld=None) -> SafeString:
     """The page body with each python block followed by its real output and memory diagram;
     `withheld` maps block indexes to the quiz whose guarded key their output would reveal
@@ -238,7 +251,8 @@ def render_concept_page(page, *, withheld=None) -> SafeString:
         if index in withheld:
             shown = withheld_html(withheld[index])
         else:
-            shown = output_html(source, stored) + diagram_html(source, stored)
+            shown = edit_link_html(page, index) + output_html(source, stored)
+            shown += diagram_html(source, stored)
         html = html.replace(f"<p>CODEOUTPUT{nonce}X{index}</p>", shown)
     notice = missing_outputs_notice(without_output)
     return mark_safe(notice + html)  # noqa: S308 - sanitised body plus escaped outputs, diagrams

@@ -59,6 +59,7 @@ class Feedback:
     mode_parts: dict = field(default_factory=dict)  # anything else a mode's template shows
     # The misconceptions whose prediction the wrong answer equals (recorded when it was graded).
     diagnoses: list[misconceptions.Diagnosis] = field(default_factory=list)
+    question_id: int | None = None  # for "Edit and run" in the playground (issue 17)
 
 
 def diagram_trace(question: Question, key: dict) -> dict | None:
@@ -93,6 +94,7 @@ def build_feedback(
         trace=diagram_trace(question, key),
         mode_template=mode.FEEDBACK_TEMPLATE,
         diagnoses=misconceptions.diagnoses(matched),
+        question_id=question.pk,
         **mode.feedback_parts(question, answer, key, choice_seed=choice_seed),
     )
 

@@ -1,0 +1,17 @@
+from django import forms
+
+from grader.constants import MAX_SOURCE_BYTES
+
+
+class ProgramForm(forms.Form):
+    # Kept as typed (no strip): indentation and trailing lines are part of the program.
+    source = forms.CharField(
+        strip=False,
+        max_length=MAX_SOURCE_BYTES,
+        widget=forms.Textarea(
+            attrs={"rows": 14, "spellcheck": "false", "class": "form-control font-monospace"}
+        ),
+        error_messages={"required": "Type a program to run."},
+    )
+    # The code the page was opened with ("Reset" brings it back); empty for a blank editor.
+    original = forms.CharField(strip=False, required=False, max_length=MAX_SOURCE_BYTES)

@@ -1,0 +1,58 @@
+"""Writes and runs of the playground: a user's run goes to the grader through graderclient (never
+grader directly, never inside a database transaction), counted against the playground's own rate
+before the grader's limits."""
+
+import logging
+
+import graderclient
+from accounts.ratelimit import hit, rate_for
+from grader import Outcome
+from playground.models import SavedProgram
+
+log = logging.getLogger(__name__)
+
+
+class PlaygroundBusy(Exception):
+    """A run refused by a limit (the playground's rate, the grader's rate or its cap) or because
+    no grader answered; the message says which and what to do."""
+
+    def __init__(self, message: str, *, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def program_run(*, user, source: str) -> Outcome:
+    """The grader's traced outcome of `source`, run for `user` (PlaygroundBusy when a limit or the
+    grader refuses to run it now)."""
+    rate = rate_for("playground")
+    if not hit("playground", f"user-{user.pk}", rate):
+        log.warning("Playground rate limit reached by user %s", user.pk)
+        raise PlaygroundBusy(
+            f"You have run {rate.limit} programs in {rate.period} seconds, the most one person "
+            "may. Wait a minute, then run again.",
+            status=429,
+        )
+    try:
+        return graderclient.run(source, trace=True)
+    except graderclient.GraderBusy as busy:
+        raise PlaygroundBusy(f"Not run: {busy}.", status=429) from busy
+    except graderclient.GraderUnavailable as down:
+        log.error("Playground run failed: no grader answered (%s)", down)
+        raise PlaygroundBusy(
+            "Not run: the grader is not answering just now. Try again in a minute.", status=503
+        ) from down
+
+
+def program_save(*, user, source: str) -> SavedProgram:
+    """Run `source` and keep it with its outcome, private to `user` until shared."""
+    outcome = program_run(user=user, source=source)  # before, not inside, the write
+    return SavedProgram.objects.create(owner=user, source=source, outcome=outcome.to_dict())
+
+
+def program_share(*, program: SavedProgram, shared: bool) -> None:
+    program.is_shared = shared
+    program.save(update_fields=["is_shared"])
+
+
+def program_delete(*, program: SavedProgram) -> None:
+    program.delete()
