@@ -16,7 +16,8 @@ from playwright.sync_api import expect
 
 from content import services as content_services
 from content.models import ConceptPage
-from quizzes import grading
+from quizzes import grading, services
+from quizzes.models import Quiz
 from tests.browser.test_feedback_diagram import log_in
 
 pytestmark = pytest.mark.browser
@@ -107,3 +108,66 @@ def test_identity_diagram_text_says_which_names_share_an_object(live_server, pag
     assert slot.text_content() == f"refers to {alone}, a list {heap[alone]['repr']}"
     shared_box = diagram.locator(f'.memdiagram-object[data-label="{shared}"]')
     assert f"object {shared}, referred to by a and b:" in shared_box.text_content()
+
+
+def test_focus_moves_to_the_feedback_saved_on_an_attempt_page(
+    live_server, page, client, student, make_quiz, typed_question
+):
+    quiz = make_quiz([typed_question], feedback_policy=Quiz.FeedbackPolicy.AFTER_EACH_ANSWER)
+    attempt = services.start_attempt(user=student, quiz=quiz)
+    log_in(page, client, live_server, student)
+    page.goto(f"{live_server.url}/attempts/{attempt.pk}/")
+    page.get_by_label("What does it print?").fill(grading.expected_text(typed_question.answer_key))
+    save = page.get_by_role("button", name="Save answer")
+    save.focus()
+    page.keyboard.press("Enter")
+    verdict = page.locator(".feedback-slot .feedback-verdict")
+    expect(verdict).to_have_text("Right")
+    expect(verdict).to_be_focused()
+
+
+# The outline's colour against the background it is drawn on: the nearest ancestor (from the
+# focused node's parent) whose background is opaque. WCAG's relative luminance.
+FOCUS_CONTRAST = """() => {
+  const node = document.activeElement;
+  const style = getComputedStyle(node);
+  const rgb = text => text.match(/[\\d.]+/g).map(Number);
+  let around = node.parentElement;
+  while (around && rgb(getComputedStyle(around).backgroundColor)[3] === 0) {
+    around = around.parentElement;
+  }
+  const background = around ? getComputedStyle(around).backgroundColor : "rgb(255, 255, 255)";
+  const luminance = text => {
+    const [r, g, b] = rgb(text).slice(0, 3).map(value => {
+      const c = value / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [high, low] = [luminance(style.outlineColor), luminance(background)].sort((x, y) => y - x);
+  return {
+    width: parseFloat(style.outlineWidth),
+    style: style.outlineStyle,
+    contrast: (high + 0.05) / (low + 0.05),
+  };
+}"""
+
+
+def test_keyboard_focus_is_visible_at_three_to_one(
+    live_server, page, client, student, typed_question
+):
+    log_in(page, client, live_server, student)
+    page.goto(f"{live_server.url}/practice/question/{typed_question.pk}/")
+    main = page.locator("main")
+    targets = {  # in Tab order
+        "skip link": page.get_by_role("link", name="Skip to main content"),
+        "navbar link": page.locator("nav.navbar").get_by_role("link", name="Practice"),
+        "link in the page": main.get_by_role("link", name="Practice"),
+        "answer box": main.get_by_label("What does it print?"),
+        "button": main.get_by_role("button", name="Check my answer"),
+    }
+    for name, target in targets.items():
+        tab_to(page, target)
+        measured = page.evaluate(FOCUS_CONTRAST)
+        assert measured["style"] != "none" and measured["width"] >= 2, (name, measured)
+        assert measured["contrast"] >= 3, (name, measured)
