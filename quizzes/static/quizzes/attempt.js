@@ -152,6 +152,13 @@
       el.disabled = true;
     });
     keep(form);
+    // The button that was pressed is disabled now, which would drop the focus to the page's top:
+    // it goes to the verdict instead, so a keyboard or screen-reader user reads the feedback next.
+    const verdict = slot.querySelector(".feedback-verdict");
+    if (verdict) {
+      verdict.tabIndex = -1;
+      verdict.focus();
+    }
   }
 
   // Some jitter, so that a class whose saves failed together does not come back together.

@@ -70,6 +70,7 @@
     this.heapBox = root.querySelector(".memdiagram-heap");
     this.svg = root.querySelector(".memdiagram-arrows");
     this.stdout = root.querySelector(".memdiagram-stdout");
+    this.summary = root.querySelector(".memdiagram-summary");
     this.index = -1;
     this.redrawPending = false;
 
@@ -144,6 +145,9 @@
     this.drawFrames(step);
     this.drawHeap(step);
     this.drawArrows();
+    if (this.summary) {
+      this.summary.textContent = describeNames(step);
+    }
   };
 
   Diagram.prototype.updateControls = function (step) {
@@ -226,6 +230,7 @@
           row.classList.add("is-cell");
           var tag = make("span", "memdiagram-cell-tag", "cell");
           tag.title = CELL_HELP;
+          tag.appendChild(screenReaderText(": " + CELL_HELP));
           name.appendChild(tag);
           slot.classList.add("is-via-cell");
           slot.firstChild.textContent = "through a cell, " + slot.firstChild.textContent;
@@ -250,18 +255,95 @@
     slot.setAttribute("data-ref", label);
     slot.setAttribute("data-source", source);
     var target = heap[label];
-    var description = target ? target.type + " " + target.repr : "an object not shown";
+    var description = target ? label + ", " + describeObject(target) : "an object not shown";
     slot.appendChild(screenReaderText("refers to " + description));
     return slot;
   }
 
+  // "a list [1, 2, 3]": the object's type with its article, then its value.
+  function describeObject(object) {
+    var article = /^[aeiou]/i.test(object.type) ? "an " : "a ";
+    return article + object.type + " " + object.repr;
+  }
+
+  function joinWords(words) {
+    if (words.length < 2) {
+      return words.join("");
+    }
+    return words.slice(0, -1).join(", ") + " and " + words[words.length - 1];
+  }
+
+  // Who refers to each object: names in frames ("b", or "x in f" outside the module) and slots of
+  // other objects ("o3[0]", "o4.name"), so each object can say which names share it.
+  function referrersOf(step, heap) {
+    var referrers = {};
+    function add(label, who) {
+      (referrers[label] = referrers[label] || []).push(who);
+    }
+    (step.frames || []).forEach(function (frame) {
+      var module = frame.name === "<module>";
+      (frame.locals || []).forEach(function (local) {
+        add(local.ref, module ? local.name : local.name + " in " + frame.name);
+      });
+    });
+    Object.keys(heap).forEach(function (label) {
+      var object = heap[label];
+      (object.items || []).forEach(function (ref, position) {
+        add(ref, label + "[" + position + "]");
+      });
+      (object.entries || []).forEach(function (entry) {
+        add(entry[0], "a key of " + label);
+        add(entry[1], label + "[" + (heap[entry[0]] ? heap[entry[0]].repr : "?") + "]");
+      });
+      ["attrs", "defaults", "kwdefaults", "cells"].forEach(function (field) {
+        (object[field] || []).forEach(function (named) {
+          add(named.ref, label + (field === "attrs" ? "." : " " + field + " ") + named.name);
+        });
+      });
+      if (object.contents) {
+        add(object.contents, "cell " + label);
+      }
+    });
+    return referrers;
+  }
+
+  // The step's text alternative: one sentence per object that names refer to, saying which names
+  // share it ("a and b refer to o1, a list [1, 2, 3]. c refers to o5, a list [1, 2, 3].").
+  function describeNames(step) {
+    var heap = step.heap || {};
+    var byObject = {};
+    var order = [];
+    (step.frames || []).forEach(function (frame) {
+      var module = frame.name === "<module>";
+      (frame.locals || []).forEach(function (local) {
+        if (!byObject[local.ref]) {
+          byObject[local.ref] = [];
+          order.push(local.ref);
+        }
+        byObject[local.ref].push(module ? local.name : local.name + " in " + frame.name);
+      });
+    });
+    if (!order.length) {
+      return "No names yet.";
+    }
+    return order
+      .map(function (label) {
+        var names = byObject[label];
+        var verb = names.length > 1 ? " refer to " : " refers to ";
+        var target = heap[label] ? label + ", " + describeObject(heap[label]) : "an object not shown";
+        return joinWords(names) + verb + target + ".";
+      })
+      .join(" ");
+  }
+
   Diagram.prototype.drawHeap = function (step) {
     var heap = step.heap || {};
+    var referrers = referrersOf(step, heap);
     var columnsBox = make("div", "memdiagram-heap-columns");
     layoutColumns(step, heap).forEach(function (labels) {
       var column = make("div", "memdiagram-heap-column");
       labels.forEach(function (label) {
-        column.appendChild(objectBox(label, heap[label], heap));
+        column.appendChild(objectBox(label, heap[label], heap, referrers[label] || []));
       });
       columnsBox.appendChild(column);
     });
@@ -326,7 +408,7 @@
     return columns;
   }
 
-  function objectBox(label, object, heap) {
+  function objectBox(label, object, heap, referrers) {
     var box = make("div", "memdiagram-object memdiagram-kind-" + object.kind);
     box.setAttribute("data-label", label);
     box.setAttribute("data-type", object.type);
@@ -337,7 +419,10 @@
     }
 
     var head = make("div", "memdiagram-object-head");
-    head.appendChild(screenReaderText("object " + label + ": "));
+    var referredBy = referrers.length
+      ? ", referred to by " + joinWords(referrers)
+      : ", which nothing drawn refers to";
+    head.appendChild(screenReaderText("object " + label + referredBy + ": "));
     head.appendChild(make("span", "memdiagram-type", object.type));
     if (object.refcount !== null && object.refcount !== undefined) {
       var badge = make("span", "memdiagram-refcount", "refs " + object.refcount);
@@ -351,6 +436,8 @@
       flags.forEach(function (flag) {
         var tag = make("span", "memdiagram-flag memdiagram-flag-" + flag, FLAG_NAMES[flag] || flag);
         tag.title = FLAG_HELP[flag] || flag;
+        // The tooltip is for a mouse; the same words are read by a screen reader.
+        tag.appendChild(screenReaderText(": " + (FLAG_HELP[flag] || flag)));
         tags.appendChild(tag);
       });
       box.appendChild(tags);
@@ -615,6 +702,19 @@
     return typeof value === "number" ? Math.round(value * 10) / 10 : value;
   }
 
+  // Several diagrams on one page: each region gets its own name ("Memory diagram 2: ..."), so a
+  // screen reader's list of regions tells them apart.
+  function numberDiagrams() {
+    var all = document.querySelectorAll(".memdiagram[aria-label]");
+    if (all.length < 2) {
+      return;
+    }
+    all.forEach(function (root, position) {
+      var label = root.getAttribute("aria-label").replace(/^Memory diagram( \d+)?:/, "");
+      root.setAttribute("aria-label", "Memory diagram " + (position + 1) + ":" + label);
+    });
+  }
+
   function initAll(scope) {
     (scope || document).querySelectorAll(".memdiagram").forEach(function (root) {
       if (!root.hasAttribute("data-memdiagram-ready")) {
@@ -622,6 +722,7 @@
         new Diagram(root);
       }
     });
+    numberDiagrams();
   }
 
   window.MemoryDiagram = { initAll: initAll };
