@@ -116,14 +116,12 @@ class TextSink:
 
     __slots__ = ("_write", "_flush", "_fd")
 
-    def write(self, *text, **keywords):
-        if keywords:
-            raise TypeError("TextIOWrapper.write() takes no keyword arguments")
-        if len(text) != 1:
-            raise TypeError(f"TextIOWrapper.write() takes exactly one argument ({len(text)} given)")
-        if real_type(text[0]) is not str:  # TextIOWrapper's message
-            raise TypeError(f"write() argument must be str, not {real_type(text[0]).__name__}")
-        return self._write(text[0])  # type: ignore[attr-defined]
+    def write(self, text, /):
+        # Positional only, like TextIOWrapper.write: a *args/**kwargs signature would allocate a
+        # tuple and a dict on every print, which a script's C write does not (gc counts move).
+        if real_type(text) is not str:  # TextIOWrapper's message
+            raise TypeError(f"write() argument must be str, not {real_type(text).__name__}")
+        return self._write(text)  # type: ignore[attr-defined]
 
     def writelines(self, lines, /):
         for line in lines:
