@@ -106,6 +106,9 @@ def _snippet_line() -> int | None:
     return None
 
 
+_NO_TEXT = object()  # TextSink.write called without its argument
+
+
 class TextSink:
     """`sys.stdout` (and `sys.stderr`) while a snippet runs: all prints (functions, methods,
     __del__) land in one place. It shows what a script's piped stdout shows (`encoding`,
@@ -116,14 +119,17 @@ class TextSink:
 
     __slots__ = ("_write", "_flush", "_fd")
 
-    def write(self, *text, **keywords):
-        if keywords:
-            raise TypeError("TextIOWrapper.write() takes no keyword arguments")
-        if len(text) != 1:
-            raise TypeError(f"TextIOWrapper.write() takes exactly one argument ({len(text)} given)")
-        if real_type(text[0]) is not str:  # TextIOWrapper's message
-            raise TypeError(f"write() argument must be str, not {real_type(text[0]).__name__}")
-        return self._write(text[0])  # type: ignore[attr-defined]
+    def write(self, text=_NO_TEXT, /, *rest):
+        # No **keywords and no tuple built: with nothing in `rest` CPython passes its empty tuple
+        # singleton, so a print allocates nothing here, as a script's C TextIOWrapper.write (a
+        # *args/**kwargs signature made a tuple and a dict per call and moved gc counts).
+        # A keyword argument gets CPython's own signature error, not TextIOWrapper's.
+        if rest or text is _NO_TEXT:
+            given = len(rest) + (text is not _NO_TEXT)
+            raise TypeError(f"TextIOWrapper.write() takes exactly one argument ({given} given)")
+        if real_type(text) is not str:  # TextIOWrapper's message
+            raise TypeError(f"write() argument must be str, not {real_type(text).__name__}")
+        return self._write(text)  # type: ignore[attr-defined]
 
     def writelines(self, lines, /):
         for line in lines:
@@ -173,6 +179,7 @@ class TextSink:
 
 TextSink.__name__ = TextSink.__qualname__ = "TextIOWrapper"
 TextSink.__module__ = "_io"
+TextSink.write.__qualname__ = "TextIOWrapper.write"  # in the signature errors CPython raises
 _TEXT_IO_MEMBERS = sorted({*dir(io.TextIOWrapper), "mode"})
 
 

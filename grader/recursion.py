@@ -138,6 +138,35 @@ class Room:
         return room
 
 
+_STATE_SLOTS = 64  # pointer-sized fields of PyThreadState searched for its `dict`
+
+
+def forget_thread_dict() -> None:
+    """Drop this thread's PyThreadState dict (made by the probe's nested list repr, whose
+    Py_ReprEnter keeps a "Py_Repr" list in it). A script's first repr of a container creates
+    both, two objects for the garbage collector's count; a child forked with them already made
+    would print counts two lower. Found as the field holding the dict's address; left alone
+    (with its list emptied) if that field is not found exactly once."""
+    if sys.implementation.name != "cpython" or ctypes.sizeof(ctypes.c_void_p) != 8:
+        return
+    get_dict = ctypes.pythonapi.PyThreadState_GetDict
+    get_dict.restype = ctypes.py_object
+    state_dict = get_dict()
+    address = _thread_state()
+    fields = [
+        i
+        for i in range(_STATE_SLOTS)
+        if ctypes.c_void_p.from_address(address + 8 * i).value == id(state_dict)
+    ]
+    state_dict.clear()
+    if len(fields) != 1:
+        return
+    ctypes.c_void_p.from_address(address + 8 * fields[0]).value = None
+    decref = ctypes.pythonapi.Py_DecRef
+    decref.argtypes = [ctypes.py_object]
+    decref(state_dict)  # the thread state's own reference, dropped with the field
+
+
 def measure(script_output, grader_output, install) -> Room:
     """The Room that gives a snippet a script's rooms: `script_output(source)` is what
     `python -I` prints running `source`, `grader_output(source)` what the executor prints
@@ -156,6 +185,8 @@ def measure(script_output, grader_output, install) -> Room:
         ours = [int(word) for word in grader_output(PROBE).split()]
     except (OSError, ValueError):
         return Room(None, None)
+    finally:
+        forget_thread_dict()
     if len(script) != 2 or len(ours) != 2 or _PROBE_BOUND in (*script, *ours):
         return Room(None, None)
     return first.shifted(script[0] - ours[0], script[1] - ours[1])

@@ -53,3 +53,31 @@ def test_a_count_printed_after_a_full_collection_and_an_import_is_accepted(cpyth
     source = IMPORT_SEQUENCES["copy after a full collection"]
     assert grader.collector_dependent(source) == []
     assert grader.run(source).stdout == cpython(source).stdout
+
+
+AFTER_A_PRINT = {
+    # A script's first repr of a tuple, list or dict makes the thread-state dict and its
+    # "Py_Repr" list; the server's recursion probe had made both before forking (2 low).
+    "a tuple printed": "import gc\nprint(gc.collect())\nprint(gc.get_count())\n" + COUNT,
+    "a list's repr": "import gc\nprint(gc.collect())\nr = repr([1])\n" + COUNT,
+    # sys.stdout.write(*text, **keywords) made a tuple and a dict per print (1 high each line).
+    "strings printed": "import gc\nprint(gc.collect())\nprint('a', 'b')\nprint('c')\n" + COUNT,
+    "a class's instances": (
+        "import gc\n" + CLASS + "print(gc.collect())\n" + COUNT + "a = Node('a')\n" + COUNT
+    ),
+}
+
+
+@pytest.mark.parametrize("name", AFTER_A_PRINT)
+def test_counts_after_prints_and_reprs_are_a_scripts(name, cpython):
+    source = AFTER_A_PRINT[name]
+    assert grader.run(source).stdout == cpython(source).stdout
+
+
+@pytest.mark.parametrize(
+    "call", ["sys.stdout.write()", "sys.stdout.write('a', 'b')", "sys.stdout.write(5)"]
+)
+def test_stdout_write_refuses_as_textiowrapper_does(call, cpython):
+    """The allocation-free write keeps TextIOWrapper's own messages for a wrong argument."""
+    source = f"import sys\n{call}\n"
+    assert grader.run(source).exception == cpython(source).exception
