@@ -24,6 +24,13 @@ grader_workers=${CLUSTER_GRADER_WORKERS:-2}
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 as_postgres=()
 [ "$(id -u)" = 0 ] && as_postgres=(runuser -u postgres --)
+# PostgreSQL's data directory: under var/cluster, unless the server (run as the postgres user
+# when we are root) cannot reach the checkout, e.g. under a private temporary directory. Then it
+# lives in /var/tmp, named after the checkout, and is thrown away with var/cluster.
+pg_dir=$state/pg
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$root" 2>/dev/null; then
+    pg_dir=/var/tmp/memory-model-cluster-$(printf %s "$root" | md5sum | cut -c1-12)/pg
+fi
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 healthy() { "$bin/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=30)' "$1"; }
@@ -45,15 +52,19 @@ start_postgres() {
         echo "PostgreSQL server binaries not found (apt-get install postgresql)" >&2
         exit 1
     fi
-    mkdir -p "$state/pg"
-    if [ ! -f "$state/pg/PG_VERSION" ]; then
-        [ "$(id -u)" = 0 ] && chown postgres: "$state/pg"
-        "${as_postgres[@]}" "$pg_bin/initdb" -D "$state/pg" -A trust -U postgres >/dev/null
+    if [ "$pg_dir" != "$state/pg" ] && [ ! -f "$state/pg-dir" ]; then
+        rm -rf "$pg_dir"  # a fresh var/cluster (make test-cluster): a fresh database too
     fi
-    [ "$(id -u)" = 0 ] && chown postgres: "$state/pg"
-    if ! "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$state/pg" status >/dev/null 2>&1; then
-        "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$state/pg" -l "$state/pg/server.log" -w \
-            -o "-k $state/pg -p $pg_port -c listen_addresses='' -c max_connections=200" start >/dev/null
+    mkdir -p "$pg_dir" "$state"
+    echo "$pg_dir" >"$state/pg-dir"
+    if [ ! -f "$pg_dir/PG_VERSION" ]; then
+        [ "$(id -u)" = 0 ] && chown postgres: "$pg_dir"
+        "${as_postgres[@]}" "$pg_bin/initdb" -D "$pg_dir" -A trust -U postgres >/dev/null
+    fi
+    [ "$(id -u)" = 0 ] && chown postgres: "$pg_dir"
+    if ! "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_dir" status >/dev/null 2>&1; then
+        "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_dir" -l "$pg_dir/server.log" -w \
+            -o "-k $pg_dir -p $pg_port -c listen_addresses='' -c max_connections=200" start >/dev/null
     fi
 }
 
@@ -68,7 +79,7 @@ start_redis() {
 write_env() {
     [ -f "$state/secret_key" ] || "$bin/python" -c 'import secrets; print(secrets.token_urlsafe(50))' >"$state/secret_key"
     local socket_dir
-    socket_dir=$("$bin/python" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$state/pg")
+    socket_dir=$("$bin/python" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$pg_dir")
     cat >"$state/env" <<ENV
 DEBUG=0
 SECRET_KEY=$(cat "$state/secret_key")
@@ -133,8 +144,8 @@ stop() {
         rm -f "$pidfile"
     done
     if alive "$state/redis.pid"; then kill "$(cat "$state/redis.pid")"; fi
-    if [ -n "$pg_bin" ] && [ -f "$state/pg/PG_VERSION" ]; then
-        "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$state/pg" -m fast -w stop >/dev/null 2>&1 || true
+    if [ -n "$pg_bin" ] && [ -f "$pg_dir/PG_VERSION" ]; then
+        "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_dir" -m fast -w stop >/dev/null 2>&1 || true
     fi
     echo "cluster: stopped"
 }
