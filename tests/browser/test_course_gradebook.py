@@ -4,10 +4,8 @@ attempts are taken through the services against keys the grader computed. A scre
 gradebook is saved to a printed path."""
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.roles import INSTRUCTORS_GROUP
 from courses import services
 from courses.models import Enrolment
 from tests.browser.test_feedback_diagram import log_in
@@ -17,11 +15,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def teacher(make_user):
-    """An instructor; the group is made here, since a live-server test before this one may have
-    flushed the one the migrations made."""
+def teacher(make_user, instructors_group):
+    """An instructor (tests/conftest.py's instructors_group makes the group again, with its
+    permissions, when a live-server test before this one flushed it)."""
     user = make_user("teacher", is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name=INSTRUCTORS_GROUP)[0])
+    user.groups.add(instructors_group)
     return user
 
 
