@@ -144,7 +144,13 @@ def test_the_submission_time_reads_without_a_doubled_full_stop(
     quiz = make_quiz([typed_question], time_limit_minutes=10)
     attempt = start_quiz(client, quiz)
     client.post(reverse("attempt_submit", args=[attempt.pk]))
-    afternoon = timezone.now().replace(hour=15, minute=30)
-    Attempt.objects.filter(pk=attempt.pk).update(started_at=afternoon, submitted_at=afternoon)
+    # Yesterday afternoon, with the deadline moved along: an afternoon later today would fall
+    # after the deadline stored at the start, and the page would then print that deadline.
+    afternoon = (timezone.now() - timedelta(days=1)).replace(hour=15, minute=30)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=afternoon,
+        deadline=afternoon + timedelta(minutes=10),
+        submitted_at=afternoon + timedelta(minutes=5),
+    )
     result = client.get(reverse("attempt_result", args=[attempt.pk]))
     assert "p.m." in result.text and "p.m.." not in result.text
