@@ -194,6 +194,11 @@ class Response(models.Model):
     choice = models.ForeignKey(Choice, null=True, blank=True, on_delete=models.SET_NULL)
     # A typed answer that says the program prints nothing (its answer_text is then empty).
     says_prints_nothing = models.BooleanField(default=False)
+    # The variant of a parameterised question this answer was given to (null for a plain
+    # question); drawn once and kept, so reloads, results, regrades and exports use it.
+    variant = models.ForeignKey(
+        "QuestionVariant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     answered_at = models.DateTimeField()
     is_correct = models.BooleanField(null=True)
     points_awarded = models.PositiveIntegerField(null=True)
@@ -243,6 +248,11 @@ class PracticeAnswer(models.Model):
     graded_python_version = models.CharField(max_length=20)
     # As Response.matched_misconceptions.
     matched_misconceptions = models.JSONField(default=list, blank=True, editable=False)
+    # The variant of a parameterised question this answer was given to (null for a plain
+    # question); drawn once and kept, so reloads, results, regrades and exports use it.
+    variant = models.ForeignKey(
+        "QuestionVariant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     answered_at = models.DateTimeField()
     # The seed the choices were shown with (quizzes.choice_order), so feedback shows that order.
     choice_seed = models.BigIntegerField(null=True, blank=True, editable=False)
@@ -252,3 +262,62 @@ class PracticeAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.question}"
+
+
+class QuestionVariant(models.Model):
+    """One assignment of a parameterised question's parameters. A question without parameters
+    has no variants: its snippet is its only version. Rows are written by the variant services
+    when the question is saved; a started attempt keeps the row it was given."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="variants")
+    index = models.PositiveIntegerField(help_text="Position in the question's list of variants.")
+    params = models.JSONField(default=dict, help_text="Parameter name to value.")
+
+    class Meta:
+        ordering = ["question", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "index"], name="one_variant_per_index"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} #{self.index}"
+
+
+class StoredKey(models.Model):
+    """The grader's outcome for a question, or for one variant of it, on one interpreter line
+    ("3.12", "3.13"). Question.answer_key and its fields stay the key of the plain snippet on
+    the site's default interpreter, which every reader that knows no version uses."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="stored_keys")
+    variant = models.ForeignKey(
+        QuestionVariant,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="stored_keys",
+    )
+    python = models.CharField(max_length=10, help_text='Major and minor version, as "3.13".')
+    python_version = models.CharField(max_length=20, help_text="The full version that ran it.")
+    answer_key = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True)
+    key_trace = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True)
+    key_predictions = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True)
+    source_hash = models.CharField(max_length=64)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["question", "variant", "python"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "python"],
+                condition=models.Q(variant__isnull=True),
+                name="one_key_per_question_and_python",
+            ),
+            models.UniqueConstraint(
+                fields=["variant", "python"],
+                condition=models.Q(variant__isnull=False),
+                name="one_key_per_variant_and_python",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant or self.question} on Python {self.python}"
