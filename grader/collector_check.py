@@ -18,6 +18,7 @@ import platform
 import sys
 
 from grader import collector, pool
+from grader.constants import COMPLETED_STATUSES
 from grader.outcome import Limits
 
 DEPENDS_ON_COLLECTOR = "depends on when the garbage collector runs automatically"
@@ -66,11 +67,11 @@ def collector_dependent(source: str, *, limits: Limits | None = None) -> list[st
     if not _may_observe_collector(source):
         return []
     baseline = pool.run(source, limits=limits)
-    if baseline.status not in ("ok", "raised"):
+    if baseline.status not in COMPLETED_STATUSES:
         return []
     shown = (baseline.status, baseline.stdout, baseline.exception)
     recorded = pool.call_with_variant(source, limits, {"record": True})
-    if recorded is None or recorded["status"] not in ("ok", "raised"):
+    if recorded is None or recorded["status"] not in COMPLETED_STATUSES:
         return [f"{DEPENDS_ON_COLLECTOR}: the check could not finish; try again"]
     if (
         recorded.get("exit_lines", 0) > 1

@@ -22,6 +22,7 @@ from functools import partial
 from typing import NamedTuple
 
 from grader import collector, exits, folding, hooks, recursion, standins, suggestions
+from grader.constants import Status
 from grader.misconceptions import child as misconceptions_child
 from grader.policy import SNIPPET_FILENAME, check_snippet, compile_tree
 from grader.schema import result as _result
@@ -106,7 +107,7 @@ def execute(
         return _execute(source, output_bytes, trace, heap_frozen, variant, misconception)
     except BaseException as error:  # noqa: BLE001 - a failure of the grader itself, reported
         failure = f"the executor failed: {type(error).__name__}: {error}"
-        return _result("crashed", reasons=[failure])
+        return _result(Status.CRASHED, reasons=[failure])
 
 
 @contextmanager
@@ -140,11 +141,11 @@ def _syntax_error(error: SyntaxError, source: str) -> dict:
     if "\0" in source:  # CPython's file reader words it so, at the line holding the NUL
         line = source.count("\n", 0, source.index("\0")) + 1
         return _result(
-            "raised",
+            Status.RAISED,
             exception="SyntaxError: source code cannot contain null bytes",
             exception_line=line,
         )
-    return _result("raised", exception=_last_line(error), exception_line=error.lineno)
+    return _result(Status.RAISED, exception=_last_line(error), exception_line=error.lineno)
 
 
 def _last_line(error: BaseException) -> str:
@@ -190,7 +191,7 @@ def _execute(
         except SyntaxError as error:
             return _syntax_error(error, source)
         if reasons:
-            return _result("rejected", reasons=reasons)
+            return _result(Status.REJECTED, reasons=reasons)
         helpers: dict = {}
         if misconception is not None:  # checked as written above; transformed and checked again
             with _compiler_recursion_room():
@@ -235,7 +236,7 @@ def _run(
     saved = sys.stdout, sys.stderr, sys.getrecursionlimit(), gc.isenabled()
     finalizers_before = set(weakref.finalize._registry)  # type: ignore[attr-defined]
     failure: list[BaseException] = []  # the only reference to an uncaught exception
-    status, exception, line = "ok", None, None
+    status, exception, line = Status.OK, None, None
     exit_reason = None  # the exit status of an uncaught SystemExit (grader/exits.py)
     shift = variant["shift"] if variant else 0
     recorder = collector.Recorder(run, thresholds[0]) if variant and variant["record"] else None
@@ -299,11 +300,11 @@ def _run(
         extra["collections"] = recorder.events
         extra["exit_lines"] = recorder.lines_at_exit(run) if recorder.enabled_at_exit else 0
     if run.refusals:
-        return _result("rejected", run.stdout(), reasons=run.refusals) | extra
+        return _result(Status.REJECTED, run.stdout(), reasons=run.refusals) | extra
     if run.overflowed:
         reason = f"the output exceeded the limit of {output_bytes_of(run)} bytes"
-        return _result("output_limit", run.stdout(), reasons=[reason]) | extra
-    reasons = ["the snippet ran out of memory (MemoryError)"] if status == "memory" else []
+        return _result(Status.OUTPUT_LIMIT, run.stdout(), reasons=[reason]) | extra
+    reasons = ["the snippet ran out of memory (MemoryError)"] if status == Status.MEMORY else []
     if exit_reason:
         reasons = [exit_reason]
     return _result(status, run.stdout(), exception, line, reasons) | extra
@@ -632,14 +633,14 @@ def _classify(error: BaseException):
     line = _snippet_line(error.__traceback__)
     if isinstance(error, SystemExit):  # no traceback: the message, if any, and the exit status
         status, printed, reason = exits.system_exit(error)
-        return status, printed, line if status != "ok" else None, reason
+        return status, printed, line if status != Status.OK else None, reason
     if isinstance(error, MemoryError):
-        return "memory", _last_line(error), line, None
+        return Status.MEMORY, _last_line(error), line, None
     if isinstance(error, (hooks.PolicyRefusal, hooks.OutputLimitReached)):
-        return "ok", None, None, None  # recorded on the run, which decides the status
+        return Status.OK, None, None, None  # recorded on the run, which decides the status
     if isinstance(error, BaseExceptionGroup):
-        return "raised", exits.group_last_line(error), line, None
-    return "raised", _last_line(error), line, None
+        return Status.RAISED, exits.group_last_line(error), line, None
+    return Status.RAISED, _last_line(error), line, None
 
 
 def _finalize_at_exit(

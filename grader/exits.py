@@ -13,6 +13,8 @@ An uncaught exception group prints a boxed traceback whose last line is the box'
 
 import traceback
 
+from grader.constants import Status
+
 EXIT_REASON = "the snippet exited with status {status} (SystemExit)"
 
 
@@ -20,7 +22,7 @@ def system_exit(error: SystemExit) -> tuple[str, str | None, str | None]:
     """(status, exception line, reason) for an uncaught SystemExit."""
     code = error.code
     if code is None:
-        return "ok", None, None
+        return Status.OK, None, None
     if isinstance(code, int):
         status = _exit_status(code)
         printed = None
@@ -33,8 +35,8 @@ def system_exit(error: SystemExit) -> tuple[str, str | None, str | None]:
         if printed is not None:
             printed = printed.rstrip("\n").rpartition("\n")[2] or None
     if status == 0:
-        return "ok", None, None
-    return "raised", printed, EXIT_REASON.format(status=status)
+        return Status.OK, None, None
+    return Status.RAISED, printed, EXIT_REASON.format(status=status)
 
 
 def _exit_status(code: int) -> int:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import grader
 from grader import hunt_snippets
+from grader.constants import Status
 
 ORACLE_SECONDS = 60
 _LIMITS = grader.Limits(cpu_seconds=5, wall_seconds=10)
@@ -67,8 +68,8 @@ def shown_by_script(source: str, python: str) -> tuple:
         if line.strip()
     ]
     if completed.returncode == 0:
-        return "ok", stdout, None
-    return "raised", stdout, lines[-1] if lines else None
+        return Status.OK, stdout, None
+    return Status.RAISED, stdout, lines[-1] if lines else None
 
 
 def shown_by_grader(source: str) -> tuple:
@@ -99,7 +100,7 @@ def hunt(python: str, families: list[str] | None = None, workers: int = 3) -> di
     for (name, source), script in zip(every, scripts, strict=True):
         ours = shown_by_grader(source)
         count = counts[name]
-        if ours[0] == "rejected":
+        if ours[0] == Status.REJECTED:
             count.refused += 1
             continue
         count.accepted += 1

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from grader.constants import COMPLETED_STATUSES
+
 # --- misspellings -------------------------------------------------------------------------------
 
 
@@ -168,7 +170,7 @@ def hunt(families: dict[str, list[str]], in_process: bool = False) -> dict[str, 
         accepted, wrong = 0, []
         for source in sources:
             status, stdout, exception = run(source)
-            if status in ("ok", "raised"):
+            if status in COMPLETED_STATUSES:
                 accepted += 1
                 if (stdout, exception) != expected[source]:
                     wrong.append((source, (stdout, exception), expected[source]))

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader import jobs  # noqa: E402
+from grader.constants import Status  # noqa: E402
 from grader.worker import heartbeat_key  # noqa: E402
 from tests.redis_fixtures import WORKER_BOOTSTRAP, free_port  # noqa: E402
 
@@ -90,7 +91,7 @@ def measure(url: str, count: int, job_count: int, logs: Path) -> float:
                 result = rq_job.latest_result(timeout=1)
             statuses.append(json.loads(result.return_value)["outcome"]["status"])
         elapsed = time.monotonic() - started
-        if set(statuses) != {"ok"}:
+        if set(statuses) != {Status.OK}:
             sys.exit(f"some runs did not finish: {sorted(set(statuses))}")
         return job_count / elapsed
     finally:

@@ -143,25 +143,32 @@ def test_the_executor_measures_the_script_start_once_on_first_use():
     assert (done.returncode, done.stdout) == (0, "42\n"), done.stderr
 
 
-@pytest.mark.parametrize(
-    "module",
-    [
-        "grader/pool.py",
-        "grader/server.py",
-        "grader/schema.py",
-        "grader/bench.py",
-        "content/runs.py",
-        "quizzes/grading.py",
-    ],
-)
+# Outside grader/, the modules that build or read outcomes.
+SITE_MODULES_READING_STATUSES = [
+    "content/runs.py",
+    "quizzes/grading.py",
+    "scripts/grader_throughput.py",
+]
+
+
+def modules_naming_statuses() -> list[str]:
+    in_grader = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in grader_modules().values()
+        if path.name != "constants.py"
+    ]
+    return sorted(set(in_grader)) + SITE_MODULES_READING_STATUSES
+
+
+@pytest.mark.parametrize("module", modules_naming_statuses())
 def test_run_statuses_are_named_through_grader_constants(module):
-    """No bare status literal outside grader/constants.py in the modules that build or read
-    outcomes (grader/execute.py and grader/collector_check.py still spell theirs out: they are
-    being edited on other branches, and follow when those land)."""
+    """No bare status literal outside grader/constants.py: every module of grader/ and the site's
+    modules that build or read outcomes name a status as `Status.X` (or COMPLETED_STATUSES), so
+    a status renamed or added is found everywhere it is used."""
     from grader.constants import STATUSES
 
     literals = [
-        node.value
+        f"line {node.lineno}: {node.value!r}"
         for node in ast.walk(ast.parse((PROJECT_ROOT / module).read_text()))
         if isinstance(node, ast.Constant) and node.value in STATUSES
     ]
