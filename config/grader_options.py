@@ -1,6 +1,8 @@
 """settings.GRADER from the environment: what an operator sets for the grader without editing
-code (content.apps.ContentConfig.ready hands it to grader.configure; grader/config.py lists
-every option and its default)."""
+code. One dict holds the grader library's options (grader/config.py lists them and their
+defaults) and the grader client's (graderclient/options.py: backend, queue, timeout, cap);
+content.apps.ContentConfig.ready checks the client's and hands the library's to
+grader.configure."""
 
 from collections.abc import Callable, Mapping
 
@@ -11,6 +13,15 @@ OPTIONS: dict[str, tuple[str, Callable]] = {
     "pool_size": ("GRADER_POOL_SIZE", int),
     "python": ("GRADER_PYTHON", str),
     "start_seconds": ("GRADER_START_SECONDS", float),
+}
+# The grader client's options (graderclient/options.py).
+CLIENT_OPTIONS: dict[str, tuple[str, Callable]] = {
+    "backend": ("GRADER_BACKEND", str),
+    "redis_url": ("GRADER_REDIS_URL", str),
+    "queue": ("GRADER_QUEUE", str),
+    "timeout_seconds": ("GRADER_TIMEOUT_SECONDS", float),
+    "max_concurrent_runs": ("GRADER_MAX_CONCURRENT_RUNS", int),
+    "local_socket": ("GRADER_LOCAL_SOCKET", str),
 }
 # The default limits of a run (grader.Limits' fields).
 LIMITS: dict[str, tuple[str, Callable]] = {
@@ -23,7 +34,9 @@ LIMITS: dict[str, tuple[str, Callable]] = {
 
 def grader_options(environ: Mapping[str, str]) -> dict:
     """The GRADER setting: only the options the environment sets, converted."""
-    options = _read(environ, OPTIONS)
+    options = _read(environ, OPTIONS) | _read(environ, CLIENT_OPTIONS)
+    if "redis_url" not in options and environ.get("REDIS_URL", "").strip():
+        options["redis_url"] = environ["REDIS_URL"].strip()  # the site's one Redis
     limits = _read(environ, LIMITS)
     if limits:
         options["limits"] = limits

@@ -247,10 +247,16 @@ if env_bool("EMAIL_TO_CONSOLE", False) and "EMAIL_HOST" not in os.environ:
 # (a few runs each, every run bounded by grader.Limits); a cap on blocks bounds one save's time.
 ADMIN_MAX_BLOCKS_PER_PAGE = int(os.environ.get("ADMIN_MAX_BLOCKS_PER_PAGE", "12"))
 
-# The grader library's configuration (grader/config.py: pool_size, limits, python,
-# start_seconds, ...), applied by content.apps.ContentConfig.ready; an option left out keeps the
-# library's default. GRADER_POOL_SIZE, GRADER_PYTHON, GRADER_START_SECONDS and the default
-# limits GRADER_CPU_SECONDS, GRADER_WALL_SECONDS, GRADER_MEMORY_MB, GRADER_OUTPUT_BYTES.
+# The grader, in one dict (config/grader_options.py) checked and applied by
+# content.apps.ContentConfig.ready; an option left out keeps its default. The library's
+# (grader/config.py): GRADER_POOL_SIZE, GRADER_PYTHON, GRADER_START_SECONDS and the default
+# limits GRADER_CPU_SECONDS, GRADER_WALL_SECONDS, GRADER_MEMORY_MB, GRADER_OUTPUT_BYTES. The
+# client's (graderclient/options.py): every grader run of the site goes through graderclient
+# (docs/architecture.md), to GRADER_BACKEND "local" (one grader service per machine, shared
+# over a Unix socket, GRADER_LOCAL_SOCKET), "redis" (grader workers behind an RQ queue:
+# python -m grader.worker; GRADER_REDIS_URL, else REDIS_URL, and GRADER_QUEUE) or "inprocess"
+# (this process's own; tests); GRADER_TIMEOUT_SECONDS (how long an admin save waits for an
+# outcome) and GRADER_MAX_CONCURRENT_RUNS (runs in flight across the site).
 GRADER = grader_options(os.environ)
 
 # Every server error is logged to stderr with its traceback; ADMINS (comma-separated addresses,
@@ -262,23 +268,9 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "config.log.SettingsSafeReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "config.debug.RequestSafeExceptionReporter"
 
 # --- Grader client, background tasks, shared cache (issue 14 §2-§4; branch queue) ---------------
-# Every grader run of the site goes through graderclient (docs/architecture.md): GRADER_BACKEND
-# "local" (one grader service per machine, shared over a Unix socket), "redis" (grader workers
-# behind an RQ queue: python -m grader.worker) or "inprocess" (this process's own; tests).
-# REDIS_URL, when set, also carries the background tasks (django.tasks on RQ) and the cache that
+# REDIS_URL, when set, carries the background tasks (django.tasks on RQ) and the cache that
 # the rate limits and the grader's concurrency cap count in, across every web process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-GRADER_CLIENT = {
-    "BACKEND": os.environ.get("GRADER_BACKEND", "local"),
-    "REDIS_URL": os.environ.get("GRADER_REDIS_URL", REDIS_URL),
-    "QUEUE": os.environ.get("GRADER_QUEUE", "grader"),
-    # How long a caller (an admin save) waits for a worker's outcome before saying none answered.
-    "TIMEOUT": float(os.environ.get("GRADER_TIMEOUT_SECONDS", "60")),
-    "MAX_CONCURRENT_RUNS": int(os.environ.get("GRADER_MAX_CONCURRENT_RUNS", "8")),
-    "SOCKET": os.environ.get("GRADER_LOCAL_SOCKET", ""),
-}
-if GRADER_CLIENT["BACKEND"] == "redis" and not GRADER_CLIENT["REDIS_URL"]:
-    raise ImproperlyConfigured("GRADER_BACKEND=redis needs GRADER_REDIS_URL or REDIS_URL.")
 # A load balancer's health check may come over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 MIDDLEWARE.insert(

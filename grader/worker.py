@@ -6,7 +6,7 @@ It holds no database credentials and imports no Django (openedx codejail-service
 its runner the same way): its environment needs only the Redis URL and its own settings.
 
 - GRADER_REDIS_URL (required): the queue's Redis server.
-- GRADER_QUEUE: the queue's name (default "grader"; the site's GRADER_CLIENT["QUEUE"]).
+- GRADER_QUEUE: the queue's name (default "grader"; the site's settings.GRADER["queue"]).
 - GRADER_WORKER_NAME: how it is called in Redis (default host.pid).
 - GRADER_POOL_SIZE: runs at once in its grader server (grader/pool.py; one job runs at a time
   here, but output_varies and collector_dependent make several runs).

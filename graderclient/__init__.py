@@ -3,8 +3,8 @@
 An admin save of a question or a page, a key refresh, a concept page's outputs, misconception
 predictions (and later the playground and variants) call `run`, `output_varies`,
 `collector_dependent` and `predict_misconceptions` here, never `grader.run` directly. Where
-the snippet runs is the backend's business (settings.GRADER_CLIENT["BACKEND"], a dotted path;
-see graderclient/backends.py):
+the snippet runs is the backend's business (settings.GRADER["backend"], a dotted path;
+see graderclient/options.py and graderclient/backends.py):
 
 - "local" (graderclient.backends.LocalBackend, the default): the machine's one grader service,
   shared by every web process over a Unix socket;
@@ -18,14 +18,13 @@ runs in flight, so that one author cannot starve the others.
 
 import functools
 
-from django.conf import settings
 from django.core.signals import setting_changed
-from django.utils.module_loading import import_string
 
 from grader import GraderUnavailable, Outcome, jobs
 from grader.outcome import STATUSES
 from graderclient import limits
 from graderclient.limits import GraderBusy, acting_user
+from graderclient.options import backend_class, client_options
 
 __all__ = [
     "GraderBusy",
@@ -39,22 +38,15 @@ __all__ = [
     "run",
 ]
 
-BACKENDS = {
-    "local": "graderclient.backends.LocalBackend",
-    "redis": "graderclient.backends.RedisBackend",
-    "inprocess": "graderclient.backends.InProcessBackend",
-}
-
 
 @functools.cache
 def backend():
-    options = settings.GRADER_CLIENT
-    path = BACKENDS.get(options["BACKEND"], options["BACKEND"])
-    return import_string(path)(options)
+    options = client_options()
+    return backend_class(options["backend"])(options)
 
 
 def _forget_backend(*, setting, **kwargs):
-    if setting == "GRADER_CLIENT":
+    if setting == "GRADER":
         backend.cache_clear()
 
 
@@ -62,7 +54,7 @@ setting_changed.connect(_forget_backend)
 
 
 def _timeout() -> float:
-    return float(settings.GRADER_CLIENT.get("TIMEOUT", 60))
+    return float(client_options()["timeout_seconds"])
 
 
 def _perform(kind: str, source: str, *, trace: bool = False, timeout: float | None = None) -> dict:
@@ -82,7 +74,7 @@ def _reply_checked(reply: dict) -> dict:
 
 def run(source: str, *, trace: bool = False, timeout: float | None = None) -> Outcome:
     """grader.run(source, trace=trace), wherever the backend runs it; GraderUnavailable if no
-    grader answers within `timeout` seconds (default: settings.GRADER_CLIENT["TIMEOUT"])."""
+    grader answers within `timeout` seconds (default: settings.GRADER["timeout_seconds"])."""
     reply = _perform("run", source, trace=trace, timeout=timeout)
     return outcome_from_dict(reply["outcome"])
 

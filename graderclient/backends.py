@@ -1,6 +1,6 @@
 """Where the site's grader jobs run: in this process, in the machine's shared grader service, or
-on grader workers behind a Redis queue. Picked by settings.GRADER_CLIENT["BACKEND"] (a dotted
-path, as Django picks its cache and task backends); see graderclient/__init__.py.
+on grader workers behind a Redis queue. Picked by settings.GRADER["backend"] (a dotted
+path, as Django picks its cache and task backends); see graderclient/options.py.
 
 A backend takes a job (grader/jobs.py: plain JSON, checked on both sides) and returns the reply
 of whatever ran it, or raises grader.GraderUnavailable saying plainly why nothing answered.
@@ -62,7 +62,7 @@ class LocalBackend(Backend):
 
     def __init__(self, options: dict):
         super().__init__(options)
-        self.socket_path = options.get("SOCKET") or _default_socket_path()
+        self.socket_path = options.get("local_socket") or _default_socket_path()
 
     def perform(self, job: dict, *, timeout: float) -> dict:
         try:
@@ -169,14 +169,14 @@ class RedisBackend(Backend):
         from redis import Redis
         from rq import Queue
 
-        url = options.get("REDIS_URL")
+        url = options.get("redis_url")
         if not url:
             raise ImproperlyConfigured(
-                "The redis grader backend needs GRADER_CLIENT['REDIS_URL'] (GRADER_REDIS_URL)."
+                "The redis grader backend needs settings.GRADER['redis_url'] (GRADER_REDIS_URL)."
             )
         self.url = url
         self.connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
-        self.queue = Queue(options.get("QUEUE") or "grader", connection=self.connection)
+        self.queue = Queue(options.get("queue") or "grader", connection=self.connection)
         self._version: tuple[float, str] | None = None
 
     def perform(self, job: dict, *, timeout: float) -> dict:

@@ -2,8 +2,8 @@
 
 One author saving pages in a loop (or, later, one playground user) must not starve everyone
 else. The rate counts each grader call of a user with accounts.ratelimit (scope "grader"); the
-cap holds a slot in the cache for each call in flight, at most settings.GRADER_CLIENT
-["MAX_CONCURRENT_RUNS"] at once: a call that finds none free waits a little, then is refused with
+cap holds a slot in the cache for each call in flight, at most settings.GRADER
+["max_concurrent_runs"] at once: a call that finds none free waits a little, then is refused with
 a message. Both live in the configured cache: per process with the default memory cache, across
 the site with the cluster's Redis cache. A slot expires by itself should its process die.
 
@@ -17,11 +17,11 @@ import logging
 import time
 import uuid
 
-from django.conf import settings
 from django.core.cache import cache
 
 from accounts.ratelimit import hit, rate_for
 from grader import GraderUnavailable
+from graderclient.options import client_options
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,11 @@ def acting_user(user):
 
 
 def _max_runs() -> int:
-    return int(settings.GRADER_CLIENT.get("MAX_CONCURRENT_RUNS", 8))
+    return int(client_options()["max_concurrent_runs"])
 
 
 def _slot_seconds() -> int:
-    return int(settings.GRADER_CLIENT.get("TIMEOUT", 60)) + 10
+    return int(client_options()["timeout_seconds"]) + 10
 
 
 def check_user_rate() -> None:

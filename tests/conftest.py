@@ -49,7 +49,7 @@ def grader_in_this_process(settings, monkeypatch):
     # "inprocess" backend), where tests can watch grader.run, and so do those of the manage.py
     # commands tests start (no machine-wide grader service outlives the tests); the other
     # backends have their own tests (tests/graderclient).
-    settings.GRADER_CLIENT = {**settings.GRADER_CLIENT, "BACKEND": "inprocess"}
+    settings.GRADER = {**settings.GRADER, "backend": "inprocess"}
     monkeypatch.setenv("GRADER_BACKEND", "inprocess")
 
 

@@ -80,7 +80,7 @@ def database():
 def grader_queue():
     from graderclient.backends import RedisBackend
 
-    return RedisBackend({"REDIS_URL": cluster_env()["REDIS_URL"], "QUEUE": "grader"})
+    return RedisBackend({"redis_url": cluster_env()["REDIS_URL"], "queue": "grader"})
 
 
 def test_a_quiz_started_and_submitted_on_one_web_process_shows_its_result_on_the_other():

@@ -95,7 +95,7 @@ def test_check_deploy_is_clean_with_the_documented_production_environment():
     assert "no issues" in result.stdout + result.stderr
     settings_now = run_with(
         "import django, json; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps([s.GRADER_CLIENT['BACKEND'], s.TASKS['default']['BACKEND'], "
+        "print(json.dumps([s.GRADER['backend'], s.TASKS['default']['BACKEND'], "
         "s.CACHES['default']['BACKEND'], list(s.SECURE_PROXY_SSL_HEADER), "
         "bool(s.SECURE_CSP), s.SECURE_HSTS_SECONDS]))",
         **example_environment(),
@@ -113,7 +113,7 @@ def test_check_deploy_is_clean_with_the_documented_production_environment():
 def test_the_redis_grader_backend_without_a_url_stops_the_site():
     result = run_with(DEPLOY_CHECK, **PRODUCTION, GRADER_BACKEND="redis")
     assert result.returncode != 0
-    assert "GRADER_BACKEND=redis needs GRADER_REDIS_URL or REDIS_URL" in result.stderr
+    assert "needs redis_url (GRADER_REDIS_URL or REDIS_URL)" in result.stderr
 
 
 def test_the_grader_worker_unit_gives_it_no_database_or_site_secret():

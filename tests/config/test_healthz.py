@@ -70,11 +70,11 @@ def test_a_flood_of_health_checks_runs_the_grader_once_per_interval(client, monk
 
 @pytest.mark.django_db
 def test_with_the_redis_backend_it_checks_the_queue_and_its_workers(client, settings, redis_url):
-    settings.GRADER_CLIENT = {
-        **settings.GRADER_CLIENT,
-        "BACKEND": "redis",
-        "REDIS_URL": redis_url,
-        "TIMEOUT": 2,
+    settings.GRADER = {
+        **settings.GRADER,
+        "backend": "redis",
+        "redis_url": redis_url,
+        "timeout_seconds": 2,
     }
     response = client.get("/healthz")
     assert response.status_code == 503

@@ -136,7 +136,7 @@ from django.conf import settings
 settings.configure()
 from graderclient.backends import LocalBackend
 from grader import jobs
-reply = LocalBackend({"SOCKET": sys.argv[2]}).perform(jobs.make_job("run", "print(6 * 7)"),
+reply = LocalBackend({"local_socket": sys.argv[2]}).perform(jobs.make_job("run", "print(6 * 7)"),
                                                        timeout=60)
 print(json.dumps(reply))
 """
@@ -177,7 +177,9 @@ def test_web_processes_on_one_machine_share_one_local_grader_service(tmp_path):
 
 def test_a_local_service_that_cannot_start_is_reported_not_hung(tmp_path):
     (tmp_path / "file").write_text("")
-    backend = graderclient.backends.LocalBackend({"SOCKET": str(tmp_path / "file" / "x.sock")})
+    backend = graderclient.backends.LocalBackend(
+        {"local_socket": str(tmp_path / "file" / "x.sock")}
+    )
     with pytest.raises(GraderUnavailable, match="could not start"):
         backend.perform(jobs.make_job("run", "print(1)"), timeout=5)
 

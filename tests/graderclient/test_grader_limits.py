@@ -45,7 +45,7 @@ def test_calls_without_a_user_meet_no_rate(settings, make_user):
 
 
 def test_runs_beyond_the_global_cap_wait_then_are_refused(settings, monkeypatch):
-    settings.GRADER_CLIENT = {**settings.GRADER_CLIENT, "MAX_CONCURRENT_RUNS": 2}
+    settings.GRADER = {**settings.GRADER, "max_concurrent_runs": 2}
     monkeypatch.setattr(limits, "SLOT_WAIT_SECONDS", 0.3)
     with limits.grader_slot(), limits.grader_slot():  # two runs in flight elsewhere
         with pytest.raises(graderclient.GraderBusy, match="busy with 2 runs for others"):
@@ -56,7 +56,7 @@ def test_runs_beyond_the_global_cap_wait_then_are_refused(settings, monkeypatch)
 
 
 def test_a_slot_left_by_a_dead_process_expires(settings, monkeypatch):
-    settings.GRADER_CLIENT = {**settings.GRADER_CLIENT, "MAX_CONCURRENT_RUNS": 1, "TIMEOUT": 0}
+    settings.GRADER = {**settings.GRADER, "max_concurrent_runs": 1}
     monkeypatch.setattr(limits, "_slot_seconds", lambda: 1)
     monkeypatch.setattr(limits, "SLOT_WAIT_SECONDS", 3)
     assert cache.add("grader:slot:0", "a process that died mid-run", timeout=1)

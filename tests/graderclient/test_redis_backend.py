@@ -21,7 +21,7 @@ PATIENT = Limits(cpu_seconds=10, wall_seconds=30)
 
 
 def backend(url: str, timeout_queue: str = "grader-test") -> RedisBackend:
-    return RedisBackend({"REDIS_URL": url, "QUEUE": timeout_queue})
+    return RedisBackend({"redis_url": url, "queue": timeout_queue})
 
 
 def test_a_job_goes_through_the_queue_to_a_worker_and_back(grader_workers):
@@ -77,7 +77,7 @@ def test_no_worker_answering_is_reported_within_the_timeout(redis_url):
 
 
 def test_an_unreachable_queue_is_reported_without_its_password():
-    client = RedisBackend({"REDIS_URL": "redis://:s3cret@127.0.0.1:1/0"})
+    client = RedisBackend({"redis_url": "redis://:s3cret@127.0.0.1:1/0"})
     with pytest.raises(GraderUnavailable) as raised:
         client.perform(jobs.make_job("run", "print(1)"), timeout=2)
     assert "s3cret" not in str(raised.value) and "127.0.0.1:1" in str(raised.value)
@@ -85,12 +85,12 @@ def test_an_unreachable_queue_is_reported_without_its_password():
 
 @pytest.mark.django_db
 def test_the_admin_form_says_when_no_worker_answers(client, instructor, topic, settings, redis_url):
-    settings.GRADER_CLIENT = {
-        **settings.GRADER_CLIENT,
-        "BACKEND": "redis",
-        "REDIS_URL": redis_url,
-        "QUEUE": "grader-test",
-        "TIMEOUT": 2,
+    settings.GRADER = {
+        **settings.GRADER,
+        "backend": "redis",
+        "redis_url": redis_url,
+        "queue": "grader-test",
+        "timeout_seconds": 2,
     }
     client.force_login(instructor)
     response = client.post(
@@ -107,11 +107,11 @@ def test_an_admin_save_gets_its_key_from_a_worker(
     client, instructor, topic, settings, grader_workers
 ):
     grader_workers.start("only")
-    settings.GRADER_CLIENT = {
-        **settings.GRADER_CLIENT,
-        "BACKEND": "redis",
-        "REDIS_URL": grader_workers.url,
-        "QUEUE": "grader-test",
+    settings.GRADER = {
+        **settings.GRADER,
+        "backend": "redis",
+        "redis_url": grader_workers.url,
+        "queue": "grader-test",
     }
     client.force_login(instructor)
     response = client.post(
