@@ -44,6 +44,8 @@ for index, item in enumerate(box.items):
 # exits at the lowest priority.
 _BOOKKEEPING_NICENESS = 10
 _EXIT_NICENESS = 19
+# A child's exit status when its own code failed (sysexits' EX_SOFTWARE), told apart from 0.
+_CHILD_FAILED = 70
 # Idle children per connection: each then has a few runs' time to warm up before its own run.
 _CHILDREN_AHEAD = 2
 _SELF_CHECK_SNIPPET = "print(6 * 7)"
@@ -120,10 +122,12 @@ class Server:
         result_read, result_write = os.pipe()
         pid = os.fork()
         if pid == 0:
+            status = _CHILD_FAILED  # unless _child_main returns: an exit 0 is a normal end
             try:
                 self._child_main(request_read, result_write, warm)
+                status = 0
             finally:
-                os._exit(0)
+                os._exit(status)
         os.close(request_read)
         os.close(result_write)
         return Child(pid, request_write, result_read)
@@ -161,7 +165,10 @@ class Server:
         except Exception as error:  # a bug in the executor: report it rather than vanish
             failure = f"the executor failed: {type(error).__name__}: {error}"
             payload = json.dumps(schema.crashed(failure)).encode()
-        wire.write_frame(1, payload)
+        try:
+            wire.write_frame(1, payload)
+        except BrokenPipeError:  # the caller refused it (over its output limit): a normal end
+            return
         os.setpriority(os.PRIO_PROCESS, 0, _EXIT_NICENESS)  # tearing down its memory can wait
 
     def _warm_up(self) -> None:
@@ -217,10 +224,14 @@ class Server:
         child.wait_status = os.waitpid(child.pid, 0)[1]
         connection = child.connection
         assert connection is not None  # set when it was handed over, before it was watched
-        if child.job is None:  # died idle (killed from outside): its connection needs another
+        if child.job is None:  # ended before the server read that it started: another is owed
             del self.children[child.pid]
             self.owed.append((connection, 0))
-            if connection in self.connections:  # the caller logs it (an operator's clue)
+            # An exit with status 0 is a child's normal end: it ran its snippet and sent the
+            # result before this server (at a lower priority) read the run's "start", or its
+            # caller closed its pipes unused. A killed or failed child is the operator's clue,
+            # which the caller logs.
+            if connection in self.connections and child.wait_status != 0:
                 how = _how_it_ended(child.wait_status)
                 self._reply(connection, {"replaced": child.pid, "reason": how})
         elif child.job.verdict_wanted:
