@@ -342,6 +342,8 @@ def save_answer(
     stays open to change; submitting grades it like any other answer.
     Raises AttemptClosed once the attempt is submitted or past its deadline (in which case
     the attempt is submitted and graded), InvalidAnswer for an answer that does not fit.
+    The response's `attempt` is the row read under the lock, whose quiz already holds the
+    student's times (read for the deadline check): the caller's reply reads them there.
     """
     now = _now(now)
     try:
@@ -360,6 +362,7 @@ def save_answer(
             grade_now = each_answer and not draft
             if response is None:
                 response = Response(attempt=attempt, quiz_question=quiz_question)
+            response.attempt = attempt  # the locked row, handed back to the caller
             response.answer_text = text
             response.choice = choice
             response.says_prints_nothing = says_prints_nothing

@@ -345,7 +345,8 @@ def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
             return invalid_json(form)
         return render_attempt(request, attempt, bound_form=form, bound_entry=entry, status=400)
     if wants_json(request):
-        return JsonResponse(saved_json(request, attempt, entry, response))
+        # The service's attempt row: the student's times are already read on it.
+        return JsonResponse(saved_json(request, response.attempt, entry, response))
     messages.success(request, f"Answer to question “{entry.question.title}” saved.")
     return redirect(reverse("attempt_take", args=[attempt.pk]) + f"#q-{entry.pk}")
 
