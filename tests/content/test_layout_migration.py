@@ -3,6 +3,9 @@ split layout (content 0001, quizzes 0009) without losing or changing a row, and 
 their permissions on the moved models."""
 
 import importlib
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -14,10 +17,14 @@ from content.models import CodeBlockOutput, ConceptPage, Topic
 from content.runs import run_snippet
 from quizzes.models import Question, Quiz, QuizQuestion
 
-# Each test migrates the test database back and forth; serialized_rollback restores its rows
-# (content types included, with their ids) for the tests after it.
+# Each test migrates the test database back and forth, in a transactional test: the database is
+# flushed after it and post_migrate makes the content types and permissions again, as after every
+# transactional test. Not serialized_rollback: that loads the rows saved when the test database
+# was made, content types with their ids, which collide with the content types an earlier
+# transactional test's flush made again under other ids (tests/quizzes before this module).
 BEFORE_SPLIT = [("quizzes", "0008_hardening"), ("content", None)]
 OLD_GROUP_MIGRATION = importlib.import_module("quizzes.migrations.0002_instructors_group")
+ROOT = Path(__file__).resolve().parents[2]
 SNIPPET = "a = [1]\nb = a\nb.append(2)\nprint(a)\n"
 
 
@@ -79,7 +86,7 @@ def fill_old_database(old_apps) -> dict:
     }
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_database_from_before_the_split_keeps_every_row():
     old_apps = migrate(BEFORE_SPLIT)
     before = fill_old_database(old_apps)
@@ -100,7 +107,7 @@ def test_a_database_from_before_the_split_keeps_every_row():
     assert list(Topic.objects.get(pk=topic_id).questions.all()) == [question]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_instructors_keep_their_permissions_on_the_moved_models():
     old_apps = migrate(BEFORE_SPLIT)
     # The group as quizzes 0002 makes it (an earlier transactional test may have flushed it).
@@ -120,7 +127,7 @@ def test_instructors_keep_their_permissions_on_the_moved_models():
     ).exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_split_can_be_undone():
     """Back to the old state and forward again: rows and content types survive both ways."""
     topic = Topic.objects.create(slug="kept", title="Kept")
@@ -128,3 +135,31 @@ def test_the_split_can_be_undone():
     assert old_apps.get_model("quizzes", "Topic").objects.get(pk=topic.pk).slug == "kept"
     migrate(latest())
     assert Topic.objects.get(pk=topic.pk).slug == "kept"
+
+
+AN_EARLIER_TRANSACTIONAL_TEST = """\
+import pytest
+
+
+@pytest.mark.django_db(transaction=True)
+def test_before():
+    pass  # its flush makes the content types again, in post_migrate's order and ids
+"""
+
+
+def test_it_passes_after_another_transactional_test(tmp_path):
+    """Order independence: run after a transactional test (tests/quizzes has some), this module
+    errored with a duplicate content type while it used serialized_rollback."""
+    earlier = tmp_path / "test_earlier.py"
+    earlier.write_text(AN_EARLIER_TRANSACTIONAL_TEST)
+    this_test = f"{Path(__file__).relative_to(ROOT)}::test_the_split_can_be_undone"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(ROOT)]
+        + ["-c", str(ROOT / "pyproject.toml"), str(earlier), this_test],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "2 passed" in done.stdout
