@@ -458,3 +458,25 @@ def demo_course_seed(*, instructor, student) -> DemoCourse:
         ]
         CourseQuiz.objects.bulk_create(assigned)
     return DemoCourse(course=course, created=created, assigned=len(assigned))
+
+
+def quiz_takers_enrol(*, quiz: Quiz, users) -> int:
+    """Enrol `users` in every course `quiz` is assigned to (in its first section) that they are
+    not in yet, so that they may take it: a load benchmark's students (create_load_students).
+    Returns how many enrolments were made."""
+    made = 0
+    for course in Course.objects.filter(course_quizzes__quiz=quiz).distinct():
+        section = course.sections.order_by("pk").first() or Section.objects.create(
+            course=course, name="Load benchmark"
+        )
+        enrolled = set(course.enrolments.values_list("student_id", flat=True))
+        new = [
+            Enrolment(course=course, section=section, student=user)
+            for user in users
+            if user.pk not in enrolled
+        ]
+        Enrolment.objects.bulk_create(new)
+        made += len(new)
+    if made:
+        logger.info("%d student(s) enrolled to take %s", made, quiz.slug)
+    return made

@@ -38,6 +38,7 @@ def report(environment: Environment, students: int, seconds: float, load: tuple)
         f"exam day: {students} students, quiz {QUIZ}, spike {SPIKE_SECONDS:g} s, {SAVES} saves "
         f"per typed answer {SAVE_WAIT[0]:g}-{SAVE_WAIT[1]:g} s apart, {seconds:.0f} s in all"
     )
+    print(f"web processes: {', '.join(environment.host.split())}")
     print(f"host load average before {load[0]:.2f}, after {os.getloadavg()[0]:.2f}")
     print(
         f"{'request':<13}{'count':>7}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
@@ -78,7 +79,12 @@ def report(environment: Environment, students: int, seconds: float, load: tuple)
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", required=True, help="the site, e.g. http://127.0.0.1:8000")
+    parser.add_argument(
+        "--host",
+        required=True,
+        help="the site, e.g. http://127.0.0.1:8000; a cluster's web processes as several URLs "
+        "separated by spaces (the students are spread over them in turn)",
+    )
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument(
         "--spawn-rate", type=float, default=50.0, help="students arriving per second"
@@ -87,7 +93,8 @@ def main() -> int:
     args = parser.parse_args()
     EXAM.students = args.users
     load = os.getloadavg()
-    environment = Environment(user_classes=[Student], host=args.host.rstrip("/"))
+    hosts = " ".join(url.rstrip("/") for url in args.host.split())
+    environment = Environment(user_classes=[Student], host=hosts)
     runner = environment.create_local_runner()
     began = time.monotonic()
     runner.start(args.users, spawn_rate=args.spawn_rate)

@@ -65,6 +65,12 @@ class Exam:
     logging_in: BoundedSemaphore = field(
         default_factory=lambda: BoundedSemaphore(LOGIN_CONCURRENCY)
     )
+    placed: itertools.count = field(default_factory=itertools.count)
+
+    def next_host(self, hosts: str) -> str:
+        """One of the site's web processes (`hosts`: their URLs, space-separated), in turn."""
+        urls = hosts.split()
+        return urls[next(self.placed) % len(urls)]
 
     def arrive(self) -> None:
         self.arrived += 1
@@ -84,6 +90,12 @@ class Student(FastHttpUser):
     wait_time = staticmethod(lambda: 0)  # type: ignore[assignment]
     network_timeout = 120.0
     connection_timeout = 120.0
+
+    def __init__(self, environment) -> None:
+        # A cluster's web processes given as several --host URLs: the class is spread over them
+        # in turn, as the reverse proxy in front of them would (deploy/nginx.conf).
+        self.host = EXAM.next_host(environment.host)
+        super().__init__(environment)
 
     def on_start(self) -> None:
         width = max(3, len(str(EXAM.students)))

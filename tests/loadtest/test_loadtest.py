@@ -3,6 +3,7 @@ in, starts the quiz, autosaves, submits and opens the result, with no error (no 
 the figures are a benchmark's, printed by `make loadtest`)."""
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -73,3 +74,24 @@ def test_a_few_students_take_the_quiz_through_the_benchmark_without_an_error(
     assert submitted.count() == STUDENTS
     # Each student saved both questions: the typed one twice (a draft, then the answer).
     assert Response.objects.filter(attempt__in=submitted).count() == 2 * STUDENTS
+
+
+def test_the_students_are_spread_over_a_clusters_web_processes():
+    """`--host "URL1 URL2"` (make cluster's two web processes): students alternate, as behind
+    the reverse proxy. Run in a subprocess: Locust patches the standard library for gevent."""
+    program = (
+        "import json; from locust.env import Environment; "
+        "from loadtest.scenario import Student; "
+        "environment = Environment(user_classes=[Student], host='http://a:1 http://b:2'); "
+        "Student.host = environment.host; "
+        "print(json.dumps([Student(environment).client.base_url for _ in range(4)]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["http://a:1", "http://b:2", "http://a:1", "http://b:2"]

@@ -3,9 +3,11 @@
 import secrets
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import services as account_services
+from courses import services as course_services
 from quizzes import services
 from quizzes.models import Quiz
 
@@ -13,8 +15,9 @@ from quizzes.models import Quiz
 class Command(BaseCommand):
     help = (
         "Create COUNT student accounts PREFIX001... sharing one random password (kept in "
-        "--password-file, made if missing), and delete their attempts at --quiz so they can "
-        "start it again. For load benchmarks only: never on a site with real students' names."
+        "--password-file, made if missing), enrol them in the courses --quiz is assigned to, and "
+        "delete their attempts at it so they can start it again. For load benchmarks only: never "
+        "on a site with real students' names."
     )
 
     def add_arguments(self, parser):
@@ -39,8 +42,11 @@ class Command(BaseCommand):
         width = max(3, len(str(count)))
         usernames = [f"{prefix}{number:0{width}}" for number in range(1, count + 1)]
         created = account_services.load_students_reset(usernames=usernames, password=password)
+        students = get_user_model().objects.filter(username__in=usernames)
+        enrolled = course_services.quiz_takers_enrol(quiz=found, users=students)
         discarded = services.attempts_discard(quiz=found, usernames=usernames)
         self.stdout.write(
-            f"{count} students {usernames[0]}..{usernames[-1]} ({created} new); "
-            f"{discarded} earlier attempt(s) at {quiz} deleted; password in {password_file}."
+            f"{count} students {usernames[0]}..{usernames[-1]} ({created} new, {enrolled} "
+            f"enrolled in {quiz}'s courses); {discarded} earlier attempt(s) at {quiz} deleted; "
+            f"password in {password_file}."
         )

@@ -1,5 +1,6 @@
 """create_load_students makes a load benchmark's students (one password, hashed once at full
-cost, kept in a file) and clears their attempts at the quiz, so the benchmark can run again."""
+cost, kept in a file), enrols them in the quiz's courses and clears their attempts at the quiz, so
+the benchmark can run again."""
 
 import io
 
@@ -7,6 +8,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
+from courses.models import Enrolment
 from quizzes import services
 from quizzes.models import Attempt
 
@@ -26,7 +28,7 @@ def test_students_share_a_password_kept_in_the_file_and_can_log_in(quiz, tmp_pat
     out = create(quiz, password_file)
     password = password_file.read_text().strip()
     assert len(password) >= 16 and oct(password_file.stat().st_mode)[-3:] == "600"
-    assert "loadtest-001..loadtest-003 (3 new)" in out
+    assert "loadtest-001..loadtest-003 (3 new, 0 enrolled" in out
     users = get_user_model().objects.filter(username__startswith="loadtest-")
     assert users.count() == 3
     assert not users.filter(is_staff=True).exists()
@@ -44,7 +46,7 @@ def test_running_it_again_keeps_the_password_and_clears_their_attempts(quiz, stu
 
     out = create(quiz, password_file)
     assert password_file.read_text() == password
-    assert "(0 new); 1 earlier attempt(s)" in out
+    assert "(0 new, 0 enrolled in quiz's courses); 1 earlier attempt(s)" in out
     assert not Attempt.objects.filter(user=user).exists()
     assert Attempt.objects.filter(user=student).count() == 1
 
@@ -54,3 +56,19 @@ def test_an_unknown_quiz_is_refused(tmp_path):
         call_command(
             "create_load_students", quiz="nope", password_file=tmp_path / "p", stdout=io.StringIO()
         )
+
+
+def test_students_are_enrolled_in_the_quizs_course_and_can_start_it(
+    course, quiz, enrolled, tmp_path
+):
+    """A quiz assigned to a course (every fixture quiz once seed_demo ran, as on `make run` and
+    the cluster) is taken only by its course's students: the benchmark's students join it."""
+    out = create(quiz, tmp_path / "password")
+    assert "(3 new, 3 enrolled in" in out
+    users = get_user_model().objects.filter(username__startswith="loadtest-")
+    section = course.sections.order_by("pk").first()
+    assert Enrolment.objects.filter(student__in=users, course=course, section=section).count() == 3
+    for user in users:
+        services.start_attempt(user=user, quiz=quiz)
+    assert "(0 new, 0 enrolled in" in create(quiz, tmp_path / "password")
+    assert Enrolment.objects.filter(course=course).count() == 4  # the real student kept
