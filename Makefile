@@ -101,7 +101,7 @@ loadtest: install-dev
 		--password-file var/loadtest-password
 	LOADTEST_QUIZ=$(QUIZ) LOADTEST_SPIKE_SECONDS=$(SPIKE_SECONDS) LOADTEST_SAVES=$(SAVES) \
 		LOADTEST_PASSWORD_FILE=var/loadtest-password \
-		$(BIN)/python -m loadtest --host $(URL) --users $(USERS)
+		$(BIN)/python -m loadtest --host "$(URL)" --users $(USERS)
 # --- end examday ----------------------------------------------------------------------------
 
 # --- The cluster on one machine, grader throughput (issue 14 §2-§3; branch queue) ---------------

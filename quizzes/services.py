@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -232,9 +233,11 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
     now = _now(now)
     try:
         with transaction.atomic():
-            # A no-op UPDATE of the quiz row, first in the transaction, serialises concurrent
-            # starts (two tabs) on every backend; on SQLite a read first would fail them instead.
-            Quiz.objects.filter(pk=quiz.pk).update(is_published=F("is_published"))
+            # A no-op UPDATE of the student's own row, first in the transaction, serialises their
+            # concurrent starts (two tabs) on every backend; on SQLite a read first would fail
+            # them instead. Not the quiz's row: on PostgreSQL every student of the class would
+            # queue behind that one lock at the exam's opening.
+            get_user_model().objects.filter(pk=user.pk).update(is_active=F("is_active"))
             quiz = Quiz.objects.get(pk=quiz.pk)
             for overdue in selectors.overdue_attempts(user=user, quiz=quiz, now=now):
                 submit_attempt(attempt=overdue, now=now)

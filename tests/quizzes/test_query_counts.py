@@ -212,11 +212,11 @@ def test_a_get_writes_nothing_for_an_attempt_past_its_deadline(
 
 # The two requests of exam day (issue 14): a start and an autosave cost the same whatever the
 # size of the quiz, and an autosave to a quiz that holds feedback back builds no feedback.
-# A start: session, user, quiz; SAVEPOINT, the quiz row locked (UPDATE), the quiz again, the open
-# attempt; the student's times (courses' CourseQuiz with their section's times), the attempts
-# counted against them; the number of questions and their points; the visibility check (a quiz
-# of no course, or of one of the student's); the question order; the next attempt number; the
-# INSERT; RELEASE.
+# A start: session, user, quiz; SAVEPOINT, the student's row locked (UPDATE; not the quiz's, which
+# every student shares), the quiz again, the open attempt; the student's times (courses' CourseQuiz
+# with their section's times), the attempts counted against them; the number of questions and their
+# points; the visibility check (a quiz of no course, or of one of the student's); the question
+# order; the next attempt number; the INSERT; RELEASE.
 START_QUERIES = 16
 # An autosave: session, user, the attempt, the entry; SAVEPOINT, the attempt claimed (UPDATE),
 # the attempt locked again (with its quiz), the student's times (courses' CourseQuiz with their
