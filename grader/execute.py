@@ -479,6 +479,13 @@ def calibrate_imports(printed_here: dict) -> None:
     _START = start
 
 
+def import_corrections() -> dict:
+    """{figure: allocations each first import makes beyond the real import of fresh copies
+    (negative: frees)} in force: all 0 once the children's imports are a script's count for
+    count, so that no correction has a place inside the import to be right or wrong about."""
+    return dict(_START.imports)
+
+
 def calibration_residuals(printed_here: dict) -> dict:
     """{probe: what the script printed less what a child printed} for the probes run again once
     calibrate_imports has been applied: all zero when the children start and import as a script
