@@ -79,6 +79,7 @@ _OPAQUE_INPUTS = (
     classmethod,
     super,
     MappingProxyType,  # vars(own_class): its referent is the class's real, writable dict
+    TextSink,  # sys.stdout: its referents are the run's writer and the sink's gate
 )
 _OPAQUE_OUTPUTS = (CodeType, FrameType, TracebackType, ModuleType, CellType)
 

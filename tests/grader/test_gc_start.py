@@ -102,7 +102,14 @@ def test_counts_after_prints_and_reprs_are_a_scripts(name, cpython):
 
 
 @pytest.mark.parametrize(
-    "call", ["sys.stdout.write()", "sys.stdout.write('a', 'b')", "sys.stdout.write(5)"]
+    "call",
+    [
+        "sys.stdout.write()",
+        "sys.stdout.write('a', 'b')",
+        "sys.stdout.write(5)",
+        "sys.stdout.write(text='a')",
+        "sys.stderr.write('a', end='')",
+    ],
 )
 def test_stdout_write_refuses_as_textiowrapper_does(call, cpython):
     """The allocation-free write keeps TextIOWrapper's own messages for a wrong argument."""
