@@ -115,6 +115,14 @@ def refresh_answer_key(question: Question, *, force: bool = False) -> bool:
     Returns whether the grader ran. Responses keep the key they were graded against, so
     finished attempts never change.
     """
+    if question.parameters:
+        # Each variant has its own key (quizzes.variant_services), the first is the question's.
+        from quizzes import variant_services
+
+        ran, problems = variant_services.variants_refresh(question, force=force)
+        if problems:
+            logger.warning("Question %s: variants refused: %s", question.slug, " ".join(problems))
+        return ran
     if not force and key_is_current(question):
         return False
     outcome = checked_outcome(question.snippet)
@@ -135,6 +143,10 @@ def question_problems(question: Question) -> list[str]:
     if not grading.is_valid_key(key):
         reasons = "; ".join(key.get("reasons") or []) or "no reason given"
         return [f"The grader could not produce a key (status {key.get('status')}): {reasons}"]
+    if question.parameters:
+        from quizzes import variant_services
+
+        return variant_services.stored_problems(question)
     if question.key_source_hash != source_hash(question.snippet):
         return ["The answer key is stale: the snippet changed since it was computed."]
     return grading.choice_problems(question.answer_mode, key, question.choices.all())

@@ -1,0 +1,179 @@
+"""The question admin with parameters: every variant run by the grader on save, refusals that
+name the parameter values, the preview of any variant and the explicit regenerate action."""
+
+import html
+import json
+
+import pytest
+from django.urls import reverse
+
+from quizzes import grading, services, variant_services
+from quizzes.models import PracticeAnswer, Question, QuestionVariant, StoredKey
+from tests.grader.conftest import run_in_cpython
+from tests.helpers import question_post
+
+SMALL_INT = "a = {{ n }}\nb = int(str(a))\nprint(a is b)\n"
+SMALL_INT_PARAMETERS = {"domains": {"n": [5, 256, 257, 1000]}}
+
+
+@pytest.fixture
+def admin_client(client, instructor):
+    client.force_login(instructor)
+    return client
+
+
+def add(admin_client, topic, snippet=SMALL_INT, parameters=SMALL_INT_PARAMETERS, **extra):
+    data = question_post(
+        topic,
+        snippet,
+        mode=extra.pop("mode", "choice"),
+        choices=extra.pop("choices", ["True", "False"]),
+        parameters=json.dumps(parameters),
+        **extra,
+    )
+    return admin_client.post(reverse("admin:quizzes_question_add"), data)
+
+
+def errors(response) -> str:
+    """Every error the admin page shows, as one text."""
+    context = response.context
+    texts = [str(context["adminform"].form.errors)]
+    texts += [str(formset.non_form_errors()) for formset in context["inline_admin_formsets"]]
+    return html.unescape(" ".join(texts))
+
+
+def test_saving_runs_every_variant_and_stores_its_key(admin_client, topic):
+    response = add(admin_client, topic)
+    assert response.status_code == 302, errors(response)
+    question = Question.objects.get(slug="new-question")
+    variants = list(question.variants.all())
+    assert [v.params for v in variants] == [{"n": 5}, {"n": 256}, {"n": 257}, {"n": 1000}]
+    for variant in variants:
+        key = StoredKey.objects.get(variant=variant)
+        snippet = variant_services.as_seen(question, variant).snippet
+        assert key.source_hash == grading.source_hash(snippet)
+        assert key.python == ".".join(key.python_version.split(".")[:2])
+        assert key.key_trace is not None
+        # The key is the grader's, and equals plain CPython's run of the rendered snippet.
+        assert key.answer_key["stdout"] == run_in_cpython(snippet).stdout
+    assert [StoredKey.objects.get(variant=v).answer_key["stdout"] for v in variants] == [
+        "True\n",
+        "True\n",
+        "False\n",
+        "False\n",
+    ]
+    assert services.question_problems(question) == []
+    assert question.is_published
+
+
+@pytest.mark.parametrize(
+    ("parameters", "snippet", "field", "message"),
+    [
+        ({"domains": {"n": []}}, SMALL_INT, "parameters", "Parameter n: its domain is empty."),
+        (
+            {"domains": {"n": [1]}, "constraints": ["__import__('os')"]},
+            SMALL_INT,
+            "parameters",
+            "Call is not allowed",
+        ),
+        (
+            {"domains": {"n": [1]}, "constraints": ["m > 1"]},
+            SMALL_INT,
+            "parameters",
+            "names 'm', which is not a parameter",
+        ),
+        ({"domains": {"n": [1]}}, "print({{ m }})\n", "snippet", "uses {{ m }}"),
+        ({"domains": {"n": [1]}}, "print({{ n + 1 }})\n", "snippet", "is not a placeholder"),
+        ({"domains": {"n": {"range": [0, 10**9]}}}, SMALL_INT, "parameters", "more than 1000"),
+        ("[1, 2]", SMALL_INT, "parameters", "must be an object"),
+    ],
+)
+def test_bad_parameters_or_placeholders_are_form_errors(
+    admin_client, topic, parameters, snippet, field, message
+):
+    response = add(admin_client, topic, snippet=snippet, parameters=parameters)
+    assert response.status_code == 200
+    form_errors = response.context["adminform"].form.errors
+    assert message in " ".join(form_errors.get(field, [])), form_errors
+    assert not Question.objects.filter(slug="new-question").exists()
+
+
+def test_a_choice_with_an_unknown_placeholder_is_refused(admin_client, topic):
+    response = add(admin_client, topic, choices=["{{ x }}", "False"])
+    assert response.status_code == 200
+    assert "uses {{ x }}, which is not a parameter" in errors(response)
+
+
+def test_a_variant_without_exactly_one_matching_choice_is_refused_with_its_values(
+    admin_client, topic
+):
+    # With choices "True" and "Nothing", the variants that print False have no match.
+    response = add(admin_client, topic, choices=["True", "Nothing"])
+    assert response.status_code == 200
+    shown = errors(response)
+    assert "Variant n=257: Exactly one choice must equal the real outcome; 0 do." in shown
+    assert "Variant n=1000" in shown and "Variant n=5:" not in shown
+
+
+def test_a_variant_the_grader_refuses_is_named(admin_client, topic):
+    response = add(
+        admin_client,
+        topic,
+        snippet="x = {{ size }}\nprint(len('a' * x))\n",
+        parameters={"domains": {"size": [1, 10**12]}},
+        mode="typed",
+        choices=[],
+    )
+    assert response.status_code == 200
+    assert "Variant size=1000000000000: the grader refused it" in errors(response)
+
+
+def test_a_variant_whose_output_varies_is_refused_with_its_values(admin_client, topic):
+    snippet = "items = {{ items }}\nprint(list(set(items)))\n"
+    parameters = {"domains": {"items": [[1, 2, 3], ["spam", "eggs", "ham", "jam"]]}}
+    response = add(
+        admin_client, topic, snippet=snippet, parameters=parameters, mode="typed", choices=[]
+    )
+    assert response.status_code == 200
+    shown = errors(response)
+    assert "Variant items=['spam', 'eggs', 'ham', 'jam']" in shown
+    assert "changes from one run of Python to the next" in shown
+    assert "Variant items=[1, 2, 3]" not in shown
+
+
+def test_the_preview_shows_a_variant_with_its_key(admin_client, topic):
+    add(admin_client, topic)
+    question = Question.objects.get(slug="new-question")
+    change = admin_client.get(reverse("admin:quizzes_question_change", args=[question.pk]))
+    assert "#2 (n=257)" in change.content.decode()
+    page = admin_client.get(reverse("admin:quizzes_question_variant", args=[question.pk, 2]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "257" in text and "{{" not in text
+    assert '<pre class="variant-key">False\n</pre>' in text
+
+
+def test_regenerate_refuses_while_a_student_holds_a_variant_and_then_keeps_it(
+    admin_client, topic, student
+):
+    add(admin_client, topic)
+    question = Question.objects.get(slug="new-question")
+    given = question.variants.get(index=2)
+    changelist = reverse("admin:quizzes_question_changelist")
+    action = {"action": "regenerate_variants", "_selected_action": [question.pk]}
+    page = admin_client.post(changelist, action, follow=True)
+    assert "Variants regenerated: New question (4)" in page.content.decode()
+    # A student answered variant #2; the parameters then change so that #2 would change.
+    PracticeAnswer.objects.create(
+        user=student,
+        question=question,
+        is_correct=False,
+        graded_key={},
+        graded_python_version="",
+        variant=given,
+        answered_at=given.question.created_at,
+    )
+    Question.objects.filter(pk=question.pk).update(parameters={"domains": {"n": [1, 2]}})
+    page = admin_client.post(changelist, action, follow=True)
+    assert "Students were given variant(s) #2 (n=257)" in page.content.decode()
+    assert QuestionVariant.objects.get(pk=given.pk).params == {"n": 257}
