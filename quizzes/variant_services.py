@@ -438,3 +438,26 @@ def variant_label(variant: QuestionVariant | None) -> str:
 def questions_with_variants(queryset=None):
     queryset = queryset if queryset is not None else Question.objects.all()
     return queryset.exclude(Q(parameters={}) | Q(parameters__isnull=True))
+
+
+def entries_as_seen(attempt: Attempt, entries: list) -> list:
+    """The attempt's quiz questions with each parameterised question replaced (in memory) by the
+    variant this attempt has: the one on its response, else the attempt's draw."""
+    parameterised = [entry for entry in entries if is_parameterised(entry.question)]
+    if not parameterised:
+        return entries
+    given = dict(
+        Response.objects.filter(attempt=attempt, variant__isnull=False)
+        .select_related("variant")
+        .values_list("quiz_question_id", "variant")
+    )
+    rows = QuestionVariant.objects.in_bulk(given.values())
+    for entry in parameterised:
+        variant = rows.get(given.get(entry.pk)) or draw(entry.question, f"attempt:{attempt.pk}")
+        entry.question = as_seen(entry.question, variant)
+    return entries
+
+
+def seen_variant_label(question: Question) -> str:
+    """The label of the variant an as_seen question shows ("" for a plain question)."""
+    return variant_label(getattr(question, "seen_variant", None))
