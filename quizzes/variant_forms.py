@@ -13,7 +13,7 @@ from quizzes.variants import VARIANT_CAP, VariantError, check_template, describe
 
 PARAMETERS_HELP = (
     'Optional. JSON: {"domains": {"n": [256, 257], "k": {"range": [0, 3]}}, '
-    '"constraints": ["n != k"]}. Each domain is a list of values (int, str, bool, null, lists) '
+    '"constraints": ["n != k"]}. Each domain is a list of values (int, float, str, bool, lists) '
     "or an integer range [start, stop) ; constraints use names, literals, and/or/not, "
     "comparisons, in, + - * // %. Write {{ n }} in the snippet (a Python literal: repr), the "
     "prompt and the choices (as print() shows it; {{ n!r }} for the repr). Every variant is run "

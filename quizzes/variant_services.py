@@ -35,7 +35,7 @@ from quizzes.models import (
 )
 from quizzes.variants import (
     Parameters,
-    VariantError,
+    VariantError,  # noqa: F401 - re-exported for the loader
     check_template,
     describe,
     draw_index,
@@ -222,6 +222,8 @@ def variants_store(question: Question, results: dict[str, Result]) -> list[str]:
         planned = planned_for(question)
     except VariantError as error:
         return [error.message]
+    # Variants whose stored key is current were not run again: their stored results count.
+    results = _stored_results(question, planned, skip=results.keys()) | results
     outcomes = [_result(results, p.snippet).outcome for p in planned]
     problems = variant_problems(question.answer_mode, planned, outcomes)
     problems += change_problems(question, planned)
@@ -281,7 +283,6 @@ def variants_refresh(question: Question, *, force: bool = False) -> tuple[bool, 
         return False, [error.message]
     sources = [p.snippet for p in planned] if force else sources_needing_run(question, planned)
     results = compute_variant_results(sources) if sources else {}
-    results |= _stored_results(question, planned, skip=results.keys())
     return bool(sources), variants_store(question, results)
 
 

@@ -6,7 +6,9 @@ A question's `parameters` (Question.parameters) is JSON:
     {"domains": {"n": [5, 256, 257, 1000], "k": {"range": [0, 4]}},
      "constraints": ["n != k", "not (n > 256 and k == 0)"]}
 
-- a domain is a non-empty list of values (int, str, bool, None, or lists of those), or an
+- a domain is a non-empty list of values (int, float, str, bool, or lists of those: what both
+  JSON and the TOML fixtures hold, so no None; a tuple, None or any other Python literal is
+  written {"literal": "(1, 2)"}, checked by ast.literal_eval, never run), or an
   integer range {"range": [start, stop]} / {"range": [start, stop, step]} (stop excluded);
 - a constraint is a small expression over the parameters: names, literals, `and`/`or`/`not`,
   comparisons (`==`, `!=`, `<`, `<=`, `>`, `>=`, `in`, `not in`), `+ - * // %`, tuples and
@@ -136,18 +138,54 @@ def _range(name: str, bounds) -> list[int]:
 
 
 def _check_value(name: str, value) -> None:
+    if isinstance(value, dict):
+        _check_literal(name, value)
+        return
     if isinstance(value, list):
         for item in value:
             _check_value(name, item)
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise VariantError(f"Parameter {name}: {value!r} has no Python literal.")
-    elif not (value is None or isinstance(value, bool | int | str)):
+    elif not isinstance(value, bool | int | str):
         raise VariantError(
-            f"Parameter {name}: {value!r} is not an int, str, bool, None or a list of those."
+            f"Parameter {name}: {value!r} is not an int, float, str, bool or a list of those."
         )
     if len(repr(value)) > MAX_VALUE_CHARS:
         raise VariantError(f"Parameter {name}: a value is longer than {MAX_VALUE_CHARS} chars.")
+
+
+def _check_literal(name: str, value: dict) -> None:
+    text = value.get("literal")
+    if set(value) != {"literal"} or not isinstance(text, str):
+        raise VariantError(f'Parameter {name}: a literal is written {{"literal": "(1, 2)"}}.')
+    if "\n" in text or len(text) > MAX_VALUE_CHARS:
+        raise VariantError(f"Parameter {name}: the literal {text!r} must be one short line.")
+    try:
+        ast.literal_eval(text)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        raise VariantError(
+            f"Parameter {name}: {text!r} is not a Python literal (numbers, strings, tuples, "
+            "lists, dicts, sets, True, False, None)."
+        ) from None
+
+
+def python_value(value):
+    """The Python object a parameter value stands for (a literal's value; lists item by item)."""
+    if isinstance(value, dict):
+        return ast.literal_eval(value["literal"])
+    if isinstance(value, list):
+        return [python_value(item) for item in value]
+    return value
+
+
+def code_text(value) -> str:
+    """A value as the snippet's source shows it: a Python literal."""
+    if isinstance(value, dict):
+        return value["literal"]
+    if isinstance(value, list):
+        return "[" + ", ".join(code_text(item) for item in value) + "]"
+    return repr(value)
 
 
 def _canonical(value) -> str:
@@ -224,9 +262,10 @@ def _check_node(text: str, node: ast.AST, domains: dict[str, list]) -> None:
 def satisfies(parameters: Parameters, values: dict) -> bool:
     """Whether `values` meets every constraint; raises VariantError when one cannot be
     evaluated for them (a type mismatch, a division by zero), naming the values."""
+    python = {name: python_value(value) for name, value in values.items()}
     for text, tree in parameters.constraints:
         try:
-            result = _evaluate(tree.body, values)
+            result = _evaluate(tree.body, python)
         except (TypeError, ZeroDivisionError, OverflowError, ValueError) as error:
             raise VariantError(
                 f"Constraint {text!r} fails for {describe(values)}: {error}."
@@ -242,8 +281,10 @@ def _evaluate(node: ast.AST, values: dict):
             return value
         case ast.Name(id=name):
             return values[name]
-        case ast.Tuple(elts=items) | ast.List(elts=items):
+        case ast.Tuple(elts=items):
             return tuple(_evaluate(item, values) for item in items)
+        case ast.List(elts=items):
+            return [_evaluate(item, values) for item in items]
         case ast.BoolOp(op=ast.And(), values=operands):
             return all(_evaluate(operand, values) for operand in operands)
         case ast.BoolOp(op=ast.Or(), values=operands):
@@ -305,18 +346,21 @@ def check_template(template: str, parameters: Parameters, where: str) -> None:
 
 
 def render(template: str, values: dict, *, code: bool) -> str:
-    """`template` with each placeholder replaced: repr in code (a Python literal) or with !r,
-    str otherwise (as print() shows it). A template without parameters is returned as is."""
+    """`template` with each placeholder replaced: in code by a Python literal (code_text), else
+    by its repr with !r, its str otherwise (as print() shows it). A template without parameters
+    is returned as is."""
     if not values:
         return template
 
     def substitute(match: re.Match) -> str:
         inside = match.group(1).strip()
-        as_repr = code or inside.endswith("!r")
+        as_repr = inside.endswith("!r")
         name = inside.removesuffix("!r").strip()
         if name not in values:
             raise VariantError(f"{{{{ {name} }}}} is not a parameter.")
-        value = values[name]
+        if code:
+            return code_text(values[name])
+        value = python_value(values[name])
         return repr(value) if as_repr else str(value)
 
     return PLACEHOLDER.sub(substitute, template)
@@ -365,7 +409,7 @@ def _assignments(parameters: Parameters) -> Iterator[dict]:
 
 def describe(values: dict) -> str:
     """Parameter values as an author reads them: n=257, kind='list'."""
-    return ", ".join(f"{name}={value!r}" for name, value in sorted(values.items()))
+    return ", ".join(f"{name}={code_text(value)}" for name, value in sorted(values.items()))
 
 
 # --- The draw ---------------------------------------------------------------------------------
