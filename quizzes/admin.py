@@ -337,6 +337,7 @@ class ResponseInline(admin.TabularInline):
         "points_awarded",
         "answered_at",
         "graded_python_version",
+        "variant",
     ]
     readonly_fields = fields
     extra = 0
@@ -349,7 +350,11 @@ class ResponseInline(admin.TabularInline):
             super()
             .get_queryset(request)
             .select_related(
-                "attempt__user", "attempt__quiz", "quiz_question__quiz", "quiz_question__question"
+                "attempt__user",
+                "attempt__quiz",
+                "quiz_question__quiz",
+                "quiz_question__question",
+                "variant__question",
             )
         )
 

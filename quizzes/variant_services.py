@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 
 from content import runs
@@ -229,7 +230,8 @@ def variants_store(question: Question, results: dict[str, Result]) -> list[str]:
     problems += change_problems(question, planned)
     if problems:
         return problems
-    _write_rows(question, planned, results)
+    with transaction.atomic():  # the rows, their keys and the question's key, all or nothing
+        _write_rows(question, planned, results)
     return []
 
 

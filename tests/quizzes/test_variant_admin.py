@@ -177,3 +177,44 @@ def test_regenerate_refuses_while_a_student_holds_a_variant_and_then_keeps_it(
     page = admin_client.post(changelist, action, follow=True)
     assert "Students were given variant(s) #2 (n=257)" in page.content.decode()
     assert QuestionVariant.objects.get(pk=given.pk).params == {"n": 257}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_grader_call_runs_inside_a_transaction(client, make_user, topic, grader_calls):
+    # A superuser: earlier transactional tests flush the Instructors group its migration made.
+    client.force_login(make_user("author", is_staff=True, is_superuser=True))
+    assert add(client, topic).status_code == 302
+    question = Question.objects.get(slug="new-question")
+    client.post(
+        reverse("admin:quizzes_question_changelist"),
+        {"action": "regenerate_variants", "_selected_action": [question.pk]},
+    )
+    services.recompute_question(question, force=True)
+    assert question.variants.count() == 4
+    assert len(grader_calls) > 12
+    assert [call for call in grader_calls if call[1]] == []
+
+
+def test_recomputing_keeps_the_variant_rows_and_refreshes_their_keys(admin_client, topic):
+    add(admin_client, topic)
+    question = Question.objects.get(slug="new-question")
+    rows = list(question.variants.values_list("pk", "params"))
+    StoredKey.objects.filter(variant__question=question).update(source_hash="stale")
+    assert services.question_problems(question) != []
+    result = services.recompute_question(question)
+    assert result.ran and result.problems == []
+    assert list(question.variants.values_list("pk", "params")) == rows
+    assert services.question_problems(question) == []
+
+
+def test_removing_the_parameters_drops_unused_variants(admin_client, topic):
+    add(admin_client, topic, mode="typed", choices=[])
+    question = Question.objects.get(slug="new-question")
+    assert question.variants.count() == 4
+    change = reverse("admin:quizzes_question_change", args=[question.pk])
+    data = question_post(topic, "a = 5\nb = int(str(a))\nprint(a is b)\n", parameters="")
+    response = admin_client.post(change, data)
+    assert response.status_code == 302, errors(response)
+    assert not QuestionVariant.objects.filter(question=question).exists()
+    question.refresh_from_db()
+    assert question.parameters == {} and services.question_problems(question) == []
