@@ -464,3 +464,26 @@ def entries_as_seen(attempt: Attempt, entries: list) -> list:
 def seen_variant_label(question: Question) -> str:
     """The label of the variant an as_seen question shows ("" for a plain question)."""
     return variant_label(getattr(question, "seen_variant", None))
+
+
+def snippet_for(user, question: Question) -> str:
+    """The snippet `user` last answered of `question`: for a parameterised question, the variant
+    of their latest answer (practice or quiz), else the first variant; never the template."""
+    if not is_parameterised(question):
+        return question.snippet
+    answers = [
+        Response.objects.filter(attempt__user=user, quiz_question__question=question)
+        .exclude(variant=None)
+        .order_by("-answered_at")
+        .values_list("answered_at", "variant")
+        .first(),
+        PracticeAnswer.objects.filter(user=user, question=question)
+        .exclude(variant=None)
+        .order_by("-answered_at")
+        .values_list("answered_at", "variant")
+        .first(),
+    ]
+    latest = max((a for a in answers if a is not None), default=None, key=lambda a: a[0])
+    variants = question.variants.all()
+    variant = variants.filter(pk=latest[1]).first() if latest else variants.first()
+    return as_seen(question, variant).snippet if variant else question.snippet

@@ -164,3 +164,11 @@ def test_an_instructor_sees_which_variant_a_student_got(
         f"#{drawn.index} (word={drawn.params['word']!r})"
     )
     assert grading.expected_text(entries[0].question.answer_key) == drawn.params["word"] * 2 + "\n"
+
+
+def test_edit_and_run_opens_the_variant_the_student_answered(client, logged_in, doubling, student):
+    shown = variant_services.practice_variant(student, doubling)
+    client.post(reverse("practice_question", args=[doubling.pk]), {"answer_text": "x"})
+    page = client.get(reverse("playground:editor") + f"?question={doubling.pk}").text
+    assert "{{" not in page
+    assert f"word = &#x27;{shown.params['word']}&#x27;" in page
