@@ -450,9 +450,9 @@ def entries_as_seen(attempt: Attempt, entries: list) -> list:
     if not parameterised:
         return entries
     given = dict(
-        Response.objects.filter(attempt=attempt, variant__isnull=False)
-        .select_related("variant")
-        .values_list("quiz_question_id", "variant")
+        Response.objects.filter(attempt=attempt, variant__isnull=False).values_list(
+            "quiz_question_id", "variant"
+        )
     )
     rows = QuestionVariant.objects.in_bulk(given.values())
     for entry in parameterised:
