@@ -379,7 +379,7 @@ class VariantList:
     total: int  # how many assignments meet the constraints (more than kept when over the cap)
 
 
-def enumerate_variants(parameters: Parameters, *, seed: str, cap: int = VARIANT_CAP) -> VariantList:
+def enumerate_variants(parameters: Parameters, *, seed: str, cap: int | None = None) -> VariantList:
     """Every assignment of the domains that meets the constraints, in a fixed order (names
     sorted, each domain in its written order); over `cap`, `cap` of them drawn with a generator
     seeded by `seed` (the spec's digest), kept in that order. Raises VariantError when none is
@@ -391,6 +391,7 @@ def enumerate_variants(parameters: Parameters, *, seed: str, cap: int = VARIANT_
         raise VariantError(
             f"The domains make {product} combinations; at most {MAX_COMBINATIONS} are enumerated."
         )
+    cap = VARIANT_CAP if cap is None else cap
     kept = [values for values in _assignments(parameters) if satisfies(parameters, values)]
     if not kept:
         raise VariantError("No assignment of the parameters meets the constraints.")

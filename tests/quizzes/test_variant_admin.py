@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from quizzes import grading, services, variant_services
 from quizzes.models import PracticeAnswer, Question, QuestionVariant, StoredKey
+from quizzes.variants import enumerate_variants, parse_parameters, spec_digest
 from tests.grader.conftest import run_in_cpython
 from tests.helpers import question_post
 
@@ -29,9 +30,10 @@ def add(admin_client, topic, snippet=SMALL_INT, parameters=SMALL_INT_PARAMETERS,
         mode=extra.pop("mode", "choice"),
         choices=extra.pop("choices", ["True", "False"]),
         parameters=json.dumps(parameters),
-        **extra,
+        **{name: value for name, value in extra.items() if name != "follow"},
     )
-    return admin_client.post(reverse("admin:quizzes_question_add"), data)
+    url = reverse("admin:quizzes_question_add")
+    return admin_client.post(url, data, follow=extra.get("follow", False))
 
 
 def errors(response) -> str:
@@ -218,3 +220,17 @@ def test_removing_the_parameters_drops_unused_variants(admin_client, topic):
     assert not QuestionVariant.objects.filter(question=question).exists()
     question.refresh_from_db()
     assert question.parameters == {} and services.question_problems(question) == []
+
+
+def test_over_the_cap_a_stated_number_is_drawn_and_run(admin_client, topic, monkeypatch):
+    monkeypatch.setattr("quizzes.variants.VARIANT_CAP", 3)
+    parameters = {"domains": {"n": {"range": [250, 262, 2]}}}  # 6 assignments
+    response = add(admin_client, topic, parameters=parameters, follow=True)
+    assert "3 variant(s) computed by the grader (drawn from 6)." in response.text
+    question = Question.objects.get(slug="new-question")
+    drawn = [v.params["n"] for v in question.variants.all()]
+    assert len(drawn) == 3 and drawn == sorted(drawn)
+    assert StoredKey.objects.filter(variant__question=question).count() == 3
+    # Drawn reproducibly: the same parameters always give the same sample.
+    again = enumerate_variants(parse_parameters(parameters), seed=spec_digest(parameters))
+    assert [values["n"] for values in again.assignments] == drawn
