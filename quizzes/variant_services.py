@@ -223,6 +223,7 @@ def variants_store(question: Question, results: dict[str, Result]) -> list[str]:
         planned = planned_for(question)
     except VariantError as error:
         return [error.message]
+    fresh = {p.snippet for p in planned} & results.keys()
     # Variants whose stored key is current were not run again: their stored results count.
     results = _stored_results(question, planned, skip=results.keys()) | results
     outcomes = [_result(results, p.snippet).outcome for p in planned]
@@ -230,6 +231,8 @@ def variants_store(question: Question, results: dict[str, Result]) -> list[str]:
     problems += change_problems(question, planned)
     if problems:
         return problems
+    if not fresh and [v.params for v in question.variants.all()] == [p.params for p in planned]:
+        return []  # every row and key is already what it would be written as
     with transaction.atomic():  # the rows, their keys and the question's key, all or nothing
         _write_rows(question, planned, results)
     return []
