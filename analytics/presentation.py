@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from analytics.statistics import ItemStats, TestStats
+from analytics.variant_facility import VariantFacility
 from quizzes.models import Question, Quiz, QuizQuestion
 
 RIGHT_ANSWER = "(right answer)"
@@ -82,6 +83,8 @@ class ItemRow:
     choice_groups: list[ChoiceGroup] = field(default_factory=list)
     unanswered: int = 0
     wrong_answers: list[WrongAnswer] = field(default_factory=list)
+    # A parameterised question's facility per variant (analytics.variant_facility).
+    variants: list[VariantFacility] = field(default_factory=list)
 
     @property
     def question(self) -> Question:

@@ -22,13 +22,15 @@ from analytics.presentation import (
     TopicMisconceptions,
     WrongAnswer,
 )
+from analytics.variant_facility import variant_facilities
 from content.models import ConceptPage
 from courses import selectors as course_selectors
 from courses.export import answer_text
 from courses.models import Course, CourseQuiz, Enrolment
 from courses.services import counted_points
 from quizzes import grading
-from quizzes.models import Attempt, Question, Quiz, QuizQuestion, Response
+from quizzes.models import Attempt, Question, QuestionVariant, Quiz, QuizQuestion, Response
+from quizzes.variant_services import variant_label
 
 WRONG_ANSWERS_SHOWN = 5
 
@@ -62,7 +64,7 @@ def _responses(quiz: Quiz, course: Course | None) -> Iterable[Response]:
         return course_selectors.course_responses(course=course, quiz=quiz)
     return Response.objects.filter(
         attempt__quiz=quiz, attempt__submitted_at__isnull=False
-    ).select_related("choice")
+    ).select_related("choice", "variant")
 
 
 def _right_choices(question: Question) -> set[int]:
@@ -123,11 +125,14 @@ def quiz_analysis(
     matrix = [[0.0] * len(entries) for _ in attempts]
     chosen: dict[int, Counter[int]] = defaultdict(Counter)
     wrong: dict[int, Counter[str]] = defaultdict(Counter)
+    given: dict[int, dict[QuestionVariant, list[float]]] = defaultdict(lambda: defaultdict(list))
     for response in _responses(quiz, course):
         at, column = row_of.get(response.attempt_id), column_of.get(response.quiz_question_id)
         if at is None or column is None:
             continue
         matrix[at][column] = float(counted_points(response))
+        if response.variant is not None:
+            given[column][response.variant].append(float(counted_points(response)))
         if (
             response.choice_id is not None
             and entries[column].question.answer_mode == Question.AnswerMode.CHOICE
@@ -146,8 +151,16 @@ def quiz_analysis(
             WrongAnswer(text, count, _share(count, n))
             for text, count in wrong[column].most_common(WRONG_ANSWERS_SHOWN)
         ]
+        item.variants = _variant_rows(given[column], float(entry.points))
         rows.append(item)
     return QuizAnalysis(quiz=quiz, all_attempts=all_attempts, rows=rows, test=test)
+
+
+def _variant_rows(given: dict[QuestionVariant, list[float]], max_points: float):
+    """Facility per variant answered (analytics.variant_facility), in the variants' order."""
+    ordered = sorted(given.items(), key=lambda item: item[0].index)
+    scores = {variant_label(variant): points for variant, points in ordered}
+    return variant_facilities(scores, max_points) if scores else []
 
 
 def course_misconceptions(course: Course) -> list[TopicMisconceptions]:

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from analytics import presentation, selectors, statistics
+from analytics import presentation, selectors, statistics, variant_facility
 from courses.export import csv_lines
 from courses.models import Course
 from courses.views import instructor_required, owned_course
@@ -30,7 +30,16 @@ def _all_attempts(request: HttpRequest) -> bool:
 def quiz_analysis(request: HttpRequest, slug: str, quiz_slug: str) -> HttpResponse:
     course, quiz = _course_quiz(request, slug, quiz_slug)
     analysis = selectors.quiz_analysis(quiz, course=course, all_attempts=_all_attempts(request))
-    context = {"course": course, "analysis": analysis, "thresholds": _thresholds()}
+    context = {
+        "course": course,
+        "analysis": analysis,
+        "thresholds": _thresholds(),
+        "variant_rule": {
+            "min_responses": variant_facility.MIN_RESPONSES,
+            "min_gap": variant_facility.MIN_GAP,
+            "z": variant_facility.Z_CRITICAL,
+        },
+    }
     return render(request, "analytics/quiz_analysis.html", context)
 
 

@@ -29,6 +29,8 @@ _POLICY_NAMES = {value: name for name, value in POLICIES.items()}
 LITERAL_KEYS = frozenset({"body", "prompt", "snippet", "explanation", "text", "description"})
 # Arrays of tables written as [[parent.key]] tables; other arrays of tables are written inline.
 SUBTABLE_KEYS = frozenset({"choices"})
+# A parameterised question's domains and constraints: inline tables and arrays of literals.
+PARAMETER_KEYS = frozenset({"parameters", "constraints"})
 
 QUIZZES_HEADER = """\
 # Quizzes: each lists published question slugs from fixtures/topics/*.toml.
@@ -71,6 +73,13 @@ def question_table(question: Question, choices: Iterable[Choice]) -> dict:
         "snippet": normalise_newlines(question.snippet),
         "explanation": normalise_newlines(question.explanation),
     }
+    # A parameterised question's domains and constraints (quizzes.variants); a plain question
+    # is written as before, so its digest does not change.
+    parameters = question.parameters or {}
+    if parameters.get("domains"):
+        table["parameters"] = parameters["domains"]
+    if parameters.get("constraints"):
+        table["constraints"] = parameters["constraints"]
     choices = [
         {"text": normalise_newlines(choice.text), "misconception": choice.misconception}
         for choice in choices
@@ -161,6 +170,8 @@ def render_file(tables: Iterable[tuple[str, dict]], *, header: str = "") -> str:
 
 
 def _value(key: str, value) -> str:
+    if key in PARAMETER_KEYS:
+        return _parameters_value(value)
     if isinstance(value, str):
         return _multiline(value) if key in LITERAL_KEYS and value else _basic(value)
     if isinstance(value, list):  # quiz entries: one inline table per line
@@ -172,6 +183,17 @@ def _value(key: str, value) -> str:
         ]
         return "[\n" + "\n".join(items) + "\n]"
     return tomlkit.item(value).as_string()  # int, bool, datetime
+
+
+def _parameters_value(value) -> str:
+    """Domains as one inline table (`{ n = [256, 257], k = { range = [0, 3] } }`), constraints
+    as an array of strings, as authors write them."""
+    if isinstance(value, dict):
+        items = ", ".join(f"{name} = {_parameters_value(item)}" for name, item in value.items())
+        return "{ " + items + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(_parameters_value(item) for item in value) + "]"
+    return tomlkit.item(value).as_string()
 
 
 def _basic(text: str) -> str:

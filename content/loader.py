@@ -33,7 +33,7 @@ from content.fixture_format import (
 )
 from content.guards import DEFERRED_POLICIES, snippets_on_pages
 from content.models import ConceptPage, Topic
-from quizzes import feedback_policies, services
+from quizzes import feedback_policies, services, variant_services
 from quizzes.deadlines import follow_quiz_times
 from quizzes.models import Choice, Question, Quiz
 from quizzes.text import normalise_newlines
@@ -178,6 +178,35 @@ def _check_topic_file(path: Path, data: dict, checker: _Checker) -> None:
         for choice in checker.tables(where, question, "choices"):
             checker.require(where + " choice", choice, "text", str)
             checker.require(where + " choice", choice, "misconception", str, optional=True)
+        _check_parameters(where, question, checker)
+
+
+def _check_parameters(where: str, question: dict, checker: _Checker) -> None:
+    """A parameterised question's domains, constraints and placeholders (quizzes.variants)."""
+    domains = checker.require(where, question, "parameters", dict, optional=True)
+    constraints = checker.require(where, question, "constraints", list, optional=True)
+    if domains is None and constraints is None:
+        return
+    texts = [c.get("text") for c in question.get("choices", []) if isinstance(c, dict)]
+    try:
+        variant_services.planned_variants(
+            spec=parameters_spec(question),
+            snippet=question.get("snippet") or "",
+            prompt=question.get("prompt") or "",
+            choice_texts=[text for text in texts if isinstance(text, str)],
+        )
+    except variant_services.VariantError as error:
+        checker.problems.append(f"{where}: {error.message}")
+
+
+def parameters_spec(data: dict) -> dict:
+    """Question.parameters from a fixture's `parameters` (domains) and `constraints`."""
+    spec: dict = {}
+    if data.get("parameters"):
+        spec["domains"] = data["parameters"]
+    if data.get("constraints"):
+        spec["constraints"] = data["constraints"]
+    return spec
 
 
 def _check_quiz(where: str, quiz: dict, checker: _Checker) -> None:
@@ -331,6 +360,7 @@ def _wanted_question(topic_slug: str, data: dict) -> tuple[dict, list[Choice], s
         "answer_mode": MODES[data["mode"]],
         "explanation": data["explanation"],
         "difficulty": data.get("difficulty", Question.Difficulty.EASY),
+        "parameters": parameters_spec(data),
     }
     choices = [
         Choice(text=choice["text"], misconception=choice.get("misconception", ""))
@@ -371,8 +401,13 @@ def _load_question(
         digest,
         lambda: services.question_upsert(slug=slug, fields=fields, choices=choices),
     )
-    report.keys_computed += compute.store_key(question, results)
-    problems = services.question_problems(question)
+    if question.parameters:
+        # Every variant's key (computed before the transaction: _sources_to_run).
+        problems = variant_services.variants_store(question, results)
+        problems = problems or services.question_problems(question)
+    else:
+        report.keys_computed += compute.store_key(question, results)
+        problems = services.question_problems(question)
     if problems:
         report.invalid[question.slug] = problems
     publish = data.get("published", True) and not problems
@@ -458,11 +493,13 @@ def _load_quiz(data: dict, report: LoadReport, overwrite: bool) -> None:
 # --- Loading: grader results first, then one short transaction --------------------------------
 
 
-def _sources_to_run(fixtures: Fixtures, overwrite: bool) -> tuple[set[str], set[str]]:
-    """The page blocks and the snippets the load will write and has no current stored result
-    for. Reads only, so the grader can run for them before the load's transaction opens."""
+def _sources_to_run(fixtures: Fixtures, overwrite: bool) -> tuple[set[str], set[str], set[str]]:
+    """The page blocks, the snippets and the rendered variant snippets the load will write and
+    has no current stored result for. Reads only, so the grader can run for them before the
+    load's transaction opens."""
     sources: set[str] = set()
     snippets: set[str] = set()
+    variants: set[str] = set()
     for data in fixtures.topic_files:
         topic_slug = data["topic"]["slug"]
         for page_data in data.get("pages", []):
@@ -475,11 +512,23 @@ def _sources_to_run(fixtures: Fixtures, overwrite: bool) -> tuple[set[str], set[
             fields, _, digest = _wanted_question(topic_slug, question_data)
             question = Question.objects.filter(slug=question_data["slug"]).select_related("topic")
             question = question.first()
-            if _will_write(question, digest, overwrite) and compute.key_needs_run(
-                question, fields["snippet"]
-            ):
+            if not _will_write(question, digest, overwrite):
+                continue
+            if fields["parameters"]:
+                variants.update(_variants_to_run(question, fields, question_data))
+            elif compute.key_needs_run(question, fields["snippet"]):
                 snippets.add(fields["snippet"])
-    return sources, snippets
+    return sources, snippets, variants
+
+
+def _variants_to_run(question: Question | None, fields: dict, data: dict) -> list[str]:
+    planned, _ = variant_services.planned_variants(
+        spec=fields["parameters"],
+        snippet=fields["snippet"],
+        prompt=fields["prompt"],
+        choice_texts=[choice["text"] for choice in data.get("choices", [])],
+    )
+    return variant_services.sources_needing_run(question, planned)
 
 
 def _write(fixtures: Fixtures, overwrite: bool, results: Results) -> LoadReport:
@@ -502,8 +551,9 @@ def load_content(root: Path, *, overwrite: bool = False) -> LoadReport:
     for the write lock, and fail, as long as it ran).
     """
     fixtures = read_fixtures(root)
-    blocks, snippets = _sources_to_run(fixtures, overwrite)
+    blocks, snippets, variants = _sources_to_run(fixtures, overwrite)
     results = compute.compute_results(blocks, keys=snippets)
+    results |= variant_services.compute_variant_results(variants)
     while True:
         try:
             return _write(fixtures, overwrite, results)
@@ -512,7 +562,8 @@ def load_content(root: Path, *, overwrite: bool = False) -> LoadReport:
             # written. Each round computes at least one more of the fixtures' finitely many
             # sources, so this ends.
             logger.info("load_content: a row changed while keys were computed; computing again")
-            blocks, snippets = _sources_to_run(fixtures, overwrite)
+            blocks, snippets, variants = _sources_to_run(fixtures, overwrite)
+            results |= variant_services.compute_variant_results(variants - results.keys())
             needed = {missing.source} | blocks
             results |= compute.compute_results(
                 needed - results.keys() - snippets, keys=snippets - results.keys()

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from courses.presentation import Gradebook
 from courses.services import counted_points
 from quizzes.models import Response
+from quizzes.variant_services import variant_label
 
 # A cell starting with one of these is a formula to a spreadsheet: prefixed with ' so that an
 # answer like "=1+1" stays text. "-" is left alone: "-1" is a common, harmless output.
@@ -27,6 +28,7 @@ RESPONSE_COLUMNS = [
     "override_reason",
     "misconception",
     "answered_at",
+    "variant",  # a parameterised question's variant the student was given: "#2 (n=257)"
 ]
 
 
@@ -60,6 +62,8 @@ def gradebook_rows(book: Gradebook) -> Iterator[list]:
 
 
 def answer_text(response: Response) -> str:
+    if response.choice is not None and response.variant_id is not None:
+        return response.answer_text  # the chosen choice as that variant rendered it
     if response.choice is not None:
         return response.choice.text
     if response.says_prints_nothing:
@@ -90,4 +94,5 @@ def response_rows(responses) -> Iterator[list]:
             response.override_reason,
             chosen.misconception if chosen is not None else "",  # the chosen choice's label
             response.answered_at.isoformat(),
+            variant_label(response.variant),
         ]

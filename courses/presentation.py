@@ -7,6 +7,7 @@ from datetime import datetime
 from courses.forms import OverrideForm
 from courses.models import CourseQuiz, Enrolment
 from courses.services import counted_points
+from quizzes import variant_services
 from quizzes.models import Attempt, QuizQuestion, Response
 from quizzes.presentation import Feedback, build_feedback, chosen_letter, question_context
 
@@ -115,6 +116,8 @@ def review_items(
     for number, entry in enumerate(entries, start=1):
         response = responses.get(entry.pk)
         question = entry.question
+        if response is not None:
+            response.choice = variant_services.seen_choice(question, response.choice)
         form = None
         if response is not None:
             initial = {"points": counted_points(response)}
@@ -123,7 +126,9 @@ def review_items(
             ReviewItem(
                 number=number,
                 entry=entry,
-                context=question_context(question),
+                # The variant the student was given (selectors.attempt_entries rendered it).
+                context=question_context(question)
+                | {"variant_label": variant_services.seen_variant_label(question)},
                 response=response,
                 letter=chosen_letter(question, response, attempt.choice_seed),
                 feedback=build_feedback(

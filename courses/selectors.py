@@ -19,7 +19,7 @@ from courses.presentation import (
     GradebookRow,
     RegradeItem,
 )
-from quizzes import grading, rules
+from quizzes import grading, rules, variant_services
 from quizzes.models import Attempt, Quiz, QuizQuestion, Response
 from quizzes.services import outcomes_differ
 
@@ -80,7 +80,7 @@ def course_responses(
         responses = responses.filter(attempt__quiz=quiz)
     return (
         responses.select_related(
-            "attempt__user", "attempt__quiz", "quiz_question__question", "choice"
+            "attempt__user", "attempt__quiz", "quiz_question__question", "choice", "variant"
         )
         # A question's trace (a memory diagram, often kilobytes of JSON) is no use here.
         .defer("quiz_question__question__key_trace", "attempt__question_order")
@@ -232,7 +232,7 @@ def attempt_entries(attempt: Attempt) -> list[QuizQuestion]:
     )
     by_id = {entry.pk: entry for entry in entries}
     order = [pk for pk in attempt.question_order if pk in by_id] or list(by_id)
-    return [by_id[pk] for pk in order]
+    return variant_services.entries_as_seen(attempt, [by_id[pk] for pk in order])
 
 
 def attempt_responses(attempt: Attempt) -> dict[int, Response]:
@@ -249,12 +249,14 @@ def regrade_items(course: Course) -> list[RegradeItem]:
     Grades in memory only (copies): nothing is saved."""
     items = []
     for response in course_responses(course=course):
-        question = response.quiz_question.question
+        # A variant's response is compared with, and regraded against, that variant's key.
+        question = variant_services.as_seen(response.quiz_question.question, response.variant)
         if not grading.is_valid_key(question.answer_key):
             continue
         if not outcomes_differ(response.graded_key, question.answer_key):
             continue
         regraded = copy.copy(response)
+        regraded.choice = variant_services.seen_choice(question, response.choice)
         grading.grade_response(regraded, question, response.quiz_question.points)
         items.append(
             RegradeItem(

@@ -25,7 +25,7 @@ from courses.models import (
     Section,
     SectionTimes,
 )
-from quizzes import grading
+from quizzes import grading, variant_services
 from quizzes.deadlines import follow_quiz_times
 from quizzes.models import Attempt, Quiz, Response
 from quizzes.services import outcomes_differ
@@ -377,9 +377,10 @@ def response_regrade(*, responses, by, now: datetime | None = None) -> int:
         for response in (
             Response.objects.select_for_update()
             .filter(pk__in=[r.pk for r in responses])
-            .select_related("attempt", "quiz_question__question", "choice")
+            .select_related("attempt", "quiz_question__question", "choice", "variant")
         ):
-            question = response.quiz_question.question
+            question = variant_services.as_seen(response.quiz_question.question, response.variant)
+            response.choice = variant_services.seen_choice(question, response.choice)
             if response.attempt.submitted_at is None:
                 continue
             if not grading.is_valid_key(question.answer_key):

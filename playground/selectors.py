@@ -11,6 +11,7 @@ from content.markdown import python_blocks
 from content.selectors import pages_open_to
 from playground.models import SavedProgram
 from quizzes import selectors as quiz_selectors
+from quizzes import variant_services
 from quizzes.models import Question, QuizQuestion
 
 
@@ -33,7 +34,8 @@ def question_snippet_for(user, question_id: int) -> str | None:
     if question_id in quiz_selectors.guarding_quizzes(user):
         return None
     question = Question.objects.filter(quiz_selectors.AVAILABLE, pk=question_id).first()
-    return None if question is None else question.snippet
+    # A parameterised question: the variant the user answered, never the template.
+    return None if question is None else variant_services.snippet_for(user, question)
 
 
 def concept_block_for(user, slug: str, index: int) -> str | None:

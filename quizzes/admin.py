@@ -31,6 +31,7 @@ from quizzes.admin_saving import GraderFirstAdmin
 from quizzes.deadlines import follow_quiz_times
 from quizzes.models import Attempt, Choice, Question, Quiz, QuizQuestion, Response
 from quizzes.nul import visible_nul
+from quizzes.variant_admin import VariantAdminMixin
 
 PYGMENTS_MEDIA = {"all": ["content/pygments.css"]}
 
@@ -50,7 +51,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(GraderFirstAdmin):
+class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
     form = QuestionAdminForm
     inlines = [ChoiceInline]
     list_display = [
@@ -71,14 +72,25 @@ class QuestionAdmin(GraderFirstAdmin):
         "real_outcome",
         "misconception_predictions",
         "student_preview",
+        "variants_overview",
     ]
-    actions = ["recompute_answer_keys"]
+    actions = ["recompute_answer_keys", "regenerate_variants"]
     fieldsets = [
         (None, {"fields": ["topic", "title", "slug", "answer_mode", "difficulty", "is_published"]}),
-        ("What the student sees", {"fields": ["prompt", "snippet", "highlighted_snippet"]}),
+        (
+            "What the student sees",
+            {"fields": ["prompt", "snippet", "highlighted_snippet", "parameters"]},
+        ),
         (
             "Answer key (computed by the grader when you save; never typed by hand)",
-            {"fields": ["real_outcome", "misconception_predictions", "student_preview"]},
+            {
+                "fields": [
+                    "real_outcome",
+                    "misconception_predictions",
+                    "student_preview",
+                    "variants_overview",
+                ]
+            },
         ),
         (None, {"fields": ["explanation"]}),
     ]
@@ -195,9 +207,13 @@ class QuestionAdmin(GraderFirstAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        services.store_answer_key(
-            obj, form.grader_outcome, trace=form.grader_trace, predictions=form.grader_predictions
-        )
+        if form.variant_results is None:  # a parameterised question's keys: save_related
+            services.store_answer_key(
+                obj,
+                form.grader_outcome,
+                trace=form.grader_trace,
+                predictions=form.grader_predictions,
+            )
         warn_about_leaks(request, questions=[obj])
 
     @admin.action(description="Recompute answer keys", permissions=["change"])
@@ -321,6 +337,7 @@ class ResponseInline(admin.TabularInline):
         "points_awarded",
         "answered_at",
         "graded_python_version",
+        "variant",
     ]
     readonly_fields = fields
     extra = 0
@@ -333,7 +350,11 @@ class ResponseInline(admin.TabularInline):
             super()
             .get_queryset(request)
             .select_related(
-                "attempt__user", "attempt__quiz", "quiz_question__quiz", "quiz_question__question"
+                "attempt__user",
+                "attempt__quiz",
+                "quiz_question__quiz",
+                "quiz_question__question",
+                "variant__question",
             )
         )
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from content import runs
 from grader import GraderUnavailable
-from quizzes import feedback_policies, grading, misconceptions
+from quizzes import feedback_policies, grading, misconceptions, variant_forms
 from quizzes.models import Choice, Question, Quiz
 from quizzes.text import normalise_newlines
 
@@ -58,20 +58,32 @@ class QuestionAdminForm(NormalisedTextForm):
             "is_published",
             "prompt",
             "snippet",
+            "parameters",
             "explanation",
         ]
+        help_texts = {"parameters": variant_forms.PARAMETERS_HELP}
 
     # The outcome and trace of the submitted snippet; ModelAdmin.save_model stores them as the key.
     grader_outcome: dict | None = None
     grader_trace: dict | None = None
     grader_predictions: dict | None = None
+    # A parameterised question's computed variants (quizzes.variant_forms); None for a plain one.
+    variant_results: dict | None = None
+
+    def clean_parameters(self):
+        return variant_forms.clean_parameters(self.cleaned_data.get("parameters"))
 
     def clean(self):
         cleaned = super().clean()
         snippet = cleaned.get("snippet")
         if not snippet:
             return cleaned
+        if "parameters" in self.errors:
+            return cleaned
         try:
+            if cleaned.get("parameters"):
+                self.variant_results = variant_forms.check_variants(self, cleaned)
+                return cleaned
             self._check_snippet(snippet)
         except GraderUnavailable as error:
             raise grader_unavailable(error) from None
@@ -135,6 +147,9 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
+        if getattr(self.instance, "checked_variants", None) is not None:
+            variant_forms.check_variant_choices(self.instance, self._choice_texts())
+            return
         outcome = getattr(self.instance, "checked_outcome", None)
         if not grading.is_valid_key(outcome):
             return  # the snippet itself was refused; that error is shown on the question form
@@ -153,6 +168,15 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
         problems += misconceptions.label_problems(outcome, predictions, choices)
         if problems:
             raise ValidationError(problems)
+
+    def _choice_texts(self) -> list[str]:
+        return [
+            form.cleaned_data["text"]
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("text")
+        ]
 
 
 class QuizAdminForm(NormalisedTextForm):

@@ -36,6 +36,10 @@ class Question(models.Model):
         choices=Difficulty.choices, default=Difficulty.EASY
     )
     is_published = models.BooleanField(default=False)
+    # Declared parameters ({"domains": ..., "constraints": [...]}, quizzes.variants); empty for
+    # a plain question. With parameters, the snippet, prompt and choices are templates and each
+    # variant (QuestionVariant) has its own key; answer_key holds the first variant's.
+    parameters = models.JSONField(default=dict, blank=True)
 
     # The answer key: the grader's outcome for `snippet`, never typed by hand.
     answer_key = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True, editable=False)

@@ -8,7 +8,16 @@ from typing import Any
 from django.utils.safestring import SafeString
 
 from content.markdown import highlight_python, render_markdown
-from quizzes import choice_order, diff, grading, misconceptions, rules, selectors, services
+from quizzes import (
+    choice_order,
+    diff,
+    grading,
+    misconceptions,
+    rules,
+    selectors,
+    services,
+    variant_services,
+)
 from quizzes.forms import AnswerForm
 from quizzes.models import Choice, Question, Quiz, QuizQuestion, Response
 
@@ -148,6 +157,8 @@ def attempt_item(
 
     An answer whose feedback shows (or is withheld for another quiz) is final: no form."""
     question = entry.question
+    if response is not None:  # the chosen choice as the response's variant rendered it
+        response.choice = variant_services.seen_choice(question, response.choice)
     visible = overall_feedback or (
         response is not None and rules.response_feedback_visible(response=response)
     )

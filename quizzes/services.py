@@ -33,6 +33,7 @@ from quizzes import (
     misconceptions,
     rules,
     selectors,
+    variant_services,
 )
 from quizzes.deadlines import effective_deadline, quiz_deadline
 from quizzes.grading import source_hash
@@ -116,6 +117,12 @@ def refresh_answer_key(question: Question, *, force: bool = False) -> bool:
     Returns whether the grader ran. Responses keep the key they were graded against, so
     finished attempts never change.
     """
+    if question.parameters:
+        # Each variant has its own key (quizzes.variant_services), the first is the question's.
+        ran, problems = variant_services.variants_refresh(question, force=force)
+        if problems:
+            logger.warning("Question %s: variants refused: %s", question.slug, " ".join(problems))
+        return ran
     if not force and key_is_current(question):
         return False
     outcome = checked_outcome(question.snippet)
@@ -136,6 +143,8 @@ def question_problems(question: Question) -> list[str]:
     if not grading.is_valid_key(key):
         reasons = "; ".join(key.get("reasons") or []) or "no reason given"
         return [f"The grader could not produce a key (status {key.get('status')}): {reasons}"]
+    if question.parameters:
+        return variant_services.stored_problems(question)
     if question.key_source_hash != source_hash(question.snippet):
         return ["The answer key is stale: the snippet changed since it was computed."]
     return grading.choice_problems(question.answer_mode, key, question.choices.all())
@@ -356,9 +365,13 @@ def save_answer(
                 quiz_question.pk not in attempt.question_order
             ):
                 raise InvalidAnswer("This question is not part of this attempt.")
-            question = quiz_question.question
-            text, choice = _validated_answer(question, answer_text, choice, says_prints_nothing)
             response = Response.objects.filter(attempt=attempt, quiz_question=quiz_question).first()
+            # A parameterised question is answered and graded as the variant drawn for this
+            # attempt (kept on the response from the first save on).
+            variant = variant_services.attempt_variant(attempt, quiz_question.question, response)
+            question = variant_services.as_seen(quiz_question.question, variant)
+            choice = variant_services.seen_choice(question, choice)
+            text, choice = _validated_answer(question, answer_text, choice, says_prints_nothing)
             each_answer = feedback_policies.policy(attempt.quiz.feedback_policy).GRADES_ON_SAVE
             if response is not None and each_answer and response.graded_key is not None:
                 raise AnswerLocked("You have seen the feedback for this answer; it is final.")
@@ -369,6 +382,7 @@ def save_answer(
             response.answer_text = text
             response.choice = choice
             response.says_prints_nothing = says_prints_nothing
+            response.variant = variant
             response.answered_at = now
             if grade_now:
                 grading.grade_response(response, question, quiz_question.points)
@@ -401,13 +415,15 @@ def submit_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
         points = dict(current.quiz.quiz_questions.values_list("pk", "points"))
         score = 0
         responses = current.responses.select_related(
-            "quiz_question__question", "choice"
+            "quiz_question__question", "choice", "variant"
         ).prefetch_related("quiz_question__question__choices")
         for response in responses:
             if response.graded_key is None:  # not graded at answer time
-                grading.grade_response(
-                    response, response.quiz_question.question, points[response.quiz_question_id]
+                question = variant_services.as_seen(
+                    response.quiz_question.question, response.variant
                 )
+                response.choice = variant_services.seen_choice(question, response.choice)
+                grading.grade_response(response, question, points[response.quiz_question_id])
                 response.save()
             score += response.points_awarded or 0
         current.score = score
@@ -433,6 +449,10 @@ def answer_practice(
     """
     if not question.is_published and not roles.is_instructor(user):
         raise InvalidAnswer("This question is not available.")
+    # A parameterised question: the variant this try was shown (the practice page draws the same).
+    variant = variant_services.practice_variant(user, question)
+    question = variant_services.as_seen(question, variant)
+    choice = variant_services.seen_choice(question, choice)
     if not grading.is_valid_key(question.answer_key):
         raise InvalidAnswer("This question has no answer key yet; it cannot be graded.")
     text, choice = _validated_answer(question, answer_text, choice, says_prints_nothing)
@@ -456,6 +476,7 @@ def answer_practice(
         graded_key=question.answer_key,
         graded_python_version=question.key_python_version,
         matched_misconceptions=matched,
+        variant=variant,
         answered_at=_now(now),
         choice_seed=choice_order.student_seed(user),
     )

@@ -24,7 +24,15 @@ from accounts.ratelimit import rate_limited
 from content import runs
 from content.markdown import render_markdown
 from content.models import ConceptPage, Topic
-from quizzes import choice_order, feedback_policies, misconceptions, rules, selectors, services
+from quizzes import (
+    choice_order,
+    feedback_policies,
+    misconceptions,
+    rules,
+    selectors,
+    services,
+    variant_services,
+)
 from quizzes.deadlines import effective_deadline, load_times, quiz_times
 from quizzes.forms import AnswerForm
 from quizzes.models import Attempt, PracticeAnswer, Question, Quiz, QuizQuestion
@@ -131,7 +139,11 @@ def practice_question(request: HttpRequest, pk: int) -> HttpResponse:
     if not available and not roles.is_instructor(request.user):
         raise Http404("No such question.")
     seed = choice_order.student_seed(request.user)
-    form = AnswerForm(posted_data(request), question=question, choice_seed=seed)
+    # The variant of this try (the service draws the same one when it grades the answer).
+    shown = variant_services.as_seen(
+        question, variant_services.practice_variant(request.user, question)
+    )
+    form = AnswerForm(posted_data(request), question=shown, choice_seed=seed)
     if request.method == "POST" and form.is_valid():
         try:
             answer = services.answer_practice(
@@ -143,7 +155,7 @@ def practice_question(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("practice_feedback", pk=answer.pk)
     solved = solved_question_ids(request.user, questions)
     status = 400 if form.is_bound else 200  # a valid post has redirected already
-    context = question_context(question) | {
+    context = question_context(shown) | {
         "form": form,
         "preview": not available,
         "position": questions.index(question) + 1 if available else None,
@@ -156,11 +168,12 @@ def practice_question(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def practice_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     answer = get_object_or_404(
-        PracticeAnswer.objects.select_related("question__topic", "choice"),
+        PracticeAnswer.objects.select_related("question__topic", "choice", "variant"),
         pk=pk,
         user=request.user,
     )
-    question = answer.question
+    question = variant_services.as_seen(answer.question, answer.variant)
+    answer.choice = variant_services.seen_choice(question, answer.choice)
     # Practised before a quiz came to guard it: the key waits for that quiz's feedback now.
     waiting_for = selectors.withheld_by(selectors.guarding_quizzes(request.user), question.pk)
     feedback = None
@@ -267,7 +280,7 @@ def attempt_entries(attempt: Attempt, *, feedback_may_show: bool = True) -> list
         entries = entries.defer("question__answer_key", "question__key_trace")
     by_id = {entry.pk: entry for entry in entries}
     order = [pk for pk in attempt.question_order if pk in by_id] or list(by_id)
-    return [by_id[pk] for pk in order]
+    return variant_services.entries_as_seen(attempt, [by_id[pk] for pk in order])
 
 
 def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, status=200):
