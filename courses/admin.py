@@ -66,13 +66,15 @@ class CourseAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "term"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["instructors", "topics"]
     inlines = [SectionInline, CourseQuizInline]
 
     def get_queryset(self, request):
         return owned(request)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Check boxes, not filter_horizontal: its script's search icons carry an aria-label a
+        # span may not have (axe, issue 19), and a course has few instructors and topics.
+        kwargs["widget"] = forms.CheckboxSelectMultiple
         if db_field.name == "instructors":
             kwargs["queryset"] = get_user_model().objects.filter(
                 is_staff=True, groups__name=INSTRUCTORS_GROUP
