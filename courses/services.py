@@ -270,6 +270,28 @@ def accommodation_follow(*, accommodation: Accommodation) -> int:
     return follow_quiz_times(quiz, user_ids=[accommodation.student_id])
 
 
+def accommodation_remove(*, accommodation: Accommodation) -> int:
+    """Take the accommodation away; an open attempt's deadline moves back at once (to the
+    student's times without it, which may end the attempt). Returns how many moved."""
+    quiz_id, student_id = accommodation.quiz_id, accommodation.student_id
+    accommodation.delete()
+    logger.info("Accommodation of student %s for quiz %s removed", student_id, quiz_id)
+    return quiz_times_follow(quiz_ids=[quiz_id], student_ids=[student_id])
+
+
+def quiz_times_follow(*, quiz_ids, student_ids) -> int:
+    """Move the deadlines of these students' open attempts of these quizzes to their times now:
+    after a row that decides them (a course's quiz, a section's times, an enrolment, an
+    accommodation, a course) changed or was deleted. Returns how many moved."""
+    students = sorted(set(student_ids))
+    if not students:
+        return 0
+    return sum(
+        follow_quiz_times(quiz, user_ids=students)
+        for quiz in Quiz.objects.filter(pk__in=set(quiz_ids))
+    )
+
+
 # --- Grades -------------------------------------------------------------------------------------
 
 

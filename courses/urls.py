@@ -13,6 +13,11 @@ urlpatterns = [
         views.accommodation_save,
         name="course_accommodation",
     ),
+    path(
+        "teach/<slug:slug>/accommodations/<int:pk>/remove/",
+        views.accommodation_remove,
+        name="course_accommodation_remove",
+    ),
     path("teach/<slug:slug>/roster/", views.roster_upload, name="course_roster"),
     path("teach/<slug:slug>/gradebook/", views.gradebook, name="course_gradebook"),
     path("teach/<slug:slug>/gradebook.csv", views.gradebook_csv, name="course_gradebook_csv"),

@@ -137,6 +137,23 @@ def accommodation_save(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @instructor_required
+@require_POST
+def accommodation_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    course = owned_course(request, slug)
+    accommodation = get_object_or_404(
+        course.accommodations.select_related("student", "quiz"), pk=pk
+    )
+    services.accommodation_remove(accommodation=accommodation)
+    messages.success(
+        request,
+        f"Accommodation removed for {accommodation.student} ({accommodation.quiz.title}); an "
+        "attempt in progress has their usual times again.",
+    )
+    return redirect("course_detail", slug=course.slug)
+
+
+@login_required
+@instructor_required
 @require_http_methods(["GET", "POST"])
 def roster_upload(request: HttpRequest, slug: str) -> HttpResponse:
     """Upload → preview (nothing changes); the preview's Apply posts the same text back."""
