@@ -151,7 +151,7 @@ def roster_preview(*, course: Course, text: str) -> RosterPreview:
     lines = roster.parsed_lines(text)
     sections = {section.name.casefold(): section for section in course.sections.all()}
     section_names = ", ".join(sorted(s.name for s in sections.values())) or "none yet"
-    identifiers = {identifier for _, identifier, _ in lines if identifier}
+    identifiers = {identifier for _, identifier, _, _ in lines if identifier}
     emails = {i for i in identifiers if "@" in i}
     User = get_user_model()
     users = list(
@@ -167,9 +167,12 @@ def roster_preview(*, course: Course, text: str) -> RosterPreview:
     enrolled = {e.student_id: e.section for e in course.enrolments.select_related("section")}
     seen: dict[int, int] = {}
     rows = []
-    for line, identifier, section_name in lines:
+    for line, identifier, section_name, problem in lines:
         row = roster.RosterRow(line=line, identifier=identifier, section_name=section_name)
         rows.append(row)
+        if problem:
+            row.error = problem
+            continue
         if not identifier:
             row.error = "No username or email."
             continue
