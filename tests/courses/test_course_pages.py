@@ -273,3 +273,32 @@ def test_the_result_page_names_when_feedback_after_closing_shows(
     assert date_format(timezone.localtime(last), "DATETIME_FORMAT") in page
     assert date_format(timezone.localtime(own), "DATETIME_FORMAT") not in page
     assert "Score:" not in page
+
+
+def test_the_join_page_offers_the_sections_by_name_and_keeps_the_choice(
+    client, course, other_student, section_b
+):
+    client.force_login(other_student)
+    url = reverse("course_join", args=[course.join_code])
+    page = client.get(url).content.decode()
+    assert ">A</option>" in page and ">B</option>" in page and "pymem /" not in page
+    Enrolment.objects.create(course=course, section=section_b, student=other_student)
+    again = client.get(url).content.decode()
+    assert "You are in this course already (section B)" in again
+
+
+def test_a_question_of_another_topic_cannot_be_practised_by_address(
+    client, course, enrolled, make_question
+):
+    """The course lists one topic: a question of another is a 404 to GET and to POST, and no
+    answer is recorded."""
+    from quizzes.models import PracticeAnswer
+
+    other = Topic.objects.create(slug="gc", title="Garbage collection", order=9)
+    elsewhere = make_question(slug="elsewhere")
+    Question.objects.filter(pk=elsewhere.pk).update(topic=other)
+    client.force_login(enrolled)
+    url = reverse("practice_question", args=[elsewhere.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {f"q{elsewhere.pk}-answer_text": "x"}).status_code == 404
+    assert not PracticeAnswer.objects.exists()
