@@ -4,6 +4,7 @@ from courses import views
 
 urlpatterns = [
     path("courses/", views.my_courses, name="my_courses"),
+    path("courses/join/", views.join_code_entry, name="course_join_entry"),
     path("courses/join/<str:code>/", views.join, name="course_join"),
     path("teach/", views.teach_list, name="teach_list"),
     path("teach/<slug:slug>/", views.course_detail, name="course_detail"),

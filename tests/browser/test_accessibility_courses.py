@@ -2,7 +2,8 @@
 of WCAG 2.2 AA at 1280 and 390 px on what an instructor sees (course list, roster, the roster
 upload's preview, gradebook sorted and filtered, a student's attempts, an attempt as the student
 saw it, regrade, a course's misconceptions, a quiz's item analysis, the admin's course change
-form) and what a student sees (the join page, then their course list).
+form) and what a student sees (their course list with its join-code box, the join page, then
+their course list again).
 
 Every page is also held to no empty table header (a minor violation to axe, so not caught by
 the blocking filter; issue 19 asks for none), the admin's tabular inlines included. The class is
@@ -146,6 +147,11 @@ def test_course_pages_of_a_student_have_no_serious_violation(
         refused.locator(".join-form .alert-danger").wait_for()
         if found := audited(refused, "join, no section chosen", width, capsys):
             failures["join, no section chosen"] = found
+        refused.goto(live_server.url + reverse("my_courses"))
+        refused.get_by_role("button", name="Find the course").click()  # no code typed
+        refused.locator("#join-code-problem").wait_for()
+        if found := audited(refused, "my courses, no code typed", width, capsys):
+            failures["my courses, no code typed"] = found
     page.get_by_label("Your section").select_option(label="B")
     page.get_by_role("button", name="Join the course").click()
     page.locator("ul.my-courses").wait_for()

@@ -232,6 +232,7 @@ def test_every_courses_page_renders_under_the_csp(client, course, instructor, su
 
     pages = [(enrolled, reverse("my_courses")), (enrolled, reverse("course_join", args=["x"]))]
     pages.append((enrolled, reverse("course_join", args=[course.join_code])))
+    pages.append((enrolled, reverse("course_join_entry")))  # no code: My courses, asking again
     pages += [(instructor, reverse("teach_list"))]
     pages += [(instructor, url) for method, url in instructor_urls(course, submitted, enrolled)]
     for user, url in pages:
@@ -302,3 +303,19 @@ def test_a_question_of_another_topic_cannot_be_practised_by_address(
     assert client.get(url).status_code == 404
     assert client.post(url, {f"q{elsewhere.pk}-answer_text": "x"}).status_code == 404
     assert not PracticeAnswer.objects.exists()
+
+
+def test_a_student_can_type_a_join_code(client, course, other_student, section_a):
+    client.force_login(other_student)
+    page = client.get(reverse("my_courses"))
+    assert b'name="code"' in page.content
+    entry = reverse("course_join_entry")
+    found = client.get(entry, {"code": f"  {course.join_code} "})
+    assert found.status_code == 302
+    assert found["Location"] == reverse("course_join", args=[course.join_code])
+    assert not Enrolment.objects.filter(student=other_student).exists()  # confirm first
+    for bad in ("", "   ", "a/b"):
+        refused = client.get(entry, {"code": bad})
+        assert refused.status_code == 400 and b"Type the join code" in refused.content
+    unknown = client.get(client.get(entry, {"code": "nope"})["Location"])
+    assert unknown.status_code == 404
