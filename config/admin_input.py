@@ -14,6 +14,7 @@ by quizzes.lookups.IntegerFieldIn.
 
 import functools
 
+from django import forms
 from django.contrib.admin import helpers
 from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
@@ -31,13 +32,33 @@ def accepts(field, value) -> bool:
 
 class CheckedAutocompleteMixin:
     """Labels only the values the related field can hold; others are left unselected (the
-    form shows its error for them)."""
+    form shows its error for them). An empty field shows "Search <rows>" over an empty option, and
+    a script names each select2 box after its field's label: select2 names a box by what it
+    shows, so an empty one had no accessible name (issue 19)."""
+
+    @property
+    def media(self):
+        # Names each select2 box after its field's label (issue 19; the script says why).
+        return super().media + forms.Media(js=["quizzes/admin_autocomplete_names.js"])
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs=extra_attrs)
+        rows = self.field.remote_field.model._meta.verbose_name_plural
+        attrs["data-placeholder"] = f"Search {rows}"  # any placeholder still allows clearing
+        return attrs
 
     def optgroups(self, name, value, attr=None):
         opts = self.field.remote_field.model._meta
         target = opts.get_field(getattr(self.field.remote_field, "field_name", opts.pk.attname))
         held = [v for v in value if v in (None, "") or accepts(target, v)]
-        return super().optgroups(name, held, attr)
+        groups = super().optgroups(name, held, attr)
+        options = groups[0][1]
+        if not self.allow_multiple_selected and not any(o["value"] == "" for o in options):
+            # select2 shows its placeholder only over an empty option, which Django leaves out
+            # of a required field's; posted empty, the form says the field is required.
+            selected = any(o["selected"] for o in options)
+            options.insert(0, self.create_option(name, "", "", not selected, 0))
+        return groups
 
 
 class CheckedAutocompleteSelect(CheckedAutocompleteMixin, AutocompleteSelect):

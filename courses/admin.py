@@ -50,6 +50,32 @@ class OwnedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class TimesFollowDeletion:
+    """For the admins of rows that decide students' times: deleting rows (one, or by the list's
+    action) moves the deadlines of the open attempts they decided. `affected(rows)` says which
+    quizzes and students, read before the rows go."""
+
+    def affected(self, rows) -> tuple[set[int], set[int]]:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        quiz_ids, student_ids = self.affected([obj])
+        super().delete_model(request, obj)
+        services.quiz_times_follow(quiz_ids=quiz_ids, student_ids=student_ids)
+
+    def delete_queryset(self, request, queryset):
+        quiz_ids, student_ids = self.affected(list(queryset))
+        super().delete_queryset(request, queryset)
+        services.quiz_times_follow(quiz_ids=quiz_ids, student_ids=student_ids)
+
+
+def course_people(courses) -> tuple[set[int], set[int]]:
+    """The quizzes and students of `courses` (ids)."""
+    quiz_ids = set(CourseQuiz.objects.filter(course__in=courses).values_list("quiz", flat=True))
+    students = set(Enrolment.objects.filter(course__in=courses).values_list("student", flat=True))
+    return quiz_ids, students
+
+
 class SectionInline(admin.TabularInline):
     model = Section
     extra = 1
@@ -62,17 +88,19 @@ class CourseQuizInline(admin.TabularInline):
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(TimesFollowDeletion, admin.ModelAdmin):
     list_display = ["title", "slug", "term"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["instructors", "topics"]
     inlines = [SectionInline, CourseQuizInline]
 
     def get_queryset(self, request):
         return owned(request)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Check boxes, not filter_horizontal: its script's search icons carry an aria-label a
+        # span may not have (axe, issue 19), and a course has few instructors and topics.
+        kwargs["widget"] = forms.CheckboxSelectMultiple
         if db_field.name == "instructors":
             kwargs["queryset"] = get_user_model().objects.filter(
                 is_staff=True, groups__name=INSTRUCTORS_GROUP
@@ -91,10 +119,21 @@ class CourseAdmin(admin.ModelAdmin):
             course.instructors.add(request.user)  # an instructor never locks themselves out
         for course_quiz in course.course_quizzes.all():
             services.course_quiz_times_follow(course_quiz=course_quiz)
+        # A quiz taken off the course: its students have the quiz's own times again.
+        removed = [
+            row.quiz_id
+            for formset in formsets
+            if formset.model is CourseQuiz
+            for row in formset.deleted_objects
+        ]
+        services.quiz_times_follow(quiz_ids=removed, student_ids=course_people([course])[1])
+
+    def affected(self, rows):
+        return course_people(rows)
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(OwnedAdmin):
+class EnrolmentAdmin(TimesFollowDeletion, OwnedAdmin):
     list_display = ["student", "course", "section", "joined_at"]
     list_filter = ["course", "section"]
     search_fields = ["student__username", "student__email"]
@@ -104,6 +143,14 @@ class EnrolmentAdmin(OwnedAdmin):
         for course_quiz in obj.course.course_quizzes.all():  # its section's times apply now
             services.course_quiz_times_follow(course_quiz=course_quiz)
 
+    def affected(self, rows):
+        quiz_ids = set(
+            CourseQuiz.objects.filter(course__in={row.course_id for row in rows}).values_list(
+                "quiz", flat=True
+            )
+        )
+        return quiz_ids, {row.student_id for row in rows}
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "student":  # any account may be enrolled
             return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
@@ -111,13 +158,18 @@ class EnrolmentAdmin(OwnedAdmin):
 
 
 @admin.register(SectionTimes)
-class SectionTimesAdmin(OwnedAdmin):
+class SectionTimesAdmin(TimesFollowDeletion, OwnedAdmin):
     course_path = "course_quiz__course"
     list_display = ["course_quiz", "section", "opens_at", "closes_at"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.course_quiz_times_follow(course_quiz=obj.course_quiz)
+
+    def affected(self, rows):
+        quiz_ids = {row.course_quiz.quiz_id for row in rows}
+        students = Enrolment.objects.filter(section__in={row.section_id for row in rows})
+        return quiz_ids, set(students.values_list("student", flat=True))
 
 
 class AccommodationAdminForm(forms.ModelForm):
@@ -145,7 +197,7 @@ class AccommodationAdminForm(forms.ModelForm):
 
 
 @admin.register(Accommodation)
-class AccommodationAdmin(OwnedAdmin):
+class AccommodationAdmin(TimesFollowDeletion, OwnedAdmin):
     form = AccommodationAdminForm
     list_display = [
         "student",
@@ -167,16 +219,27 @@ class AccommodationAdmin(OwnedAdmin):
         super().save_model(request, obj, form, change)
         services.accommodation_follow(accommodation=obj)
 
+    def affected(self, rows):
+        return {row.quiz_id for row in rows}, {row.student_id for row in rows}
+
 
 @admin.register(GradeChange)
 class GradeChangeAdmin(OwnedAdmin):
     """Read only: grades change on the course pages, each change recorded here."""
 
-    course_path = "response__attempt__quiz__courses"
     list_display = ["response", "kind", "old_points", "new_points", "changed_by", "changed_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).distinct()
+        # A grade change of one's own class: a student of one's course at a quiz of one's
+        # course (a quiz shared by two courses is not enough: the student must be one's own).
+        rows = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return rows
+        courses = owned(request)
+        return rows.filter(
+            response__attempt__quiz__courses__in=courses,
+            response__attempt__user__enrolments__course__in=courses,
+        ).distinct()
 
     def has_add_permission(self, request):
         return False

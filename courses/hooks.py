@@ -96,6 +96,18 @@ class CourseHooks:
             user.__dict__["_practice_topic_ids"] = _practice_topic_ids(user)
         return user.__dict__["_practice_topic_ids"]
 
+    def attempts_seen_by(self, user, attempts: QuerySet) -> QuerySet:
+        """An instructor sees the attempts at quizzes of no course (the shared library's, as
+        before courses) and those of their own courses' students at their courses' quizzes,
+        never another instructor's class; a superuser sees every attempt."""
+        if user.is_superuser:
+            return attempts
+        assigned = CourseQuiz.objects.filter(quiz=OuterRef("quiz"))
+        own = assigned.filter(
+            course__instructors=user, course__enrolments__student=OuterRef("user")
+        )
+        return attempts.filter(~Exists(assigned) | Exists(own))
+
 
 def _practice_topic_ids(user) -> set[int] | None:
     rows = Course.objects.filter(enrolments__student=user).values_list("pk", "topics")

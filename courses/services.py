@@ -151,7 +151,7 @@ def roster_preview(*, course: Course, text: str) -> RosterPreview:
     lines = roster.parsed_lines(text)
     sections = {section.name.casefold(): section for section in course.sections.all()}
     section_names = ", ".join(sorted(s.name for s in sections.values())) or "none yet"
-    identifiers = {identifier for _, identifier, _ in lines if identifier}
+    identifiers = {identifier for _, identifier, _, _ in lines if identifier}
     emails = {i for i in identifiers if "@" in i}
     User = get_user_model()
     users = list(
@@ -167,9 +167,12 @@ def roster_preview(*, course: Course, text: str) -> RosterPreview:
     enrolled = {e.student_id: e.section for e in course.enrolments.select_related("section")}
     seen: dict[int, int] = {}
     rows = []
-    for line, identifier, section_name in lines:
+    for line, identifier, section_name, problem in lines:
         row = roster.RosterRow(line=line, identifier=identifier, section_name=section_name)
         rows.append(row)
+        if problem:
+            row.error = problem
+            continue
         if not identifier:
             row.error = "No username or email."
             continue
@@ -268,6 +271,28 @@ def accommodation_follow(*, accommodation: Accommodation) -> int:
     """Move the student's open attempt's deadline to what the accommodation makes it now."""
     quiz = Quiz.objects.get(pk=accommodation.quiz_id)
     return follow_quiz_times(quiz, user_ids=[accommodation.student_id])
+
+
+def accommodation_remove(*, accommodation: Accommodation) -> int:
+    """Take the accommodation away; an open attempt's deadline moves back at once (to the
+    student's times without it, which may end the attempt). Returns how many moved."""
+    quiz_id, student_id = accommodation.quiz_id, accommodation.student_id
+    accommodation.delete()
+    logger.info("Accommodation of student %s for quiz %s removed", student_id, quiz_id)
+    return quiz_times_follow(quiz_ids=[quiz_id], student_ids=[student_id])
+
+
+def quiz_times_follow(*, quiz_ids, student_ids) -> int:
+    """Move the deadlines of these students' open attempts of these quizzes to their times now:
+    after a row that decides them (a course's quiz, a section's times, an enrolment, an
+    accommodation, a course) changed or was deleted. Returns how many moved."""
+    students = sorted(set(student_ids))
+    if not students:
+        return 0
+    return sum(
+        follow_quiz_times(quiz, user_ids=students)
+        for quiz in Quiz.objects.filter(pk__in=set(quiz_ids))
+    )
 
 
 # --- Grades -------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from courses import views
 
 urlpatterns = [
     path("courses/", views.my_courses, name="my_courses"),
+    path("courses/join/", views.join_code_entry, name="course_join_entry"),
     path("courses/join/<str:code>/", views.join, name="course_join"),
     path("teach/", views.teach_list, name="teach_list"),
     path("teach/<slug:slug>/", views.course_detail, name="course_detail"),
@@ -12,6 +13,11 @@ urlpatterns = [
         "teach/<slug:slug>/accommodations/",
         views.accommodation_save,
         name="course_accommodation",
+    ),
+    path(
+        "teach/<slug:slug>/accommodations/<int:pk>/remove/",
+        views.accommodation_remove,
+        name="course_accommodation_remove",
     ),
     path("teach/<slug:slug>/roster/", views.roster_upload, name="course_roster"),
     path("teach/<slug:slug>/gradebook/", views.gradebook, name="course_gradebook"),

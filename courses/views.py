@@ -47,9 +47,22 @@ def owned_course(request: HttpRequest, slug: str) -> Course:
 
 @login_required
 @require_GET
-def my_courses(request: HttpRequest) -> HttpResponse:
+def my_courses(request: HttpRequest, code_problem: str = "", status: int = 200) -> HttpResponse:
     enrolments = Enrolment.objects.filter(student=request.user).select_related("course", "section")
-    return render(request, "courses/my_courses.html", {"enrolments": enrolments})
+    context = {"enrolments": enrolments, "code_problem": code_problem}
+    return render(request, "courses/my_courses.html", context, status=status)
+
+
+@login_required
+@require_GET
+def join_code_entry(request: HttpRequest) -> HttpResponse:
+    """A code typed on My courses leads to its join page (which asks to confirm: a GET never
+    enrols); an empty code is asked for again."""
+    code = request.GET.get("code", "").strip()
+    if not code or "/" in code:
+        problem = "Type the join code your instructor gave you."
+        return my_courses(request, code_problem=problem, status=400)
+    return redirect("course_join", code=code)
 
 
 @login_required
@@ -133,6 +146,23 @@ def accommodation_save(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, f"Accommodation saved for {data['student']}.")
             return redirect("course_detail", slug=course.slug)
     return render_course(request, course, form, status=400)
+
+
+@login_required
+@instructor_required
+@require_POST
+def accommodation_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    course = owned_course(request, slug)
+    accommodation = get_object_or_404(
+        course.accommodations.select_related("student", "quiz"), pk=pk
+    )
+    services.accommodation_remove(accommodation=accommodation)
+    messages.success(
+        request,
+        f"Accommodation removed for {accommodation.student} ({accommodation.quiz.title}); an "
+        "attempt in progress has their usual times again.",
+    )
+    return redirect("course_detail", slug=course.slug)
 
 
 @login_required

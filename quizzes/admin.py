@@ -20,7 +20,7 @@ from content.markdown import (
     highlight_python,
 )
 from grader import GraderUnavailable
-from quizzes import grading, misconceptions, selectors, services
+from quizzes import grading, hooks, misconceptions, selectors, services
 from quizzes.admin_forms import (
     ChoiceAdminForm,
     ChoiceFormSet,
@@ -306,7 +306,7 @@ class QuizAdmin(admin.ModelAdmin):
         if not request.user.has_perm("quizzes.view_attempt"):
             raise PermissionDenied
         quiz = get_object_or_404(Quiz, pk=quiz_id)
-        results = selectors.quiz_results(quiz)
+        results = selectors.quiz_results(quiz, seen_by=request.user)  # one's own classes
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -375,6 +375,10 @@ class AttemptAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "quiz__title"]
     list_select_related = ["user", "quiz"]
     readonly_fields = [f.name for f in Attempt._meta.fields]
+
+    def get_queryset(self, request):
+        # Another instructor's class is not listed, nor reachable (courses' hook).
+        return hooks.installed().attempts_seen_by(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False

@@ -38,6 +38,10 @@ class CourseHooks(Protocol):
         """The topics `user` practises; None: every topic."""
         ...
 
+    def attempts_seen_by(self, user, attempts: QuerySet) -> QuerySet:
+        """Of `attempts`, those whose results the instructor `user` may see."""
+        ...
+
 
 class QuizOwnTimes:
     """No courses: every student has the quiz's own times, sees every quiz and topic."""
@@ -50,6 +54,9 @@ class QuizOwnTimes:
 
     def practice_topic_ids(self, user) -> set[int] | None:
         return None
+
+    def attempts_seen_by(self, user, attempts: QuerySet) -> QuerySet:
+        return attempts
 
 
 def own_times(quiz) -> QuizTimes:

@@ -290,10 +290,12 @@ class QuizResults:
     entries: list[dict]  # per question, in quiz order: entry, answered, correct, percent
 
 
-def quiz_results(quiz: Quiz) -> QuizResults:
-    """How the class did on `quiz`, over submitted attempts, in four queries however many
-    questions, students or responses."""
+def quiz_results(quiz: Quiz, *, seen_by=None) -> QuizResults:
+    """How the class did on `quiz`, over submitted attempts (those the instructor `seen_by` may
+    see: hooks), in four queries however many questions, students or responses."""
     submitted = quiz.attempts.filter(submitted_at__isnull=False)
+    if seen_by is not None:
+        submitted = hooks.installed().attempts_seen_by(seen_by, submitted)
     students = list(
         submitted.values("user__username")
         .annotate(attempts=Count("pk"), best=Max("score"), last=Max("submitted_at"))

@@ -26,7 +26,9 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(instructors_group_permissions):
+    # The Instructors group's permissions are read before a live-server test flushes the
+    # database (and the group the migrations made): tests/conftest.py's instructors_group.
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright

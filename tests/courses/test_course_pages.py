@@ -232,6 +232,7 @@ def test_every_courses_page_renders_under_the_csp(client, course, instructor, su
 
     pages = [(enrolled, reverse("my_courses")), (enrolled, reverse("course_join", args=["x"]))]
     pages.append((enrolled, reverse("course_join", args=[course.join_code])))
+    pages.append((enrolled, reverse("course_join_entry")))  # no code: My courses, asking again
     pages += [(instructor, reverse("teach_list"))]
     pages += [(instructor, url) for method, url in instructor_urls(course, submitted, enrolled)]
     for user, url in pages:
@@ -243,7 +244,7 @@ def test_every_courses_page_renders_under_the_csp(client, course, instructor, su
     scanned = {url for _user, url in pages}
     for pattern in get_resolver("courses.urls").url_patterns:
         assert isinstance(pattern, URLPattern)
-        if pattern.name in ("course_override",):
+        if pattern.name in ("course_override", "course_accommodation_remove"):
             continue  # POST only: redirects, never a page
         assert any(pattern.pattern.match(url.lstrip("/")) for url in scanned), pattern.name
 
@@ -273,3 +274,48 @@ def test_the_result_page_names_when_feedback_after_closing_shows(
     assert date_format(timezone.localtime(last), "DATETIME_FORMAT") in page
     assert date_format(timezone.localtime(own), "DATETIME_FORMAT") not in page
     assert "Score:" not in page
+
+
+def test_the_join_page_offers_the_sections_by_name_and_keeps_the_choice(
+    client, course, other_student, section_b
+):
+    client.force_login(other_student)
+    url = reverse("course_join", args=[course.join_code])
+    page = client.get(url).content.decode()
+    assert ">A</option>" in page and ">B</option>" in page and "pymem /" not in page
+    Enrolment.objects.create(course=course, section=section_b, student=other_student)
+    again = client.get(url).content.decode()
+    assert "You are in this course already (section B)" in again
+
+
+def test_a_question_of_another_topic_cannot_be_practised_by_address(
+    client, course, enrolled, make_question
+):
+    """The course lists one topic: a question of another is a 404 to GET and to POST, and no
+    answer is recorded."""
+    from quizzes.models import PracticeAnswer
+
+    other = Topic.objects.create(slug="gc", title="Garbage collection", order=9)
+    elsewhere = make_question(slug="elsewhere")
+    Question.objects.filter(pk=elsewhere.pk).update(topic=other)
+    client.force_login(enrolled)
+    url = reverse("practice_question", args=[elsewhere.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {f"q{elsewhere.pk}-answer_text": "x"}).status_code == 404
+    assert not PracticeAnswer.objects.exists()
+
+
+def test_a_student_can_type_a_join_code(client, course, other_student, section_a):
+    client.force_login(other_student)
+    page = client.get(reverse("my_courses"))
+    assert b'name="code"' in page.content
+    entry = reverse("course_join_entry")
+    found = client.get(entry, {"code": f"  {course.join_code} "})
+    assert found.status_code == 302
+    assert found["Location"] == reverse("course_join", args=[course.join_code])
+    assert not Enrolment.objects.filter(student=other_student).exists()  # confirm first
+    for bad in ("", "   ", "a/b"):
+        refused = client.get(entry, {"code": bad})
+        assert refused.status_code == 400 and b"Type the join code" in refused.content
+    unknown = client.get(client.get(entry, {"code": "nope"})["Location"])
+    assert unknown.status_code == 404

@@ -5,13 +5,15 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts import services
 from courses import services as course_services
+from courses.demo_class import demo_class_seed
 
 
 class Command(BaseCommand):
     help = (
         "Create the demo accounts `student` and `instructor` (password memory-model) when they "
         "are missing, and the demo course (the instructor teaches it, the student is in its "
-        "section, every quiz is assigned); --reset also resets existing accounts."
+        "section, every quiz is assigned, a simulated class took two quizzes); --reset also "
+        "resets existing accounts."
     )
 
     def add_arguments(self, parser):
@@ -20,8 +22,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Reset existing demo accounts to their documented password and role.",
         )
+        parser.add_argument(
+            "--no-class",
+            action="store_true",
+            help="Without the demo course's simulated class (courses.demo_class).",
+        )
 
-    def handle(self, *args, reset: bool = False, **options):
+    def handle(self, *args, reset: bool = False, no_class: bool = False, **options):
+        self.with_class = not no_class
         # `make run` calls this on every start: an account changed since is kept unless asked.
         try:
             accounts = services.demo_accounts_reset(reset=reset)
@@ -51,3 +59,11 @@ class Command(BaseCommand):
             f"{verb} the course {demo.course.slug} ({demo.assigned} quiz(zes) newly assigned); "
             f"students join at /courses/join/{demo.course.join_code}/"
         )
+        if self.with_class:
+            attempts = demo_class_seed(course=demo.course)
+            if attempts:
+                quizzes = sorted({attempt.quiz.title for attempt in attempts})
+                self.stdout.write(
+                    f"Simulated a class in {demo.course.slug}: {len(attempts)} attempts at "
+                    f"{', '.join(quizzes)} (the gradebook and item analysis show them)."
+                )

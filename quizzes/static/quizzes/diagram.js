@@ -27,6 +27,9 @@
     cycle_only:
       "kept alive only by a reference cycle: no name reaches it, gc.collect() would free it",
   };
+  var REFS_HELP =
+    "the object's reference count: how many references to it CPython counts (the note under " +
+    "the diagram says which)";
   var SEQUENCE_KINDS = { list: true, tuple: true, set: true };
   var CELL_HELP =
     "this name lives in a cell, which the closures that use it share; no drawn closure holds " +
@@ -51,6 +54,40 @@
 
   function screenReaderText(text) {
     return make("span", "memdiagram-sr", text);
+  }
+
+  var explanations = 0;
+
+  // A word with its explanation (issue 19): a button that shows and hides the explanation under
+  // it, so a keyboard reaches it and a sighted keyboard user can read it, and whose description
+  // it is, so a screen reader reads it with the word. The box grows: the arrows are redrawn.
+  function explained(className, text, help) {
+    var wrap = make("span", "memdiagram-explained");
+    var button = make("button", className + " memdiagram-explain", text);
+    var note = make("span", "memdiagram-help", help);
+    explanations += 1;
+    note.id = "memdiagram-help-" + explanations;
+    note.hidden = true;
+    button.type = "button";
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-controls", note.id);
+    button.setAttribute("aria-describedby", note.id);
+    function toggle(open) {
+      button.setAttribute("aria-expanded", String(open));
+      note.hidden = !open;
+      button.dispatchEvent(new Event("memdiagram:relayout", { bubbles: true }));
+    }
+    button.addEventListener("click", function () {
+      toggle(button.getAttribute("aria-expanded") !== "true");
+    });
+    button.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        toggle(false);
+      }
+    });
+    wrap.appendChild(button);
+    wrap.appendChild(note);
+    return wrap;
   }
 
   function clamp(value, low, high) {
@@ -126,6 +163,7 @@
       new ResizeObserver(redraw).observe(this.canvas);
     }
     window.addEventListener("resize", redraw);
+    this.root.addEventListener("memdiagram:relayout", redraw);
     if (document.fonts && document.fonts.ready) {
       document.fonts.ready.then(redraw);
     }
@@ -228,10 +266,7 @@
           // The frame holds a cell that the tracer could not draw (no closure holds it yet):
           // the dashed arrow shows what the cell holds, not a reference of the frame's own.
           row.classList.add("is-cell");
-          var tag = make("span", "memdiagram-cell-tag", "cell");
-          tag.title = CELL_HELP;
-          tag.appendChild(screenReaderText(": " + CELL_HELP));
-          name.appendChild(tag);
+          name.appendChild(explained("memdiagram-cell-tag", "cell", CELL_HELP));
           slot.classList.add("is-via-cell");
           slot.firstChild.textContent = "through a cell, " + slot.firstChild.textContent;
         }
@@ -425,20 +460,15 @@
     head.appendChild(screenReaderText("object " + label + referredBy + ": "));
     head.appendChild(make("span", "memdiagram-type", object.type));
     if (object.refcount !== null && object.refcount !== undefined) {
-      var badge = make("span", "memdiagram-refcount", "refs " + object.refcount);
-      badge.title = "reference count";
-      head.appendChild(badge);
+      head.appendChild(explained("memdiagram-refcount", "refs " + object.refcount, REFS_HELP));
     }
     box.appendChild(head);
 
     if (flags.length) {
       var tags = make("div", "memdiagram-flags");
       flags.forEach(function (flag) {
-        var tag = make("span", "memdiagram-flag memdiagram-flag-" + flag, FLAG_NAMES[flag] || flag);
-        tag.title = FLAG_HELP[flag] || flag;
-        // The tooltip is for a mouse; the same words are read by a screen reader.
-        tag.appendChild(screenReaderText(": " + (FLAG_HELP[flag] || flag)));
-        tags.appendChild(tag);
+        var className = "memdiagram-flag memdiagram-flag-" + flag;
+        tags.appendChild(explained(className, FLAG_NAMES[flag] || flag, FLAG_HELP[flag] || flag));
       });
       box.appendChild(tags);
     }
