@@ -251,6 +251,8 @@ ADMIN_MAX_BLOCKS_PER_PAGE = int(os.environ.get("ADMIN_MAX_BLOCKS_PER_PAGE", "12"
 # start_seconds, ...), applied by content.apps.ContentConfig.ready; an option left out keeps the
 # library's default. GRADER_POOL_SIZE, GRADER_PYTHON, GRADER_START_SECONDS and the default
 # limits GRADER_CPU_SECONDS, GRADER_WALL_SECONDS, GRADER_MEMORY_MB, GRADER_OUTPUT_BYTES.
+# GRADER_INTERPRETERS: the other interpreters' paths (os.pathsep-separated): one grader server
+# (or worker queue) each, a key per version line (issue 18; quizzes/versions.py).
 GRADER = grader_options(os.environ)
 
 # Every server error is logged to stderr with its traceback; ADMINS (comma-separated addresses,
