@@ -414,10 +414,12 @@ def run(
     return _run_checked(source, limits, trace=trace, python=python)
 
 
-def run_simulated(source: str, misconception: str, *, limits: Limits | None = None) -> Outcome:
+def run_simulated(
+    source: str, misconception: str, *, limits: Limits | None = None, python: str | None = None
+) -> Outcome:
     """`run`, with the child transforming the snippet into `misconception`'s semantics
     (grader/misconceptions); `grader.simulate` is the public entry."""
-    return _run_checked(source, limits, trace=False, misconception=misconception)
+    return _run_checked(source, limits, trace=False, misconception=misconception, python=python)
 
 
 def _run_checked(
@@ -452,7 +454,7 @@ def _run_checked(
     return outcome
 
 
-def output_varies(source: str, *, limits: Limits | None = None) -> bool:
+def output_varies(source: str, *, limits: Limits | None = None, python: str | None = None) -> bool:
     """Whether `source` prints or raises one thing in one run of Python and another in the next.
 
     What a set of strings shows (its order follows the hash seed), `hash()` of a str or an
@@ -463,8 +465,8 @@ def output_varies(source: str, *, limits: Limits | None = None) -> bool:
     one in eight, a set of four or more far more rarely.
     """
     limits = _checked_arguments(source, limits)
-    shown = {_shown(run(source, limits=limits))}
-    for witness in _witness_servers():
+    shown = {_shown(run(source, limits=limits, python=python))}
+    for witness in _witness_servers(python or _config.python):
         outcome = _run_on(witness, source, limits, trace=False)
         if outcome is None:  # a witness that dies is replaced at the next check
             logger.warning("A witness grader server stopped; it is replaced at the next check")
@@ -478,29 +480,28 @@ def _shown(outcome: Outcome) -> tuple:
     return outcome.status, outcome.stdout, outcome.exception
 
 
-_witnesses: list[_ServerProcess] = []
+_witnesses: dict[str, list[_ServerProcess]] = {}  # per interpreter
 _witness_lock = threading.Lock()
 
 
-def _witness_servers() -> list[_ServerProcess]:
-    """The witness servers, alive; missing ones are started side by side."""
+def _witness_servers(python: str) -> list[_ServerProcess]:
+    """The interpreter's witness servers, alive; missing ones are started side by side."""
     with _witness_lock:
-        _witnesses[:] = [witness for witness in _witnesses if witness.is_alive()]
-        missing = _config.witnesses - len(_witnesses)
+        alive = [witness for witness in _witnesses.get(python, ()) if witness.is_alive()]
+        missing = _config.witnesses - len(alive)
         if missing > 0:
             with ThreadPoolExecutor(max_workers=missing) as starting:
-                _witnesses.extend(
-                    starting.map(lambda _: _ServerProcess(1, _config.python), range(missing))
-                )
-        return list(_witnesses)
+                alive.extend(starting.map(lambda _: _ServerProcess(1, python), range(missing)))
+        _witnesses[python] = alive
+        return list(alive)
 
 
 def _stop_witnesses() -> None:
     with _witness_lock:
         while _witnesses:
-            witness = _witnesses.pop()
-            if witness.is_alive():
-                witness.stop()
+            for witness in _witnesses.popitem()[1]:
+                if witness.is_alive():
+                    witness.stop()
 
 
 def _checked_arguments(source, limits) -> Limits:
@@ -548,10 +549,12 @@ def outcome_from_payload(
         return _crashed(f"the sandboxed process sent malformed data ({error})", python)
 
 
-def call_with_variant(source: str, limits: Limits, variant: dict) -> dict | None:
+def call_with_variant(
+    source: str, limits: Limits, variant: dict, python: str | None = None
+) -> dict | None:
     """The child's plain result of a run under a collector variant (grader/collector.py); None
     if the run did not produce one."""
-    result = _current_server().call(_request(source, limits, False, variant), limits)
+    result = _current_server(python).call(_request(source, limits, False, variant), limits)
     if result is None or result.payload is None:
         return None
     try:

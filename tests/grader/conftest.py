@@ -1,9 +1,9 @@
 """Shared fixtures of the grader tests: plain CPython as the oracle, and a check that it serves.
 
-The fidelity, deny and limit suites (PER_INTERPRETER) run once per configured interpreter
-(grader.interpreters(): the grader's own and GRADER_INTERPRETERS, which `make test` sets to
-CPython 3.13): each test of theirs takes the `grader_interpreter` parameter, which makes that
-interpreter the grader's default and the `cpython` oracle's for the test.
+The fidelity, deny, limit and policy-hunt suites (PER_INTERPRETER) run once per configured
+interpreter (grader.interpreters(): the grader's own and GRADER_INTERPRETERS, which `make test`
+sets to CPython 3.13): each test of theirs takes the `grader_interpreter` parameter, which
+makes that interpreter the grader's default and the `cpython` oracle's for the test.
 
 The grader's tests do not need Django: nothing here imports it.
 """
@@ -15,6 +15,8 @@ from grader import oracle
 
 CPythonRun = oracle.ScriptRun
 PER_INTERPRETER = {
+    "test_allow",
+    "test_policy_hunt",
     "test_fidelity",
     "test_deny",
     "test_deny_allowed",
@@ -58,10 +60,11 @@ def grader_interpreter(request):
         grader.configure(python=saved)
 
 
-@pytest.fixture(scope="session")
-def cpython():
-    """`cpython(source)` -> CPythonRun: what plain CPython prints and raises for the source."""
-    return run_in_cpython
+@pytest.fixture(scope="module")
+def cpython(grader_interpreter):
+    """`cpython(source)` -> CPythonRun: what plain CPython prints and raises for the source,
+    under the module's interpreter (fixtures of the module built on it follow the parameter)."""
+    return lambda source, timeout=60: oracle.run_script(source, grader_interpreter, timeout)
 
 
 @pytest.fixture
