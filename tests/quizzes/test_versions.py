@@ -1,0 +1,114 @@
+"""Keys per interpreter line (issue 18 §2): StoredKey rows per configured line, computed by the
+grader on that line (checked against `python -I` of the same interpreter), refresh_answer_keys
+--python reporting what differs, a course's pin grading with its line's key, and finished
+attempts never changed. Needs a second interpreter (GRADER_INTERPRETERS; `make test` lists
+CPython 3.13)."""
+
+import pytest
+from django.core.management import call_command
+
+import grader
+from courses import services as course_services
+from courses.models import Enrolment
+from grader import oracle
+from quizzes import versions
+from quizzes.models import Response, StoredKey
+from tests.helpers import save_answer, start_quiz
+
+# Interned strings are immortal on 3.12 and counted on 3.13 (grader/interned.py); the collector's
+# first threshold went from 700 to 2000.
+DIFFERING_SNIPPET = (
+    "import sys\nimport gc\nprint(sys.getrefcount('hello'))\nprint(gc.get_threshold()[0])\n"
+)
+SAME_SNIPPET = "a = [1]\nb = a\nprint(a is b)\n"
+
+
+@pytest.fixture
+def other_line():
+    lines = versions.python_lines()
+    if len(lines) < 2:
+        pytest.skip("one interpreter configured (set GRADER_INTERPRETERS, as make test does)")
+    return lines[1]
+
+
+def _python_of(line: str) -> str:
+    return grader.python_for_line(line)
+
+
+def test_a_key_is_stored_per_line_as_python_of_that_line_prints(make_question, other_line):
+    question = make_question(DIFFERING_SNIPPET)
+    versions.refresh_version_keys(question)
+    rows = versions.version_keys(question)
+    assert set(rows) == set(versions.python_lines())
+    default = versions.default_line()
+    assert rows[default].answer_key == question.answer_key
+    for line, row in rows.items():
+        expected = oracle.run_script(DIFFERING_SNIPPET, _python_of(line))
+        assert row.answer_key["stdout"] == expected.stdout
+        assert row.python_version.startswith(line + ".")
+    assert rows[default].answer_key["stdout"] != rows[other_line].answer_key["stdout"]
+    assert versions.differing_lines(question, rows) == [other_line]
+
+
+def test_refresh_with_python_reports_differences_and_never_changes_a_finished_attempt(
+    make_question, make_quiz, client, student, other_line, capsys
+):
+    differing = make_question(DIFFERING_SNIPPET, slug="differs")
+    same = make_question(SAME_SNIPPET, slug="same")
+    quiz = make_quiz([differing, same])
+    client.force_login(student)
+    attempt = start_quiz(client, quiz)
+    for entry in quiz.quiz_questions.all():
+        save_answer(client, attempt, entry)
+    client.post(f"/attempts/{attempt.pk}/submit/")
+    graded = list(Response.objects.filter(attempt=attempt).values().order_by("pk"))
+    assert graded and all(row["graded_key"] for row in graded)
+
+    call_command("refresh_answer_keys", "--python", other_line)
+    printed = capsys.readouterr().out
+    assert f"DIFFERS differs: Python {versions.default_line()}" in printed
+    assert "DIFFERS same" not in printed
+    assert StoredKey.objects.filter(question=differing, python=other_line).exists()
+    assert list(Response.objects.filter(attempt=attempt).values().order_by("pk")) == graded
+
+
+def test_refresh_with_an_unconfigured_line_is_a_clear_error(db):
+    with pytest.raises(Exception, match="No grader interpreter for Python 2.7"):
+        call_command("refresh_answer_keys", "--python", "2.7")
+
+
+def test_a_course_pin_grades_with_that_lines_key_and_records_its_version(
+    make_question, make_quiz, client, student, instructor, topic, other_line
+):
+    question = make_question(DIFFERING_SNIPPET)
+    versions.refresh_version_keys(question)
+    quiz = make_quiz([question])
+    course = course_services.course_create(
+        title="Pinned", slug="pinned", instructors=[instructor], topics=[topic], sections=["A"]
+    )
+    course_services.course_quiz_assign(course=course, quiz=quiz)
+    course.python = other_line
+    course.save()
+    Enrolment.objects.create(course=course, section=course.sections.get(), student=student)
+    client.force_login(student)
+    attempt = start_quiz(client, quiz)
+    entry = quiz.quiz_questions.get()
+    pinned_key = versions.version_keys(question)[other_line].answer_key
+    answer = {f"q{entry.pk}-answer_text": pinned_key["stdout"]}
+    save_answer(client, attempt, entry, answer)
+    client.post(f"/attempts/{attempt.pk}/submit/")
+    response = Response.objects.get(attempt=attempt)
+    assert response.graded_python_version.startswith(other_line + ".")
+    assert response.graded_key == pinned_key
+    assert response.is_correct is True
+
+
+def test_without_a_pin_the_default_key_grades(make_question, make_quiz, client, student):
+    question = make_question(SAME_SNIPPET)
+    quiz = make_quiz([question])
+    client.force_login(student)
+    attempt = start_quiz(client, quiz)
+    save_answer(client, attempt, quiz.quiz_questions.get())
+    client.post(f"/attempts/{attempt.pk}/submit/")
+    response = Response.objects.get(attempt=attempt)
+    assert response.graded_python_version == question.key_python_version
