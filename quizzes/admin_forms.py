@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from content import runs
 from grader import GraderUnavailable
-from quizzes import feedback_policies, grading, misconceptions
+from quizzes import feedback_policies, grading, misconceptions, versions
 from quizzes.models import Choice, Question, Quiz
 from quizzes.text import normalise_newlines
 
@@ -65,6 +65,7 @@ class QuestionAdminForm(NormalisedTextForm):
     grader_outcome: dict | None = None
     grader_trace: dict | None = None
     grader_predictions: dict | None = None
+    version_results: dict | None = None
 
     def clean(self):
         cleaned = super().clean()
@@ -96,6 +97,8 @@ class QuestionAdminForm(NormalisedTextForm):
         self.grader_predictions = runs.predict_snippet(snippet, outcome)
         # The choice formset checks catalogue-labelled choices against these.
         self.instance.checked_predictions = self.grader_predictions
+        # Its key on every other configured Python line (quizzes/versions.py), stored with it.
+        self.version_results = versions.compute_version_keys(snippet, versions.python_lines()[1:])
 
 
 GC_TIMING_FIX = (

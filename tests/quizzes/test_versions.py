@@ -112,3 +112,58 @@ def test_without_a_pin_the_default_key_grades(make_question, make_quiz, client, 
     client.post(f"/attempts/{attempt.pk}/submit/")
     response = Response.objects.get(attempt=attempt)
     assert response.graded_python_version == question.key_python_version
+
+
+# --- The admin: per question, and the version matrix ---------------------------------------------
+
+
+def test_the_admin_shows_per_question_whether_its_outcome_differs(
+    client, instructor, make_question, other_line
+):
+    differing = make_question(DIFFERING_SNIPPET, slug="differs")
+    same = make_question(SAME_SNIPPET, slug="same")
+    for question in (differing, same):
+        versions.refresh_version_keys(question)
+    client.force_login(instructor)
+    listing = client.get("/admin/quizzes/question/").content.decode()
+    assert f"yes: {other_line}" in listing
+    page = client.get(f"/admin/quizzes/question/{differing.pk}/change/").content.decode()
+    assert "Outcome per Python version" in page and "(differs)" in page
+
+
+def test_the_version_matrix_lists_differing_questions_and_blocks_side_by_side(
+    client, instructor, make_question, topic, other_line
+):
+    from content.models import ConceptPage
+    from content.services import refresh_page_outputs
+    from content.versions import refresh_block_versions
+
+    differing = make_question(DIFFERING_SNIPPET, slug="differs")
+    same = make_question(SAME_SNIPPET, slug="same")
+    for question in (differing, same):
+        versions.refresh_version_keys(question)
+    page = ConceptPage.objects.create(
+        topic=topic,
+        slug="interning",
+        title="Interning",
+        order=1,
+        body=f"Text.\n\n```python\n{DIFFERING_SNIPPET}```\n\n```python\n{SAME_SNIPPET}```\n",
+    )
+    refresh_page_outputs(page)
+    refresh_block_versions(page, [other_line])
+    client.force_login(instructor)
+    response = client.get("/admin/quizzes/question/version-matrix/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "differs" in text and ">same<" not in text
+    assert "interning#0" in text and "interning#1" not in text
+    for line in versions.python_lines():
+        expected = oracle.run_script(DIFFERING_SNIPPET, _python_of(line)).stdout
+        assert expected.splitlines()[0] in text
+
+
+def test_the_version_matrix_is_for_staff_only(client, student):
+    client.force_login(student)
+    response = client.get("/admin/quizzes/question/version-matrix/")
+    assert response.status_code in (302, 403)
+    assert b"Version matrix" not in response.content
