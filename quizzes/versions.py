@@ -176,6 +176,34 @@ def differing_lines(question: Question, rows: dict[str, StoredKey] | None = None
     )
 
 
+@dataclass(frozen=True)
+class OtherVersion:
+    """What the question's snippet shows on another Python line, where it differs."""
+
+    python: str  # the line, "3.13"
+    stdout: str
+    exception: str | None
+
+
+def other_version_outputs(question: Question, key: dict | None, python_version: str) -> list:
+    """The other lines' outcomes of the question that differ from `key` (the one an answer was
+    graded with, on `python_version`), for the feedback: "On Python 3.13 this prints ...". Reads
+    the question's prefetched `stored_keys` when the caller prefetched them (one query per page)."""
+    if not is_valid_key(key):
+        return []
+    own_line = version_line(python_version or key.get("python_version") or "")
+    digest = source_hash(question.snippet)
+    return [
+        OtherVersion(row.python, row.answer_key.get("stdout", ""), row.answer_key.get("exception"))
+        for row in sorted(question.stored_keys.all(), key=lambda row: row.python)
+        if row.variant_id is None
+        and row.source_hash == digest
+        and row.python != own_line
+        and is_valid_key(row.answer_key)
+        and outcomes_differ(key, row.answer_key)
+    ]
+
+
 # --- The pin: which line a course's attempts are graded against ---------------------------------
 
 

@@ -114,7 +114,7 @@ def test_without_a_pin_the_default_key_grades(make_question, make_quiz, client, 
     assert response.graded_python_version == question.key_python_version
 
 
-# --- The admin: per question, and the version matrix ---------------------------------------------
+# --- The admin: per question, and the version matrix ------------------------------------------
 
 
 def test_the_admin_shows_per_question_whether_its_outcome_differs(
@@ -167,3 +167,41 @@ def test_the_version_matrix_is_for_staff_only(client, student):
     response = client.get("/admin/quizzes/question/version-matrix/")
     assert response.status_code in (302, 403)
     assert b"Version matrix" not in response.content
+
+
+# --- What a student sees ------------------------------------------------------------------------
+
+
+def test_a_student_sees_what_another_version_prints_only_once_feedback_shows(
+    make_question, make_quiz, client, student, other_line
+):
+    question = make_question(DIFFERING_SNIPPET)
+    same = make_question(SAME_SNIPPET)
+    for each in (question, same):
+        versions.refresh_version_keys(each)
+    quiz = make_quiz([question, same])  # feedback after submitting
+    client.force_login(student)
+    attempt = start_quiz(client, quiz)
+    for entry in quiz.quiz_questions.all():
+        save_answer(client, attempt, entry)
+    other = oracle.run_script(DIFFERING_SNIPPET, _python_of(other_line)).stdout
+    before = client.get(f"/attempts/{attempt.pk}/").content.decode()
+    assert "this prints" not in before
+    client.post(f"/attempts/{attempt.pk}/submit/")
+    after = client.get(f"/attempts/{attempt.pk}/result/").content.decode()
+    assert after.count(f"On Python {other_line} this prints:") == 1  # the differing one only
+    assert other.splitlines()[0] in after
+
+
+def test_practice_feedback_says_what_another_version_prints(
+    make_question, client, student, other_line
+):
+    question = make_question(DIFFERING_SNIPPET)
+    versions.refresh_version_keys(question)
+    client.force_login(student)
+    key = question.answer_key
+    response = client.post(
+        f"/practice/question/{question.pk}/", {"answer_text": key["stdout"]}, follow=True
+    )
+    text = response.content.decode()
+    assert f"On Python {other_line} this prints:" in text
