@@ -2,8 +2,10 @@
 PYTHON ?= $(shell command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/dev/null || command -v python3.12 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# The collector tests also run the grader under CPython 3.13 (tests/grader/test_gc_lessons.py), in
-# a virtual environment of its own holding the grader's one dependency. Skipped if none is found.
+# The grader runs on each interpreter listed in GRADER_INTERPRETERS (os.pathsep-separated paths;
+# any CPython: the grader server links in this environment's RestrictedPython): `make test` lists
+# CPython 3.13, so the fidelity, deny, limit and hunt suites run on 3.12 and 3.13 (issue 18). The
+# collector tests' fidelity probe also runs under .venv313 (tests/grader/test_gc_lessons.py).
 PYENV313 := $(shell command -v pyenv >/dev/null 2>&1 && ls -d "$$(pyenv root)"/versions/3.13.*/bin/python 2>/dev/null | head -n 1)
 PYTHON313 ?= $(or $(PYENV313),$(shell python3.13 -c '' 2>/dev/null && command -v python3.13))
 VENV313 := .venv313
@@ -55,7 +57,7 @@ test: install-dev grader313
 	$(BIN)/mypy
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	GRADER_INTERPRETERS="$(PYTHON313)" $(BIN)/pytest
 
 # The database-backed tests again (and the fuzz test: NUL and overflow errors differ by
 # database), on a throwaway PostgreSQL server (needs Debian's postgresql).

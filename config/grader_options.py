@@ -8,10 +8,14 @@ from collections.abc import Callable, Mapping
 
 from django.core.exceptions import ImproperlyConfigured
 
+from grader.config import interpreter_paths
+
 # option -> (environment variable, type)
 OPTIONS: dict[str, tuple[str, Callable]] = {
     "pool_size": ("GRADER_POOL_SIZE", int),
     "python": ("GRADER_PYTHON", str),
+    # The other interpreters keys are computed on, paths separated by os.pathsep (issue 18).
+    "interpreters": ("GRADER_INTERPRETERS", interpreter_paths),
     "start_seconds": ("GRADER_START_SECONDS", float),
 }
 # The grader client's options (graderclient/options.py).

@@ -257,7 +257,12 @@ ADMIN_MAX_BLOCKS_PER_PAGE = int(os.environ.get("ADMIN_MAX_BLOCKS_PER_PAGE", "12"
 # python -m grader.worker; GRADER_REDIS_URL, else REDIS_URL, and GRADER_QUEUE) or "inprocess"
 # (this process's own; tests); GRADER_TIMEOUT_SECONDS (how long an admin save waits for an
 # outcome) and GRADER_MAX_CONCURRENT_RUNS (runs in flight across the site).
+# GRADER_INTERPRETERS: the other interpreters' paths (os.pathsep-separated): one grader server
+# (or worker queue) each, a key per version line (issue 18; quizzes/versions.py).
 GRADER = grader_options(os.environ)
+# The interpreter line ("3.13") attempts are graded against when their course pins none; blank:
+# the grader's default interpreter (Question.answer_key). quizzes/versions.py.
+GRADING_PYTHON = os.environ.get("GRADING_PYTHON", "")
 
 # Every server error is logged to stderr with its traceback; ADMINS (comma-separated addresses,
 # "Name <address>" allowed) also receive it by e-mail.

@@ -71,3 +71,30 @@ class CodeBlockOutput(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} block {self.index}"
+
+
+class BlockVersionOutput(models.Model):
+    """The grader's outcome for one ```python block on one interpreter line ("3.12", "3.13"):
+    the version matrix compares them (content/versions.py). CodeBlockOutput stays the default
+    interpreter's, which the page shows."""
+
+    page = models.ForeignKey(
+        ConceptPage, on_delete=models.CASCADE, related_name="block_version_outputs"
+    )
+    index = models.PositiveIntegerField()
+    python = models.CharField(max_length=10, help_text='Major and minor version, as "3.13".')
+    python_version = models.CharField(max_length=20)
+    source_hash = models.CharField(max_length=64)
+    outcome = models.JSONField(**NUL_SAFE_JSON)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["page", "index", "python"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "index", "python"], name="one_output_per_block_and_python"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page} block {self.index} on Python {self.python}"

@@ -24,9 +24,10 @@ def current_python_version() -> str:
     return graderclient.python_version()
 
 
-def run_snippet(source: str) -> dict:
-    """Run `source` in the grader's sandbox; the outcome as stored (no trace)."""
-    outcome = graderclient.run(source).to_dict()
+def run_snippet(source: str, python: str | None = None) -> dict:
+    """Run `source` in the grader's sandbox; the outcome as stored (no trace). `python`: an
+    interpreter line ("3.13", quizzes/versions.py), else the default interpreter."""
+    outcome = graderclient.run(source, python=python).to_dict()
     outcome.pop("trace", None)
     return outcome
 
@@ -37,19 +38,19 @@ def output_varies(source: str) -> bool:
     return graderclient.output_varies(source)
 
 
-def collector_dependence(source: str) -> list[str]:
+def collector_dependence(source: str, python: str | None = None) -> list[str]:
     """Why `source`'s output may differ from a script's because of when the garbage collector
     runs automatically (empty: it does not): the grader places those collections only to within
     a few allocations, so such an output cannot be a key (grader/collector_check.py)."""
-    return graderclient.collector_dependent(source)
+    return graderclient.collector_dependent(source, python=python)
 
 
-def checked_outcome(source: str) -> dict:
+def checked_outcome(source: str, python: str | None = None) -> dict:
     """The grader's outcome of `source` as the site stores it (a key or a page block's output).
     An output that depends on the collector's timing is stored as refused, with the reason, so
     that no page shows it as the real one and no question is published with it as its key."""
-    outcome = run_snippet(source)
-    reasons = collector_dependence(source) if is_valid_key(outcome) else []
+    outcome = run_snippet(source, python)
+    reasons = collector_dependence(source, python) if is_valid_key(outcome) else []
     if not reasons:
         return outcome
     logger.info("A snippet's output depends on the collector's timing; refused: %s", reasons)
@@ -57,7 +58,7 @@ def checked_outcome(source: str) -> dict:
     return {**outcome, **shown, "status": Status.REJECTED, "reasons": reasons}
 
 
-def trace_snippet(source: str, outcome: dict) -> dict | None:
+def trace_snippet(source: str, outcome: dict, python: str | None = None) -> dict | None:
     """The memory diagram's trace of `source`, whose plain run gave `outcome`.
 
     The trace comes from a second, traced run, so the key itself is never computed under the
@@ -65,11 +66,11 @@ def trace_snippet(source: str, outcome: dict) -> dict | None:
     """
     if not is_valid_key(outcome):
         return None
-    trace = graderclient.run(source, trace=True).trace
+    trace = graderclient.run(source, trace=True, python=python).trace
     return trace if isinstance(trace, dict) else None
 
 
-def predict_snippet(source: str, outcome: dict) -> dict | None:
+def predict_snippet(source: str, outcome: dict, python: str | None = None) -> dict | None:
     """What each misconception that changes something in `source` predicts it shows, as
     {id: outcome as stored}, computed with the key whose plain run gave `outcome` (never on the
     request path). None when there is no key to predict (the snippet was refused or stopped)."""
@@ -77,7 +78,9 @@ def predict_snippet(source: str, outcome: dict) -> dict | None:
         return None
     return {
         misconception: {field: getattr(predicted, field) for field in PREDICTED}
-        for misconception, predicted in graderclient.predict_misconceptions(source).items()
+        for misconception, predicted in graderclient.predict_misconceptions(
+            source, python=python
+        ).items()
     }
 
 

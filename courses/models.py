@@ -42,6 +42,14 @@ class Course(models.Model):
     # (courses.services.course_join_code_regenerate).
     join_code = models.CharField(max_length=32, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The interpreter line its attempts are graded against (quizzes/versions.py); blank: the
+    # site's (settings.GRADING_PYTHON, else the grader's default interpreter).
+    python = models.CharField(
+        "Python version",
+        max_length=10,
+        blank=True,
+        help_text='Grade against this Python line ("3.13"); blank: the site\'s.',
+    )
 
     objects = CourseQuerySet.as_manager()
 

@@ -228,7 +228,7 @@ def attempt_entries(attempt: Attempt) -> list[QuizQuestion]:
     entries = (
         QuizQuestion.objects.filter(quiz=attempt.quiz_id)
         .select_related("question")
-        .prefetch_related("question__choices")
+        .prefetch_related("question__choices", "question__stored_keys")
     )
     by_id = {entry.pk: entry for entry in entries}
     order = [pk for pk in attempt.question_order if pk in by_id] or list(by_id)

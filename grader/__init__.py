@@ -18,11 +18,15 @@ __all__ = [
     "collector_dependent",
     "configuration",
     "configure",
+    "interpreter_lines",
+    "interpreters",
     "output_varies",
     "predict_misconceptions",
+    "python_for_line",
     "python_version",
     "run",
     "simulate",
+    "version_line",
 ]
 
 
@@ -35,9 +39,13 @@ def __getattr__(name: str):
         "GraderUnavailable",
         "configuration",
         "configure",
+        "interpreter_lines",
+        "interpreters",
         "output_varies",
+        "python_for_line",
         "python_version",
         "run",
+        "version_line",
     ):
         from grader import pool
 

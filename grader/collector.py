@@ -60,10 +60,12 @@ def checked(variant) -> dict | None:
     }
 
 
-_untrack = ctypes.pythonapi.PyObject_GC_UnTrack
-_untrack.argtypes, _untrack.restype = (ctypes.py_object,), None
-_track = ctypes.pythonapi.PyObject_GC_Track
-_track.argtypes, _track.restype = (ctypes.py_object,), None
+# By address: a py_object argument is checked first, which a dead weakref.proxy refuses. Own
+# function objects (indexing makes new ones; attributes are shared with grader/immortal.py).
+_untrack = ctypes.pythonapi["PyObject_GC_UnTrack"]
+_untrack.argtypes, _untrack.restype = (ctypes.c_void_p,), None
+_track = ctypes.pythonapi["PyObject_GC_Track"]
+_track.argtypes, _track.restype = (ctypes.c_void_p,), None
 
 
 def requeue_breadth_first(namespace: dict) -> None:
@@ -81,9 +83,9 @@ def requeue_breadth_first(namespace: dict) -> None:
                     order.append(referent)
                     following.append(referent)
         level = following
-    for obj in order:
-        _untrack(obj)
-        _track(obj)
+    for obj in order:  # alive: `order` holds each
+        _untrack(id(obj))
+        _track(id(obj))
 
 
 class Recorder:

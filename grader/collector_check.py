@@ -14,8 +14,6 @@ ordinary run, no single output can be its key.
 """
 
 import ast
-import platform
-import sys
 
 from grader import collector, pool
 from grader.constants import COMPLETED_STATUSES
@@ -55,7 +53,9 @@ _OTHER_EXIT_ORDER = {"other_exit_order": True}
 _OBSERVING_MODULES = frozenset({"gc", "weakref", "sys"})
 
 
-def collector_dependent(source: str, *, limits: Limits | None = None) -> list[str]:
+def collector_dependent(
+    source: str, *, limits: Limits | None = None, python: str | None = None
+) -> list[str]:
     """Why `source`'s output may differ from `python -I`'s because of when the automatic
     collections run (empty: it does not). Snippets the grader refuses or stops get no reason
     here: they are refused anyway."""
@@ -66,26 +66,27 @@ def collector_dependent(source: str, *, limits: Limits | None = None) -> list[st
     limits = limits or Limits()
     if not _may_observe_collector(source):
         return []
-    baseline = pool.run(source, limits=limits)
+    baseline = pool.run(source, limits=limits, python=python)
     if baseline.status not in COMPLETED_STATUSES:
         return []
     shown = (baseline.status, baseline.stdout, baseline.exception)
-    recorded = pool.call_with_variant(source, limits, {"record": True})
+    recorded = pool.call_with_variant(source, limits, {"record": True}, python)
     if recorded is None or recorded["status"] not in COMPLETED_STATUSES:
         return [f"{DEPENDS_ON_COLLECTOR}: the check could not finish; try again"]
     if (
         recorded.get("exit_lines", 0) > 1
-        and not _exit_order_verified()
-        and _differs(pool.call_with_variant(source, limits, _OTHER_EXIT_ORDER), shown)
+        and not _exit_order_verified(python)
+        and _differs(pool.call_with_variant(source, limits, _OTHER_EXIT_ORDER, python), shown)
     ):
         return [
             f"{DEPENDS_ON_COLLECTOR}: several finalizers print at exit, in an order the grader "
-            f"reproduces only on Python 3.12 (this is {platform.python_version()})"
+            f"reproduces only on Python 3.12 (this is {pool.python_version(python)})"
         ]
     effects = collector.observable_effects(recorded.get("collections", []))
     # (The recorded run's own output is not compared: its hook allocates after each collection.)
     differs = any(
-        _differs(pool.call_with_variant(source, limits, variant), shown) for variant in _variants()
+        _differs(pool.call_with_variant(source, limits, variant, python), shown)
+        for variant in _variants(python)
     )
     if not differs:
         return []
@@ -97,21 +98,22 @@ def collector_dependent(source: str, *, limits: Limits | None = None) -> list[st
     return [f"{DEPENDS_ON_COLLECTOR}: {effect}" for effect in effects]
 
 
-def _calibrated() -> bool:
+def _calibrated(python: str | None) -> bool:
     """Whether the running grader server's calibration probes print what python -I prints."""
-    residuals = pool.server_hello()["in_force"].get("collector_start_residuals") or {}
+    residuals = pool.server_hello(python)["in_force"].get("collector_start_residuals") or {}
     return bool(residuals) and all(value == 0 for value in residuals.values())
 
 
-def _variants() -> tuple:
+def _variants(python: str | None = None) -> tuple:
     """The schedules to try: narrow when the running grader server's start is calibrated."""
-    return CALIBRATED_VARIANTS if _calibrated() else UNCALIBRATED_VARIANTS
+    return CALIBRATED_VARIANTS if _calibrated(python) else UNCALIBRATED_VARIANTS
 
 
-def _exit_order_verified() -> bool:
-    version = sys.version_info[:2]
+def _exit_order_verified(python: str | None = None) -> bool:
+    """For the interpreter the grader runs under (not necessarily this process's)."""
+    version = tuple(int(part) for part in pool.python_version(python).split(".")[:2])
     return version in EXIT_ORDER_VERIFIED or (
-        version in EXIT_ORDER_VERIFIED_WHEN_CALIBRATED and _calibrated()
+        version in EXIT_ORDER_VERIFIED_WHEN_CALIBRATED and _calibrated(python)
     )
 
 

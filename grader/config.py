@@ -26,6 +26,9 @@ class Config:
     # The interpreter that runs the grader server, hence every snippet (`python -I`); it needs
     # the grader's requirements (a virtual environment's python).
     python: str = sys.executable
+    # The other interpreters keys are computed on (paths, as `python`): one grader server each,
+    # started on first use; a run names its interpreter (grader.run(source, python=path)).
+    interpreters: tuple[str, ...] = ()
     # For the grader server to start and pass its self-check.
     start_seconds: float = 30.0
     # Beyond a run's wall-clock limit, before the server itself counts as hung.
@@ -37,8 +40,17 @@ class Config:
 
 
 def defaults() -> Config:
-    """The library's own configuration (GRADER_POOL_SIZE read now, else the number of CPUs)."""
-    return Config(pool_size=int(os.environ.get("GRADER_POOL_SIZE") or os.cpu_count() or 1))
+    """The library's own configuration (GRADER_POOL_SIZE read now, else the number of CPUs;
+    GRADER_INTERPRETERS, paths separated by os.pathsep, the other interpreters)."""
+    return Config(
+        pool_size=int(os.environ.get("GRADER_POOL_SIZE") or os.cpu_count() or 1),
+        interpreters=interpreter_paths(os.environ.get("GRADER_INTERPRETERS", "")),
+    )
+
+
+def interpreter_paths(text: str) -> tuple[str, ...]:
+    """GRADER_INTERPRETERS' paths (separated by os.pathsep), blanks dropped."""
+    return tuple(path.strip() for path in text.split(os.pathsep) if path.strip())
 
 
 OPTIONS = tuple(option.name for option in fields(Config))
@@ -60,11 +72,18 @@ def configured(current: Config, options: dict[str, Any]) -> Config:
             _require_seconds(name, changes[name])
     if "limits" in changes and not isinstance(changes["limits"], Limits):
         raise ValueError(f"limits must be a grader.Limits or a dict, got {changes['limits']!r}")
-    if "python" in changes and not (
-        isinstance(changes["python"], str) and os.access(changes["python"], os.X_OK)
-    ):
+    if "python" in changes and not _is_interpreter(changes["python"]):
         raise ValueError(f"python must be an executable interpreter, got {changes['python']!r}")
+    if "interpreters" in changes:
+        listed = changes["interpreters"]
+        if isinstance(listed, str) or not all(_is_interpreter(path) for path in listed):
+            raise ValueError(f"interpreters must be executable interpreters, got {listed!r}")
+        changes["interpreters"] = tuple(listed)
     return replace(current, **changes)
+
+
+def _is_interpreter(path: Any) -> bool:
+    return isinstance(path, str) and os.access(path, os.X_OK)
 
 
 def _require_count(name: str, value: Any, *, minimum: int) -> None:

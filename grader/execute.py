@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import NamedTuple
 
-from grader import collector, exits, folding, hooks, recursion, standins, suggestions
+from grader import collector, exits, folding, hooks, interned, recursion, standins, suggestions
 from grader.constants import Status
 from grader.misconceptions import child as misconceptions_child
 from grader.policy import SNIPPET_FILENAME, check_snippet, compile_tree
@@ -196,6 +196,7 @@ def _execute(
         if misconception is not None:  # checked as written above; transformed and checked again
             with _compiler_recursion_room():
                 tree, helpers = misconceptions_child.prepare(source, misconception)
+        interned.mortalise_constants(tree)  # 3.13: its constants as a script's (interned.py)
         try:
             return _run(tree, run, trace=trace, variant=variant, helpers=helpers)
         except SyntaxError as error:  # from the bytecode compiler (`return` outside a function)
@@ -617,6 +618,11 @@ def _script_output(source: str, stream: int = 1) -> str:
     if exit_code:
         raise ChildProcessError(f"a start-up probe exited with status {exit_code}")
     return printed.decode()
+
+
+def script_output(source: str) -> str:
+    """What `python -I` of this interpreter prints running `source` (a start-up probe)."""
+    return _script_output(source)
 
 
 def _read_to_end(fd: int, deadline: float) -> bytes | None:

@@ -8,10 +8,9 @@ and with plain `python -I` of the same interpreter, and prints per family how ma
 accepted, refused, and accepted with another output than the script's ("wrong": must be 0). A
 refusal is a correct answer; an accepted difference is a wrong key an instructor could publish.
 
-`--on PATH` runs the grader itself under another CPython (e.g. pyenv's 3.13.0): in a throwaway
-virtual environment of that interpreter holding a copy of RestrictedPython (pure Python), the
-grader's only dependency; the oracle is then PATH. Without it, the grader runs under this
-interpreter and the oracle is `--python` (by default this interpreter's own base executable).
+`--on PATH` runs the grader under another CPython (e.g. pyenv's 3.13.0): a grader server of
+that interpreter (`grader.run(source, python=PATH)`), and PATH as the oracle. Without it, the
+grader's configured interpreter serves and is the oracle (grader/oracle.py).
 
 What is compared is what a question keys: the status (a non-zero exit is "raised"), stdout, and
 the last line the script writes to stderr when it exits non-zero (its exception line); memory
@@ -20,17 +19,13 @@ addresses (`at 0x...`) are not compared, since they change from one run of a scr
 
 import argparse
 import json
-import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import grader
-from grader import hunt_snippets
+from grader import hunt_snippets, oracle
 from grader.constants import Status
 
 ORACLE_SECONDS = 60
@@ -52,28 +47,13 @@ class FamilyCount:
 
 
 def shown_by_script(source: str, python: str) -> tuple:
-    """(status, stdout, exception) of `python -I snippet.py`: "raised" when it exits non-zero,
-    with the last non-blank line it wrote to stderr (None if it wrote none)."""
-    with tempfile.TemporaryDirectory() as directory:
-        path = os.path.join(directory, "snippet.py")
-        with open(path, "w", encoding="utf-8") as file:
-            file.write(source)
-        completed = subprocess.run(
-            [python, "-I", path], capture_output=True, timeout=ORACLE_SECONDS, cwd=directory
-        )
-    stdout = completed.stdout.decode("utf-8", "surrogateescape")
-    lines = [
-        line
-        for line in completed.stderr.decode("utf-8", "surrogateescape").splitlines()
-        if line.strip()
-    ]
-    if completed.returncode == 0:
-        return Status.OK, stdout, None
-    return Status.RAISED, stdout, lines[-1] if lines else None
+    """(status, stdout, exception) of `python -I snippet.py` (grader/oracle.py)."""
+    ran = oracle.run_script(source, python, ORACLE_SECONDS)
+    return ran.status, ran.stdout, ran.exception
 
 
-def shown_by_grader(source: str) -> tuple:
-    outcome = grader.run(source, limits=_LIMITS)
+def shown_by_grader(source: str, python: str) -> tuple:
+    outcome = grader.run(source, limits=_LIMITS, python=python)
     return outcome.status, outcome.stdout, outcome.exception
 
 
@@ -87,7 +67,8 @@ def _without_addresses(shown: tuple) -> tuple:
 
 
 def hunt(python: str, families: list[str] | None = None, workers: int = 3) -> dict:
-    """{family: FamilyCount} for the snippets of `families` (all by default)."""
+    """{family: FamilyCount} for the snippets of `families` (all by default), the grader and
+    the oracle both under the interpreter `python`."""
     chosen = {
         name: sources
         for name, sources in hunt_snippets.FAMILIES.items()
@@ -98,7 +79,7 @@ def hunt(python: str, families: list[str] | None = None, workers: int = 3) -> di
         scripts = list(pool.map(lambda pair: shown_by_script(pair[1], python), every))
     counts = {name: FamilyCount() for name in chosen}
     for (name, source), script in zip(every, scripts, strict=True):
-        ours = shown_by_grader(source)
+        ours = shown_by_grader(source, python)
         count = counts[name]
         if ours[0] == Status.REJECTED:
             count.refused += 1
@@ -130,64 +111,15 @@ def report(counts: dict, where: str, show: bool = False) -> str:
     return "\n".join(lines)
 
 
-def base_python() -> str:
-    """This interpreter outside any virtual environment (the plain `python -I` oracle)."""
-    name = f"python{sys.version_info[0]}.{sys.version_info[1]}"
-    candidate = os.path.join(sys.base_exec_prefix, "bin", name)
-    return candidate if os.path.exists(candidate) else sys.executable
-
-
-def hunt_on(python: str, families: list[str] | None = None) -> dict:
-    """The hunt's counts ({family: {"accepted", "refused", "wrong"}}) with the grader running
-    under `python` (another CPython), in a throwaway environment (see the module doc)."""
-    import RestrictedPython
-
-    project = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    with tempfile.TemporaryDirectory(prefix="grader-hunt-") as directory:
-        environment = os.path.join(directory, "venv")
-        subprocess.run([python, "-m", "venv", "--without-pip", environment], check=True)
-        dependencies = os.path.join(directory, "dependencies")
-        shutil.copytree(
-            os.path.dirname(RestrictedPython.__file__),
-            os.path.join(dependencies, "RestrictedPython"),
-            ignore=shutil.ignore_patterns("__pycache__"),
-        )
-        version = subprocess.run(
-            [python, "-c", "import sys; print(f'{sys.version_info[0]}.{sys.version_info[1]}')"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        site = os.path.join(environment, "lib", f"python{version}", "site-packages")
-        with open(os.path.join(site, "grader-dependencies.pth"), "w") as file:
-            file.write(dependencies + "\n")
-        command = [os.path.join(environment, "bin", "python"), "-m", "grader.hunt"]
-        command += ["--python", python, "--json"]
-        for family in families or ():
-            command += ["--family", family]
-        completed = subprocess.run(command, capture_output=True, text=True, cwd=project)
-    if not completed.stdout.strip():
-        raise RuntimeError(f"the hunt under {python} failed: {completed.stderr[-2000:]}")
-    return json.loads(completed.stdout)
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.hunt")
-    parser.add_argument("--python", default=base_python(), help="the python -I oracle")
     parser.add_argument("--on", help="run the grader under this CPython (and use it as oracle)")
     parser.add_argument("--family", action="append", choices=sorted(hunt_snippets.FAMILIES))
     parser.add_argument("--show", action="store_true", help="print each wrong snippet")
-    parser.add_argument("--json", action="store_true", help="counts as JSON (for the tests)")
+    parser.add_argument("--json", action="store_true", help="counts as JSON")
     arguments = parser.parse_args(argv)
-    if arguments.on:
-        found = hunt_on(arguments.on, arguments.family)
-        counts = {
-            name: FamilyCount(c["accepted"], c["refused"], [tuple(w) for w in c["wrong"]])
-            for name, c in found.items()
-        }
-        print(report(counts, f"under {arguments.on}", arguments.show))
-        return 1 if any(count.wrong for count in counts.values()) else 0
-    counts = hunt(arguments.python, arguments.family)
+    python = arguments.on or grader.configuration().python
+    counts = hunt(python, arguments.family)
     if arguments.json:
         print(
             json.dumps(
@@ -198,7 +130,7 @@ def main(argv: list[str]) -> int:
             )
         )
     else:
-        print(report(counts, f"on Python {sys.version.split()[0]}", arguments.show))
+        print(report(counts, f"on Python {grader.python_version(python)}", arguments.show))
     return 1 if any(count.wrong for count in counts.values()) else 0
 
 

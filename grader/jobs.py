@@ -8,11 +8,14 @@ that ran the snippet, which is what a stored key records.
 
 Kinds: "run" (grader.run, with or without its trace), "output_varies" (grader.output_varies),
 "collector_dependent" (grader.collector_dependent) and "predict_misconceptions"
-(grader.predict_misconceptions). No Django here: a worker imports only grader.
+(grader.predict_misconceptions). A job may name the interpreter line it is for ("python":
+"3.13"): it runs on the configured interpreter of that line (grader.interpreter_lines()), and
+is refused as unavailable where none is. No Django here: a worker imports only grader.
 """
 
 import math
 import platform
+import re
 
 import grader
 from grader.outcome import MAX_SOURCE_BYTES, Limits
@@ -29,12 +32,27 @@ MAX_WALL_SECONDS = 30.0
 PYTHON_VERSION = platform.python_version()
 
 
+_LINE = re.compile(r"[0-9]{1,2}\.[0-9]{1,3}")
+
+
 class InvalidJob(ValueError):
     """The job does not have the shape a grader job must have; nothing was run."""
 
 
-def make_job(kind: str, source: str, *, limits: Limits | None = None, trace: bool = False) -> dict:
-    """The JSON job for `kind` of `source` (the client's side of validated_job)."""
+class NoInterpreter(LookupError):
+    """The job names an interpreter line this grader does not run."""
+
+
+def make_job(
+    kind: str,
+    source: str,
+    *,
+    limits: Limits | None = None,
+    trace: bool = False,
+    python: str | None = None,
+) -> dict:
+    """The JSON job for `kind` of `source` (the client's side of validated_job); `python`, the
+    interpreter line ("3.13") it is for, or None for the grader's default interpreter."""
     limits = limits or Limits()
     job = {
         "kind": kind,
@@ -42,6 +60,8 @@ def make_job(kind: str, source: str, *, limits: Limits | None = None, trace: boo
         "trace": bool(trace),
         "limits": {name: getattr(limits, name) for name in LIMIT_FIELDS},
     }
+    if python is not None:
+        job["python"] = python
     return validated_job(job)
 
 
@@ -49,9 +69,11 @@ def validated_job(job: object) -> dict:
     """`job` if it is exactly a valid grader job; InvalidJob says what is wrong otherwise."""
     if not isinstance(job, dict):
         raise InvalidJob("a job is a JSON object")
-    unknown = set(job) - {"kind", "source", "trace", "limits"}
+    unknown = set(job) - {"kind", "source", "trace", "limits", "python"}
     if unknown:
         raise InvalidJob(f"unknown field(s): {', '.join(sorted(unknown))}")
+    if "python" in job and not (isinstance(job["python"], str) and _LINE.fullmatch(job["python"])):
+        raise InvalidJob('python must be an interpreter line such as "3.13"')
     if job.get("kind") not in KINDS:
         raise InvalidJob(f"kind must be one of {', '.join(KINDS)}")
     source = job.get("source")
@@ -83,14 +105,27 @@ def perform(job: object) -> dict:
     job = validated_job(job)
     limits = Limits(**job["limits"])
     source = job["source"]
-    reply: dict = {"kind": job["kind"], "python_version": PYTHON_VERSION}
+    python = interpreter_for(job.get("python"))
+    reply: dict = {"kind": job["kind"], "python_version": grader.python_version(python)}
     if job["kind"] == "run":
-        reply["outcome"] = grader.run(source, limits=limits, trace=job["trace"]).to_dict()
+        outcome = grader.run(source, limits=limits, trace=job["trace"], python=python)
+        reply["outcome"] = outcome.to_dict()
     elif job["kind"] == "output_varies":
-        reply["varies"] = grader.output_varies(source, limits=limits)
+        reply["varies"] = grader.output_varies(source, limits=limits, python=python)
     elif job["kind"] == "predict_misconceptions":
-        predicted = grader.predict_misconceptions(source, limits=limits)
+        predicted = grader.predict_misconceptions(source, limits=limits, python=python)
         reply["predictions"] = {key: outcome.to_dict() for key, outcome in predicted.items()}
     else:
-        reply["reasons"] = list(grader.collector_dependent(source, limits=limits))
+        reply["reasons"] = list(grader.collector_dependent(source, limits=limits, python=python))
     return reply
+
+
+def interpreter_for(line: str | None) -> str | None:
+    """The configured interpreter's path for a job's line (None: the default); NoInterpreter
+    names the lines this grader runs."""
+    if line is None:
+        return None
+    try:
+        return grader.python_for_line(line)
+    except ValueError as error:
+        raise NoInterpreter(str(error)) from None

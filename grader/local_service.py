@@ -37,6 +37,8 @@ class _Handler(socketserver.StreamRequestHandler):
             if len(line) > MAX_JOB_BYTES:
                 raise jobs.InvalidJob("the job is too large")
             reply = jobs.perform(json.loads(line))
+        except jobs.NoInterpreter as error:  # a line this machine's grader does not run
+            reply = {"unavailable": str(error)}
         except (ValueError, jobs.InvalidJob) as error:  # InvalidJob and bad JSON alike
             reply = {"error": f"invalid job: {error}", "python_version": jobs.PYTHON_VERSION}
         except Exception as error:  # the grader itself failed: say so, keep serving

@@ -2,25 +2,20 @@
 
 Generates snippets per family (misspelled names in each scope CPython suggests from; each
 construct the policy allows beyond the basics), runs each with the grader and with `python -I`
-of this interpreter, and prints per family how many were accepted, refused, and accepted with an
-output (stdout or last exception line) other than python's: that last figure must be 0.
-tests/grader/test_policy_hunt.py and test_allow.py run it in `make test` on the grader's
-interpreter and on the other CPython found (3.13 when the grader runs 3.12). `--python=PATH`
-runs it under another interpreter, with `--in-process` there: the executor in that interpreter
-without the server (whose child only the project's interpreter starts), RestrictedPython (pure
-Python) taken from this environment.
+of the same interpreter, and prints per family how many were accepted, refused, and accepted
+with an output (stdout or last exception line) other than python's: that last figure must be 0.
+tests/grader/test_policy_hunt.py and test_allow.py run it in `make test` on every configured
+interpreter (grader.interpreters()). `--python=PATH` runs it with a grader server of that
+interpreter, PATH also the oracle (grader/oracle.py); by default the grader's configured one.
 """
 
 import builtins
 import keyword
-import os
-import subprocess
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
+from grader import oracle
 from grader.constants import COMPLETED_STATUSES
 
 # --- misspellings -------------------------------------------------------------------------------
@@ -127,53 +122,33 @@ def misspelled_name_family() -> dict[str, list[str]]:
 # --- running ------------------------------------------------------------------------------------
 
 
-def python_result(source: str, python: str = sys.executable) -> tuple[str, str | None]:
-    """stdout and the last line of the traceback of `python -I snippet.py`."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "snippet.py")
-        with open(path, "w", encoding="utf-8") as file:
-            file.write(source)
-        done = subprocess.run([python, "-I", path], capture_output=True, text=True, timeout=60)
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
-    # An uncaught exception exits with 1 after its traceback, a SystemExit with its status after
-    # its message if any: the grader reports both with that last line (grader/exits.py).
-    return done.stdout, lines[-1] if done.returncode != 0 and lines else None
+def python_result(source: str, python: str) -> tuple[str, str | None]:
+    """stdout and the last line of the traceback of `python -I snippet.py` (grader/oracle.py)."""
+    ran = oracle.run_script(source, python)
+    return ran.stdout, ran.exception
 
 
-def grader_runner(in_process: bool) -> Callable[[str], tuple[str, str, str | None]]:
-    """status, stdout, exception of the grader's run."""
-    if in_process:
-        from grader.execute import execute  # noqa: PLC0415 - only this mode needs it
-
-        def run(source: str) -> tuple[str, str, str | None]:
-            result = execute(source, output_bytes=100_000)
-            return result["status"], result["stdout"], result["exception"]
-
-        return run
+def hunt(families: dict[str, list[str]], python: str | None = None) -> dict[str, dict]:
+    """Per family: counts, and the snippets accepted with another output than python's; the
+    grader and the oracle under `python` (by default the grader's configured interpreter)."""
     import grader  # noqa: PLC0415 - the pool starts on first use
 
-    def run_pooled(source: str) -> tuple[str, str, str | None]:
-        outcome = grader.run(source)
-        return outcome.status, outcome.stdout, outcome.exception
-
-    return run_pooled
-
-
-def hunt(families: dict[str, list[str]], in_process: bool = False) -> dict[str, dict]:
-    """Per family: counts, and the snippets accepted with another output than python's."""
-    run = grader_runner(in_process)
+    python = python or grader.configuration().python
     every = [source for sources in families.values() for source in sources]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        expected = dict(zip(every, pool.map(python_result, every), strict=True))
+        expected = dict(
+            zip(every, pool.map(lambda source: python_result(source, python), every), strict=True)
+        )
     report = {}
     for family, sources in families.items():
         accepted, wrong = 0, []
         for source in sources:
-            status, stdout, exception = run(source)
-            if status in COMPLETED_STATUSES:
+            outcome = grader.run(source, python=python)
+            if outcome.status in COMPLETED_STATUSES:
                 accepted += 1
-                if (stdout, exception) != expected[source]:
-                    wrong.append((source, (stdout, exception), expected[source]))
+                got = (outcome.stdout, outcome.exception)
+                if got != expected[source]:
+                    wrong.append((source, got, expected[source]))
         report[family] = {"snippets": len(sources), "accepted": accepted, "wrong": wrong}
     return report
 
@@ -465,41 +440,22 @@ def all_families() -> dict[str, list[str]]:
     return misspelled_name_family() | construct_family()
 
 
-def run_family(family: str, in_process: bool = False) -> dict:
+def run_family(family: str, python: str | None = None) -> dict:
     """hunt() of one family: its counts and its wrong snippets."""
-    return hunt({family: all_families()[family]}, in_process)[family]
-
-
-def run_under(python: str, argv: list[str], timeout: float = 900) -> subprocess.CompletedProcess:
-    """`main(['--in-process', *argv])` run by another interpreter, its output captured."""
-    import RestrictedPython  # noqa: PLC0415 - only this mode needs to find it
-
-    project = Path(__file__).resolve().parent.parent
-    with tempfile.TemporaryDirectory() as folder:
-        Path(folder, "RestrictedPython").symlink_to(Path(RestrictedPython.__file__).parent)
-        code = (
-            f"import sys; sys.path[:0] = [{str(project)!r}, {folder!r}]\n"
-            f"from grader.policy_hunt import main; sys.exit(main(['--in-process', *{argv!r}]))\n"
-        )
-        return subprocess.run(
-            [python, "-I", "-c", code], capture_output=True, text=True, timeout=timeout, cwd=folder
-        )
+    return hunt({family: all_families()[family]}, python)[family]
 
 
 def main(argv: list[str]) -> int:
-    other = [arg.partition("=")[2] for arg in argv if arg.startswith("--python=")]
-    if other:
-        done = run_under(other[0], [arg for arg in argv if not arg.startswith("--python=")])
-        print(done.stdout, end="")
-        print(done.stderr, end="", file=sys.stderr)
-        return done.returncode
-    in_process = "--in-process" in argv
+    chosen = [arg.partition("=")[2] for arg in argv if arg.startswith("--python=")]
     wanted = [name for name in argv if not name.startswith("--")]
     families = {
         name: sources for name, sources in all_families().items() if not wanted or name in wanted
     }
-    report = hunt(families, in_process)
-    version = ".".join(map(str, sys.version_info[:3]))
+    python = chosen[0] if chosen else None
+    report = hunt(families, python)
+    import grader  # noqa: PLC0415
+
+    version = grader.python_version(python)
     for family, figures in report.items():
         print(
             f"{version} {family}: {figures['snippets']} snippets, {figures['accepted']} accepted,"

@@ -19,6 +19,7 @@ import os
 import platform
 import queue
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -37,9 +38,12 @@ from grader.schema import MalformedResult
 logger = logging.getLogger(__name__)
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
+# The project first; last, a folder holding only the grader's one dependency (RestrictedPython,
+# pure Python) as this process finds it: any CPython path then serves as an interpreter, its own
+# copy (a virtual environment's) found first.
 _BOOTSTRAP = (
-    "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from grader.server import main; main(sys.argv[2:])"
+    "import sys; sys.path.insert(0, sys.argv[1]); sys.path.append(sys.argv[2]); "
+    "from grader.server import main; main(sys.argv[3:])"
 )
 _STARTS_PER_RUN = 3  # children found dead before their run, before the run counts as crashed
 
@@ -182,6 +186,19 @@ class _Connection:
         self.sock.close()
 
 
+@functools.cache
+def _dependency_folder() -> str:
+    """A folder holding a link to this process's RestrictedPython (none if it has none)."""
+    folder = tempfile.mkdtemp(prefix="grader-dependencies-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    try:
+        import RestrictedPython  # noqa: PLC0415 - found only to be linked
+    except ImportError:
+        return folder
+    os.symlink(os.path.dirname(RestrictedPython.__file__), os.path.join(folder, "RestrictedPython"))
+    return folder
+
+
 class _ServerProcess:
     """One running grader server and the caller's connections to it."""
 
@@ -191,7 +208,8 @@ class _ServerProcess:
         pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(pool_size)]
         server_ends = [theirs.fileno() for _, theirs in pairs]
         self.process = subprocess.Popen(
-            [python, "-I", "-c", _BOOTSTRAP, _PROJECT_ROOT] + [str(fd) for fd in server_ends],
+            [python, "-I", "-c", _BOOTSTRAP, _PROJECT_ROOT, _dependency_folder()]
+            + [str(fd) for fd in server_ends],
             env={},
             cwd=self.workdir,
             stdin=subprocess.PIPE,
@@ -268,19 +286,20 @@ class _ServerProcess:
 
 
 _lock = threading.Lock()
-_server: _ServerProcess | None = None
+# One grader server per interpreter (its path): the configured `python` and `interpreters`.
+_servers: dict[str, _ServerProcess] = {}
 _config = config.defaults()
 
 
 def configure(**options) -> None:
     """Change the grader's configuration (grader/config.py: pool_size, limits, python,
-    start_seconds, ...); options not given keep their value. A running server is replaced at
-    the next run when its size or interpreter changes."""
+    start_seconds, interpreters, ...); options not given keep their value. The running servers
+    are replaced at the next run when the size changes; each interpreter has its own."""
     global _config
     with _lock:
         previous, _config = _config, config.configured(_config, options)
-        if (previous.pool_size, previous.python) != (_config.pool_size, _config.python):
-            _stop_server()
+        if previous.pool_size != _config.pool_size:
+            _stop_servers()  # another interpreter's server, kept, serves again when named
     if _config != previous:
         changed = {name: getattr(_config, name) for name in options}
         logger.info("Grader configuration changed: %s", changed)
@@ -298,9 +317,37 @@ def pool_size() -> int:
     return _config.pool_size
 
 
-def python_version() -> str:
-    """The version of the interpreter that runs snippets (the configured one)."""
-    return _interpreter_version(_config.python)
+def python_version(python: str | None = None) -> str:
+    """The version of the interpreter that runs snippets (`python`, else the configured one)."""
+    return _interpreter_version(python or _config.python)
+
+
+def interpreters() -> tuple[str, ...]:
+    """Every configured interpreter's path: the default (`python`) first, then `interpreters`."""
+    return tuple(dict.fromkeys((_config.python, *_config.interpreters)))
+
+
+def interpreter_lines() -> dict[str, str]:
+    """{"3.12": path, "3.13": path, ...}: each configured interpreter by its version line (the
+    first configured of a line wins)."""
+    lines: dict[str, str] = {}
+    for python in interpreters():
+        lines.setdefault(version_line(python_version(python)), python)
+    return lines
+
+
+def python_for_line(line: str) -> str:
+    """The configured interpreter of a version line ("3.13"); ValueError names the lines there
+    are."""
+    lines = interpreter_lines()
+    if line not in lines:
+        raise ValueError(f"no grader interpreter for Python {line}; configured: {sorted(lines)}")
+    return lines[line]
+
+
+def version_line(version: str) -> str:
+    """ "3.13.0" -> "3.13"."""
+    return ".".join(version.split(".")[:2])
 
 
 @functools.cache
@@ -317,39 +364,39 @@ def _interpreter_version(python: str) -> str:
     return asked.stdout.strip()
 
 
-def server_hello() -> dict:
+def server_hello(python: str | None = None) -> dict:
     """The running server's start-up report: its pid, environment and what is in force."""
-    return _current_server().hello
+    return _current_server(python).hello
 
 
 def shutdown() -> None:
     """Stop the grader server and any witness servers (a later run starts a new one)."""
     with _lock:
-        _stop_server()
+        _stop_servers()
     _stop_witnesses()
 
 
-def _stop_server() -> None:
-    global _server
-    if _server is not None:
-        _server.stop()
-        _server = None
+def _stop_servers(keep: tuple[str, ...] = ()) -> None:
+    for python in [python for python in _servers if python not in keep]:
+        _servers.pop(python).stop()
 
 
-def _current_server() -> _ServerProcess:
-    global _server
+def _current_server(python: str | None = None) -> _ServerProcess:
+    python = python or _config.python
     with _lock:
-        if _server is not None and not _server.is_alive():
-            _stop_server()
-        if _server is None:
-            _server = _ServerProcess(_config.pool_size, _config.python)
-        return _server
+        server = _servers.get(python)
+        if server is not None and not server.is_alive():
+            _stop_servers(keep=tuple(other for other in _servers if other != python))
+            server = None
+        if server is None:
+            server = _servers[python] = _ServerProcess(_config.pool_size, python)
+        return server
 
 
 def _forget_server_after_fork() -> None:
     """A forked caller (a web worker, say) must start its own server, not share the parent's."""
-    global _server, _lock, _witness_lock
-    _server = None
+    global _lock, _witness_lock
+    _servers.clear()
     _lock = threading.Lock()
     _witnesses.clear()
     _witness_lock = threading.Lock()
@@ -359,34 +406,47 @@ os.register_at_fork(after_in_child=_forget_server_after_fork)
 atexit.register(shutdown)
 
 
-def run(source: str, *, limits: Limits | None = None, trace: bool = False) -> Outcome:
-    """Run a snippet as `python -I snippet.py` would, in a fresh sandboxed process."""
-    return _run_checked(source, limits, trace=trace)
+def run(
+    source: str, *, limits: Limits | None = None, trace: bool = False, python: str | None = None
+) -> Outcome:
+    """Run a snippet as `python -I snippet.py` would, in a fresh sandboxed process: under the
+    interpreter `python` (a path, see `interpreters()`), else the configured default."""
+    return _run_checked(source, limits, trace=trace, python=python)
 
 
-def run_simulated(source: str, misconception: str, *, limits: Limits | None = None) -> Outcome:
+def run_simulated(
+    source: str, misconception: str, *, limits: Limits | None = None, python: str | None = None
+) -> Outcome:
     """`run`, with the child transforming the snippet into `misconception`'s semantics
     (grader/misconceptions); `grader.simulate` is the public entry."""
-    return _run_checked(source, limits, trace=False, misconception=misconception)
+    return _run_checked(source, limits, trace=False, misconception=misconception, python=python)
 
 
 def _run_checked(
-    source: str, limits: Limits | None, *, trace: bool, misconception: str | None = None
+    source: str,
+    limits: Limits | None,
+    *,
+    trace: bool,
+    misconception: str | None = None,
+    python: str | None = None,
 ) -> Outcome:
     limits = _checked_arguments(source, limits)
     rejection = _source_rejection(source)
     if rejection:
         return Outcome(
-            status=Status.REJECTED, reasons=(rejection,), python_version=python_version()
+            status=Status.REJECTED, reasons=(rejection,), python_version=python_version(python)
         )
-    server = _current_server()
-    outcome = _run_on(server, source, limits, trace, misconception)
+    python = python or _config.python
+    server = _current_server(python)
+    outcome = _run_on(server, source, limits, trace, misconception, python=python)
     if outcome is None:
         with _lock:
-            if _server is server:
-                _stop_server()
+            if _servers.get(python) is server:
+                _servers.pop(python).stop()
         logger.warning("The grader server stopped during a run; a new one starts for the next")
-        return _crashed("the grader server stopped during this run; it is restarted for the next")
+        return _crashed(
+            "the grader server stopped during this run; it is restarted for the next", python
+        )
     if outcome.status == Status.REJECTED:
         logger.info("The grader refused a snippet: %s", "; ".join(outcome.reasons))
     elif outcome.status == Status.CRASHED:
@@ -394,7 +454,7 @@ def _run_checked(
     return outcome
 
 
-def output_varies(source: str, *, limits: Limits | None = None) -> bool:
+def output_varies(source: str, *, limits: Limits | None = None, python: str | None = None) -> bool:
     """Whether `source` prints or raises one thing in one run of Python and another in the next.
 
     What a set of strings shows (its order follows the hash seed), `hash()` of a str or an
@@ -405,8 +465,8 @@ def output_varies(source: str, *, limits: Limits | None = None) -> bool:
     one in eight, a set of four or more far more rarely.
     """
     limits = _checked_arguments(source, limits)
-    shown = {_shown(run(source, limits=limits))}
-    for witness in _witness_servers():
+    shown = {_shown(run(source, limits=limits, python=python))}
+    for witness in _witness_servers(python or _config.python):
         outcome = _run_on(witness, source, limits, trace=False)
         if outcome is None:  # a witness that dies is replaced at the next check
             logger.warning("A witness grader server stopped; it is replaced at the next check")
@@ -420,29 +480,28 @@ def _shown(outcome: Outcome) -> tuple:
     return outcome.status, outcome.stdout, outcome.exception
 
 
-_witnesses: list[_ServerProcess] = []
+_witnesses: dict[str, list[_ServerProcess]] = {}  # per interpreter
 _witness_lock = threading.Lock()
 
 
-def _witness_servers() -> list[_ServerProcess]:
-    """The witness servers, alive; missing ones are started side by side."""
+def _witness_servers(python: str) -> list[_ServerProcess]:
+    """The interpreter's witness servers, alive; missing ones are started side by side."""
     with _witness_lock:
-        _witnesses[:] = [witness for witness in _witnesses if witness.is_alive()]
-        missing = _config.witnesses - len(_witnesses)
+        alive = [witness for witness in _witnesses.get(python, ()) if witness.is_alive()]
+        missing = _config.witnesses - len(alive)
         if missing > 0:
             with ThreadPoolExecutor(max_workers=missing) as starting:
-                _witnesses.extend(
-                    starting.map(lambda _: _ServerProcess(1, _config.python), range(missing))
-                )
-        return list(_witnesses)
+                alive.extend(starting.map(lambda _: _ServerProcess(1, python), range(missing)))
+        _witnesses[python] = alive
+        return list(alive)
 
 
 def _stop_witnesses() -> None:
     with _witness_lock:
         while _witnesses:
-            witness = _witnesses.pop()
-            if witness.is_alive():
-                witness.stop()
+            for witness in _witnesses.popitem()[1]:
+                if witness.is_alive():
+                    witness.stop()
 
 
 def _checked_arguments(source, limits) -> Limits:
@@ -461,6 +520,7 @@ def _run_on(
     limits: Limits,
     trace: bool,
     misconception: str | None = None,
+    python: str | None = None,
 ) -> Outcome | None:
     """The outcome of one run on `server`; None if the server died or hung meanwhile."""
     result = server.call(_request(source, limits, trace, misconception=misconception), limits)
@@ -470,27 +530,31 @@ def _run_on(
         return Outcome(
             status=result.status,
             reasons=tuple(result.reasons),
-            python_version=python_version(),
+            python_version=python_version(python),
             duration_ms=result.duration_ms,
         )
-    return outcome_from_payload(result.payload, limits, result.duration_ms)
+    return outcome_from_payload(result.payload, limits, result.duration_ms, python)
 
 
-def outcome_from_payload(payload: bytes, limits: Limits, duration_ms: float) -> Outcome:
+def outcome_from_payload(
+    payload: bytes, limits: Limits, duration_ms: float, python: str | None = None
+) -> Outcome:
     """The Outcome of a child's whole result, checked at this boundary: a result of the wrong
     shape (a bug, or a snippet that got hold of the result pipe) is a "crashed" outcome that
     says so, never an exception or a half-read outcome."""
     try:
-        return _outcome_from_result(validated_result(payload), limits, duration_ms)
+        return _outcome_from_result(validated_result(payload), limits, duration_ms, python)
     except (MalformedResult, ValueError, KeyError, TypeError) as error:
         logger.error("A sandboxed process sent a malformed result: %s", error)
-        return _crashed(f"the sandboxed process sent malformed data ({error})")
+        return _crashed(f"the sandboxed process sent malformed data ({error})", python)
 
 
-def call_with_variant(source: str, limits: Limits, variant: dict) -> dict | None:
+def call_with_variant(
+    source: str, limits: Limits, variant: dict, python: str | None = None
+) -> dict | None:
     """The child's plain result of a run under a collector variant (grader/collector.py); None
     if the run did not produce one."""
-    result = _current_server().call(_request(source, limits, False, variant), limits)
+    result = _current_server(python).call(_request(source, limits, False, variant), limits)
     if result is None or result.payload is None:
         return None
     try:
@@ -534,11 +598,13 @@ def _source_rejection(source: str) -> str | None:
     return None
 
 
-def _crashed(reason: str) -> Outcome:
-    return Outcome(status=Status.CRASHED, reasons=(reason,), python_version=python_version())
+def _crashed(reason: str, python: str | None = None) -> Outcome:
+    return Outcome(status=Status.CRASHED, reasons=(reason,), python_version=python_version(python))
 
 
-def _outcome_from_result(result: dict, limits: Limits, duration_ms: float) -> Outcome:
+def _outcome_from_result(
+    result: dict, limits: Limits, duration_ms: float, python: str | None = None
+) -> Outcome:
     reasons = tuple(result["reasons"])
     if result["status"] == Status.MEMORY:
         reasons = (f"memory limit of {limits.memory_mb} MB exceeded",)
@@ -550,7 +616,7 @@ def _outcome_from_result(result: dict, limits: Limits, duration_ms: float) -> Ou
         exception=result["exception"],
         exception_line=result["exception_line"],
         reasons=reasons,
-        python_version=python_version(),
+        python_version=python_version(python),
         duration_ms=duration_ms,
         trace=result.get("trace"),
     )

@@ -20,7 +20,7 @@ import gc
 import sys
 from types import ModuleType
 
-from grader import hooks
+from grader import hooks, interned
 from grader.lookalikes import LOOK_ALIKE_CLASSES, partial_look_alike
 
 _real_getrefcount = sys.getrefcount
@@ -30,6 +30,12 @@ WHY = (
     "the grader holds the sandbox's own objects (stand-in modules, sys.stdout, type, builtins, "
     "the stand-ins' members) in other places than a script does, so their counts are not a "
     "script's"
+)
+
+WHY_INTERNED = (
+    "the grader's interpreter interned this string for its own code, which makes it immortal "
+    "there, where a script's keeps it mortal; written as a constant in the snippet, it is "
+    "counted as in a script"
 )
 
 
@@ -62,7 +68,12 @@ def _getrefcount(obj, /):
         raise hooks.current_run().refuse(f"`sys.getrefcount()` of {_kind(obj)}", WHY)
     count = _real_getrefcount(obj)
     if count >= IMMORTAL:
+        if interned.leaked_here(obj):
+            raise hooks.current_run().refuse(f"`sys.getrefcount()` of {obj!r}", WHY_INTERNED)
         return count
+    as_in_script = interned.script_count(obj, count)
+    if as_in_script is not None:  # a snippet's constant, mortal again (grader/interned.py)
+        return as_in_script - _WRAPPER_REFERENCES
     if id(obj) in _host_ids:
         raise hooks.current_run().refuse(f"`sys.getrefcount()` of {_kind(obj)}", WHY)
     return count - _WRAPPER_REFERENCES

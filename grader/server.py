@@ -27,7 +27,7 @@ import warnings
 from collections import deque
 from typing import Any
 
-from grader import immortal, sandbox, schema, wire
+from grader import immortal, interned, sandbox, schema, wire
 from grader.constants import DEFAULT_LIMITS, DEFAULT_OUTPUT_BYTES, Status
 
 _WARM_UP_SOURCE = """\
@@ -468,6 +468,7 @@ def main(argv: list[str]) -> None:
             import_probes,
             measured_start,
             script_loads,
+            script_output,
         )
         from grader.policy import compile_snippet
         from grader.standins import prepare_script_imports
@@ -479,6 +480,8 @@ def main(argv: list[str]) -> None:
     _preload_lazy_imports()
     sandbox.open_library_dirs()
     prepare_script_imports(script_loads())
+    # Last of the imports: the strings they made immortal that a script's would not (3.13).
+    hello["in_force"]["leaked_interned_strings"] = len(interned.find_leaked(script_output))
     connections = [socket.socket(fileno=fd) for fd in connection_fds]
     server = Server(connections, os.getcwd(), execute, compile_snippet)
     gc.collect()

@@ -10,6 +10,10 @@ its runner the same way): its environment needs only the Redis URL and its own s
 - GRADER_WORKER_NAME: how it is called in Redis (default host.pid).
 - GRADER_POOL_SIZE: runs at once in its grader server (grader/pool.py; one job runs at a time
   here, but output_varies and collector_dependent make several runs).
+- GRADER_PYTHON: the interpreter it runs snippets with (any CPython path; default its own). A
+  worker of the default interpreter serves the queue GRADER_QUEUE and `GRADER_QUEUE-py3.12`
+  (its line); one given GRADER_PYTHON serves only its line's queue (`grader-py3.13`): one worker
+  queue per interpreter line, and a new line (3.14) is a worker started with its path.
 
 Each job is checked against the schema (grader/jobs.py) before it runs; the reply is a JSON
 string with the worker's Python version, so a key records the interpreter that computed it. The
@@ -31,10 +35,17 @@ from grader import jobs
 log = logging.getLogger("grader.worker")
 
 DEFAULT_QUEUE = "grader"
-HEARTBEAT_PREFIX = "grader:worker:"
+HEARTBEAT_PREFIX = "grader:worker:"  # a worker of the default queue (and its line's)
+LINE_HEARTBEAT_PREFIX = "grader:lineworker:"  # a worker of one line's queue only
 HEARTBEAT_SECONDS = 1.0
 HEARTBEAT_TTL_SECONDS = 3  # a worker silent this long is taken for dead
 _name = ""  # this worker's, set by main(); each reply says which worker ran the job
+_version = jobs.PYTHON_VERSION  # its interpreter's, set by main()
+
+
+def line_queue(queue: str, line: str) -> str:
+    """The queue of one interpreter line's jobs ("grader-py3.13")."""
+    return f"{queue}-py{line}"
 
 
 def perform_job(job: dict) -> str:
@@ -45,24 +56,25 @@ def perform_job(job: dict) -> str:
 
     try:
         reply = jobs.perform(job)
+    except jobs.NoInterpreter as error:  # a job queued for a line this worker does not run
+        reply = {"unavailable": str(error), "python_version": _version}
     except jobs.InvalidJob as error:
         log.warning("Refused an invalid grader job: %s", error)
-        reply = {"error": f"invalid job: {error}", "python_version": jobs.PYTHON_VERSION}
+        reply = {"error": f"invalid job: {error}", "python_version": _version}
     except GraderUnavailable as error:  # this worker's sandbox cannot serve: say so plainly
         log.error("The grader is unavailable on this worker: %s", error)
-        reply = {"unavailable": str(error), "python_version": jobs.PYTHON_VERSION}
+        reply = {"unavailable": str(error), "python_version": _version}
     return json.dumps({**reply, "worker": _name})
 
 
-def heartbeat_key(worker_name: str) -> str:
-    return HEARTBEAT_PREFIX + worker_name
+def heartbeat_key(worker_name: str, line_only: bool = False) -> str:
+    return (LINE_HEARTBEAT_PREFIX if line_only else HEARTBEAT_PREFIX) + worker_name
 
 
-def _beat(connection, worker_name: str, stopped: threading.Event) -> None:
-    key = heartbeat_key(worker_name)
+def _beat(connection, key: str, stopped: threading.Event) -> None:
     while not stopped.is_set():
         try:
-            connection.set(key, jobs.PYTHON_VERSION, ex=HEARTBEAT_TTL_SECONDS)
+            connection.set(key, _version, ex=HEARTBEAT_TTL_SECONDS)
         except Exception as error:  # Redis briefly away: keep trying, the worker itself copes
             log.warning("Heartbeat to Redis failed: %s", error)
         stopped.wait(HEARTBEAT_SECONDS)
@@ -70,9 +82,11 @@ def _beat(connection, worker_name: str, stopped: threading.Event) -> None:
 
 
 def main() -> None:
-    global _name
+    global _name, _version
     from redis import Redis
     from rq import Queue, SimpleWorker
+
+    import grader
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     url = os.environ.get("GRADER_REDIS_URL")
@@ -80,23 +94,30 @@ def main() -> None:
         sys.exit("grader.worker: set GRADER_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
     name = _name = os.environ.get("GRADER_WORKER_NAME") or f"{socket.gethostname()}.{os.getpid()}"
     if os.environ.get("GRADER_POOL_SIZE"):
-        import grader
-
         grader.configure(pool_size=int(os.environ["GRADER_POOL_SIZE"]))
+    line_only = bool(os.environ.get("GRADER_PYTHON"))
+    if line_only:
+        grader.configure(python=os.environ["GRADER_PYTHON"])
+    _version = grader.python_version()
+    base = os.environ.get("GRADER_QUEUE") or DEFAULT_QUEUE
+    names = [line_queue(base, grader.version_line(_version))]
+    if not line_only:
+        names.insert(0, base)
     # RQ sets its own connection's socket timeout above its blocking reads' length; the heartbeat
     # has a connection of its own, so that neither shares a socket with the other's timeout.
     connection = Redis.from_url(url)
-    queue = Queue(os.environ.get("GRADER_QUEUE") or DEFAULT_QUEUE, connection=connection)
-    worker = SimpleWorker([queue], connection=connection, name=name, log_job_description=False)
+    queues = [Queue(queue_name, connection=connection) for queue_name in names]
+    worker = SimpleWorker(queues, connection=connection, name=name, log_job_description=False)
     # The grader server starts now, not during the first job: a broken sandbox stops the worker.
     reply = jobs.perform(jobs.make_job("run", "print(6 * 7)"))
     if reply["outcome"]["stdout"] != "42\n":
         sys.exit(f"grader.worker: the grader's self-check failed: {reply['outcome']}")
     stopped = threading.Event()
     beat_connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-    beating = threading.Thread(target=_beat, args=(beat_connection, name, stopped), daemon=True)
+    key = heartbeat_key(name, line_only)
+    beating = threading.Thread(target=_beat, args=(beat_connection, key, stopped), daemon=True)
     beating.start()
-    log.info("Grader worker %s (Python %s) serves queue %s", name, jobs.PYTHON_VERSION, queue.name)
+    log.info("Grader worker %s (Python %s) serves %s", name, _version, ", ".join(names))
     try:
         worker.work(with_scheduler=False)
     finally:

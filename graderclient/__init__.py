@@ -34,6 +34,7 @@ __all__ = [
     "collector_dependent",
     "output_varies",
     "predict_misconceptions",
+    "python_lines",
     "python_version",
     "run",
 ]
@@ -57,8 +58,15 @@ def _timeout() -> float:
     return float(client_options()["timeout_seconds"])
 
 
-def _perform(kind: str, source: str, *, trace: bool = False, timeout: float | None = None) -> dict:
-    job = jobs.make_job(kind, source, trace=trace)
+def _perform(
+    kind: str,
+    source: str,
+    *,
+    trace: bool = False,
+    timeout: float | None = None,
+    python: str | None = None,
+) -> dict:
+    job = jobs.make_job(kind, source, trace=trace, python=python)
     with limits.grader_slot():
         reply = backend().perform(job, timeout=timeout or _timeout())
     return _reply_checked(reply)
@@ -72,27 +80,31 @@ def _reply_checked(reply: dict) -> dict:
     return reply
 
 
-def run(source: str, *, trace: bool = False, timeout: float | None = None) -> Outcome:
+def run(
+    source: str, *, trace: bool = False, timeout: float | None = None, python: str | None = None
+) -> Outcome:
     """grader.run(source, trace=trace), wherever the backend runs it; GraderUnavailable if no
-    grader answers within `timeout` seconds (default: settings.GRADER["timeout_seconds"])."""
-    reply = _perform("run", source, trace=trace, timeout=timeout)
+    grader answers within `timeout` seconds (default: settings.GRADER["timeout_seconds"]).
+    `python`, an interpreter line ("3.13", see python_lines()), else the default interpreter."""
+    reply = _perform("run", source, trace=trace, timeout=timeout, python=python)
     return outcome_from_dict(reply["outcome"])
 
 
-def output_varies(source: str) -> bool:
+def output_varies(source: str, *, python: str | None = None) -> bool:
     """grader.output_varies(source), wherever the backend runs it."""
-    return bool(_perform("output_varies", source)["varies"])
+    return bool(_perform("output_varies", source, python=python)["varies"])
 
 
-def collector_dependent(source: str) -> list[str]:
+def collector_dependent(source: str, *, python: str | None = None) -> list[str]:
     """grader.collector_dependent(source), wherever the backend runs it."""
-    return [str(reason) for reason in _perform("collector_dependent", source)["reasons"]]
+    reasons = _perform("collector_dependent", source, python=python)["reasons"]
+    return [str(reason) for reason in reasons]
 
 
-def predict_misconceptions(source: str) -> dict[str, Outcome]:
+def predict_misconceptions(source: str, *, python: str | None = None) -> dict[str, Outcome]:
     """grader.predict_misconceptions(source), wherever the backend runs it: {misconception id:
     the outcome a student holding it expects}, for the ids that change something."""
-    predictions = _perform("predict_misconceptions", source)["predictions"]
+    predictions = _perform("predict_misconceptions", source, python=python)["predictions"]
     if not isinstance(predictions, dict):
         raise GraderUnavailable("the grader sent malformed predictions")
     return {str(key): outcome_from_dict(outcome) for key, outcome in predictions.items()}
@@ -101,6 +113,12 @@ def predict_misconceptions(source: str) -> dict[str, Outcome]:
 def python_version() -> str:
     """The Python version the backend runs snippets with ("" if no grader says)."""
     return backend().python_version()
+
+
+def python_lines() -> list[str]:
+    """The interpreter lines ("3.12", "3.13") the backend runs, the default's first: one grader
+    server (local) or worker queue (redis) each. A new line is configuration only."""
+    return backend().python_lines()
 
 
 _OUTCOME_FIELDS = {

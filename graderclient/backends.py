@@ -38,6 +38,13 @@ class Backend:
         """The Python version snippets run with ("" when no grader answers to say)."""
         raise NotImplementedError
 
+    def python_lines(self) -> list[str]:
+        """The interpreter lines ("3.12", "3.13") jobs may name, the default's first."""
+        import grader  # noqa: PLC0415 - the local and in-process graders are this configuration's
+
+        default = grader.version_line(self.python_version())
+        return list(dict.fromkeys([default, *sorted(grader.interpreter_lines())]))
+
     def describe(self) -> str:
         """What the operator sees in /healthz and in errors: no secrets."""
         return type(self).__name__
@@ -119,6 +126,12 @@ class LocalBackend(Backend):
             for name in ("GRADER_POOL_SIZE", "GRADER_LOCAL_IDLE_SECONDS")
             if name in os.environ
         }
+        # The site's interpreters (settings.GRADER), one grader server each in the service.
+        import grader  # noqa: PLC0415
+
+        interpreters = grader.configuration().interpreters
+        if interpreters:
+            environment["GRADER_INTERPRETERS"] = os.pathsep.join(interpreters)
         # Its log goes next to its socket: it outlives the web worker that happened to start
         # it, so it must not hold that worker's output streams open.
         with open(self.socket_path + ".log", "ab") as log_file:
@@ -177,6 +190,7 @@ class RedisBackend(Backend):
         self.url = url
         self.connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
         self.queue = Queue(options.get("queue") or "grader", connection=self.connection)
+        self._line_queues: dict[str, object] = {}
         self._version: tuple[float, str] | None = None
 
     def perform(self, job: dict, *, timeout: float) -> dict:
@@ -221,8 +235,22 @@ class RedisBackend(Backend):
         except InvalidJobOperation:
             pass
 
+    def _queue_for(self, job: dict):
+        """The default queue, or the queue of the interpreter line the job names."""
+        from rq import Queue
+
+        from grader.worker import line_queue
+
+        line = job.get("python")
+        if line is None:
+            return self.queue
+        if line not in self._line_queues:
+            name = line_queue(self.queue.name, line)
+            self._line_queues[line] = Queue(name, connection=self.connection)
+        return self._line_queues[line]
+
     def _enqueue(self, job: dict, timeout: float):
-        return self.queue.enqueue(
+        return self._queue_for(job).enqueue(
             "grader.worker.perform_job",
             job,
             job_timeout=int(jobs.MAX_WALL_SECONDS * 4),
@@ -241,7 +269,9 @@ class RedisBackend(Backend):
             return False
         rq_job.refresh()
         name = rq_job.worker_name
-        return bool(name) and not self.connection.exists(heartbeat_key(name))
+        return bool(name) and not self.connection.exists(
+            heartbeat_key(name), heartbeat_key(name, line_only=True)
+        )
 
     def _no_answer(self, timeout: float) -> str:
         alive = len(self.worker_versions())
@@ -255,17 +285,28 @@ class RedisBackend(Backend):
             "or stuck); try again in a minute"
         )
 
-    def worker_versions(self) -> dict[str, str]:
-        """The living workers' names and Python versions (from their heartbeats)."""
-        from grader.worker import HEARTBEAT_PREFIX
+    def worker_versions(self, line_only: bool = False) -> dict[str, str]:
+        """The living workers' names and Python versions (from their heartbeats): those of the
+        default queue, or (`line_only`) those serving one interpreter line's queue only."""
+        from grader.worker import HEARTBEAT_PREFIX, LINE_HEARTBEAT_PREFIX
 
-        keys = list(self.connection.scan_iter(match=HEARTBEAT_PREFIX + "*", count=100))
+        prefix = LINE_HEARTBEAT_PREFIX if line_only else HEARTBEAT_PREFIX
+        keys = list(self.connection.scan_iter(match=prefix + "*", count=100))
         values = self.connection.mget(keys) if keys else []
         return {
-            key.decode()[len(HEARTBEAT_PREFIX) :]: value.decode()
+            key.decode()[len(prefix) :]: value.decode()
             for key, value in zip(keys, values, strict=True)
             if value is not None
         }
+
+    def python_lines(self) -> list[str]:
+        """The default workers' line, then the lines the other living workers serve."""
+        from grader.pool import version_line
+
+        default = self.python_version()
+        others = {version_line(v) for v in self.worker_versions(line_only=True).values()}
+        lines = [version_line(default)] if default else []
+        return list(dict.fromkeys([*lines, *sorted(others)]))
 
     def python_version(self) -> str:
         """The living workers' Python version, asked at most every 30 seconds. Workers of two

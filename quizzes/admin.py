@@ -20,7 +20,7 @@ from content.markdown import (
     highlight_python,
 )
 from grader import GraderUnavailable
-from quizzes import grading, hooks, misconceptions, selectors, services
+from quizzes import grading, hooks, misconceptions, selectors, services, version_matrix, versions
 from quizzes.admin_forms import (
     ChoiceAdminForm,
     ChoiceFormSet,
@@ -29,6 +29,7 @@ from quizzes.admin_forms import (
 )
 from quizzes.admin_saving import GraderFirstAdmin
 from quizzes.deadlines import follow_quiz_times
+from quizzes.grading import source_hash
 from quizzes.models import Attempt, Choice, Question, Quiz, QuizQuestion, Response
 from quizzes.nul import visible_nul
 from quizzes.variant_admin import VariantAdminMixin
@@ -61,6 +62,7 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
         "difficulty",
         "is_published",
         "key_state",
+        "versions_differ",
         "student_preview",
     ]
     list_filter = ["topic", "answer_mode", "is_published", "difficulty"]
@@ -71,6 +73,7 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
         "highlighted_snippet",
         "real_outcome",
         "misconception_predictions",
+        "outcome_per_version",
         "student_preview",
         "variants_overview",
     ]
@@ -86,6 +89,7 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
             {
                 "fields": [
                     "real_outcome",
+                    "outcome_per_version",
                     "misconception_predictions",
                     "student_preview",
                     "variants_overview",
@@ -99,7 +103,44 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
         css = PYGMENTS_MEDIA
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("choices")
+        return super().get_queryset(request).prefetch_related("choices", "stored_keys")
+
+    def _current_version_rows(self, obj: Question) -> dict:
+        """The question's current per-line keys (from the prefetched rows: no query per row)."""
+        digest = source_hash(obj.snippet)
+        return {
+            row.python: row
+            for row in obj.stored_keys.all()
+            if row.variant_id is None and row.source_hash == digest
+        }
+
+    @admin.display(description="Differs by version")
+    def versions_differ(self, obj: Question):
+        rows = self._current_version_rows(obj)
+        if len(rows) < 2:
+            return "-"
+        differing = versions.differing_lines(obj, rows)
+        return f"yes: {', '.join(differing)}" if differing else "no"
+
+    @admin.display(description="Outcome per Python version")
+    def outcome_per_version(self, obj: Question):
+        rows = self._current_version_rows(obj) if obj and obj.pk else {}
+        if not rows:
+            return "Not computed (refresh_answer_keys --python LINE, or save the question)."
+        differing = set(versions.differing_lines(obj, rows))
+        return format_html_join(
+            "",
+            '<div class="version-outcome"><strong>Python {}</strong>{}'
+            '<pre class="real-outcome">{}</pre></div>',
+            (
+                (
+                    row.python_version or line,
+                    " (differs)" if line in differing else "",
+                    visible_nul(version_matrix.shown_outcome(row.answer_key)),
+                )
+                for line, row in sorted(rows.items())
+            ),
+        )
 
     @admin.display(description="Snippet (highlighted)")
     def highlighted_snippet(self, obj: Question):
@@ -177,7 +218,32 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
             self.admin_site.admin_view(self.add_predicted_choice_view),
             name="quizzes_question_add_predicted_choice",
         )
-        return [add_predicted, *super().get_urls()]
+        matrix = path(
+            "version-matrix/",
+            self.admin_site.admin_view(self.version_matrix_view),
+            name="quizzes_question_version_matrix",
+        )
+        return [add_predicted, matrix, *super().get_urls()]
+
+    def version_matrix_view(self, request):
+        """Every question and page block whose outcome differs between Python versions, side by
+        side (staff only: admin_view; and the permission to view questions)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        matrix = version_matrix.version_matrix(
+            versions.default_line(),
+            lambda question: reverse("admin:quizzes_question_change", args=[question.pk]),
+            lambda page: reverse("admin:content_conceptpage_change", args=[page.pk]),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Version matrix: outcomes that differ between Python versions",
+            "matrix": matrix,
+            "question_rows": [(row, matrix.shown(row)) for row in matrix.questions],
+            "block_rows": [(row, matrix.shown(row)) for row in matrix.blocks],
+        }
+        return TemplateResponse(request, "admin/quizzes/version_matrix.html", context)
 
     def add_predicted_choice_view(self, request, question_id: int, misconception: str):
         """POST: add a misconception's stored prediction as a labelled choice; no grader run."""
@@ -214,6 +280,7 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
                 trace=form.grader_trace,
                 predictions=form.grader_predictions,
             )
+            versions.store_version_keys(obj, form.version_results or {})
         warn_about_leaks(request, questions=[obj])
 
     @admin.action(description="Recompute answer keys", permissions=["change"])

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from content import runs
 from grader import GraderUnavailable
-from quizzes import feedback_policies, grading, misconceptions, variant_forms
+from quizzes import feedback_policies, grading, misconceptions, variant_forms, versions
 from quizzes.models import Choice, Question, Quiz
 from quizzes.text import normalise_newlines
 
@@ -72,6 +72,7 @@ class QuestionAdminForm(NormalisedTextForm):
 
     def clean_parameters(self):
         return variant_forms.clean_parameters(self.cleaned_data.get("parameters"))
+    version_results: dict | None = None
 
     def clean(self):
         cleaned = super().clean()
@@ -108,6 +109,8 @@ class QuestionAdminForm(NormalisedTextForm):
         self.grader_predictions = runs.predict_snippet(snippet, outcome)
         # The choice formset checks catalogue-labelled choices against these.
         self.instance.checked_predictions = self.grader_predictions
+        # Its key on every other configured Python line (quizzes/versions.py), stored with it.
+        self.version_results = versions.compute_version_keys(snippet, versions.python_lines()[1:])
 
 
 GC_TIMING_FIX = (

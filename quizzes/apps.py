@@ -10,3 +10,6 @@ class QuizzesConfig(AppConfig):
         from quizzes.checks import check_key_python_version
 
         checks.register(check_key_python_version)
+        from quizzes import versions
+
+        versions.connect_signals()  # a course's pin (quizzes/versions.py) is cached

@@ -152,9 +152,12 @@ def _answered_output(question: Question, answer_text: str, choice: Choice | None
 
 
 def grade_response(response, question: Question, points: int) -> None:
-    """Grade `response` against the question's current key, in memory (the caller saves it, or,
-    for a read, only shows it), recording that key on the response."""
-    key = question.answer_key
+    """Grade `response` against the question's current key on the line its course (or the site)
+    pins (quizzes/versions.py), in memory (the caller saves it, or, for a read, only shows it),
+    recording that key and its Python version on the response."""
+    from quizzes import versions  # noqa: PLC0415 - versions reads grading's helpers
+
+    key, python_version = versions.grading_key(question, response.attempt.quiz_id)
     if not is_valid_key(key):
         # An ungradable question (its key broke) earns nothing, and says so: is_correct None.
         response.is_correct = None
@@ -173,4 +176,4 @@ def grade_response(response, question: Question, points: int) -> None:
         else []
     )
     response.graded_key = key
-    response.graded_python_version = question.key_python_version
+    response.graded_python_version = python_version

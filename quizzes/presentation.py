@@ -17,6 +17,7 @@ from quizzes import (
     selectors,
     services,
     variant_services,
+    versions,
 )
 from quizzes.forms import AnswerForm
 from quizzes.models import Choice, Question, Quiz, QuizQuestion, Response
@@ -69,6 +70,8 @@ class Feedback:
     # The misconceptions whose prediction the wrong answer equals (recorded when it was graded).
     diagnoses: list[misconceptions.Diagnosis] = field(default_factory=list)
     question_id: int | None = None  # for "Edit and run" in the playground (issue 17)
+    # What other Python versions print where it differs (quizzes/versions.py).
+    other_versions: list = field(default_factory=list)
 
 
 def diagram_trace(question: Question, key: dict) -> dict | None:
@@ -104,6 +107,7 @@ def build_feedback(
         mode_template=mode.FEEDBACK_TEMPLATE,
         diagnoses=misconceptions.diagnoses(matched),
         question_id=question.pk,
+        other_versions=versions.other_version_outputs(question, key, python_version),
         **mode.feedback_parts(question, answer, key, choice_seed=choice_seed),
     )
 

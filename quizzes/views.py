@@ -278,6 +278,8 @@ def attempt_entries(attempt: Attempt, *, feedback_may_show: bool = True) -> list
     )
     if not feedback_may_show:
         entries = entries.defer("question__answer_key", "question__key_trace")
+    else:  # what other Python versions print, under the feedback (quizzes/versions.py)
+        entries = entries.prefetch_related("question__stored_keys")
     by_id = {entry.pk: entry for entry in entries}
     order = [pk for pk in attempt.question_order if pk in by_id] or list(by_id)
     return variant_services.entries_as_seen(attempt, [by_id[pk] for pk in order])

@@ -6,7 +6,9 @@ from grader.misconceptions import catalogue, registry
 from grader.outcome import Limits, Outcome
 
 
-def simulate(source: str, misconception: str, *, limits: Limits | None = None) -> Outcome:
+def simulate(
+    source: str, misconception: str, *, limits: Limits | None = None, python: str | None = None
+) -> Outcome:
     """Run `source` as a student holding `misconception` expects it to run, in the same
     sandbox and limits as `grader.run`.
 
@@ -19,11 +21,13 @@ def simulate(source: str, misconception: str, *, limits: Limits | None = None) -
 
     catalogue.lookup(misconception)
     if not isinstance(source, str) or not registry.applies(source, misconception):
-        return pool.run(source, limits=limits)
-    return pool.run_simulated(source, misconception, limits=limits)
+        return pool.run(source, limits=limits, python=python)
+    return pool.run_simulated(source, misconception, limits=limits, python=python)
 
 
-def predict(source: str, *, limits: Limits | None = None) -> dict[str, Outcome]:
+def predict(
+    source: str, *, limits: Limits | None = None, python: str | None = None
+) -> dict[str, Outcome]:
     """{id: simulated outcome} for every misconception that changes something in `source`, in
     catalogue order (the others predict the real outcome and are not run). The runs go side by
     side over the grader's connections, so the whole costs about one run per id divided by the
@@ -36,7 +40,9 @@ def predict(source: str, *, limits: Limits | None = None) -> dict[str, Outcome]:
     workers = min(len(misconceptions), pool.pool_size())
     with ThreadPoolExecutor(max_workers=workers) as executor:
         outcomes = executor.map(
-            lambda misconception: pool.run_simulated(source, misconception, limits=limits),
+            lambda misconception: pool.run_simulated(
+                source, misconception, limits=limits, python=python
+            ),
             misconceptions,
         )
         return dict(zip(misconceptions, outcomes, strict=True))

@@ -1,53 +1,70 @@
 """Shared fixtures of the grader tests: plain CPython as the oracle, and a check that it serves.
 
+The fidelity, deny, limit and policy-hunt suites (PER_INTERPRETER) run once per configured
+interpreter (grader.interpreters(): the grader's own and GRADER_INTERPRETERS, which `make test`
+sets to CPython 3.13): each test of theirs takes the `grader_interpreter` parameter, which
+makes that interpreter the grader's default and the `cpython` oracle's for the test.
+
 The grader's tests do not need Django: nothing here imports it.
 """
-
-import os
-import re
-import subprocess
-import sys
-import tempfile
-from dataclasses import dataclass
 
 import pytest
 
 import grader
+from grader import oracle
+
+CPythonRun = oracle.ScriptRun
+PER_INTERPRETER = {
+    "test_allow",
+    "test_policy_hunt",
+    "test_fidelity",
+    "test_deny",
+    "test_deny_allowed",
+    "test_limits",
+    "test_interned",
+}
 
 
-@dataclass(frozen=True)
-class CPythonRun:
-    stdout: str
-    exception: str | None
-    exception_line: int | None
+def run_in_cpython(source: str | bytes, timeout: float = 60) -> oracle.ScriptRun:
+    """What plain `python -I file.py` does with the source, for the grader's current default
+    interpreter (grader/oracle.py)."""
+    return oracle.run_script(source, grader.configuration().python, timeout)
 
 
-def run_in_cpython(source: str | bytes, timeout: float = 60) -> CPythonRun:
-    """Run the source as a script under the grader's own interpreter, `python -I file.py`."""
-    data = source.encode("utf-8") if isinstance(source, str) else source
-    with tempfile.TemporaryDirectory() as directory:
-        path = os.path.join(directory, "snippet.py")
-        with open(path, "wb") as file:
-            file.write(data)
-        completed = subprocess.run(
-            [sys.executable, "-I", path], capture_output=True, timeout=timeout, cwd=directory
+def pytest_generate_tests(metafunc):
+    module = metafunc.module.__name__.rpartition(".")[2]
+    if module in PER_INTERPRETER and "grader_interpreter" in metafunc.fixturenames:
+        paths = grader.interpreters()
+        metafunc.parametrize(
+            "grader_interpreter",
+            paths,
+            indirect=True,
+            scope="module",
+            ids=[grader.version_line(grader.python_version(path)) for path in paths],
         )
-    stdout = completed.stdout.decode("utf-8", "surrogateescape")
-    stderr = completed.stderr.decode("utf-8", "surrogateescape")
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    # An uncaught exception exits with 1 after a traceback, a SystemExit with its status after
-    # its message, if any (the grader reports both as "raised" with that last line: see
-    # grader/exits.py); warnings alone leave the exit code at 0.
-    if completed.returncode == 0 or not lines:
-        return CPythonRun(stdout, None, None)
-    numbers = re.findall(rf'File "{re.escape(path)}", line (\d+)', stderr)
-    return CPythonRun(stdout, lines[-1], int(numbers[-1]) if numbers else None)
 
 
-@pytest.fixture(scope="session")
-def cpython():
-    """`cpython(source)` -> CPythonRun: what plain CPython prints and raises for the source."""
-    return run_in_cpython
+@pytest.fixture(scope="module", autouse=True)
+def grader_interpreter(request):
+    """The interpreter the module's tests run the grader and the oracle under (the default
+    one unless the module is per interpreter)."""
+    python = getattr(request, "param", None)
+    saved = grader.configuration().python
+    if python is None or python == saved:
+        yield saved
+        return
+    grader.configure(python=python)
+    try:
+        yield python
+    finally:
+        grader.configure(python=saved)
+
+
+@pytest.fixture(scope="module")
+def cpython(grader_interpreter):
+    """`cpython(source)` -> CPythonRun: what plain CPython prints and raises for the source,
+    under the module's interpreter (fixtures of the module built on it follow the parameter)."""
+    return lambda source, timeout=60: oracle.run_script(source, grader_interpreter, timeout)
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """The constructs issue 12 allows run with CPython's semantics: each `test_allow_*` runs its
 family of generated snippets (grader/policy_hunt.py CONSTRUCTS, each at module level and inside a
-function) through the grader and `python -I`: all accepted, all identical. The same families
-under the other CPython (3.13 when the grader runs 3.12): test_policy_hunt.py. What each construct
-could open and how it stays closed: test_deny_allowed.py."""
+function) through the grader and `python -I`: all accepted, all identical, on each configured
+interpreter (conftest.PER_INTERPRETER). What each construct could open and how it stays closed:
+test_deny_allowed.py."""
 
 from grader import policy_hunt as hunt
 

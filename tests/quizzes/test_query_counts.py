@@ -136,13 +136,13 @@ STUDENT_PAGE_QUERIES = {
     "practice_topics": 13,
     "practice_topic": 18,
     "practice_question": 12,
-    "practice_feedback": 16,
+    "practice_feedback": 17,  # + the other Python versions' keys (issue 18)
     "quiz_list": 12,
     "quiz_detail": 16,
     "attempt_list": 11,
     "attempt_take": 13,
-    "attempt_submit": 9,
-    "attempt_result": 12,
+    "attempt_submit": 10,  # + the other Python versions' keys (issue 18)
+    "attempt_result": 13,  # + the other Python versions' keys (issue 18)
 }
 RESULTS_PAGE_QUERIES = 12
 ATTEMPT_ADMIN_PAGE_QUERIES = 11
