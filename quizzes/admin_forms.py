@@ -72,6 +72,7 @@ class QuestionAdminForm(NormalisedTextForm):
 
     def clean_parameters(self):
         return variant_forms.clean_parameters(self.cleaned_data.get("parameters"))
+
     version_results: dict | None = None
 
     def clean(self):
