@@ -24,12 +24,22 @@ from quizzes import grading, misconceptions, selectors, services
 from quizzes.admin_forms import (
     ChoiceAdminForm,
     ChoiceFormSet,
+    KnownWrongAnswerAdminForm,
+    KnownWrongAnswerFormSet,
     QuestionAdminForm,
     QuizAdminForm,
 )
 from quizzes.admin_saving import GraderFirstAdmin
 from quizzes.deadlines import follow_quiz_times
-from quizzes.models import Attempt, Choice, Question, Quiz, QuizQuestion, Response
+from quizzes.models import (
+    Attempt,
+    Choice,
+    KnownWrongAnswer,
+    Question,
+    Quiz,
+    QuizQuestion,
+    Response,
+)
 from quizzes.nul import visible_nul
 
 PYGMENTS_MEDIA = {"all": ["content/pygments.css"]}
@@ -49,10 +59,23 @@ class ChoiceInline(admin.TabularInline):
     extra = 0
 
 
+class KnownWrongAnswerInline(admin.TabularInline):
+    """A typed question's known wrong answers (issue 16 §2): typed by hand here, or recorded in
+    one click from a prediction above."""
+
+    model = KnownWrongAnswer
+    form = KnownWrongAnswerAdminForm
+    formset = KnownWrongAnswerFormSet
+    extra = 0
+
+
 @admin.register(Question)
 class QuestionAdmin(GraderFirstAdmin):
     form = QuestionAdminForm
-    inlines = [ChoiceInline]
+    inlines = [ChoiceInline, KnownWrongAnswerInline]
+    # The predictions' one-click buttons are submit buttons of the change form: with the save
+    # row on top, Enter in a field still saves (the first submit button is the default).
+    save_on_top = True
     list_display = [
         "title",
         "topic",
@@ -87,7 +110,7 @@ class QuestionAdmin(GraderFirstAdmin):
         css = PYGMENTS_MEDIA
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("choices")
+        return super().get_queryset(request).prefetch_related("choices", "known_wrong_answers")
 
     @admin.display(description="Snippet (highlighted)")
     def highlighted_snippet(self, obj: Question):
@@ -133,7 +156,9 @@ class QuestionAdmin(GraderFirstAdmin):
             predictions = format_html(
                 "<p>{}</p>", "No misconception in the catalogue predicts another output here."
             )
-        unchecked = misconceptions.unchecked_labels(obj.choices.all())
+        unchecked = misconceptions.unchecked_labels(
+            [*obj.choices.all(), *obj.known_wrong_answers.all()]
+        )
         if not unchecked:
             return predictions
         return format_html(
@@ -144,18 +169,24 @@ class QuestionAdmin(GraderFirstAdmin):
 
     @staticmethod
     def _add_choice_button(question: Question, prediction) -> str:
-        """One click adds the prediction as a labelled choice (choice questions only). The
-        button submits the change form's own form (and its CSRF token) to the add view."""
-        if question.answer_mode != Question.AnswerMode.CHOICE:
+        """One click adds the prediction as a labelled choice (choice questions) or records it
+        as a known wrong answer (typed ones). The button submits the change form's own form
+        (and its CSRF token) to the add view."""
+        if question.answer_mode == Question.AnswerMode.CHOICE:
+            name, kind, text = "add_predicted_choice", "add-predicted-choice", "Add as a choice"
+        elif question.answer_mode == Question.AnswerMode.TYPED:
+            name, kind = "add_known_wrong_answer", "add-known-wrong-answer"
+            text = "Record as a known wrong answer"
+        else:
             return ""
         url = reverse(
-            "admin:quizzes_question_add_predicted_choice",
-            args=[question.pk, prediction.misconception],
+            f"admin:quizzes_question_{name}", args=[question.pk, prediction.misconception]
         )
         return format_html(
-            '<button type="submit" class="button add-predicted-choice" formaction="{}">'
-            "Add as a choice labelled {}</button>",
+            '<button type="submit" class="button {}" formaction="{}">{} labelled {}</button>',
+            kind,
             url,
+            text,
             prediction.misconception,
         )
 
@@ -165,10 +196,35 @@ class QuestionAdmin(GraderFirstAdmin):
             self.admin_site.admin_view(self.add_predicted_choice_view),
             name="quizzes_question_add_predicted_choice",
         )
-        return [add_predicted, *super().get_urls()]
+        add_known_wrong = path(
+            "<int:question_id>/add-known-wrong-answer/<slug:misconception>/",
+            self.admin_site.admin_view(self.add_known_wrong_answer_view),
+            name="quizzes_question_add_known_wrong_answer",
+        )
+        return [add_predicted, add_known_wrong, *super().get_urls()]
 
     def add_predicted_choice_view(self, request, question_id: int, misconception: str):
         """POST: add a misconception's stored prediction as a labelled choice; no grader run."""
+        return self._add_predicted(
+            request,
+            question_id,
+            misconception,
+            services.choice_add_predicted,
+            "Added the choice {!r} predicts.",
+        )
+
+    def add_known_wrong_answer_view(self, request, question_id: int, misconception: str):
+        """POST: record a misconception's stored prediction as a known wrong answer of a typed
+        question; no grader run."""
+        return self._add_predicted(
+            request,
+            question_id,
+            misconception,
+            services.known_wrong_answer_add_predicted,
+            "Recorded what {!r} predicts as a known wrong answer.",
+        )
+
+    def _add_predicted(self, request, question_id, misconception, add, done: str):
         question = get_object_or_404(Question, pk=question_id)
         change_url = reverse("admin:quizzes_question_change", args=[question.pk])
         if request.method != "POST":
@@ -176,11 +232,11 @@ class QuestionAdmin(GraderFirstAdmin):
         if not self.has_change_permission(request, question):
             raise PermissionDenied
         try:
-            services.choice_add_predicted(question=question, misconception=misconception)
+            add(question=question, misconception=misconception)
         except services.ServiceError as refused:
             self.message_user(request, refused.message, messages.ERROR)
         else:
-            self.message_user(request, f"Added the choice {misconception!r} predicts.")
+            self.message_user(request, done.format(misconception))
         return HttpResponseRedirect(change_url)
 
     @admin.display(description="Preview as a student")
