@@ -20,7 +20,7 @@ from content.markdown import (
     highlight_python,
 )
 from grader import GraderUnavailable
-from quizzes import grading, misconceptions, selectors, services
+from quizzes import grading, known_answers, misconceptions, selectors, services
 from quizzes.admin_forms import (
     ChoiceAdminForm,
     ChoiceFormSet,
@@ -156,9 +156,19 @@ class QuestionAdmin(GraderFirstAdmin):
             predictions = format_html(
                 "<p>{}</p>", "No misconception in the catalogue predicts another output here."
             )
-        unchecked = misconceptions.unchecked_labels(
-            [*obj.choices.all(), *obj.known_wrong_answers.all()]
-        )
+        choices, known = list(obj.choices.all()), list(obj.known_wrong_answers.all())
+        # Stored labels the current predictions contradict (the key was recomputed since they
+        # were checked): saving refuses them until they are fixed, so say so before.
+        contradicted = misconceptions.label_problems(
+            obj.answer_key, obj.key_predictions, choices
+        ) + known_answers.problems(obj.answer_mode, obj.answer_key, obj.key_predictions, known)
+        if contradicted:
+            predictions = format_html(
+                '{}<ul class="label-problems errorlist">{}</ul>',
+                predictions,
+                format_html_join("", "<li>{}</li>", ((problem,) for problem in contradicted)),
+            )
+        unchecked = misconceptions.unchecked_labels([*choices, *known])
         if not unchecked:
             return predictions
         return format_html(
@@ -174,11 +184,17 @@ class QuestionAdmin(GraderFirstAdmin):
         (and its CSRF token) to the add view."""
         if question.answer_mode == Question.AnswerMode.CHOICE:
             name, kind, text = "add_predicted_choice", "add-predicted-choice", "Add as a choice"
+            present = [choice.text for choice in question.choices.all()]
+            done = "A choice shows this."
         elif question.answer_mode == Question.AnswerMode.TYPED:
             name, kind = "add_known_wrong_answer", "add-known-wrong-answer"
             text = "Record as a known wrong answer"
+            present = [known_answers.text(known) for known in question.known_wrong_answers.all()]
+            done = "Recorded as a known wrong answer."
         else:
             return ""
+        if any(grading.answer_matches(shown, prediction.outcome) for shown in present):
+            return format_html('<p class="prediction-present">{}</p>', done)
         url = reverse(
             f"admin:quizzes_question_{name}", args=[question.pk, prediction.misconception]
         )

@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import TypeGuard
 
+import grader
 from grader.constants import COMPLETED_STATUSES
 from quizzes import answer_modes
 from quizzes.models import Choice, KnownWrongAnswer, Question
@@ -123,8 +124,8 @@ def diagnosed_misconceptions(
     stored with the key): the student answered what Python would show if that belief were true.
     A true/false answer is diagnosed when it calls a false claim true. Empty for predictions of
     another key than `key` (the snippet changed since the answer was graded).
-    A typed answer is also diagnosed with the labels of the question's known wrong answers it
-    equals (models.KnownWrongAnswer; one query unless prefetched)."""
+    A typed answer is also diagnosed with the labels outside the catalogue of the question's
+    known wrong answers it equals (models.KnownWrongAnswer; one query unless prefetched)."""
     if not is_valid_key(key) or not _same_outcome(key, question.answer_key):
         return []
     answered = _answered_output(question, answer_text, choice)
@@ -142,11 +143,17 @@ def diagnosed_misconceptions(
 
 
 def known_wrong_labels(answers: Iterable[KnownWrongAnswer], answered: str) -> list[str]:
-    """The labels of the known wrong answers `answered` equals, each once, in stored order."""
+    """The labels outside the catalogue of the known wrong answers `answered` equals, each once,
+    in stored order. A catalogue id is left to its stored prediction, which diagnoses the same
+    answers and is recomputed with the key: a known wrong answer labelled with it may have gone
+    stale since (a changed snippet, another Python), and would then name a belief the answer
+    does not show."""
     labels: list[str] = []
     for answer in answers:
         label = answer.misconception.strip()
-        if label and label not in labels and answer_matches(answered, answer.outcome):
+        if not label or label in labels or label in grader.MISCONCEPTIONS:
+            continue
+        if answer_matches(answered, answer.outcome):
             labels.append(label)
     return labels
 

@@ -149,13 +149,21 @@ def label_text(label: str) -> str:
 
 def practice_targeting(user, misconception_ids: Iterable[str], answered: Question):
     """Another question `user` may practise that diagnoses one of the misconceptions (its
-    stored predictions differ from its key for that id), or None."""
+    stored predictions differ from its key for that id; for a label outside the catalogue, a
+    typed question with a known wrong answer carrying it), or None."""
     for misconception in misconception_ids:
-        candidates = (
-            selectors.practice_questions(user)
-            .exclude(pk=answered.pk)
-            .filter(key_predictions__has_key=misconception)
-            .only("pk", "title", "answer_key", "key_predictions")
+        others = selectors.practice_questions(user).exclude(pk=answered.pk)
+        if not is_catalogue_id(misconception):
+            labelled = others.filter(
+                answer_mode=Question.AnswerMode.TYPED,
+                known_wrong_answers__misconception=misconception,
+            )
+            question = labelled.only("pk", "title").first()
+            if question is not None:
+                return question
+            continue
+        candidates = others.filter(key_predictions__has_key=misconception).only(
+            "pk", "title", "answer_key", "key_predictions"
         )
         for question in candidates:
             predicted = question.key_predictions[misconception]

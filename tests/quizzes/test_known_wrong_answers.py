@@ -5,6 +5,7 @@ feedback, only once the feedback policy allows feedback.
 
 Predicted outputs come from grader.simulate, never typed here."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -69,6 +70,7 @@ def test_one_click_records_a_prediction_as_a_known_wrong_answer(instructor_clien
     page = instructor_client.get(change_url(typed_question)).text
     assert "Recorded what &#x27;assignment-copies&#x27; predicts" in page
     assert 'name="known_wrong_answers-0-misconception"' in page  # listed in its inline
+    assert url not in page and "Recorded as a known wrong answer." in page  # no second button
 
     again = messages_after(instructor_client, instructor_client.post(url))
     assert "already shows what" in again
@@ -338,3 +340,40 @@ def test_a_question_of_another_mode_ignores_known_wrong_answers(true_false_quest
     assert FREE_LABEL not in grading.diagnosed_misconceptions(
         true_false_question, true_false_question.answer_key, answer_text="true"
     )
+
+
+def test_a_stale_catalogue_label_names_nothing_and_the_admin_says_so(
+    client, logged_in, typed_question, instructor
+):
+    """A known wrong answer whose catalogue label the current predictions contradict (the key
+    was recomputed after it was checked) diagnoses nothing: only the stored prediction does."""
+    stale = KnownWrongAnswer.objects.create(
+        question=typed_question, stdout="[1, 2]\nTrue\n", misconception="assignment-copies"
+    )
+    practice, page = practise(client, typed_question, answer_text="[1, 2]\nTrue")
+    assert practice.is_correct is False and practice.matched_misconceptions == []
+    assert "assignment" not in page.split("The real output")[0]
+    client.force_login(instructor)
+    page = client.get(change_url(typed_question)).text
+    assert 'class="label-problems errorlist"' in page
+    assert "The known wrong answer &#x27;[1, 2]\\nTrue\\n&#x27; is labelled" in page
+    stale.delete()
+    assert "label-problems" not in client.get(change_url(typed_question)).text
+
+
+def test_practice_offers_another_question_with_the_same_known_wrong_answer_label(
+    client, logged_in, typed_question, make_question
+):
+    for label in (FREE_LABEL, "another belief"):
+        KnownWrongAnswer.objects.create(
+            question=typed_question, stdout="[1, 2]\nTrue\n", misconception=label
+        )
+    unlabelled = make_question(DEL_SNIPPET, slug="other-without")
+    KnownWrongAnswer.objects.create(question=unlabelled, stdout="[]\n", misconception="unrelated")
+    _, page = practise(client, typed_question, answer_text="[1, 2]\nTrue")
+    assert "practice-same-misconception" not in page
+    other = make_question(DEL_SNIPPET, slug="other-with-label")
+    KnownWrongAnswer.objects.create(question=other, stdout="[]\n", misconception="another belief")
+    _, page = practise(client, typed_question, answer_text="[1, 2]\nTrue")
+    offered = re.search(r'practice-same-misconception" href="([^"]+)"', page)
+    assert offered and offered.group(1) == reverse("practice_question", args=[other.pk])
