@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from courses import selectors as course_selectors
-from courses.models import Course, CourseQuiz
+from courses.models import Course, CourseQuiz, Section
 from quizzes import grading, misconceptions
 from quizzes.models import KnownWrongAnswer, Question, QuizQuestion
 
@@ -83,6 +83,7 @@ class Row:
 @dataclass
 class MisconceptionReport:
     course: Course
+    section: Section | None  # None: every section
     weeks: list[date]  # every week from the first match's to the last's, gaps included
     course_rows: list[Row]  # one per misconception, most matched first
     topic_rows: list[Row]  # per topic (in course order), most matched first within it
@@ -138,11 +139,11 @@ def tally(matches: list[Match], found: dict[str, Misconception]) -> tuple[list, 
     return weeks, course_rows, topic_rows, student_rows
 
 
-def course_matches(course: Course) -> list[Match]:
+def course_matches(course: Course, section: Section | None = None) -> list[Match]:
     """Every misconception matched by a wrong answer in a submitted attempt of the course's
-    quizzes by its students. One query."""
+    quizzes by its students (of `section`). One query."""
     answers = (
-        course_selectors.course_responses(course=course)
+        course_selectors.course_responses(course=course, section=section)
         .filter(is_correct=False)
         .values_list(
             "matched_misconceptions",
@@ -224,9 +225,10 @@ def labelled_questions(course: Course, labels: list[str]) -> dict[str, list[Diag
     }
 
 
-def misconception_report(course: Course) -> MisconceptionReport:
-    """The course's misconception report; at most four queries (see the module's docstring)."""
-    matches = course_matches(course)
+def misconception_report(course: Course, section: Section | None = None) -> MisconceptionReport:
+    """The course's misconception report (of the students of `section`, or all); at most four
+    queries (see the module's docstring)."""
+    matches = course_matches(course, section)
     labels = sorted({match.misconception for match in matches})
     ids = [label for label in labels if misconceptions.is_catalogue_id(label)]
     free = [label for label in labels if not misconceptions.is_catalogue_id(label)]
@@ -243,4 +245,4 @@ def misconception_report(course: Course) -> MisconceptionReport:
     for label, misconception in found.items():
         misconception.questions = questions.get(label, [])
     weeks, course_rows, topic_rows, student_rows = tally(matches, found)
-    return MisconceptionReport(course, weeks, course_rows, topic_rows, student_rows)
+    return MisconceptionReport(course, section, weeks, course_rows, topic_rows, student_rows)

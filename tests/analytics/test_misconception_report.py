@@ -270,6 +270,43 @@ def test_only_the_courses_students_and_quizzes_count(
     assert rows_of(other_report.course_rows, False) == {COPIES: [2]}
 
 
+def test_a_section_shows_its_students_only(client, instructor, course, scripted_class):
+    other_section = course.sections.create(name="B")
+    Enrolment.objects.filter(student=scripted_class["bob"]).update(section=other_section)
+    first = course.sections.get(name="A")
+    report = misconception_report.misconception_report(course, first)
+    assert rows_of(report.student_rows, True) == {
+        key: counts for key, counts in STUDENT_ROWS.items() if key[0] != "bob"
+    }
+    assert rows_of(report.course_rows, False)[COPIES] == [2, 0, 0]
+
+    client.force_login(instructor)
+    response = client.get(report_url(course), {"section": other_section.pk})
+    assert response.context["report"].section == other_section
+    assert rows_of(response.context["report"].student_rows, True) == {("bob", COPIES): [1]}
+    assert f'<option value="{other_section.pk}" selected>B</option>' in response.text
+    assert f"?section={other_section.pk}" in response.text  # the CSV of the same section
+    exported = client.get(report_url(course, "_csv"), {"section": other_section.pk})
+    lines = b"".join(exported.streaming_content).decode().splitlines()
+    assert lines[1:] == [
+        f"course,,{COPIES},{grader.MISCONCEPTIONS[COPIES].belief},1,1",
+        f"topic,Mutability and aliasing,{COPIES},{grader.MISCONCEPTIONS[COPIES].belief},1,1",
+        f"student,bob,{COPIES},{grader.MISCONCEPTIONS[COPIES].belief},1,1",
+    ]
+
+
+def test_another_courses_section_or_a_malformed_one_is_a_404(
+    client, instructor, course, other_instructor
+):
+    other = course_services.course_create(
+        title="Other", slug="other", instructors=[other_instructor], sections=["B"]
+    )
+    client.force_login(instructor)
+    for value in (other.sections.get().pk, "abc", "-1"):
+        assert client.get(report_url(course), {"section": value}).status_code == 404
+        assert client.get(report_url(course, "_csv"), {"section": value}).status_code == 404
+
+
 def test_another_instructor_gets_a_404_and_a_student_a_403(
     client, course, scripted_class, other_instructor
 ):
@@ -307,10 +344,11 @@ def test_the_course_misconceptions_page_links_the_report(client, instructor, cou
 #   4. the known wrong answers carrying the labels outside the catalogue, with their questions.
 REPORT_QUERIES = 4
 # The CSV export adds: the session, the user, the instructor check (their groups), the owned
-# course. The page adds to those what base.html shows every instructor: the instructor check
-# again (the admin link) and the Python versions of the stored keys and page outputs.
+# course. The page adds to those the course's sections (the filter) and what base.html shows
+# every instructor: the instructor check again (the admin link) and the Python versions of the
+# stored keys and page outputs.
 CSV_QUERIES = REPORT_QUERIES + 4
-PAGE_QUERIES = CSV_QUERIES + 3
+PAGE_QUERIES = CSV_QUERIES + 4
 
 
 def test_queries_are_pinned_and_do_not_grow(
