@@ -74,6 +74,7 @@ class Row:
     group: str
     misconception: Misconception
     counts: list[int]
+    group_id: int | None = None  # the topic's or the student's pk
 
     @property
     def total(self) -> int:
@@ -113,8 +114,9 @@ def weeks_spanning(weeks: Iterable[date]) -> list[date]:
 def _rows(
     matches: list[Match], weeks: list[date], group_of, order_of, found: dict[str, Misconception]
 ) -> list[Row]:
-    """One row per (group, misconception) matched, groups in `order_of` order, the most matched
-    misconception first within a group (then by label)."""
+    """One row per (group, misconception) matched (`group_of`: a match's group name and pk),
+    groups in `order_of` order, the most matched misconception first within a group (then by
+    label)."""
     column = {week: index for index, week in enumerate(weeks)}
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(weeks))
     orders = {}
@@ -123,19 +125,28 @@ def _rows(
         counts[(group, match.misconception)][column[match.week]] += 1
         orders[group] = order_of(match)
     rows = [
-        Row(group, found[misconception], weekly)
-        for (group, misconception), weekly in counts.items()
+        Row(name, found[misconception], weekly, group_id)
+        for ((name, group_id), misconception), weekly in counts.items()
     ]
-    rows.sort(key=lambda row: (orders[row.group], row.group, -row.total, row.misconception.label))
+    rows.sort(
+        key=lambda row: (
+            orders[(row.group, row.group_id)],
+            row.group,
+            -row.total,
+            row.misconception.label,
+        )
+    )
     return rows
 
 
 def tally(matches: list[Match], found: dict[str, Misconception]) -> tuple[list, list, list, list]:
     """The weeks, and the course's, topics' and students' rows of `matches` (pure)."""
     weeks = weeks_spanning(match.week for match in matches)
-    course_rows = _rows(matches, weeks, lambda m: "", lambda m: 0, found)
-    topic_rows = _rows(matches, weeks, lambda m: m.topic, lambda m: m.topic_order, found)
-    student_rows = _rows(matches, weeks, lambda m: m.username, lambda m: 0, found)
+    course_rows = _rows(matches, weeks, lambda m: ("", None), lambda m: 0, found)
+    topic_rows = _rows(
+        matches, weeks, lambda m: (m.topic, m.topic_id), lambda m: m.topic_order, found
+    )
+    student_rows = _rows(matches, weeks, lambda m: (m.username, m.student_id), lambda m: 0, found)
     return weeks, course_rows, topic_rows, student_rows
 
 

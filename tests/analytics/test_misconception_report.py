@@ -219,6 +219,12 @@ def test_the_page_shows_the_tables_with_a_chart_per_row(client, instructor, cour
     assert f'aria-label="{copies_chart.text}"' in html
     heights = [bar.height for bar in copies_chart.bars]
     assert heights == [24, 0, 12]  # on the page's scale: 2 is its largest weekly count
+    # Each student's name leads to their attempts in the course.
+    for student in scripted_class.values():
+        link = reverse("course_student", args=[course.slug, student.pk])
+        assert (f'<a href="{link}">{student.username}</a>' in html) == (
+            student.username in {"ada", "bob"}
+        )
 
 
 def test_the_csv_export_is_the_same_table(client, instructor, course, scripted_class):
