@@ -164,6 +164,13 @@ class KnownWrongAnswerAdminForm(NormalisedTextForm):
         required=False,
         help_text="The output the student gives, without the exception line (may be empty).",
     )
+    exception = forms.CharField(
+        label="Exception line",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 40}),
+        help_text="The last line of the traceback it ends with, if any, in full (e.g. TypeError: "
+        "unhashable type: 'list'); an answer naming just its type matches it too.",
+    )
 
     class Meta:
         model = KnownWrongAnswer

@@ -96,8 +96,8 @@ class KnownWrongAnswer(models.Model):
     stdout = models.TextField(
         blank=True, help_text="The output the student gives, without the exception line."
     )
-    exception = models.CharField(
-        max_length=500,
+    # A text: an exception's message can be as long as the repr it quotes.
+    exception = models.TextField(
         blank=True,
         help_text="The exception line it ends with, if any (e.g. TypeError: unhashable type).",
     )

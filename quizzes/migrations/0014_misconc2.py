@@ -62,13 +62,12 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "exception",
-                    models.CharField(
+                    models.TextField(
                         blank=True,
                         help_text=(
                             "The exception line it ends with, if any "
                             "(e.g. TypeError: unhashable type)."
                         ),
-                        max_length=500,
                     ),
                 ),
                 (
