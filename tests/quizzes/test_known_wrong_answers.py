@@ -14,7 +14,7 @@ from django.utils import timezone
 
 import grader
 from quizzes import grading, services
-from quizzes.models import KnownWrongAnswer, PracticeAnswer, Question, Quiz, Response
+from quizzes.models import Attempt, KnownWrongAnswer, PracticeAnswer, Question, Quiz, Response
 from tests.helpers import ALIASING_SNIPPET, JSON, save_answer, start_quiz
 
 pytestmark = pytest.mark.django_db
@@ -377,3 +377,33 @@ def test_practice_offers_another_question_with_the_same_known_wrong_answer_label
     _, page = practise(client, typed_question, answer_text="[1, 2]\nTrue")
     offered = re.search(r'practice-same-misconception" href="([^"]+)"', page)
     assert offered and offered.group(1) == reverse("practice_question", args=[other.pk])
+
+
+@pytest.mark.parametrize("n", [2, 5])
+def test_an_attempt_ended_by_its_deadline_is_diagnosed_in_a_fixed_number_of_queries(
+    n, client, logged_in, make_question, make_quiz, django_assert_num_queries
+):
+    """A GET of an attempt past its deadline grades it in memory (selectors.attempt_as_of):
+    the known wrong answers and claims of its questions are read in two queries, however many."""
+    questions = [make_question(slug=f"typed-{number}") for number in range(n)]
+    for question in questions:
+        KnownWrongAnswer.objects.create(
+            question=question, stdout="[1, 2]\nTrue\n", misconception=FREE_LABEL
+        )
+    quiz = make_quiz(questions, time_limit_minutes=5)
+    attempt = start_quiz(client, quiz)
+    for entry in quiz.quiz_questions.all():
+        save_answer(client, attempt, entry, {f"q{entry.pk}-answer_text": "[1, 2]\nTrue"})
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=timezone.now() - timedelta(hours=2),
+        deadline=timezone.now() - timedelta(hours=1),
+    )
+    with django_assert_num_queries(ENDED_ATTEMPT_RESULT_QUERIES):
+        page = client.get(reverse("attempt_result", args=[attempt.pk])).text
+    assert page.count(f"Your answer is what you would expect if <em>{FREE_LABEL}</em>") == n
+    assert Attempt.objects.get(pk=attempt.pk).submitted_at is None  # the GET wrote nothing
+
+
+# The same with 2 questions as with 5. Of these, the attempt's responses, their questions'
+# claims (choices) and known wrong answers are read twice (for the score, then for the page).
+ENDED_ATTEMPT_RESULT_QUERIES = 18
