@@ -1,6 +1,6 @@
 from django.urls import path
 
-from analytics import views
+from analytics import report_views, views
 
 urlpatterns = [
     path(
@@ -17,5 +17,15 @@ urlpatterns = [
         "teach/<slug:slug>/misconceptions/",
         views.course_misconceptions,
         name="course_misconceptions",
+    ),
+    path(
+        "teach/<slug:slug>/misconceptions/over-time/",
+        report_views.report,
+        name="misconception_report",
+    ),
+    path(
+        "teach/<slug:slug>/misconceptions/over-time.csv",
+        report_views.report_csv,
+        name="misconception_report_csv",
     ),
 ]

@@ -7,7 +7,7 @@ import copy
 from collections import defaultdict
 from datetime import datetime
 
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from courses import times
@@ -248,7 +248,16 @@ def regrade_items(course: Course) -> list[RegradeItem]:
     its question's current (valid) key, with the grade it has and the grade it would get.
     Grades in memory only (copies): nothing is saved."""
     items = []
-    for response in course_responses(course=course):
+    responses = list(course_responses(course=course))
+    # What grading reads of each question beyond its row (a true/false claim, the known wrong
+    # answers of a typed one): two queries, not two per response regraded.
+    stale = [
+        r for r in responses if outcomes_differ(r.graded_key, r.quiz_question.question.answer_key)
+    ]
+    prefetch_related_objects(
+        [response.quiz_question.question for response in stale], "choices", "known_wrong_answers"
+    )
+    for response in responses:
         # A variant's response is compared with, and regraded against, that variant's key.
         question = variant_services.as_seen(response.quiz_question.question, response.variant)
         if not grading.is_valid_key(question.answer_key):

@@ -20,17 +20,36 @@ from content.markdown import (
     highlight_python,
 )
 from grader import GraderUnavailable
-from quizzes import grading, hooks, misconceptions, selectors, services, version_matrix, versions
+from quizzes import (
+    grading,
+    hooks,
+    known_answers,
+    misconceptions,
+    selectors,
+    services,
+    version_matrix,
+    versions,
+)
 from quizzes.admin_forms import (
     ChoiceAdminForm,
     ChoiceFormSet,
+    KnownWrongAnswerAdminForm,
+    KnownWrongAnswerFormSet,
     QuestionAdminForm,
     QuizAdminForm,
 )
 from quizzes.admin_saving import GraderFirstAdmin
 from quizzes.deadlines import follow_quiz_times
 from quizzes.grading import source_hash
-from quizzes.models import Attempt, Choice, Question, Quiz, QuizQuestion, Response
+from quizzes.models import (
+    Attempt,
+    Choice,
+    KnownWrongAnswer,
+    Question,
+    Quiz,
+    QuizQuestion,
+    Response,
+)
 from quizzes.nul import visible_nul
 from quizzes.variant_admin import VariantAdminMixin
 
@@ -51,10 +70,23 @@ class ChoiceInline(admin.TabularInline):
     extra = 0
 
 
+class KnownWrongAnswerInline(admin.TabularInline):
+    """A typed question's known wrong answers (issue 16 §2): typed by hand here, or recorded in
+    one click from a prediction above."""
+
+    model = KnownWrongAnswer
+    form = KnownWrongAnswerAdminForm
+    formset = KnownWrongAnswerFormSet
+    extra = 0
+
+
 @admin.register(Question)
 class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
     form = QuestionAdminForm
-    inlines = [ChoiceInline]
+    inlines = [ChoiceInline, KnownWrongAnswerInline]
+    # The predictions' one-click buttons are submit buttons of the change form: with the save
+    # row on top, Enter in a field still saves (the first submit button is the default).
+    save_on_top = True
     list_display = [
         "title",
         "topic",
@@ -103,7 +135,11 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
         css = PYGMENTS_MEDIA
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("choices", "stored_keys")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("choices", "stored_keys", "known_wrong_answers")
+        )
 
     def _current_version_rows(self, obj: Question) -> dict:
         """The question's current per-line keys (from the prefetched rows: no query per row)."""
@@ -186,7 +222,19 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
             predictions = format_html(
                 "<p>{}</p>", "No misconception in the catalogue predicts another output here."
             )
-        unchecked = misconceptions.unchecked_labels(obj.choices.all())
+        choices, known = list(obj.choices.all()), list(obj.known_wrong_answers.all())
+        # Stored labels the current predictions contradict (the key was recomputed since they
+        # were checked): saving refuses them until they are fixed, so say so before.
+        contradicted = misconceptions.label_problems(
+            obj.answer_key, obj.key_predictions, choices
+        ) + known_answers.problems(obj.answer_mode, obj.answer_key, obj.key_predictions, known)
+        if contradicted:
+            predictions = format_html(
+                '{}<ul class="label-problems errorlist">{}</ul>',
+                predictions,
+                format_html_join("", "<li>{}</li>", ((problem,) for problem in contradicted)),
+            )
+        unchecked = misconceptions.unchecked_labels([*choices, *known])
         if not unchecked:
             return predictions
         return format_html(
@@ -197,18 +245,30 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
 
     @staticmethod
     def _add_choice_button(question: Question, prediction) -> str:
-        """One click adds the prediction as a labelled choice (choice questions only). The
-        button submits the change form's own form (and its CSRF token) to the add view."""
-        if question.answer_mode != Question.AnswerMode.CHOICE:
+        """One click adds the prediction as a labelled choice (choice questions) or records it
+        as a known wrong answer (typed ones). The button submits the change form's own form
+        (and its CSRF token) to the add view."""
+        if question.answer_mode == Question.AnswerMode.CHOICE:
+            name, kind, text = "add_predicted_choice", "add-predicted-choice", "Add as a choice"
+            present = [choice.text for choice in question.choices.all()]
+            done = "A choice shows this."
+        elif question.answer_mode == Question.AnswerMode.TYPED:
+            name, kind = "add_known_wrong_answer", "add-known-wrong-answer"
+            text = "Record as a known wrong answer"
+            present = [known_answers.text(known) for known in question.known_wrong_answers.all()]
+            done = "Recorded as a known wrong answer."
+        else:
             return ""
+        if any(grading.answer_matches(shown, prediction.outcome) for shown in present):
+            return format_html('<p class="prediction-present">{}</p>', done)
         url = reverse(
-            "admin:quizzes_question_add_predicted_choice",
-            args=[question.pk, prediction.misconception],
+            f"admin:quizzes_question_{name}", args=[question.pk, prediction.misconception]
         )
         return format_html(
-            '<button type="submit" class="button add-predicted-choice" formaction="{}">'
-            "Add as a choice labelled {}</button>",
+            '<button type="submit" class="button {}" formaction="{}">{} labelled {}</button>',
+            kind,
             url,
+            text,
             prediction.misconception,
         )
 
@@ -223,7 +283,12 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
             self.admin_site.admin_view(self.version_matrix_view),
             name="quizzes_question_version_matrix",
         )
-        return [add_predicted, matrix, *super().get_urls()]
+        add_known_wrong = path(
+            "<int:question_id>/add-known-wrong-answer/<slug:misconception>/",
+            self.admin_site.admin_view(self.add_known_wrong_answer_view),
+            name="quizzes_question_add_known_wrong_answer",
+        )
+        return [add_predicted, add_known_wrong, matrix, *super().get_urls()]
 
     def version_matrix_view(self, request):
         """Every question and page block whose outcome differs between Python versions, side by
@@ -247,6 +312,26 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
 
     def add_predicted_choice_view(self, request, question_id: int, misconception: str):
         """POST: add a misconception's stored prediction as a labelled choice; no grader run."""
+        return self._add_predicted(
+            request,
+            question_id,
+            misconception,
+            services.choice_add_predicted,
+            "Added the choice {!r} predicts.",
+        )
+
+    def add_known_wrong_answer_view(self, request, question_id: int, misconception: str):
+        """POST: record a misconception's stored prediction as a known wrong answer of a typed
+        question; no grader run."""
+        return self._add_predicted(
+            request,
+            question_id,
+            misconception,
+            services.known_wrong_answer_add_predicted,
+            "Recorded what {!r} predicts as a known wrong answer.",
+        )
+
+    def _add_predicted(self, request, question_id, misconception, add, done: str):
         question = get_object_or_404(Question, pk=question_id)
         change_url = reverse("admin:quizzes_question_change", args=[question.pk])
         if request.method != "POST":
@@ -254,11 +339,11 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
         if not self.has_change_permission(request, question):
             raise PermissionDenied
         try:
-            services.choice_add_predicted(question=question, misconception=misconception)
+            add(question=question, misconception=misconception)
         except services.ServiceError as refused:
             self.message_user(request, refused.message, messages.ERROR)
         else:
-            self.message_user(request, f"Added the choice {misconception!r} predicts.")
+            self.message_user(request, done.format(misconception))
         return HttpResponseRedirect(change_url)
 
     @admin.display(description="Preview as a student")

@@ -14,8 +14,15 @@ from django.core.exceptions import ValidationError
 
 from content import runs
 from grader import GraderUnavailable
-from quizzes import feedback_policies, grading, misconceptions, variant_forms, versions
-from quizzes.models import Choice, Question, Quiz
+from quizzes import (
+    feedback_policies,
+    grading,
+    known_answers,
+    misconceptions,
+    variant_forms,
+    versions,
+)
+from quizzes.models import Choice, KnownWrongAnswer, Question, Quiz
 from quizzes.text import normalise_newlines
 
 logger = logging.getLogger(__name__)
@@ -181,6 +188,65 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
             and not form.cleaned_data.get("DELETE")
             and form.cleaned_data.get("text")
         ]
+
+
+class KnownWrongAnswerAdminForm(NormalisedTextForm):
+    # Leading spaces are part of a program's output, so they are kept.
+    stdout = forms.CharField(
+        label="Output",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 50}),
+        strip=False,
+        required=False,
+        help_text="The output the student gives, without the exception line (may be empty).",
+    )
+    exception = forms.CharField(
+        label="Exception line",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 40}),
+        help_text="The last line of the traceback it ends with, if any, in full (e.g. TypeError: "
+        "unhashable type: 'list'); an answer naming just its type matches it too.",
+    )
+
+    class Meta:
+        model = KnownWrongAnswer
+        fields = ["stdout", "exception", "misconception"]
+
+
+class KnownWrongAnswerFormSet(forms.BaseInlineFormSet):
+    """Refuses known wrong answers that are right, that a non-typed question would keep, or
+    whose catalogue label predicts another output (known_answers.problems)."""
+
+    def __init__(self, data=None, *args, prefix=None, **kwargs):
+        name = prefix or self.get_default_prefix()
+        if data is not None and f"{name}-TOTAL_FORMS" not in data:
+            # A form posted without this inline (a page or script from before known wrong
+            # answers existed) keeps the question's known wrong answers as they are, as
+            # QuizAdminForm keeps a score policy it was not sent.
+            data = data.copy()
+            data.update({f"{name}-TOTAL_FORMS": "0", f"{name}-INITIAL_FORMS": "0"})
+        super().__init__(data, *args, prefix=prefix, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        answers = [
+            KnownWrongAnswer(
+                stdout=form.cleaned_data.get("stdout") or "",
+                exception=form.cleaned_data.get("exception") or "",
+                misconception=form.cleaned_data.get("misconception") or "",
+            )
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        problems = known_answers.problems(
+            self.instance.answer_mode,
+            getattr(self.instance, "checked_outcome", None),
+            getattr(self.instance, "checked_predictions", None),
+            answers,
+        )
+        if problems:
+            raise ValidationError(problems)
 
 
 class QuizAdminForm(NormalisedTextForm):

@@ -8,9 +8,10 @@ import hashlib
 from collections.abc import Iterable
 from typing import TypeGuard
 
+import grader
 from grader.constants import COMPLETED_STATUSES
 from quizzes import answer_modes
-from quizzes.models import Choice, Question
+from quizzes.models import Choice, KnownWrongAnswer, Question
 
 VALID_KEY_STATUSES = COMPLETED_STATUSES
 TRUE, FALSE = "true", "false"
@@ -122,18 +123,39 @@ def diagnosed_misconceptions(
     """The misconception ids whose prediction a wrong answer equals (Question.key_predictions,
     stored with the key): the student answered what Python would show if that belief were true.
     A true/false answer is diagnosed when it calls a false claim true. Empty for predictions of
-    another key than `key` (the snippet changed since the answer was graded)."""
-    predictions = question.key_predictions
-    if not predictions or not is_valid_key(key) or not _same_outcome(key, question.answer_key):
+    another key than `key` (the snippet changed since the answer was graded).
+    A typed answer is also diagnosed with the labels outside the catalogue of the question's
+    known wrong answers it equals (models.KnownWrongAnswer; one query unless prefetched)."""
+    if not is_valid_key(key) or not _same_outcome(key, question.answer_key):
         return []
     answered = _answered_output(question, answer_text, choice)
     if answered is None:
         return []
-    return [
+    matched = [
         misconception
-        for misconception, predicted in predictions.items()
+        for misconception, predicted in (question.key_predictions or {}).items()
         if prediction_differs(key, predicted) and answer_matches(answered, predicted)
     ]
+    if question.answer_mode == Question.AnswerMode.TYPED:
+        known = known_wrong_labels(question.known_wrong_answers.all(), answered)
+        matched += [label for label in known if label not in matched]
+    return matched
+
+
+def known_wrong_labels(answers: Iterable[KnownWrongAnswer], answered: str) -> list[str]:
+    """The labels outside the catalogue of the known wrong answers `answered` equals, each once,
+    in stored order. A catalogue id is left to its stored prediction, which diagnoses the same
+    answers and is recomputed with the key: a known wrong answer labelled with it may have gone
+    stale since (a changed snippet, another Python), and would then name a belief the answer
+    does not show."""
+    labels: list[str] = []
+    for answer in answers:
+        label = answer.misconception.strip()
+        if not label or label in labels or label in grader.MISCONCEPTIONS:
+            continue
+        if answer_matches(answered, answer.outcome):
+            labels.append(label)
+    return labels
 
 
 def _same_outcome(key: dict, other: dict | None) -> bool:

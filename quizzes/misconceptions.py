@@ -12,7 +12,7 @@ import grader
 from content.models import ConceptPage
 from quizzes import selectors
 from quizzes.grading import answer_matches, expected_text, is_valid_key, prediction_differs
-from quizzes.models import Choice, Question
+from quizzes.models import Choice, KnownWrongAnswer, Question
 
 
 @dataclass(frozen=True)
@@ -68,27 +68,33 @@ def label_problems(key: dict, predictions: dict | None, choices: Iterable[Choice
     problems = []
     for choice in choices:
         label = (choice.misconception or "").strip()
-        if not is_catalogue_id(label):
-            continue
-        predicted = predicted_outcome(key, predictions, label)
-        if is_valid_key(predicted) and answer_matches(choice.text, predicted):
-            continue
-        if not is_valid_key(predicted):
-            shown = f"no output: the run under it ends with status {predicted.get('status')}"
-        elif predicted is key:
-            shown = f"the real outcome, since it changes nothing here: {expected_text(key)!r}"
-        else:
-            shown = repr(expected_text(predicted))
-        problems.append(
-            f"The choice {choice.text!r} is labelled {label!r}, but that misconception "
-            f"predicts {shown}."
-        )
+        contradiction = contradicted_label(key, predictions, label, choice.text)
+        if contradiction:
+            problems.append(f"The choice {choice.text!r} {contradiction}")
     return problems
 
 
-def unchecked_labels(choices: Iterable[Choice]) -> list[str]:
-    """Labels outside the catalogue: allowed, but nothing checks them."""
-    labels = [(choice.misconception or "").strip() for choice in choices]
+def contradicted_label(key: dict, predictions: dict | None, label: str, text: str) -> str:
+    """Why the output `text` cannot carry `label` ("" when it can): a catalogue id must predict
+    exactly `text`; a label outside the catalogue is not checked."""
+    if not is_catalogue_id(label):
+        return ""
+    predicted = predicted_outcome(key, predictions, label)
+    if is_valid_key(predicted) and answer_matches(text, predicted):
+        return ""
+    if not is_valid_key(predicted):
+        shown = f"no output: the run under it ends with status {predicted.get('status')}"
+    elif predicted is key:
+        shown = f"the real outcome, since it changes nothing here: {expected_text(key)!r}"
+    else:
+        shown = repr(expected_text(predicted))
+    return f"is labelled {label!r}, but that misconception predicts {shown}."
+
+
+def unchecked_labels(labelled: Iterable[Choice | KnownWrongAnswer]) -> list[str]:
+    """Labels (of choices, or of known wrong answers) outside the catalogue: allowed, but
+    nothing checks them."""
+    labels = [(item.misconception or "").strip() for item in labelled]
     return [label for label in labels if label and not is_catalogue_id(label)]
 
 
@@ -143,13 +149,21 @@ def label_text(label: str) -> str:
 
 def practice_targeting(user, misconception_ids: Iterable[str], answered: Question):
     """Another question `user` may practise that diagnoses one of the misconceptions (its
-    stored predictions differ from its key for that id), or None."""
+    stored predictions differ from its key for that id; for a label outside the catalogue, a
+    typed question with a known wrong answer carrying it), or None."""
     for misconception in misconception_ids:
-        candidates = (
-            selectors.practice_questions(user)
-            .exclude(pk=answered.pk)
-            .filter(key_predictions__has_key=misconception)
-            .only("pk", "title", "answer_key", "key_predictions")
+        others = selectors.practice_questions(user).exclude(pk=answered.pk)
+        if not is_catalogue_id(misconception):
+            labelled = others.filter(
+                answer_mode=Question.AnswerMode.TYPED,
+                known_wrong_answers__misconception=misconception,
+            )
+            question = labelled.only("pk", "title").first()
+            if question is not None:
+                return question
+            continue
+        candidates = others.filter(key_predictions__has_key=misconception).only(
+            "pk", "title", "answer_key", "key_predictions"
         )
         for question in candidates:
             predicted = question.key_predictions[misconception]

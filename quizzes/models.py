@@ -88,6 +88,39 @@ class Choice(models.Model):
         return self.text[:60]
 
 
+class KnownWrongAnswer(models.Model):
+    """A wrong output students are known to give to a TYPED question, labelled with the
+    misconception behind it (a choice question labels its choices instead). Written as an outcome
+    (output, then the exception line), so a typed answer is compared with it by the grading rule
+    (grading.answer_matches); a matching answer names the misconception in its feedback."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="known_wrong_answers"
+    )
+    stdout = models.TextField(
+        blank=True, help_text="The output the student gives, without the exception line."
+    )
+    # A text: an exception's message can be as long as the repr it quotes.
+    exception = models.TextField(
+        blank=True,
+        help_text="The exception line it ends with, if any (e.g. TypeError: unhashable type).",
+    )
+    misconception = models.CharField(
+        max_length=200, help_text="The misconception that predicts this output."
+    )
+
+    class Meta:
+        ordering = ["question", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.misconception}"
+
+    @property
+    def outcome(self) -> dict:
+        """As a key: what grading.answer_matches compares a typed answer with."""
+        return {"stdout": self.stdout, "exception": self.exception or None}
+
+
 class Quiz(models.Model):
     # The built-in policies, for code that names one; the field's choices are the registry's
     # (quizzes/feedback_policies/), so a new policy needs no change here and no migration.

@@ -69,6 +69,8 @@ class Feedback:
     mode_parts: dict = field(default_factory=dict)  # anything else a mode's template shows
     # The misconceptions whose prediction the wrong answer equals (recorded when it was graded).
     diagnoses: list[misconceptions.Diagnosis] = field(default_factory=list)
+    # The labels outside the catalogue of the known wrong answers a typed answer equals.
+    known_labels: list[str] = field(default_factory=list)
     question_id: int | None = None  # for "Edit and run" in the playground (issue 17)
     # What other Python versions print where it differs (quizzes/versions.py).
     other_versions: list = field(default_factory=list)
@@ -106,6 +108,7 @@ def build_feedback(
         trace=diagram_trace(question, key),
         mode_template=mode.FEEDBACK_TEMPLATE,
         diagnoses=misconceptions.diagnoses(matched),
+        known_labels=[label for label in matched if not misconceptions.is_catalogue_id(label)],
         question_id=question.pk,
         other_versions=versions.other_version_outputs(question, key, python_version),
         **mode.feedback_parts(question, answer, key, choice_seed=choice_seed),

@@ -26,7 +26,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from accounts import roles
@@ -179,6 +188,10 @@ def attempt_responses(attempt: Attempt) -> dict[int, Response]:
     responses = attempt.responses.select_related("choice", "quiz_question__question")
     by_entry = {response.quiz_question_id: response for response in responses}
     if _ended_unsaved(attempt):
+        # What grading reads of each question beyond its row (a true/false claim, the known
+        # wrong answers of a typed one): two queries, not two per answer.
+        questions = [response.quiz_question.question for response in by_entry.values()]
+        prefetch_related_objects(questions, "choices", "known_wrong_answers")
         for response in by_entry.values():
             if response.graded_key is None:
                 entry = response.quiz_question

@@ -37,7 +37,16 @@ from quizzes import (
 )
 from quizzes.deadlines import effective_deadline, quiz_deadline
 from quizzes.grading import source_hash
-from quizzes.models import Attempt, Choice, PracticeAnswer, Question, Quiz, QuizQuestion, Response
+from quizzes.models import (
+    Attempt,
+    Choice,
+    KnownWrongAnswer,
+    PracticeAnswer,
+    Question,
+    Quiz,
+    QuizQuestion,
+    Response,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -150,17 +159,22 @@ def question_problems(question: Question) -> list[str]:
     return grading.choice_problems(question.answer_mode, key, question.choices.all())
 
 
-def choice_add_predicted(*, question: Question, misconception: str) -> Choice:
-    """Add what `misconception` predicts (stored with the key) as a choice labelled with it.
-    Nothing runs: the prediction was computed with the key."""
-    if question.answer_mode != Question.AnswerMode.CHOICE:
-        raise InvalidAnswer("Only a choice question takes predicted choices.")
+def _differing_prediction(question: Question, misconception: str) -> misconceptions.Prediction:
     differing = misconceptions.differing_predictions(question.answer_key, question.key_predictions)
     prediction = next((p for p in differing if p.misconception == misconception), None)
     if prediction is None:
         raise InvalidAnswer(
             f"{misconception!r} predicts no output other than the real one for this snippet."
         )
+    return prediction
+
+
+def choice_add_predicted(*, question: Question, misconception: str) -> Choice:
+    """Add what `misconception` predicts (stored with the key) as a choice labelled with it.
+    Nothing runs: the prediction was computed with the key."""
+    if question.answer_mode != Question.AnswerMode.CHOICE:
+        raise InvalidAnswer("Only a choice question takes predicted choices.")
+    prediction = _differing_prediction(question, misconception)
     choices = list(question.choices.all())
     if any(grading.answer_matches(choice.text, prediction.outcome) for choice in choices):
         raise InvalidAnswer(f"A choice already shows what {misconception!r} predicts.")
@@ -168,6 +182,26 @@ def choice_add_predicted(*, question: Question, misconception: str) -> Choice:
     text = prediction.text.removesuffix("\n")
     return Choice.objects.create(
         question=question, text=text, misconception=misconception, order=order
+    )
+
+
+def known_wrong_answer_add_predicted(*, question: Question, misconception: str) -> KnownWrongAnswer:
+    """Record what `misconception` predicts (stored with the key) as a known wrong answer of a
+    typed question, labelled with it. Nothing runs: the prediction was computed with the key."""
+    if question.answer_mode != Question.AnswerMode.TYPED:
+        raise InvalidAnswer("Only a typed question keeps known wrong answers.")
+    prediction = _differing_prediction(question, misconception)
+    for known in question.known_wrong_answers.all():
+        if grading.answer_matches(grading.expected_text(known.outcome), prediction.outcome):
+            raise InvalidAnswer(
+                f"A known wrong answer (labelled {known.misconception!r}) already shows what "
+                f"{misconception!r} predicts."
+            )
+    return KnownWrongAnswer.objects.create(
+        question=question,
+        stdout=prediction.outcome.get("stdout") or "",
+        exception=prediction.outcome.get("exception") or "",
+        misconception=misconception,
     )
 
 
@@ -416,7 +450,9 @@ def submit_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
         score = 0
         responses = current.responses.select_related(
             "quiz_question__question", "choice", "variant"
-        ).prefetch_related("quiz_question__question__choices")
+        ).prefetch_related(
+            "quiz_question__question__choices", "quiz_question__question__known_wrong_answers"
+        )
         for response in responses:
             if response.graded_key is None:  # not graded at answer time
                 question = variant_services.as_seen(

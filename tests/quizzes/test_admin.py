@@ -49,6 +49,7 @@ def test_instructor_reaches_the_admin_but_not_users(client, instructor):
 def test_instructors_group_has_exactly_the_authoring_permissions():
     group = Group.objects.get(name="Instructors")
     authored = ["topic", "conceptpage", "question", "choice", "quiz", "quizquestion"]
+    authored += ["knownwronganswer"]  # a typed question's known wrong answers (issue 16)
     expected = {f"{a}_{m}" for m in authored for a in ("add", "change", "delete", "view")}
     expected |= {"view_attempt", "view_response"}
     # Failed logins, and lifting a lockout (deleting its access attempt): django-axes.
@@ -132,7 +133,7 @@ def test_choice_question_needs_exactly_one_matching_choice(instructor_client, to
             ADD_QUESTION, question_post(topic, ALIASING_SNIPPET, mode="choice", choices=choices)
         )
         assert response.status_code == 200
-        [formset] = response.context["inline_admin_formsets"]
+        formset, _known_wrong_answers = response.context["inline_admin_formsets"]
         error = formset.formset.non_form_errors()[0]
         assert f"{count} do" in error and right in error
     assert not Question.objects.exists()
@@ -150,7 +151,7 @@ def test_true_false_needs_exactly_one_claim(instructor_client, topic):
         ADD_QUESTION,
         question_post(topic, ALIASING_SNIPPET, mode="true_false", choices=["a", "b"]),
     )
-    [formset] = response.context["inline_admin_formsets"]
+    formset, _known_wrong_answers = response.context["inline_admin_formsets"]
     assert "exactly one claim" in formset.formset.non_form_errors()[0]
 
 

@@ -124,7 +124,7 @@ def test_a_catalogue_label_must_be_that_misconceptions_prediction(instructor_cli
     )
     response = instructor_client.post(ADD_QUESTION, wrong_label)
     assert response.status_code == 200
-    [formset] = response.context["inline_admin_formsets"]
+    formset, _known_wrong_answers = response.context["inline_admin_formsets"]
     errors = " ".join(formset.formset.non_form_errors())
     assert "'is-compares-values'" in errors and "'assignment-copies'" in errors
     is_predicted = simulated_text(ALIASING_SNIPPET, "is-compares-values")
@@ -151,7 +151,7 @@ def test_a_label_for_a_misconception_that_changes_nothing_is_refused(instructor_
         topic, ALIASING_SNIPPET, [(right, ""), ("[1, 2]\nTrue", "del-destroys-object")]
     )
     response = instructor_client.post(ADD_QUESTION, data)
-    [formset] = response.context["inline_admin_formsets"]
+    formset, _known_wrong_answers = response.context["inline_admin_formsets"]
     assert "changes nothing here" in " ".join(formset.formset.non_form_errors())
 
 
