@@ -549,7 +549,7 @@
 
   function goneBox(label, object, changes) {
     var freed = changes.freed.indexOf(label) !== -1;
-    var box = make("div", "memdiagram-object memdiagram-gone memdiagram-kind-" + object.kind);
+    var box = make("div", "memdiagram-gone memdiagram-kind-" + object.kind);
     box.classList.add(freed ? "is-freed" : "is-unreached");
     box.setAttribute("data-gone-label", label);
     var head = make("div", "memdiagram-object-head");
