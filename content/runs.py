@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 
 import graderclient
-from grader.constants import Status
+from grader.constants import TRACE_VERSION, Status
 from quizzes.grading import is_valid_key, source_hash
 
 logger = logging.getLogger(__name__)
@@ -125,6 +125,12 @@ class StoredRun:
         return self.trace is None and is_valid_key(self.outcome)
 
     @property
+    def trace_outdated(self) -> bool:
+        """A trace stored in an older format (version 1: whole steps, without the objects' ids,
+        generations and weak references): still drawn, and replaced by a key refresh."""
+        return isinstance(self.trace, dict) and self.trace.get("version", 1) < TRACE_VERSION
+
+    @property
     def predictions_missing(self) -> bool:
         """A valid key stored without its predictions (computed before they existed)."""
         return self.has_predictions and self.predictions is None and is_valid_key(self.outcome)
@@ -141,5 +147,6 @@ class StoredRun:
             and self.source_hash == hash_of_source
             and self.python_version == current_python_version()
             and not self.trace_missing
+            and not self.trace_outdated
             and not self.predictions_missing
         )

@@ -54,13 +54,21 @@ DEFAULT_LIMITS: Final = {
 
 # -- the trace (issue 5; format: briefs/trace-contract.md) ----------------------------------------
 
-TRACE_VERSION: Final = 1
-MAX_STEPS: Final = 300
+# 2: steps are deltas from the step before (grader/trace/compact.py), objects carry their id(),
+# collector generation and weak references, gc.collect() is a step. Version 1 traces (full steps)
+# are still read and drawn, and a key refresh replaces them.
+TRACE_VERSION: Final = 2
+MAX_STEPS: Final = 2000
 MAX_HEAP_OBJECTS: Final = 150  # per step; further objects are left out and counted in "more"
 MAX_ITEMS: Final = 30  # elements drawn per container
 MAX_FRAMES: Final = 20  # frames drawn per step; "hidden_frames" counts the calls left out
 REPR_CHARS: Final = 48
 STDOUT_CHARS: Final = 2000  # each step keeps the tail of the output printed so far
 # Of JSON as json.dumps writes it (non-ASCII escaped), i.e. bytes on the wire from the sandbox
-# and in the page that draws the diagram; the steps that would not fit are left out.
-MAX_TRACE_CHARS: Final = 200_000
+# and in the page that draws the diagram; the steps that would not fit are left out. Under 1 MB,
+# which a 2,000-step trace of compact steps fits (scripts/trace_size.py measures it).
+MAX_TRACE_CHARS: Final = 1_000_000
+# Recording stops once the traced run has taken this long, in CPU or in wall-clock time (a third
+# of the default wall limit, half the CPU limit): a long trace on a busy machine must not make a
+# program that runs in time untraced time out. The page says where the diagram stops.
+TRACE_SECONDS: Final = 1.0

@@ -7,6 +7,7 @@ sends is trusted to have the right shape. Plain data only: the grader server imp
 """
 
 from grader.constants import STATUSES, Status
+from grader.trace.compact import DeltaError, applied
 
 # The fields every result has, and the JSON types each may take (bool is never an int here).
 FIELDS = {
@@ -18,7 +19,7 @@ FIELDS = {
 }
 
 # The trace's shape (format: grader/trace/recorder.py, which writes it).
-TRACE_EVENTS = frozenset({"line", "return", "exception", "end", "exit"})
+TRACE_EVENTS = frozenset({"line", "return", "exception", "end", "exit", "collect"})
 OBJECT_KINDS = frozenset(
     {"value", "list", "tuple", "set", "dict", "class", "instance", "function", "method", "cell"}
     | {"other"}
@@ -94,8 +95,74 @@ def check_trace(trace: object) -> None:
     steps = trace.get("steps")
     if not isinstance(steps, list):
         raise MalformedResult("the trace's 'steps' is not a list")
-    for number, step in enumerate(steps, 1):
-        _check_step(step, f"trace step {number}")
+    if trace["version"] < 2:  # full steps, as stored before the compact form
+        for number, step in enumerate(steps, 1):
+            _check_step(step, f"trace step {number}")
+        return
+    _check_cut(trace.get("cut", _MISSING))
+    previous = None
+    for number, delta in enumerate(steps, 1):
+        where = f"trace step {number}"
+        try:
+            step = applied(previous, delta)
+        except DeltaError as error:
+            raise MalformedResult(f"{where}: {error}") from None
+        _check_step(step, where)
+        _check_lifetimes(step, where)
+        previous = step
+
+
+def _check_cut(cut: object) -> None:
+    if cut is None:
+        return
+    if not isinstance(cut, dict) or type(cut.get("step")) is not int:
+        raise MalformedResult("the trace's 'cut' is not a step and a line")
+    _require_line(cut, "the trace's 'cut'")
+
+
+def _check_lifetimes(step: dict, where: str) -> None:
+    """Version 2's additions: each object's id and generation, the weak references to it, the
+    objects freed since the step before, and a collection's summary."""
+    labels = set(step["heap"])
+    for label, entry in step["heap"].items():
+        here = f"{where}, object {label}"
+        _require(entry, "id", int, here)
+        generation = entry.get("gc", _MISSING)
+        if generation is not None and generation not in (0, 1, 2):
+            raise MalformedResult(f"{here}: 'gc' is not a generation")
+        weakrefs = entry.get("weakrefs", [])
+        if not isinstance(weakrefs, list):
+            raise MalformedResult(f"{here}: 'weakrefs' is not a list")
+        for ref in weakrefs:
+            if not isinstance(ref, dict) or not isinstance(ref.get("type"), str):
+                raise MalformedResult(f"{here}: a weak reference has no type")
+            if "ref" in ref:
+                _check_ref(ref["ref"], labels, here)
+            if not isinstance(ref.get("callback", ""), str):
+                raise MalformedResult(f"{here}: a weak reference's callback is not text")
+    freed = step.get("freed", [])
+    if not isinstance(freed, list) or not set(freed) <= set(step["gone"]):
+        raise MalformedResult(f"{where}: 'freed' names an object that is still drawn")
+    if step["event"] == "collect":
+        _check_collection(step.get("collect"), where)
+    elif "collect" in step:
+        raise MalformedResult(f"{where}: a collection's summary on a step of another event")
+
+
+def _check_collection(summary: object, where: str) -> None:
+    if not isinstance(summary, dict) or summary.get("reason") not in ("gc.collect()", "automatic"):
+        raise MalformedResult(f"{where}: 'collect' is not a collection's summary")
+    for name in ("generation", "collected", "uncollectable"):
+        _require(summary, name, int, f"{where}, the collection")
+    finalizers = summary.get("finalizers")
+    if not isinstance(finalizers, list) or not all(isinstance(f, str) for f in finalizers):
+        raise MalformedResult(f"{where}: the collection's 'finalizers' is not a list of names")
+    cycles = summary.get("cycles")
+    if not isinstance(cycles, list) or not all(
+        isinstance(cycle, list) and all(isinstance(label, str) for label in cycle)
+        for cycle in cycles
+    ):
+        raise MalformedResult(f"{where}: the collection's 'cycles' is not a list of cycles")
 
 
 def _check_step(step: object, where: str) -> None:

@@ -15,3 +15,12 @@ class ProgramForm(forms.Form):
     )
     # The code the page was opened with ("Reset" brings it back); empty for a blank editor.
     original = forms.CharField(strip=False, required=False, max_length=MAX_SOURCE_BYTES)
+    # A second program, run beside the first with both diagrams stepping together (issue 17 §3).
+    compare = forms.CharField(
+        strip=False,
+        required=False,
+        max_length=MAX_SOURCE_BYTES,
+        widget=forms.Textarea(
+            attrs={"rows": 8, "spellcheck": "false", "class": "form-control font-monospace"}
+        ),
+    )

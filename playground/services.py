@@ -43,6 +43,12 @@ def program_run(*, user, source: str) -> Outcome:
         ) from down
 
 
+def programs_compare(*, user, source: str, other: str) -> tuple[Outcome, Outcome]:
+    """Both programs' traced outcomes, to be drawn side by side; each run counts against the
+    rates (PlaygroundBusy as program_run)."""
+    return program_run(user=user, source=source), program_run(user=user, source=other)
+
+
 def program_save(*, user, source: str) -> SavedProgram:
     """Run `source` and keep it with its outcome, private to `user` until shared."""
     outcome = program_run(user=user, source=source)  # before, not inside, the write

@@ -10,6 +10,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from playground import selectors, services
+from playground.examples import EXAMPLES
 from playground.forms import ProgramForm
 from playground.presentation import run_result
 
@@ -48,7 +49,13 @@ def editor(request: HttpRequest) -> HttpResponse:
         "programs": selectors.own_programs(request.user)[:20],
         "style_nonce": get_nonce(request),
     }
+    context["examples"] = EXAMPLES
     if request.method != "POST":
+        example = EXAMPLES.get(request.GET.get("example", ""))
+        if example is not None:
+            initial = {"source": example.source, "original": example.source}
+            form = ProgramForm(initial={**initial, "compare": example.compare})
+            return render(request, "playground/editor.html", {**context, "form": form})
         original = _prefill(request)
         form = ProgramForm(initial={"source": original, "original": original})
         return render(request, "playground/editor.html", {**context, "form": form})
@@ -61,7 +68,22 @@ def editor(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "playground/editor.html", {**context, "form": form}, status=400)
     source = form.cleaned_data["source"]
+    if action == "compare" and not form.cleaned_data["compare"]:
+        form.add_error("compare", "Type a second program to run beside the first.")
+        return render(request, "playground/editor.html", {**context, "form": form}, status=400)
     try:
+        if action == "compare":
+            first, second = services.programs_compare(
+                user=request.user, source=source, other=form.cleaned_data["compare"]
+            )
+            context.update(
+                form=form,
+                result=run_result(source, first.to_dict()),
+                compared=run_result(form.cleaned_data["compare"], second.to_dict()),
+                source=source,
+                compare_source=form.cleaned_data["compare"],
+            )
+            return render(request, "playground/editor.html", context)
         if action == "save":
             program = services.program_save(user=request.user, source=source)
             return redirect("playground:program", link=program.link)

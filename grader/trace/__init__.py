@@ -25,7 +25,9 @@ its own allocations from making automatic collections come earlier.
 
 The parts, one job each: `recorder` (the Tracer: monitoring events, steps, labels, the trace's
 size), `heap` (what a step draws of each object), `attributes` (class and instance attributes
-read safely), `reprs` (short reprs that never call snippet code) and `cost` (the figures of
+read safely), `reprs` (short reprs that never call snippet code), `lifetimes` (generations,
+weak references, what was freed, what a collection did), `compact` (the stored form: each step
+a delta from the one before; `full_steps` reads any version back whole) and `cost` (the figures of
 `python -m grader.trace.cost`, which runs the executor). The limits are in grader.constants.
 """
 
@@ -39,6 +41,7 @@ from grader.constants import (
     STDOUT_CHARS,
     TRACE_VERSION,
 )
+from grader.trace.compact import full_steps
 from grader.trace.recorder import REFCOUNT_DEFINITION, Tracer, printed_so_far
 
 __all__ = [
@@ -52,5 +55,6 @@ __all__ = [
     "STDOUT_CHARS",
     "TRACE_VERSION",
     "Tracer",
+    "full_steps",
     "printed_so_far",
 ]

@@ -6,11 +6,22 @@ change; grader/trace/heap.py reads the objects a step draws.
 
 import gc
 import json
+import opcode
 import sys
+import time
 import types
 
-from grader.constants import MAX_FRAMES, MAX_STEPS, MAX_TRACE_CHARS, STDOUT_CHARS, TRACE_VERSION
+from grader.constants import (
+    MAX_FRAMES,
+    MAX_STEPS,
+    MAX_TRACE_CHARS,
+    STDOUT_CHARS,
+    TRACE_SECONDS,
+    TRACE_VERSION,
+)
+from grader.trace import lifetimes
 from grader.trace.attributes import stored_attribute_names
+from grader.trace.compact import compact_step, tail
 from grader.trace.heap import Heap
 
 # Kept free of steps: the trace's other fields, and the "exit" step, whose stdout escapes to at
@@ -26,12 +37,30 @@ REFCOUNT_DEFINITION = (
 
 
 _CO_OPTIMIZED = 0x1  # function frames keep their locals in fast slots, not in a dict
+# A frame stopped at a call when the collector ran: gc.collect() rather than an allocation.
+_CALL = opcode.opmap["CALL"]
+_SUMMARY_FIELDS = (
+    "reason",
+    "generation",
+    "collected",
+    "uncollectable",
+    "finalizers",
+)
 
 
 class Tracer:
     """Records a trace of one snippet run; see the module docstring."""
 
-    def __init__(self, code, namespace, *, stdout, max_steps=MAX_STEPS, max_chars=MAX_TRACE_CHARS):
+    def __init__(
+        self,
+        code,
+        namespace,
+        *,
+        stdout,
+        max_steps=MAX_STEPS,
+        max_chars=MAX_TRACE_CHARS,
+        max_seconds=TRACE_SECONDS,
+    ):
         self._namespace = namespace  # the module's globals, read once more for the "end" step
         self._codes = list(_nested_code_objects(code))
         self._code_ids = {id(each) for each in self._codes}
@@ -44,7 +73,19 @@ class Tracer:
         self._stdout = stdout  # callable returning everything printed so far
         self._max_steps = max_steps
         self._max_chars = max_chars
+        self._max_seconds = max_seconds
+        self._deadlines = (0.0, 0.0)  # CPU and wall-clock times after which no step is recorded
+        # The compact steps (grader/trace/compact.py), each kept as its JSON text: a str is not
+        # tracked by the collector, so a long trace adds nothing to the young generations that
+        # every step reads (and that the snippet's collections scan).
         self._steps = []
+        self._previous_step: dict = {}  # the last step recorded, whole: the next one's baseline
+        self._label_places = {}  # label -> (id, id of its type, generation) at the last step
+        self._collection = None  # what a collection in progress started from (issue 17 §3)
+        self._pending_collection = None  # a collection whose step the next event records
+        self._collected_since_step = False
+        self._marker = None  # the tracer's own tracked object, the last one a step made
+        self._cut = None  # where the trace was cut: {"step", "line"}
         self._size = 0  # characters of JSON recorded so far
         self._printed = 0  # characters of output the last recorded step had seen
         self._last_line = 1
@@ -76,6 +117,7 @@ class Tracer:
             collecting = gc.isenabled()
             gc.disable()
             try:
+                self._record_pending_collection(None, namespace)
                 self._record("end", self._last_line, None, namespace)
             finally:
                 if collecting:
@@ -86,7 +128,7 @@ class Tracer:
         """The trace. `final_stdout` is everything the run printed, shutdown included: when it
         is more than the last step saw (objects finalised at exit print), an "exit" step shows
         it, with no frames and no objects left; not after a truncated or failed trace."""
-        steps = self._steps
+        steps = json.loads("[" + ",".join(self._steps) + "]")
         if (
             final_stdout is not None
             and len(final_stdout) != self._printed
@@ -95,18 +137,20 @@ class Tracer:
             and self._notice is None
         ):
             exit_step = {
-                "line": steps[-1]["line"],
+                "line": self._previous_step["line"],
                 "event": "exit",
-                "stdout": _tail(final_stdout),
+                "stdout": tail(final_stdout),
                 "frames": [],
                 "heap": {},
             }
-            steps = [*steps, exit_step]
+            printed = final_stdout[self._printed :]
+            steps = [*steps, compact_step(self._previous_step, exit_step, printed)]
         return {
             "version": TRACE_VERSION,
             "refcount_definition": REFCOUNT_DEFINITION,
             "max_steps": self._max_steps,
             "truncated": self._truncated,
+            "cut": self._cut,
             "notice": self._notice,
             "steps": steps,
         }
@@ -131,6 +175,10 @@ class Tracer:
         # RAISE cannot be a local event in 3.12; _on_raise ignores code that is not the snippet's.
         monitoring.set_events(self._tool, events.RAISE)
         self._hold_automatic_collection()
+        self._deadlines = (
+            time.process_time() + self._max_seconds,
+            time.monotonic() + self._max_seconds,
+        )
 
     def _uninstall(self):
         if self._tool is None:
@@ -163,13 +211,26 @@ class Tracer:
         if self._tool is None:
             return
         if len(self._steps) >= self._max_steps:
-            self._stop_truncated(f"the most a diagram records is {self._max_steps} steps")
+            self._stop_truncated(f"the most a diagram records is {self._max_steps} steps", line)
+            return
+        if time.process_time() > self._deadlines[0] or time.monotonic() > self._deadlines[1]:
+            why = f"recording had taken {self._max_seconds:g} s, all a diagram may take"
+            self._stop_truncated(why, line)
             return
         collecting = gc.isenabled()
         gc.disable()
         allocated = gc.get_count()[0]
         try:
-            self._record(event, line, sys._getframe(2), None)
+            frame = sys._getframe(2)
+            if self._collection is not None:  # snippet code run by a collection: a finalizer
+                ran = f"{frame.f_code.co_qualname}()"
+                if ran not in self._collection["ran"]:
+                    self._collection["ran"].append(ran)
+            self._record_pending_collection(frame, None)
+            if len(self._steps) >= self._max_steps:
+                self._stop_truncated(f"the most a diagram records is {self._max_steps} steps", line)
+                return
+            self._record(event, line, frame, None)
         except Exception as error:  # never let the tracer change what the snippet does
             self._notice = f"The trace stopped early: {type(error).__name__}: {error}"
             self._uninstall()
@@ -179,11 +240,12 @@ class Tracer:
             if collecting:
                 gc.enable()
 
-    def _stop_truncated(self, why):
+    def _stop_truncated(self, why, line):
         self._truncated = True
+        self._cut = {"step": len(self._steps), "line": line}
         self._notice = (
-            f"The diagram stops after step {len(self._steps)}: {why}. The program went on "
-            "running to its end; its output is complete."
+            f"The diagram stops after step {len(self._steps)}, before line {line} ran again: "
+            f"{why}. The program went on running to its end; its output is complete."
         )
         self._uninstall()
 
@@ -210,13 +272,66 @@ class Tracer:
         gc.set_threshold(self._applied, *older)
 
     def _on_collection(self, phase, info):
-        if phase == "stop":
-            self._excused = 0  # the collection set the count back to zero
-            self._apply_threshold()
+        if phase == "start":
+            if self._tool is not None and self._previous_step:
+                # Everything the collection's step needs is made now, before the collection sets
+                # the count of new objects to zero: made after it, a kept object would show in a
+                # gc.get_count() right after gc.collect().
+                self._collection = {
+                    "before": self._previous_step,
+                    "finalizers": lifetimes.pending_finalizers(),
+                    "ran": [],
+                    "summary": dict.fromkeys(_SUMMARY_FIELDS),
+                    "line": None,
+                }
+            return
+        self._excused = 0  # the collection set the count back to zero
+        self._collected_since_step = True
+        collection, self._collection = self._collection, None
+        if collection is not None and self._tool is not None:
+            try:
+                self._note_collection(info, collection)
+            except Exception as error:  # never let the tracer change what the snippet does
+                self._notice = f"The trace stopped early: {type(error).__name__}: {error}"
+                self._uninstall()
+        self._apply_threshold()
+
+    def _note_collection(self, info, collection):
+        """Keep a collection for a step of its own when the snippet asked for it (gc.collect())
+        or it freed a garbage cycle drawn before or ran a finalizer. The step is recorded at the
+        snippet's next event (recording allocates, which inside the collection's callback would
+        show in the collector's counts), at the line of the call."""
+        frame: types.FrameType | None = sys._getframe(1)
+        while frame is not None and id(frame.f_code) not in self._code_ids:
+            frame = frame.f_back
+        if frame is None:
+            return
+        code = frame.f_code
+        explicit = code.co_code[frame.f_lasti] == _CALL and "collect" in code.co_names
+        pending = lifetimes.pending_finalizers()
+        for key, text in collection["finalizers"].items():
+            if key not in pending:
+                collection["ran"].append(text)
+        del pending
+        if not (explicit or collection["ran"] or self._freed_garbage(collection["before"])):
+            return
+        summary = collection["summary"]
+        summary["reason"] = "gc.collect()" if explicit else "automatic"
+        summary["generation"] = info.get("generation", 2)
+        summary["collected"] = info.get("collected", 0)
+        summary["uncollectable"] = info.get("uncollectable", 0)
+        summary["finalizers"] = collection["ran"]
+        collection["line"] = frame.f_lineno
+        self._pending_collection = collection
+
+    def _record_pending_collection(self, frame, namespace):
+        collection, self._pending_collection = self._pending_collection, None
+        if collection is not None:
+            self._record("collect", collection["line"], frame, namespace, collection)
 
     # -- one step -----------------------------------------------------------------------------
 
-    def _record(self, event, line, frame, namespace):
+    def _record(self, event, line, frame, namespace, collection=None):
         # Tracked before anything else of this step (the collector keeps its youngest objects in
         # order), so that what this step makes can be told from what was there before it.
         step_start: list = []
@@ -225,24 +340,43 @@ class Tracer:
         frames, hidden_frames = self._read_frames(frame, namespace, heap, line)
         heap.walk()
         self._add_cycle_only(heap, step_start)
-        del step_start
         counts = heap.refcounts()
         _find_cells(frames, heap, counts)
         garbage = self._find_garbage(heap, counts)
         drawn = heap.drawn(garbage)
         labels = self._assign_labels(heap, drawn)
+        young = lifetimes.Young(step_start, self._marker)
+        del step_start
+        labels_by_id = {heap.nodes[i].oid: labels[i] for i in drawn}
         step_heap = {}
+        places = {}
+        obj = None
         for index in drawn:
             node = heap.nodes[index]
+            obj = heap.objects[index]
             entry = {
                 "type": node.type_name,
                 "kind": node.kind,
                 "repr": node.repr,
                 "refcount": None if node.opaque or node.immortal else counts[index],
                 "flags": node.flags + (["cycle_only"] if index in garbage else []),
+                "id": node.oid,  # id() as the program prints it
+                "gc": None if node.opaque else self._generation(obj, labels[index], young),
             }
+            if not (node.opaque or node.immortal):
+                weakrefs = lifetimes.weak_references(obj, labels_by_id)
+                if weakrefs:
+                    entry["weakrefs"] = weakrefs
             self._add_refs(entry, node, labels)
             step_heap[labels[index]] = entry
+            places[labels[index]] = (node.oid, id(node.type), entry["gc"])
+        del obj
+        previous = self._previous_step
+        gone = [label for label in previous["heap"] if label not in step_heap] if previous else []
+        freed = self._freed(gone, young, labels_by_id)
+        young.release()
+        self._collected_since_step = False
+        self._label_places = places
         self._remember(heap, drawn, garbage, labels)
         for record in frames:
             record.pop("code", None)
@@ -255,19 +389,35 @@ class Tracer:
         step = {
             "line": line,
             "event": event,
-            "stdout": _tail(printed),
+            "stdout": tail(printed),
             "frames": frames,
             "heap": step_heap,
+            "gone": gone,
         }
+        if freed:
+            step["freed"] = freed
         if hidden_frames:
             step["hidden_frames"] = hidden_frames
-        size = len(json.dumps(step))
+        if collection is not None:
+            before = collection["before"]
+            in_cycles = {
+                label
+                for label in before["heap"]
+                if label not in step_heap and "cycle_only" in before["heap"][label]["flags"]
+            }
+            cycles = lifetimes.cycles_among(in_cycles, before["heap"])
+            step["collect"] = {**collection["summary"], "cycles": cycles}
+        delta = json.dumps(compact_step(self._previous_step, step, printed[self._printed :]))
+        size = len(delta)
         if self._size + size > self._max_chars - _ROOM_OUTSIDE_STEPS:
             limit = f"{self._max_chars:,}"
-            self._stop_truncated(f"the next one would take the trace past {limit} characters")
+            why = f"the next one would take the trace past {limit} characters"
+            self._stop_truncated(why, line)
             return
-        self._steps.append(step)
+        self._steps.append(delta)
+        self._previous_step = step
         self._size += size
+        self._marker = []  # last: what the snippet makes from now on comes after it (Young)
         self._printed = len(printed)
         if frames:
             self._last_line = frames[0]["line"]  # where the module is, for the "end" step
@@ -382,6 +532,53 @@ class Tracer:
                     kept.add(child)
                     alive.append(child)
         return members - kept
+
+    def _freed_garbage(self, before):
+        """Whether a garbage cycle drawn at step `before` is gone (a collection's count also
+        takes in objects that are not the snippet's)."""
+        places = {
+            self._label_places[label][0]: self._label_places[label][1]
+            for label, entry in before["heap"].items()
+            if "cycle_only" in entry["flags"] and label in self._label_places
+        }
+        return bool(places) and len(lifetimes.alive_with_type(places)) < len(places)
+
+    def _generation(self, obj, label, young):
+        """The collector's generation of `obj` (None if untracked): 0 for what the snippet made
+        since the step before, the same as then for an object drawn then (only a collection
+        moves objects on), else looked up."""
+        if not gc.is_tracked(obj):
+            return None
+        oid = id(obj)
+        if oid in young.made_since:
+            return 0
+        known = self._label_places.get(label)
+        if known and known[0] == oid and known[2] is not None and young.marker_found:
+            return known[2]
+        return young.generation(oid)
+
+    def _freed(self, gone, young, labels_by_id):
+        """The labels of `gone` whose objects the tracer can tell were freed: objects the
+        collector tracked (a value it does not track may live on in a constant, unseen) and that
+        are no longer where they were, or whose address now holds another drawn object."""
+        freed = []
+        for label in gone:
+            oid, type_id, generation = self._label_places.get(label, (None, None, None))
+            if generation is None:
+                continue
+            if oid in labels_by_id or oid in young.made_since:
+                freed.append(label)  # its address holds another object now
+                continue
+            # After a collection, survivors moved on: look in every generation.
+            generations: tuple[int, ...] = (0, 1, 2)
+            if young.marker_found:
+                if generation < 2 and oid not in young.ids()[generation]:
+                    freed.append(label)
+                    continue
+                generations = (generation,)
+            if not young.alive_with_type({oid: type_id}, generations):
+                freed.append(label)
+        return freed
 
     def _assign_labels(self, heap, drawn):
         labels = {}
@@ -508,10 +705,6 @@ def _nested_code_objects(code):
     for constant in code.co_consts:
         if isinstance(constant, types.CodeType):
             yield from _nested_code_objects(constant)
-
-
-def _tail(text):
-    return text if len(text) <= STDOUT_CHARS else "…" + text[-(STDOUT_CHARS - 1) :]
 
 
 def printed_so_far(run):

@@ -8,6 +8,7 @@ never typed in by hand.
 import pytest
 from playwright.sync_api import expect
 
+from grader.trace import full_steps
 from tests.browser import urls
 
 pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.browser.urls")]
@@ -79,7 +80,7 @@ def step_index(trace: dict, line: int) -> int:
     """The first step about to run `line` (everything before it has run)."""
     return next(
         index
-        for index, step in enumerate(trace["steps"])
+        for index, step in enumerate(full_steps(trace))
         if step["event"] == "line" and step["line"] == line
     )
 
@@ -111,7 +112,7 @@ def test_aliasing_then_del_as_drawn(diagrams, traces, save_screenshot):
     assert lists == [shared], "one list object, with the arrows of both names"
     assert [arrow["to"] for arrow in drawn["arrows"]].count(shared) == 2
     shown_count = refcount(drawn, shared)
-    assert shown_count == trace["steps"][after_alias]["heap"][shared]["refcount"]
+    assert shown_count == full_steps(trace)[after_alias]["heap"][shared]["refcount"]
     save_screenshot(aliasing, "diagram-aliasing-desktop")
 
     aliasing.focus()
@@ -127,9 +128,9 @@ def test_aliasing_then_del_as_drawn(diagrams, traces, save_screenshot):
     assert not aliasing.evaluate(MISPLACED_ARROWS)
 
     aliasing.press("End")
-    assert aliasing.evaluate(DRAWN)["stdout"] == trace["steps"][-1]["stdout"]
+    assert aliasing.evaluate(DRAWN)["stdout"] == full_steps(trace)[-1]["stdout"]
     aliasing.press("ArrowLeft")
-    assert aliasing.evaluate(DRAWN)["step"] == len(trace["steps"]) - 2
+    assert aliasing.evaluate(DRAWN)["step"] == len(full_steps(trace)) - 2
     assert call.evaluate(DRAWN)["step"] == 0, "the other diagram on the page did not move"
 
 
@@ -149,9 +150,9 @@ def test_controls_are_labelled_and_reached_with_tab(diagrams, page):
 def test_call_frame_comes_and_goes_at_phone_width(diagrams, traces, page, save_screenshot):
     _, call = diagrams
     trace = traces["call"]
-    inside = next(i for i, step in enumerate(trace["steps"]) if len(step["frames"]) == 2)
+    inside = next(i for i, step in enumerate(full_steps(trace)) if len(step["frames"]) == 2)
     back = next(
-        i for i, step in enumerate(trace["steps"]) if i > inside and len(step["frames"]) == 1
+        i for i, step in enumerate(full_steps(trace)) if i > inside and len(step["frames"]) == 1
     )
 
     page.set_viewport_size({"width": 375, "height": 800})

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.template.loader import get_template
 
+from grader.trace import full_steps
 from tests.browser.test_diagram import DRAWN, MISPLACED_ARROWS, arrows_from
 
 FEEDBACK_TEMPLATES = ("quizzes/practice_feedback.html", "quizzes/_feedback.html")
@@ -53,8 +54,8 @@ def test_feedback_page_steps_through_the_snippet(
     lines = typed_question.snippet.splitlines()
     aliased = lines.index("b = a") + 2  # the line after `b = a`, as the trace numbers lines
     appended = lines.index("b.append(3)") + 2
-    after_alias = next(i for i, s in enumerate(trace["steps"]) if s["line"] == aliased)
-    after_append = next(i for i, s in enumerate(trace["steps"]) if s["line"] == appended)
+    after_alias = next(i for i, s in enumerate(full_steps(trace)) if s["line"] == aliased)
+    after_append = next(i for i, s in enumerate(full_steps(trace)) if s["line"] == appended)
 
     diagram.focus()
     for _ in range(after_alias):

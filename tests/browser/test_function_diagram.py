@@ -9,6 +9,7 @@ semantics imply, never typed in by hand.
 import pytest
 
 from content import services as content_services
+from grader.trace import full_steps
 from tests.browser import urls
 from tests.browser.test_diagram import DRAWN, MISPLACED_ARROWS, arrows_from
 
@@ -48,13 +49,13 @@ def test_default_list_is_drawn_with_an_arrow_from_its_function(
     # Every step after the def: the list lives on the function, even between the calls.
     after_def = [
         i
-        for i, step in enumerate(trace["steps"])
+        for i, step in enumerate(full_steps(trace))
         if step["frames"]
         and any(local["name"] == "remember" for local in step["frames"][0]["locals"])
     ]
     assert after_def
     for index in after_def:
-        step = trace["steps"][index]
+        step = full_steps(trace)[index]
         function = function_label(step, "remember")
         [default] = [d["ref"] for d in step["heap"][function]["defaults"] if d["name"] == "seen"]
         drawn = show_step(defaults, index)
@@ -62,7 +63,7 @@ def test_default_list_is_drawn_with_an_arrow_from_its_function(
         arrows = defaults.evaluate(FUNCTION_ARROWS)
         assert {"from": f"{function} defaults seen", "to": default, "dashed": False} in arrows
         assert not defaults.evaluate(MISPLACED_ARROWS)
-    last = trace["steps"][-1]
+    last = full_steps(trace)[-1]
     function = function_label(last, "remember")
     [default] = last["heap"][function]["defaults"]
     printed_defaults = last["stdout"].splitlines()[-1]
@@ -78,7 +79,7 @@ def test_late_lambdas_share_one_cell_and_early_ones_hold_defaults(
     page.set_viewport_size({"width": width, "height": 900})
     _, closures = diagrams
     trace = urls.trace_of(urls.CLOSURES)
-    end = len(trace["steps"]) - 1
+    end = len(full_steps(trace)) - 1
     show_step(closures, end)
     arrows = closures.evaluate(FUNCTION_ARROWS)
     late_cells = {a["to"] for a in arrows if a["from"].endswith(" cells i")}
@@ -96,7 +97,7 @@ def test_late_lambdas_share_one_cell_and_early_ones_hold_defaults(
 
     inside = next(
         i
-        for i, step in enumerate(trace["steps"])
+        for i, step in enumerate(full_steps(trace))
         if [frame["name"] for frame in step["frames"]][-1:] == ["<lambda>"]
         and step["frames"][-1]["locals"]
     )
@@ -105,7 +106,7 @@ def test_late_lambdas_share_one_cell_and_early_ones_hold_defaults(
     assert arrows_from(drawn, "<lambda>:i") == [cell]
     assert (
         drawn["objects"][cell]["refcount"]
-        == f"refs {trace['steps'][inside]['heap'][cell]['refcount']}"
+        == f"refs {full_steps(trace)[inside]['heap'][cell]['refcount']}"
     )
     assert (
         [a["to"] for a in drawn["arrows"]].count(cell)

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from content import services as content_services
 from content.models import ConceptPage
+from grader.trace import full_steps
 from quizzes import grading, services
 from quizzes.models import Quiz
 from tests.browser.test_feedback_diagram import log_in
@@ -89,7 +90,7 @@ def test_identity_diagram_text_says_which_names_share_an_object(live_server, pag
         topic=topic, slug="identity", title="Identity", body=f"```python\n{snippet}```\n"
     )
     content_services.refresh_page_outputs(concept)
-    last = concept.block_outputs.get().trace["steps"][-1]
+    last = full_steps(concept.block_outputs.get().trace)[-1]
     refs = {local["name"]: local["ref"] for local in last["frames"][0]["locals"]}
     assert refs["a"] == refs["b"] != refs["c"], "CPython: b = a shares, c is a new list"
     heap = last["heap"]

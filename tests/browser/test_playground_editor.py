@@ -7,6 +7,7 @@ import json
 import pytest
 from django.conf import settings
 
+from grader.trace import full_steps
 from tests.browser.test_diagram import DRAWN, arrows_from
 from tests.browser.test_feedback_diagram import log_in
 
@@ -41,8 +42,8 @@ def test_type_run_and_step_through_a_program(live_server, page, client, student,
 
     diagram = page.locator(".memdiagram")
     trace = json.loads(diagram.locator('script[type="application/json"]').text_content())
-    after_alias = next(i for i, s in enumerate(trace["steps"]) if s["line"] == 3)
-    after_append = next(i for i, s in enumerate(trace["steps"]) if s["line"] == 4)
+    after_alias = next(i for i, s in enumerate(full_steps(trace)) if s["line"] == 3)
+    after_append = next(i for i, s in enumerate(full_steps(trace)) if s["line"] == 4)
     diagram.focus()
     for _ in range(after_alias):
         page.keyboard.press("ArrowRight")

@@ -9,6 +9,7 @@ import pytest
 
 from content import services as content_services
 from content.models import ConceptPage
+from grader.trace import full_steps
 from quizzes import grading, services
 from quizzes.models import Quiz
 from tests.browser.test_diagram import DRAWN, MISPLACED_ARROWS, arrows_from
@@ -37,7 +38,7 @@ def test_concept_page_block_has_its_diagram(live_server, page, topic, save_scree
     diagram = page.locator(".concept-body .memdiagram")
     assert diagram.count() == 1
     drawn = last_step(diagram)
-    assert drawn["step"] == len(trace["steps"]) - 1
+    assert drawn["step"] == len(full_steps(trace)) - 1
     [shared] = arrows_from(drawn, "<module>:a")
     assert arrows_from(drawn, "<module>:b") == [shared]
     assert drawn["stdout"] == concept.block_outputs.get().outcome["stdout"]
@@ -59,7 +60,7 @@ def test_feedback_after_each_answer_draws_its_diagram_when_it_arrives(
     diagram = page.locator(".feedback-slot .memdiagram[data-memdiagram-ready]")
     diagram.wait_for()
     drawn = last_step(diagram)
-    assert drawn["step"] == len(typed_question.key_trace["steps"]) - 1
+    assert drawn["step"] == len(full_steps(typed_question.key_trace)) - 1
     assert drawn["stdout"] == typed_question.answer_key["stdout"]
     [shared] = arrows_from(drawn, "<module>:a")
     assert arrows_from(drawn, "<module>:b") == [shared]

@@ -18,6 +18,8 @@ class Box:
         self.items = pair(1)
 box = Box()
 table = {"box": box, "set": {3}}
+count = 1
+count = 2
 print(box.items)
 """
 
@@ -34,9 +36,9 @@ def real_result():
 
 
 def first_with(trace, field):
-    """The first heap entry of the trace that has `field`."""
+    """The first heap entry of the trace that has `field` (compact steps carry whole entries)."""
     for step in trace["steps"]:
-        for entry in step["heap"].values():
+        for entry in step.get("heap", {}).values():
             if field in entry:
                 return entry
     raise AssertionError(f"no object with {field!r} in the trace")
@@ -59,7 +61,7 @@ def break_truncated(trace):
 
 
 def break_frame_ref(trace):
-    step = next(step for step in trace["steps"] if step["frames"][0]["locals"])
+    step = next(s for s in trace["steps"] if s.get("frames") and s["frames"][0].get("locals"))
     step["frames"][0]["locals"][0]["ref"] = "o999999"
 
 
@@ -92,6 +94,36 @@ def break_heap(trace):
     trace["steps"][-1]["heap"] = []
 
 
+# The compact form (version 2): deltas that do not add up, and the objects' new fields.
+
+
+def break_gone(trace):
+    trace["steps"][1]["gone"] = ["o999999"]
+
+
+def break_new_frame(trace):
+    step = next(s for s in trace["steps"][1:] if "frame_ids" in s and s.get("frames"))
+    del step["frames"][-1]["locals"]
+
+
+def break_rebind(trace):
+    step = next(s for s in trace["steps"] if any("rebind" in f for f in s.get("frames", [])))
+    change = next(f for f in step["frames"] if "rebind" in f)
+    change["rebind"][0]["name"] = "never_bound"
+
+
+def break_generation(trace):
+    first_with(trace, "gc")["gc"] = 7
+
+
+def break_id(trace):
+    first_with(trace, "id")["id"] = "0x7f"
+
+
+def break_cut(trace):
+    trace["cut"] = {"step": "last"}
+
+
 @pytest.mark.parametrize(
     "damage",
     [
@@ -107,6 +139,12 @@ def break_heap(trace):
         break_kind,
         break_flags,
         break_heap,
+        break_gone,
+        break_new_frame,
+        break_rebind,
+        break_generation,
+        break_id,
+        break_cut,
     ],
 )
 def test_a_malformed_trace_is_refused_with_where_it_is_wrong(real_result, damage):

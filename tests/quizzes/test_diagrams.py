@@ -16,6 +16,7 @@ import grader
 from content import markdown
 from content import services as content_services
 from content.models import ConceptPage
+from grader.trace import full_steps
 from quizzes import services
 from quizzes.models import Question, Quiz
 from tests.helpers import JSON, REJECTED_SNIPPET, save_answer, start_quiz
@@ -59,8 +60,8 @@ def test_key_is_stored_with_the_trace_of_its_snippet(typed_question, raising_que
         trace = question.key_trace
         assert trace["steps"], "the snippet ran, so there is something to draw"
         # The traced run printed what the plain run printed (the key).
-        assert trace["steps"][-1]["stdout"] == question.answer_key["stdout"]
-    assert raising_question.key_trace["steps"][-1]["event"] == "exception"
+        assert full_steps(trace)[-1]["stdout"] == question.answer_key["stdout"]
+    assert full_steps(raising_question.key_trace)[-1]["event"] == "exception"
 
 
 def test_trace_is_recomputed_with_the_key_and_only_then(typed_question, grader_runs):
@@ -72,9 +73,9 @@ def test_trace_is_recomputed_with_the_key_and_only_then(typed_question, grader_r
     assert services.refresh_answer_key(typed_question)
     assert grader_runs == [False, True], "one plain run for the key, one traced run"
     typed_question.refresh_from_db()
-    assert typed_question.key_trace["steps"][-1]["stdout"] == typed_question.answer_key["stdout"]
+    assert full_steps(typed_question.key_trace)[-1]["stdout"] == typed_question.answer_key["stdout"]
     assert len(typed_question.snippet.splitlines()) == max(
-        step["line"] for step in typed_question.key_trace["steps"]
+        step["line"] for step in full_steps(typed_question.key_trace)
     )
 
 
@@ -101,11 +102,32 @@ def test_each_page_block_is_stored_with_its_trace(topic):
     assert content_services.refresh_page_outputs(page) == 2
     for block in page.block_outputs.order_by("index"):
         assert "trace" not in block.outcome
-        assert block.trace["steps"][-1]["stdout"] == block.outcome["stdout"]
+        assert full_steps(block.trace)[-1]["stdout"] == block.outcome["stdout"]
 
     page.block_outputs.filter(index=1).update(trace=None)
     ran = content_services.refresh_page_outputs(page)
     assert ran == 1, "only the block without a trace runs again"
+
+
+def test_a_trace_of_the_previous_format_is_refreshed_and_its_key_kept(typed_question, topic):
+    """Version 1 traces (whole steps, stored before the compact form) are run again by a key
+    refresh; the key itself does not change."""
+    first_step = full_steps(typed_question.key_trace)[0]
+    old = {**typed_question.key_trace, "version": 1, "steps": [first_step]}
+    Question.objects.filter(pk=typed_question.pk).update(key_trace=old)
+    typed_question.refresh_from_db()
+    key = typed_question.answer_key
+    assert services.refresh_answer_key(typed_question), "the old trace makes the key run again"
+    typed_question.refresh_from_db()
+    assert typed_question.key_trace["version"] == grader.trace.TRACE_VERSION
+    printed = ("status", "stdout", "exception", "exception_line")
+    assert [typed_question.answer_key[f] for f in printed] == [key[f] for f in printed]
+    body = "```python\nprint(1)\n```\n"
+    page = ConceptPage.objects.create(topic=topic, slug="v1", title="V1", body=body)
+    content_services.refresh_page_outputs(page)
+    block = page.block_outputs.get()
+    page.block_outputs.update(trace={**block.trace, "version": 1, "steps": full_steps(block.trace)})
+    assert content_services.refresh_page_outputs(page) == 1
 
 
 # --- where diagrams show --------------------------------------------------------------------

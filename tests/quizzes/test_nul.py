@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from content import services as content_services
 from content.models import CodeBlockOutput, ConceptPage
+from grader.trace import full_steps
 from quizzes import services
 from quizzes.models import PracticeAnswer, Question, Response
 from quizzes.nul import ESCAPE, NUL, NUL_SIGN, escape_nul, restore_nul
@@ -62,7 +63,7 @@ def test_a_key_with_nul_is_stored_as_the_grader_computed_it(make_question, snipp
     assert (stored.answer_key["stdout"], stored.answer_key["exception"]) == (stdout, exception)
     assert stored.answer_key == question.answer_key
     assert stored.key_trace == question.key_trace
-    printed = stored.key_trace["steps"][-1]["stdout"]
+    printed = full_steps(stored.key_trace)[-1]["stdout"]
     assert printed == stdout and NUL in printed
 
 
@@ -73,7 +74,7 @@ def test_a_concept_page_block_printing_nul_is_stored(topic):
     content_services.refresh_page_outputs(page)
     stored = CodeBlockOutput.objects.get(page=page)
     assert (stored.outcome["stdout"], stored.outcome["exception"]) == run_cpython(NUL_SNIPPET)
-    assert NUL in stored.trace["steps"][-1]["stdout"]
+    assert NUL in full_steps(stored.trace)[-1]["stdout"]
 
 
 def test_answers_keep_the_key_they_were_graded_against(make_question, make_quiz, student):

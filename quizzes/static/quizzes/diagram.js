@@ -4,6 +4,13 @@
  *
  * Every element with class "memdiagram" (rendered by templates/quizzes/_diagram.html) becomes an
  * independent widget; its trace is the JSON data block inside it. No inline code, no network.
+ * Diagrams inside one ".memdiagram-sync" element step together (two programs side by side).
+ *
+ * A trace of version 2 stores each step as what changed since the step before (grader/trace/
+ * compact.py); expandSteps makes every step whole, as version 1 stored them. Each step then
+ * shows what changed (new and changed objects highlighted, freed ones fading out), a table of
+ * every object's id(), count, caching, collector generation and weak references, and a
+ * collection's summary when gc.collect() ran.
  */
 (function () {
   "use strict";
@@ -94,6 +101,129 @@
     return Math.max(low, Math.min(high, value));
   }
 
+  var STDOUT_CHARS = 2000; // grader.constants.STDOUT_CHARS: a step shows the output's tail
+
+  // The whole steps of a trace of any version (see the file's comment).
+  function expandSteps(trace) {
+    var raw = trace && Array.isArray(trace.steps) ? trace.steps : [];
+    if (!(trace.version >= 2)) {
+      return raw;
+    }
+    var steps = [];
+    var previous = null;
+    raw.forEach(function (delta) {
+      previous = applyDelta(previous, delta);
+      steps.push(previous);
+    });
+    return steps;
+  }
+
+  function applyDelta(previous, delta) {
+    var step = { line: delta.line, event: delta.event, gone: delta.gone || [] };
+    ["hidden_frames", "collect", "freed"].forEach(function (key) {
+      if (key in delta) {
+        step[key] = delta[key];
+      }
+    });
+    // Everything printed so far; the step shows its tail (tailOf), as a version 1 step stored it.
+    step.printed = (previous ? previous.printed : "") + (delta.printed || "");
+    var oldFrames = {};
+    (previous ? previous.frames : []).forEach(function (frame) {
+      oldFrames[frame.id] = frame;
+    });
+    var changes = {};
+    (delta.frames || []).forEach(function (change) {
+      changes[change.id] = change;
+    });
+    var ids = delta.frame_ids || Object.keys(oldFrames);
+    step.frames = ids
+      .map(function (id) {
+        return mergedFrame(oldFrames[id], changes[id]);
+      })
+      .filter(Boolean);
+    var heap = {};
+    var oldHeap = previous ? previous.heap : {};
+    Object.keys(oldHeap).forEach(function (label) {
+      if (step.gone.indexOf(label) === -1) {
+        heap[label] = oldHeap[label];
+      }
+    });
+    Object.assign(heap, delta.heap || {});
+    var update = delta.update || {};
+    Object.keys(update).forEach(function (label) {
+      heap[label] = Object.assign({}, heap[label], update[label]);
+    });
+    step.heap = heap;
+    return step;
+  }
+
+  function mergedFrame(old, change) {
+    if (!change) {
+      return old;
+    }
+    if (!old) {
+      return { id: change.id, name: change.name, line: change.line, locals: change.locals || [] };
+    }
+    var frame = {
+      id: old.id,
+      name: "name" in change ? change.name : old.name,
+      line: "line" in change ? change.line : old.line,
+      locals: change.locals || old.locals,
+    };
+    if (change.rebind) {
+      var rebound = {};
+      change.rebind.forEach(function (binding) {
+        rebound[binding.name] = binding;
+      });
+      frame.locals = frame.locals.map(function (binding) {
+        return rebound[binding.name] || binding;
+      });
+    }
+    return frame;
+  }
+
+  // The end of the output, at most STDOUT_CHARS characters (code points, as Python counts).
+  function tailOf(text) {
+    if (text.length <= STDOUT_CHARS) {
+      return text;
+    }
+    var points = Array.from(text.slice(-2 * STDOUT_CHARS - 2));
+    if (text.length <= 2 * STDOUT_CHARS + 2 && points.length <= STDOUT_CHARS) {
+      return text;
+    }
+    return "\u2026" + points.slice(-(STDOUT_CHARS - 1)).join("");
+  }
+
+  function stdoutOf(step) {
+    return step.stdout !== undefined ? step.stdout : tailOf(step.printed || "");
+  }
+
+  // An object as the step draws it, leaving out what changes without the program touching it
+  // (its generation moves when the collector runs): what "changed at this step" compares.
+  function drawnPart(object) {
+    var copy = Object.assign({}, object);
+    delete copy.gc;
+    return JSON.stringify(copy);
+  }
+
+  // Labels new at `step` and labels whose object changed since `previous`.
+  function changesOf(previous, step) {
+    var fresh = {};
+    var changed = {};
+    var before = previous ? previous.heap || {} : {};
+    Object.keys(step.heap || {}).forEach(function (label) {
+      if (!before[label]) {
+        fresh[label] = true;
+      } else if (drawnPart(before[label]) !== drawnPart(step.heap[label])) {
+        changed[label] = true;
+      }
+    });
+    var gone = Object.keys(before).filter(function (label) {
+      return !(label in (step.heap || {}));
+    });
+    return { fresh: fresh, changed: changed, gone: gone, freed: step.freed || [] };
+  }
+
   function Diagram(root) {
     this.root = root;
     this.codeBox = root.querySelector(".memdiagram-code");
@@ -117,7 +247,8 @@
     } catch (error) {
       this.trace = null;
     }
-    this.steps = this.trace && Array.isArray(this.trace.steps) ? this.trace.steps : [];
+    this.steps = this.trace ? expandSteps(this.trace) : [];
+    root.memDiagram = this;
     if (!this.steps.length) {
       this.status.textContent = "This memory diagram could not be drawn: the trace is empty.";
       return;
@@ -125,6 +256,7 @@
     root.querySelectorAll("[hidden]").forEach(function (node) {
       node.hidden = false;
     });
+    this.addStepTools();
     this.bindControls();
     this.show(0);
   }
@@ -132,17 +264,26 @@
   Diagram.prototype.bindControls = function () {
     var self = this;
     this.prevButton.addEventListener("click", function () {
-      self.show(self.index - 1);
+      self.step(self.index - 1);
     });
     this.nextButton.addEventListener("click", function () {
-      self.show(self.index + 1);
+      self.step(self.index + 1);
     });
     this.slider.addEventListener("input", function () {
-      self.show(Number(self.slider.value));
+      self.step(Number(self.slider.value));
+    });
+    this.runToForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      self.runToLine(Number(self.lineInput.value));
     });
     this.root.addEventListener("keydown", function (event) {
-      // The slider handles its own arrow keys; stepping here too would move two steps.
-      if (event.target === self.slider || event.altKey || event.ctrlKey || event.metaKey) {
+      // The slider handles its own arrow keys, a text field its own: stepping here too would
+      // move two steps, or move the caret and the step at once.
+      var tag = event.target.tagName;
+      if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") {
+        return;
+      }
+      if (event.altKey || event.ctrlKey || event.metaKey) {
         return;
       }
       var target = {
@@ -153,7 +294,7 @@
       }[event.key];
       if (target !== undefined) {
         event.preventDefault();
-        self.show(target);
+        self.step(target);
       }
     });
     var redraw = function () {
@@ -169,6 +310,22 @@
     }
   };
 
+  // A step chosen by the reader: shown here, and at the same step number in the diagrams that
+  // step together with this one (".memdiagram-sync").
+  Diagram.prototype.step = function (index) {
+    this.show(index);
+    var group = this.root.closest(".memdiagram-sync");
+    if (!group) {
+      return;
+    }
+    var self = this;
+    group.querySelectorAll(".memdiagram").forEach(function (other) {
+      if (other !== self.root && other.memDiagram && other.memDiagram.steps.length) {
+        other.memDiagram.show(self.index);
+      }
+    });
+  };
+
   Diagram.prototype.show = function (index) {
     index = clamp(index, 0, this.steps.length - 1);
     if (index === this.index) {
@@ -176,15 +333,21 @@
     }
     this.index = index;
     var step = this.steps[index];
+    var previous = index > 0 ? this.steps[index - 1] : null;
+    var changes = changesOf(previous, step);
     this.updateControls(step);
     this.highlightLine(step);
-    this.stdout.textContent = step.stdout || "";
-    this.stdout.classList.toggle("is-empty", !step.stdout);
+    var printed = stdoutOf(step);
+    this.stdout.textContent = printed;
+    this.stdout.classList.toggle("is-empty", !printed);
     this.drawFrames(step);
-    this.drawHeap(step);
+    this.drawHeap(step, previous, changes);
     this.drawArrows();
+    this.drawCollection(step, previous);
+    this.drawDetails(step, changes);
     if (this.summary) {
-      this.summary.textContent = describeNames(step);
+      this.summary.textContent =
+        describeNames(step) + describeChanges(step, previous, changes) + describeCut(this);
     }
   };
 
@@ -212,13 +375,17 @@
         return "the program has finished";
       case "exit":
         return "the program has exited: its names are gone";
+      case "collect":
+        var who = step.collect && step.collect.reason === "automatic" ? "on its own" : "in gc.collect()";
+        return "line " + step.line + ": the garbage collector ran " + who;
       default:
         return "about to run line " + step.line;
     }
   }
 
   Diagram.prototype.highlightLine = function (step) {
-    var currentLine = step.event === "end" || step.event === "exit" ? null : String(step.line);
+    var currentLine =
+      step.event === "end" || step.event === "exit" || step.line === null ? null : String(step.line);
     var highlighted = null;
     this.lines.forEach(function (line) {
       var isCurrent = line.getAttribute("data-line") === currentLine;
@@ -371,23 +538,63 @@
       .join(" ");
   }
 
-  Diagram.prototype.drawHeap = function (step) {
+  Diagram.prototype.drawHeap = function (step, previous, changes) {
     var heap = step.heap || {};
     var referrers = referrersOf(step, heap);
     var columnsBox = make("div", "memdiagram-heap-columns");
     layoutColumns(step, heap).forEach(function (labels) {
       var column = make("div", "memdiagram-heap-column");
       labels.forEach(function (label) {
-        column.appendChild(objectBox(label, heap[label], heap, referrers[label] || []));
+        var box = objectBox(label, heap[label], heap, referrers[label] || []);
+        markChange(box, label, changes);
+        column.appendChild(box);
       });
       columnsBox.appendChild(column);
     });
-    if (!columnsBox.childElementCount) {
+    if (!columnsBox.childElementCount && !changes.gone.length) {
       var none = step.event === "exit" ? "no objects left" : "no objects yet";
       columnsBox.appendChild(make("div", "memdiagram-empty", none));
     }
+    if (changes.gone.length && previous) {
+      // Drawn at the step before and not now: each fades out in a column of its own, so the
+      // rest keep their places and no arrow points at it.
+      var goneColumn = make("div", "memdiagram-heap-column memdiagram-gone-column");
+      changes.gone.forEach(function (label) {
+        goneColumn.appendChild(goneBox(label, previous.heap[label], changes));
+      });
+      columnsBox.appendChild(goneColumn);
+    }
     this.heapBox.replaceChildren(make("p", "memdiagram-column-title", "Heap"), columnsBox);
   };
+
+  function markChange(box, label, changes) {
+    var text = null;
+    if (changes.fresh[label]) {
+      box.classList.add("is-new");
+      text = "new at this step";
+    } else if (changes.changed[label]) {
+      box.classList.add("is-changed");
+      text = "changed at this step";
+    }
+    if (text) {
+      var tag = make("span", "memdiagram-change-tag", text);
+      box.querySelector(".memdiagram-object-head").appendChild(tag);
+    }
+  }
+
+  function goneBox(label, object, changes) {
+    var freed = changes.freed.indexOf(label) !== -1;
+    var box = make("div", "memdiagram-gone memdiagram-kind-" + object.kind);
+    box.classList.add(freed ? "is-freed" : "is-unreached");
+    box.setAttribute("data-gone-label", label);
+    var head = make("div", "memdiagram-object-head");
+    head.appendChild(make("span", "memdiagram-type", label + " " + object.type));
+    var what = freed ? "freed at this step" : "no longer drawn: nothing drawn refers to it";
+    head.appendChild(make("span", "memdiagram-change-tag", what));
+    box.appendChild(head);
+    box.appendChild(make("div", "memdiagram-value", object.repr));
+    return box;
+  }
 
   function referencesOf(object) {
     var refs = (object.items || []).slice();
@@ -598,6 +805,281 @@
       table.appendChild(row);
     });
     return table;
+  }
+
+  // "Run to line N", the collection's note and the objects' table: made here, so every page that
+  // includes the diagram's template gets them.
+  Diagram.prototype.addStepTools = function () {
+    var controls = this.root.querySelector(".memdiagram-controls");
+    var form = make("form", "memdiagram-run-to");
+    var number = this.root.querySelectorAll(".memdiagram-line").length;
+    var label = make("label", "memdiagram-run-to-label", "Run to line ");
+    var input = make("input", "memdiagram-line-input form-control form-control-sm");
+    input.type = "number";
+    input.min = "1";
+    input.max = String(Math.max(number, 1));
+    input.required = true;
+    input.inputMode = "numeric";
+    label.appendChild(input);
+    var go = make("button", "memdiagram-run-to-button btn btn-sm btn-outline-secondary", "Go");
+    go.type = "submit";
+    go.appendChild(screenReaderText(" to the next step at this line"));
+    form.appendChild(label);
+    form.appendChild(go);
+    controls.after(form);
+    this.runToForm = form;
+    this.lineInput = input;
+
+    this.collectNote = make("div", "memdiagram-collect");
+    this.collectNote.setAttribute("role", "note");
+    this.collectNote.hidden = true;
+    this.canvas.before(this.collectNote);
+
+    var details = make("details", "memdiagram-details");
+    var summary = make("summary", null, "Objects at this step: id(), references, caching, collector, weak references");
+    details.appendChild(summary);
+    var wrap = make("div", "memdiagram-table-wrap");
+    wrap.setAttribute("tabindex", "0");
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", "Objects at this step; scrolls sideways when wider than the page");
+    var table = make("table", "memdiagram-table table table-sm");
+    var caption = make("caption", "memdiagram-table-caption");
+    table.appendChild(caption);
+    var head = make("thead");
+    var row = make("tr");
+    DETAIL_COLUMNS.forEach(function (title) {
+      var cell = make("th", null, title);
+      cell.setAttribute("scope", "col");
+      row.appendChild(cell);
+    });
+    head.appendChild(row);
+    table.appendChild(head);
+    this.detailsBody = make("tbody");
+    table.appendChild(this.detailsBody);
+    this.detailsCaption = caption;
+    wrap.appendChild(table);
+    details.appendChild(wrap);
+    var legend = this.root.querySelector(".memdiagram-legend");
+    (legend || this.canvas).before(details);
+  };
+
+  // The next step, after the current one, about to run line `line` (or returning there).
+  Diagram.prototype.runToLine = function (line) {
+    var found = -1;
+    for (var i = this.index + 1; i < this.steps.length; i += 1) {
+      if (this.steps[i].line === line && this.steps[i].event !== "end" && this.steps[i].event !== "exit") {
+        found = i;
+        break;
+      }
+    }
+    if (found === -1) {
+      var ever = this.steps.some(function (step) {
+        return step.line === line;
+      });
+      this.status.textContent = ever
+        ? "Line " + line + " does not run again after step " + (this.index + 1) + "."
+        : "Line " + line + " never runs in this diagram.";
+      return;
+    }
+    this.step(found);
+  };
+
+  Diagram.prototype.drawCollection = function (step, previous) {
+    var note = this.collectNote;
+    var summary = step.collect;
+    if (!summary) {
+      note.hidden = true;
+      note.replaceChildren();
+      return;
+    }
+    note.hidden = false;
+    note.replaceChildren();
+    var who = summary.reason === "automatic" ? "The collector ran on its own" : "gc.collect() ran";
+    note.appendChild(
+      make(
+        "p",
+        "memdiagram-collect-title",
+        who + " (generation " + summary.generation + "): it freed " + summary.collected +
+          (summary.collected === 1 ? " object" : " objects") +
+          (summary.reason === "automatic" ? "." : ", the number gc.collect() returns.")
+      )
+    );
+    var before = previous ? previous.heap || {} : {};
+    var cycles = (summary.cycles || []).map(function (cycle) {
+      return cycle
+        .map(function (label) {
+          return before[label] ? label + " (" + describeObject(before[label]) + ")" : label;
+        })
+        .join(", ");
+    });
+    var list = make("ul", "memdiagram-collect-list");
+    if (cycles.length) {
+      cycles.forEach(function (cycle, position) {
+        list.appendChild(make("li", null, "Cycle " + (position + 1) + " found and freed: " + cycle));
+      });
+    } else {
+      list.appendChild(make("li", null, "No cycle the diagram drew was freed."));
+    }
+    var finalizers = summary.finalizers || [];
+    list.appendChild(
+      make(
+        "li",
+        null,
+        finalizers.length
+          ? "Finalizers that ran: " + finalizers.join("; ")
+          : "No finalizer ran."
+      )
+    );
+    if (summary.uncollectable) {
+      list.appendChild(make("li", null, summary.uncollectable + " objects could not be collected."));
+    }
+    note.appendChild(list);
+  };
+
+  var DETAIL_COLUMNS = [
+    "Object",
+    "Value",
+    "id()",
+    "References",
+    "Cached, interned, immortal",
+    "Collector",
+    "Weak references to it",
+    "At this step",
+  ];
+
+  Diagram.prototype.drawDetails = function (step, changes) {
+    var heap = step.heap || {};
+    var body = this.detailsBody;
+    body.replaceChildren();
+    this.detailsCaption.textContent = "Objects at step " + (this.index + 1) + " of " + this.steps.length;
+    var labels = [];
+    layoutColumns(step, heap).forEach(function (column) {
+      labels = labels.concat(column);
+    });
+    labels.forEach(function (label) {
+      var object = heap[label];
+      var change = changes.fresh[label] ? "new" : changes.changed[label] ? "changed" : "";
+      body.appendChild(detailRow(label, object, heap, change));
+    });
+    changes.gone.forEach(function (label) {
+      var row = make("tr", "memdiagram-detail-gone");
+      var freed = changes.freed.indexOf(label) !== -1;
+      row.appendChild(make("th", null, label));
+      row.firstChild.setAttribute("scope", "row");
+      var cell = make("td", null, freed ? "freed at this step" : "no longer drawn");
+      cell.colSpan = DETAIL_COLUMNS.length - 1;
+      row.appendChild(cell);
+      body.appendChild(row);
+    });
+  };
+
+  function detailRow(label, object, heap, change) {
+    var row = make("tr");
+    row.setAttribute("data-label", label);
+    var name = make("th", null, label + " " + object.type);
+    name.setAttribute("scope", "row");
+    row.appendChild(name);
+    var flags = (object.flags || []).filter(function (flag) {
+      return flag !== "cycle_only";
+    });
+    var cells = [
+      object.repr,
+      object.id === undefined ? "not recorded" : String(object.id),
+      object.refcount === null || object.refcount === undefined
+        ? "not counted (immortal, or not the program's)"
+        : String(object.refcount),
+      flags.length
+        ? flags
+            .map(function (flag) {
+              return FLAG_NAMES[flag] || flag;
+            })
+            .join(", ")
+        : "no",
+      collectorText(object),
+      weakText(object, heap),
+      change,
+    ];
+    cells.forEach(function (text) {
+      row.appendChild(make("td", null, text));
+    });
+    return row;
+  }
+
+  function collectorText(object) {
+    var garbage = (object.flags || []).indexOf("cycle_only") !== -1 ? "; garbage: only a cycle keeps it" : "";
+    if (!("gc" in object)) {
+      return "not recorded (an older trace)" + garbage;
+    }
+    if (object.gc === null) {
+      return "not tracked" + garbage;
+    }
+    return "tracked, generation " + object.gc + garbage;
+  }
+
+  function weakText(object, heap) {
+    if (!("id" in object)) {
+      return "not recorded (an older trace)";
+    }
+    var refs = object.weakrefs || [];
+    if (!refs.length) {
+      return "none";
+    }
+    return refs
+      .map(function (ref) {
+        var text = ref.ref ? ref.ref + " (" + ref.type + ")" : "a " + ref.type + " not drawn";
+        return ref.callback ? text + ", callback " + ref.callback : text;
+      })
+      .join("; ");
+  }
+
+  // What changed at this step, for the text alternative.
+  function describeChanges(step, previous, changes) {
+    var heap = step.heap || {};
+    var parts = [];
+    var fresh = Object.keys(changes.fresh);
+    if (previous && fresh.length) {
+      parts.push(
+        "New: " +
+          joinWords(
+            fresh.map(function (label) {
+              return label + ", " + describeObject(heap[label]);
+            })
+          ) +
+          "."
+      );
+    }
+    var changed = Object.keys(changes.changed);
+    if (changed.length) {
+      parts.push("Changed: " + joinWords(changed) + ".");
+    }
+    if (changes.freed.length) {
+      parts.push("Freed: " + joinWords(changes.freed) + ".");
+    }
+    var unreached = changes.gone.filter(function (label) {
+      return changes.freed.indexOf(label) === -1;
+    });
+    if (unreached.length) {
+      parts.push("No longer drawn: " + joinWords(unreached) + ".");
+    }
+    if (step.collect) {
+      parts.push(
+        "The collector freed " + step.collect.collected + " objects" +
+          ((step.collect.cycles || []).length
+            ? ", among them the cycle" + (step.collect.cycles.length > 1 ? "s " : " ") +
+              step.collect.cycles.map(function (cycle) { return cycle.join(" and "); }).join("; ")
+            : "") +
+          "."
+      );
+    }
+    return parts.length ? " " + parts.join(" ") : "";
+  }
+
+  function describeCut(diagram) {
+    var cut = diagram.trace.cut;
+    if (!cut || diagram.index !== diagram.steps.length - 1) {
+      return "";
+    }
+    return " The diagram stops here, at step " + cut.step + ", before line " + cut.line + " ran again.";
   }
 
   Diagram.prototype.scheduleArrows = function () {
