@@ -406,4 +406,6 @@ def test_an_attempt_ended_by_its_deadline_is_diagnosed_in_a_fixed_number_of_quer
 
 # The same with 2 questions as with 5. Of these, the attempt's responses, their questions'
 # claims (choices) and known wrong answers are read twice (for the score, then for the page).
-ENDED_ATTEMPT_RESULT_QUERIES = 18
+# Two are the Python line the attempt is graded against (its course's pin) and the questions'
+# keys on the other lines ("On Python 3.13 this prints ...", quizzes.versions).
+ENDED_ATTEMPT_RESULT_QUERIES = 20
