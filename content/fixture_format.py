@@ -77,7 +77,8 @@ def question_table(question: Question, choices: Iterable[Choice]) -> dict:
     # is written as before, so its digest does not change.
     parameters = question.parameters or {}
     if parameters.get("domains"):
-        table["parameters"] = parameters["domains"]
+        # By name: PostgreSQL's jsonb keeps no key order, and the digest must not depend on it.
+        table["parameters"] = dict(sorted(parameters["domains"].items()))
     if parameters.get("constraints"):
         table["constraints"] = parameters["constraints"]
     choices = [

@@ -400,7 +400,9 @@ def response_regrade(*, responses, by, now: datetime | None = None) -> int:
     changed = 0
     with transaction.atomic():
         for response in (
-            Response.objects.select_for_update()
+            # Only the responses are locked: PostgreSQL refuses FOR UPDATE on the nullable side
+            # of the outer joins a response's choice and variant are read with.
+            Response.objects.select_for_update(of=("self",))
             .filter(pk__in=[r.pk for r in responses])
             .select_related("attempt", "quiz_question__question", "choice", "variant")
         ):

@@ -124,3 +124,14 @@ def test_the_bank_loads_its_parameterised_questions_with_every_variant():
         assert all(grading.is_valid_key(key.answer_key) for key in keys)
         outputs = {grading.expected_text(key.answer_key) for key in keys}
         assert len(outputs) >= 2, question.slug  # a parameter changes what it prints
+
+
+def test_a_question_with_several_parameters_loads_again_unchanged(tmp_path):
+    # PostgreSQL's jsonb returns keys shortest first, not in the order they were written.
+    parameters = '{ kind = ["a"], n = [7, 257] }'  # jsonb gives them back as n, kind
+    root = write(tmp_path, parameters=parameters)
+    load_content(root)
+    question = Question.objects.get(slug="cached-ints")
+    assert question.variants.count() == 2
+    report = load_content(root)
+    assert report.skipped == [] and report.unchanged["question"] == 1
