@@ -86,6 +86,8 @@ class BlockVersionOutput(models.Model):
     python_version = models.CharField(max_length=20)
     source_hash = models.CharField(max_length=64)
     outcome = models.JSONField(**NUL_SAFE_JSON)
+    # The block's memory trace on that line (a second, traced run); None when none was made.
+    trace = models.JSONField(**NUL_SAFE_JSON, null=True, blank=True, editable=False)
     computed_at = models.DateTimeField()
 
     class Meta:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from content.markdown import python_blocks
 from content.models import BlockVersionOutput, ConceptPage
-from content.runs import checked_outcome
+from content.runs import checked_outcome, trace_snippet
 from quizzes.grading import source_hash
 from quizzes.services import outcomes_differ
 
@@ -35,10 +35,12 @@ def refresh_block_versions(
         for line in lines:
             row = stored.get((index, line))
             if force or row is None or row.source_hash != digest:
-                computed.append((index, line, digest, checked_outcome(source, python=line)))
+                outcome = checked_outcome(source, python=line)
+                trace = trace_snippet(source, outcome, python=line)
+                computed.append((index, line, digest, outcome, trace))
     changes = []
     with transaction.atomic():
-        for index, line, digest, outcome in computed:
+        for index, line, digest, outcome, trace in computed:
             row = stored.get((index, line))
             if row is not None and outcomes_differ(row.outcome, outcome):
                 changes.append(BlockChange(page.slug, index, line, row.outcome, outcome))
@@ -50,6 +52,7 @@ def refresh_block_versions(
                     "python_version": outcome.get("python_version") or "",
                     "source_hash": digest,
                     "outcome": outcome,
+                    "trace": trace,
                     "computed_at": timezone.now(),
                 },
             )

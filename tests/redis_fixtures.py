@@ -81,7 +81,8 @@ class Workers:
         self.url, self.queue, self.log_dir = url, queue, log_dir
         self.processes: dict[str, subprocess.Popen] = {}
 
-    def start(self, name: str) -> subprocess.Popen:
+    def start(self, name: str, python: str | None = None) -> subprocess.Popen:
+        """A worker of the default interpreter, or (`python`) of that interpreter's line only."""
         from redis import Redis
 
         from grader.worker import heartbeat_key
@@ -93,6 +94,7 @@ class Workers:
                 "GRADER_QUEUE": self.queue,
                 "GRADER_WORKER_NAME": name,
                 "GRADER_POOL_SIZE": "1",
+                **({"GRADER_PYTHON": python} if python else {}),
             },
             stdout=subprocess.DEVNULL,
             stderr=(self.log_dir / f"worker-{name}.log").open("ab"),
@@ -101,7 +103,8 @@ class Workers:
         connection = Redis.from_url(self.url)
         # A worker starts its grader server first, which takes long on a busy machine.
         try:
-            wait_for(lambda: connection.exists(heartbeat_key(name)), 240, f"worker {name}")
+            key = heartbeat_key(name, line_only=bool(python))
+            wait_for(lambda: connection.exists(key), 240, f"worker {name}")
         except AssertionError:
             log = (self.log_dir / f"worker-{name}.log").read_text()[-2000:]
             raise AssertionError(f"worker {name} did not start; its log:\n{log}") from None

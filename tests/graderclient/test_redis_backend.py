@@ -127,3 +127,29 @@ def test_an_admin_save_gets_its_key_from_a_worker(
     copied = ALIASING_SNIPPET.replace("b = a\n", "import copy\nb = copy.deepcopy(a)\n")
     predicted = question.key_predictions["assignment-copies"]
     assert predicted["stdout"] == run_in_cpython(copied).stdout
+
+
+def test_a_job_naming_a_line_goes_to_that_lines_workers(grader_workers):
+    """One worker queue per interpreter line: a worker started with GRADER_PYTHON serves only
+    its line's queue, and the client lists the lines the living workers serve."""
+    import grader
+    from grader import oracle
+
+    others = grader.interpreters()[1:]
+    if not others:
+        pytest.skip("one interpreter configured (set GRADER_INTERPRETERS, as make test does)")
+    other = others[0]
+    line = grader.version_line(grader.python_version(other))
+    grader_workers.start("default")
+    grader_workers.start("other", python=other)
+    client = backend(grader_workers.url)
+    default_line = grader.version_line(client.python_version())
+    assert client.python_lines() == [default_line, line]
+    snippet = "import gc\nprint(gc.get_threshold()[0])\n"
+    reply = client.perform(jobs.make_job("run", snippet, python=line), timeout=120)
+    assert reply["worker"] == "other"
+    assert reply["python_version"].startswith(line + ".")
+    assert reply["outcome"]["stdout"] == oracle.run_script(snippet, other).stdout
+    plain = client.perform(jobs.make_job("run", snippet), timeout=120)
+    assert plain["worker"] == "default"
+    assert plain["python_version"].startswith(default_line + ".")

@@ -47,6 +47,7 @@ def test_a_key_is_stored_per_line_as_python_of_that_line_prints(make_question, o
         assert row.answer_key["stdout"] == expected.stdout
         assert row.python_version.startswith(line + ".")
     assert rows[default].answer_key["stdout"] != rows[other_line].answer_key["stdout"]
+    assert rows[other_line].key_trace["steps"]  # its own traced run on that line
     assert versions.differing_lines(question, rows) == [other_line]
 
 
@@ -151,6 +152,10 @@ def test_the_version_matrix_lists_differing_questions_and_blocks_side_by_side(
     )
     refresh_page_outputs(page)
     refresh_block_versions(page, [other_line])
+    from content.models import BlockVersionOutput
+
+    stored = BlockVersionOutput.objects.filter(page=page, python=other_line)
+    assert stored.count() == 2 and all(row.trace and row.trace["steps"] for row in stored)
     client.force_login(instructor)
     response = client.get("/admin/quizzes/question/version-matrix/")
     assert response.status_code == 200
