@@ -146,12 +146,69 @@ def refresh_version_keys(
     the default's, whose key is the question's own); a line whose row is of the current snippet
     and version is skipped unless `force`."""
     wanted = lines if lines is not None else python_lines()[1:]
+    if question.parameters:
+        return refresh_variant_version_keys(question, lines=wanted, force=force)
     stored = {row.python: row for row in StoredKey.objects.filter(question=question, variant=None)}
     digest = source_hash(question.snippet)
     due = [
         line for line in wanted if force or line not in stored or stored[line].source_hash != digest
     ]
     return store_version_keys(question, compute_version_keys(question.snippet, due))
+
+
+def refresh_variant_version_keys(
+    question: Question, *, lines: list[str], force: bool = False
+) -> list[KeyChange]:
+    """The keys of a parameterised question's stored variants on `lines`: each variant's rendered
+    snippet is run on each line (its template is not a program), and stored as a StoredKey row
+    of that variant and line. A row of the current rendering is skipped unless `force`."""
+    from quizzes import variant_services  # variant_services reads this module's pins
+
+    variants = list(question.variants.all())
+    if not variants or not lines:
+        return []
+    try:
+        planned = variant_services.planned_for(question)
+    except variant_services.VariantError:
+        return []  # the variants' own refresh reports it
+    stored = {
+        (row.variant_id, row.python): row
+        for row in StoredKey.objects.filter(variant__in=variants, python__in=lines)
+    }
+    changes = []
+    for variant, plan in zip(variants, planned, strict=False):
+        if variant.params != plan.params:
+            continue  # rows of older parameters: the variants' refresh rewrites them first
+        digest = source_hash(plan.snippet)
+        due = [
+            line
+            for line in lines
+            if force
+            or (variant.pk, line) not in stored
+            or stored[(variant.pk, line)].source_hash != digest
+        ]
+        for line, result in compute_version_keys(plan.snippet, due).items():
+            before = stored.get((variant.pk, line))
+            if before is not None and before.answer_key is not None:
+                if outcomes_differ(before.answer_key, result.outcome):
+                    slug = f"{question.slug} {variant_services.variant_label(variant)}"
+                    changes.append(KeyChange(slug, line, before.answer_key, result.outcome))
+            StoredKey.objects.update_or_create(
+                variant=variant,
+                python=line,
+                defaults={
+                    "question": question,
+                    "python_version": result.python_version,
+                    "answer_key": result.outcome,
+                    "key_trace": result.trace,
+                    "key_predictions": result.predictions,
+                    "source_hash": digest,
+                    "computed_at": result.computed_at,
+                },
+            )
+    for change in changes:
+        logger.warning("Question %s: its key on Python %s changed", change.slug, change.python)
+    return changes
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -193,10 +250,13 @@ def other_version_outputs(question: Question, key: dict | None, python_version: 
         return []
     own_line = version_line(python_version or key.get("python_version") or "")
     digest = source_hash(question.snippet)
+    variant = getattr(question, "seen_variant", None)  # variant_services.as_seen
+    rows = variant.stored_keys.all() if variant is not None else question.stored_keys.all()
+    variant_id = variant.pk if variant is not None else None
     return [
         OtherVersion(row.python, row.answer_key.get("stdout", ""), row.answer_key.get("exception"))
-        for row in sorted(question.stored_keys.all(), key=lambda row: row.python)
-        if row.variant_id is None
+        for row in sorted(rows, key=lambda row: row.python)
+        if row.variant_id == variant_id
         and row.source_hash == digest
         and row.python != own_line
         and is_valid_key(row.answer_key)
@@ -242,9 +302,14 @@ def grading_key(question: Question, quiz_id: int | None) -> tuple[dict | None, s
     own = (question.answer_key, question.key_python_version)
     if not line or line == version_line(question.key_python_version or ""):
         return own
+    # A variant (variant_services.as_seen) is graded with its own row of that line.
+    variant = getattr(question, "seen_variant", None)
     row = (
         StoredKey.objects.filter(
-            question=question, variant=None, python=line, source_hash=source_hash(question.snippet)
+            question=question,
+            variant=variant,
+            python=line,
+            source_hash=source_hash(question.snippet),
         )
         .only("answer_key", "python_version")
         .first()

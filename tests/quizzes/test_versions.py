@@ -210,3 +210,58 @@ def test_practice_feedback_says_what_another_version_prints(
     )
     text = response.content.decode()
     assert f"On Python {other_line} this prints:" in text
+
+
+# --- Variants (issue 18 §1) on each line --------------------------------------------------------
+
+VARIANT_SNIPPET = "import sys\nname = {{ word }}\nprint(sys.getrefcount(name) > 1000)\n"
+
+
+def test_each_variant_has_a_key_per_line_and_a_pin_grades_a_variant_with_its_own(
+    topic, make_quiz, client, student, instructor, other_line
+):
+    """A parameterised question's template is not a program: each variant's rendered snippet is
+    run on the other line, and a course pinned to that line grades the variant a student drew
+    with that variant's key on that line (interned strings: immortal on 3.12 only)."""
+    from quizzes import services, variant_services
+    from quizzes.models import Question
+
+    question = Question.objects.create(
+        topic=topic,
+        slug="interned-variants",
+        title="Interned names",
+        snippet=VARIANT_SNIPPET,
+        answer_mode=Question.AnswerMode.TYPED,
+        explanation="Immortal on 3.12.",
+        parameters={"domains": {"word": ["total", "spam"]}},
+        is_published=True,
+    )
+    services.refresh_answer_key(question)
+    versions.refresh_version_keys(question)
+    assert not StoredKey.objects.filter(question=question, variant=None, python=other_line)
+    for variant in question.variants.all():
+        row = StoredKey.objects.get(variant=variant, python=other_line)
+        rendered = variant_services.as_seen(question, variant).snippet
+        expected = oracle.run_script(rendered, _python_of(other_line))
+        assert row.answer_key["stdout"] == expected.stdout
+
+    quiz = make_quiz([question])
+    course = course_services.course_create(
+        title="Pinned", slug="pinned", instructors=[instructor], topics=[topic], sections=["A"]
+    )
+    course_services.course_quiz_assign(course=course, quiz=quiz)
+    course.python = other_line
+    course.save()
+    Enrolment.objects.create(course=course, section=course.sections.get(), student=student)
+    client.force_login(student)
+    attempt = start_quiz(client, quiz)
+    entry = quiz.quiz_questions.get()
+    drawn = variant_services.attempt_variant(attempt, question)
+    pinned_key = StoredKey.objects.get(variant=drawn, python=other_line).answer_key
+    save_answer(client, attempt, entry, {f"q{entry.pk}-answer_text": pinned_key["stdout"]})
+    client.post(f"/attempts/{attempt.pk}/submit/")
+    response = Response.objects.get(attempt=attempt)
+    assert response.variant == drawn
+    assert response.graded_key == pinned_key
+    assert response.graded_python_version.startswith(other_line + ".")
+    assert response.is_correct is True
