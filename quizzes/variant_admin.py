@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from content.markdown import highlight_python, render_markdown
 from grader import GraderUnavailable
-from quizzes import grading, services, variant_services
+from quizzes import grading, services, variant_services, versions
 from quizzes.models import Question, QuestionVariant
 from quizzes.nul import visible_nul
 
@@ -85,6 +85,9 @@ class VariantAdminMixin(admin.ModelAdmin):
             services.unpublish(question)
             self.message_user(request, "Variants not stored: " + " ".join(problems), messages.ERROR)
         else:
+            versions.store_variant_version_keys(
+                question, getattr(form, "variant_version_results", None) or {}
+            )
             count = question.variants.count()
             total = getattr(form, "variant_total", count)
             extra = f" (drawn from {total})" if total > count else ""

@@ -8,7 +8,7 @@ that variant's outcome. Every refusal is a form error naming the parameter value
 
 from django.core.exceptions import ValidationError
 
-from quizzes import grading, variant_services
+from quizzes import grading, variant_services, versions
 from quizzes.variants import VARIANT_CAP, VariantError, check_template, describe, parse_parameters
 
 PARAMETERS_HELP = (
@@ -69,6 +69,11 @@ def check_variants(form, cleaned: dict) -> dict | None:
     if refused:
         form.add_error("snippet", refused)
         return None
+    # Each variant's key on every other configured Python line, stored with it (quizzes.versions).
+    other_lines = versions.python_lines()[1:]
+    form.variant_version_results = {
+        p.snippet: versions.compute_version_keys(p.snippet, other_lines) for p in planned
+    }
     # The choice formset checks each variant's choices against these (check_variant_choices).
     form.instance.checked_variants = results
     form.instance.checked_outcome = None

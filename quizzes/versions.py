@@ -160,9 +160,9 @@ def refresh_variant_version_keys(
     question: Question, *, lines: list[str], force: bool = False
 ) -> list[KeyChange]:
     """The keys of a parameterised question's stored variants on `lines`: each variant's rendered
-    snippet is run on each line (its template is not a program), and stored as a StoredKey row
-    of that variant and line. A row of the current rendering is skipped unless `force`."""
-    from quizzes import variant_services  # variant_services reads this module's pins
+    snippet is run on each line (its template is not a program). A row of the current rendering
+    is skipped unless `force`."""
+    from quizzes import variant_services  # variant_services imports quizzes.services
 
     variants = list(question.variants.all())
     if not variants or not lines:
@@ -172,40 +172,59 @@ def refresh_variant_version_keys(
     except variant_services.VariantError:
         return []  # the variants' own refresh reports it
     stored = {
-        (row.variant_id, row.python): row
+        (row.variant_id, row.python): row.source_hash
         for row in StoredKey.objects.filter(variant__in=variants, python__in=lines)
     }
-    changes = []
+    results = {}
     for variant, plan in zip(variants, planned, strict=False):
-        if variant.params != plan.params:
-            continue  # rows of older parameters: the variants' refresh rewrites them first
         digest = source_hash(plan.snippet)
-        due = [
-            line
-            for line in lines
-            if force
-            or (variant.pk, line) not in stored
-            or stored[(variant.pk, line)].source_hash != digest
-        ]
-        for line, result in compute_version_keys(plan.snippet, due).items():
-            before = stored.get((variant.pk, line))
-            if before is not None and before.answer_key is not None:
-                if outcomes_differ(before.answer_key, result.outcome):
+        due = [line for line in lines if force or stored.get((variant.pk, line)) != digest]
+        if due:
+            results[plan.snippet] = compute_version_keys(plan.snippet, due)
+    return store_variant_version_keys(question, results)
+
+
+def store_variant_version_keys(
+    question: Question, results: dict[str, dict[str, LineResult]]
+) -> list[KeyChange]:
+    """Write the computed keys of the question's variants on other lines ({rendered snippet:
+    {line: result}}), as StoredKey rows of the stored variant that renders to that snippet;
+    returns the keys that changed. Writes only."""
+    from quizzes import variant_services
+
+    try:
+        planned = variant_services.planned_for(question)
+    except variant_services.VariantError:
+        return []
+    changes = []
+    with transaction.atomic():
+        variants = list(question.variants.all())
+        stored = {
+            (row.variant_id, row.python): row
+            for row in StoredKey.objects.filter(variant__in=variants)
+        }
+        for variant, plan in zip(variants, planned, strict=False):
+            if variant.params != plan.params:
+                continue  # rows of older parameters: the variants' own store rewrites them first
+            for line, result in results.get(plan.snippet, {}).items():
+                before = stored.get((variant.pk, line))
+                previous = before.answer_key if before is not None else None
+                if previous is not None and outcomes_differ(previous, result.outcome):
                     slug = f"{question.slug} {variant_services.variant_label(variant)}"
-                    changes.append(KeyChange(slug, line, before.answer_key, result.outcome))
-            StoredKey.objects.update_or_create(
-                variant=variant,
-                python=line,
-                defaults={
-                    "question": question,
-                    "python_version": result.python_version,
-                    "answer_key": result.outcome,
-                    "key_trace": result.trace,
-                    "key_predictions": result.predictions,
-                    "source_hash": digest,
-                    "computed_at": result.computed_at,
-                },
-            )
+                    changes.append(KeyChange(slug, line, previous, result.outcome))
+                StoredKey.objects.update_or_create(
+                    variant=variant,
+                    python=line,
+                    defaults={
+                        "question": question,
+                        "python_version": result.python_version,
+                        "answer_key": result.outcome,
+                        "key_trace": result.trace,
+                        "key_predictions": result.predictions,
+                        "source_hash": source_hash(plan.snippet),
+                        "computed_at": result.computed_at,
+                    },
+                )
     for change in changes:
         logger.warning("Question %s: its key on Python %s changed", change.slug, change.python)
     return changes

@@ -265,3 +265,31 @@ def test_each_variant_has_a_key_per_line_and_a_pin_grades_a_variant_with_its_own
     assert response.graded_key == pinned_key
     assert response.graded_python_version.startswith(other_line + ".")
     assert response.is_correct is True
+
+
+def test_saving_a_parameterised_question_in_the_admin_stores_each_variants_key_per_line(
+    client, instructor, topic, other_line
+):
+    import json
+
+    from django.urls import reverse
+
+    from quizzes import variant_services
+    from quizzes.models import Question
+    from tests.helpers import question_post
+
+    client.force_login(instructor)
+    data = question_post(
+        topic,
+        VARIANT_SNIPPET,
+        mode="typed",
+        parameters=json.dumps({"domains": {"word": ["total", "spam"]}}),
+    )
+    response = client.post(reverse("admin:quizzes_question_add"), data)
+    assert response.status_code == 302
+    question = Question.objects.get(slug="new-question")
+    for variant in question.variants.all():
+        rendered = variant_services.as_seen(question, variant).snippet
+        row = StoredKey.objects.get(variant=variant, python=other_line)
+        expected = oracle.run_script(rendered, _python_of(other_line))
+        assert row.answer_key["stdout"] == expected.stdout
