@@ -96,6 +96,7 @@ dev: setup-site
 # USERS students (made by create_load_students, on this machine's database) log in, start the
 # quiz QUIZ within SPIKE_SECONDS of each other, autosave, submit and open their result; prints
 # login, start, save and submit percentiles, throughput and errors. See loadtest/README.md.
+# URL may list several web processes, space-separated (make cluster's: students alternate).
 URL ?= http://$(HOST):$(PORT)
 USERS ?= 200
 QUIZ ?= final-exam
