@@ -153,6 +153,14 @@ class SectionTimes(models.Model):
     def __str__(self) -> str:
         return f"{self.course_quiz} for {self.section.name}"
 
+    def clean(self) -> None:
+        if (
+            self.section_id
+            and self.course_quiz_id
+            and self.section.course_id != self.course_quiz.course_id
+        ):
+            raise ValidationError({"section": "This section belongs to another course."})
+
 
 class Accommodation(models.Model):
     """One student's accommodation for one quiz of a course: enforced by the server through

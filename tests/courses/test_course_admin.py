@@ -118,3 +118,27 @@ def test_an_accommodation_that_does_not_fit_the_course_is_a_form_error(
     page = client.post(url, data | {"student": enrolled.pk})
     assert page.status_code == 200 and page.context["adminform"].form.errors
     assert not Accommodation.objects.exists()
+
+
+def test_section_times_for_a_section_of_another_course_is_a_form_error(
+    client, course, quiz, instructor
+):
+    """Both courses are the instructor's, so both are offered: the pair must still match."""
+    from courses.models import SectionTimes
+
+    other = services.course_create(
+        title="Other", slug="other", instructors=[instructor], sections=["Z"]
+    )
+    client.force_login(instructor)
+    data = {
+        "course_quiz": course.course_quizzes.get().pk,
+        "section": other.sections.get().pk,
+        "opens_at_0": "",
+        "opens_at_1": "",
+        "closes_at_0": "",
+        "closes_at_1": "",
+    }
+    page = client.post(reverse("admin:courses_sectiontimes_add"), data)
+    assert page.status_code == 200
+    assert "another course" in str(page.context["adminform"].form.errors["section"])
+    assert not SectionTimes.objects.exists()

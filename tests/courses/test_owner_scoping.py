@@ -163,6 +163,7 @@ def test_the_admins_attempts_and_results_are_ones_own_classes(
             seen.user.username
         ]
         assert results.context["attempt_count"] == 1
+        assert "another instructor's class is not counted" in results.content.decode()
     assert Attempt.objects.count() == 3
 
 
