@@ -7,8 +7,9 @@ its jobs at the boundary); the reply is plain JSON too, with the Python version 
 that ran the snippet, which is what a stored key records.
 
 Kinds: "run" (grader.run, with or without its trace), "output_varies" (grader.output_varies),
-"collector_dependent" (grader.collector_dependent) and "predict_misconceptions"
-(grader.predict_misconceptions). No Django here: a worker imports only grader.
+"collector_dependent" (grader.collector_dependent), "predict_misconceptions"
+(grader.predict_misconceptions) and "simulate" (grader.simulate of the job's "misconception",
+with or without its trace). No Django here: a worker imports only grader.
 """
 
 import math
@@ -17,7 +18,7 @@ import platform
 import grader
 from grader.outcome import MAX_SOURCE_BYTES, Limits
 
-KINDS = ("run", "output_varies", "collector_dependent", "predict_misconceptions")
+KINDS = ("run", "output_varies", "collector_dependent", "predict_misconceptions", "simulate")
 LIMIT_FIELDS = {
     "cpu_seconds": float,
     "wall_seconds": float,
@@ -33,7 +34,14 @@ class InvalidJob(ValueError):
     """The job does not have the shape a grader job must have; nothing was run."""
 
 
-def make_job(kind: str, source: str, *, limits: Limits | None = None, trace: bool = False) -> dict:
+def make_job(
+    kind: str,
+    source: str,
+    *,
+    limits: Limits | None = None,
+    trace: bool = False,
+    misconception: str | None = None,
+) -> dict:
     """The JSON job for `kind` of `source` (the client's side of validated_job)."""
     limits = limits or Limits()
     job = {
@@ -42,6 +50,8 @@ def make_job(kind: str, source: str, *, limits: Limits | None = None, trace: boo
         "trace": bool(trace),
         "limits": {name: getattr(limits, name) for name in LIMIT_FIELDS},
     }
+    if misconception is not None:
+        job["misconception"] = misconception
     return validated_job(job)
 
 
@@ -49,11 +59,15 @@ def validated_job(job: object) -> dict:
     """`job` if it is exactly a valid grader job; InvalidJob says what is wrong otherwise."""
     if not isinstance(job, dict):
         raise InvalidJob("a job is a JSON object")
-    unknown = set(job) - {"kind", "source", "trace", "limits"}
+    unknown = set(job) - {"kind", "source", "trace", "limits", "misconception"}
     if unknown:
         raise InvalidJob(f"unknown field(s): {', '.join(sorted(unknown))}")
     if job.get("kind") not in KINDS:
         raise InvalidJob(f"kind must be one of {', '.join(KINDS)}")
+    if (job["kind"] == "simulate") != ("misconception" in job):
+        raise InvalidJob("a simulate job, and only one, names its misconception")
+    if "misconception" in job and job["misconception"] not in grader.MISCONCEPTIONS:
+        raise InvalidJob("misconception must be one of grader.MISCONCEPTIONS")
     source = job.get("source")
     if not isinstance(source, str):
         raise InvalidJob("source must be a string")
@@ -88,6 +102,9 @@ def perform(job: object) -> dict:
         reply["outcome"] = grader.run(source, limits=limits, trace=job["trace"]).to_dict()
     elif job["kind"] == "output_varies":
         reply["varies"] = grader.output_varies(source, limits=limits)
+    elif job["kind"] == "simulate":
+        simulated = grader.simulate(source, job["misconception"], limits=limits, trace=job["trace"])
+        reply["outcome"] = simulated.to_dict()
     elif job["kind"] == "predict_misconceptions":
         predicted = grader.predict_misconceptions(source, limits=limits)
         reply["predictions"] = {key: outcome.to_dict() for key, outcome in predicted.items()}

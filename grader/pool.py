@@ -364,10 +364,13 @@ def run(source: str, *, limits: Limits | None = None, trace: bool = False) -> Ou
     return _run_checked(source, limits, trace=trace)
 
 
-def run_simulated(source: str, misconception: str, *, limits: Limits | None = None) -> Outcome:
+def run_simulated(
+    source: str, misconception: str, *, limits: Limits | None = None, trace: bool = False
+) -> Outcome:
     """`run`, with the child transforming the snippet into `misconception`'s semantics
-    (grader/misconceptions); `grader.simulate` is the public entry."""
-    return _run_checked(source, limits, trace=False, misconception=misconception)
+    (grader/misconceptions); `grader.simulate` is the public entry. With `trace`, the diagram
+    of the run as the misconception has it (the transformed program keeps the snippet's lines)."""
+    return _run_checked(source, limits, trace=trace, misconception=misconception)
 
 
 def _run_checked(

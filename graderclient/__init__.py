@@ -37,6 +37,7 @@ __all__ = [
     "predict_misconceptions",
     "python_version",
     "run",
+    "simulate",
 ]
 
 BACKENDS = {
@@ -65,8 +66,15 @@ def _timeout() -> float:
     return float(settings.GRADER_CLIENT.get("TIMEOUT", 60))
 
 
-def _perform(kind: str, source: str, *, trace: bool = False, timeout: float | None = None) -> dict:
-    job = jobs.make_job(kind, source, trace=trace)
+def _perform(
+    kind: str,
+    source: str,
+    *,
+    trace: bool = False,
+    timeout: float | None = None,
+    misconception: str | None = None,
+) -> dict:
+    job = jobs.make_job(kind, source, trace=trace, misconception=misconception)
     with limits.grader_slot():
         reply = backend().perform(job, timeout=timeout or _timeout())
     return _reply_checked(reply)
@@ -84,6 +92,12 @@ def run(source: str, *, trace: bool = False, timeout: float | None = None) -> Ou
     """grader.run(source, trace=trace), wherever the backend runs it; GraderUnavailable if no
     grader answers within `timeout` seconds (default: settings.GRADER_CLIENT["TIMEOUT"])."""
     reply = _perform("run", source, trace=trace, timeout=timeout)
+    return outcome_from_dict(reply["outcome"])
+
+
+def simulate(source: str, misconception: str, *, trace: bool = False) -> Outcome:
+    """grader.simulate(source, misconception, trace=trace), wherever the backend runs it."""
+    reply = _perform("simulate", source, trace=trace, misconception=misconception)
     return outcome_from_dict(reply["outcome"])
 
 
