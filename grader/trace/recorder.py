@@ -473,9 +473,10 @@ class Tracer:
             for local_name, value in list(names.items())
             if self._shown(local_name)
         ]
-        if is_snapshot:
+        if is_snapshot and type(names) is dict:
             # The dict CPython 3.12 filled for f_locals holds a reference per name until the
             # frame ends; emptying it keeps counts (and __del__ timing) as without the tracer.
+            # CPython 3.13's f_locals is a proxy of the frame itself (PEP 667): nothing to empty.
             names.clear()
         return {"id": label, "name": name, "line": line, "locals": bindings}
 
