@@ -3,6 +3,7 @@ collector generation, the weak references to it, the objects freed at a step, an
 as a step of its own with the cycles it freed and the finalizers that ran. Recording it changes
 nothing the program prints (the sandbox's traced run against its untraced run and CPython)."""
 
+import gc
 import json
 import subprocess
 from pathlib import Path
@@ -144,3 +145,21 @@ print(json.dumps(full_steps(trace)))
     assert end["event"] == "end" and end["stdout"].endswith(f"collected {collect['collected']}\n")
     interned = object_of(end, "s")
     assert "interned" in interned["flags"] and interned["refcount"] is not None
+
+
+def test_an_automatic_collection_that_frees_drawn_cycles_is_a_step_too():
+    source = "class N:\n    pass\nfor i in range(900):\n    n = N()\n    n.me = n\nprint('done')\n"
+    # As the grader server does before it forks: this process's own objects are frozen, so the
+    # collector (and the tracer, which looks through its generations) sees only the snippet's.
+    gc.freeze()
+    try:
+        steps = trace_of(source)["steps"]
+    finally:
+        gc.unfreeze()
+    collections = [step for step in steps if step["event"] == "collect"]
+    assert collections, "the cycles left behind start an automatic collection"
+    first = collections[0]
+    assert first["collect"]["reason"] == "automatic" and first["collect"]["generation"] == 0
+    assert first["line"] in (4, 5) and first["collect"]["cycles"]
+    freed = {label for cycle in first["collect"]["cycles"] for label in cycle}
+    assert freed <= set(first["freed"])
