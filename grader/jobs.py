@@ -7,8 +7,9 @@ its jobs at the boundary); the reply is plain JSON too, with the Python version 
 that ran the snippet, which is what a stored key records.
 
 Kinds: "run" (grader.run, with or without its trace), "output_varies" (grader.output_varies),
-"collector_dependent" (grader.collector_dependent) and "predict_misconceptions"
-(grader.predict_misconceptions). A job may name the interpreter line it is for ("python":
+"collector_dependent" (grader.collector_dependent), "predict_misconceptions"
+(grader.predict_misconceptions) and "simulate" (grader.simulate of the job's "misconception",
+with or without its trace). A job may name the interpreter line it is for ("python":
 "3.13"): it runs on the configured interpreter of that line (grader.interpreter_lines()), and
 is refused as unavailable where none is. No Django here: a worker imports only grader.
 """
@@ -20,7 +21,7 @@ import re
 import grader
 from grader.outcome import MAX_SOURCE_BYTES, Limits
 
-KINDS = ("run", "output_varies", "collector_dependent", "predict_misconceptions")
+KINDS = ("run", "output_varies", "collector_dependent", "predict_misconceptions", "simulate")
 LIMIT_FIELDS = {
     "cpu_seconds": float,
     "wall_seconds": float,
@@ -50,6 +51,7 @@ def make_job(
     limits: Limits | None = None,
     trace: bool = False,
     python: str | None = None,
+    misconception: str | None = None,
 ) -> dict:
     """The JSON job for `kind` of `source` (the client's side of validated_job); `python`, the
     interpreter line ("3.13") it is for, or None for the grader's default interpreter."""
@@ -62,6 +64,8 @@ def make_job(
     }
     if python is not None:
         job["python"] = python
+    if misconception is not None:
+        job["misconception"] = misconception
     return validated_job(job)
 
 
@@ -69,13 +73,17 @@ def validated_job(job: object) -> dict:
     """`job` if it is exactly a valid grader job; InvalidJob says what is wrong otherwise."""
     if not isinstance(job, dict):
         raise InvalidJob("a job is a JSON object")
-    unknown = set(job) - {"kind", "source", "trace", "limits", "python"}
+    unknown = set(job) - {"kind", "source", "trace", "limits", "python", "misconception"}
     if unknown:
         raise InvalidJob(f"unknown field(s): {', '.join(sorted(unknown))}")
     if "python" in job and not (isinstance(job["python"], str) and _LINE.fullmatch(job["python"])):
         raise InvalidJob('python must be an interpreter line such as "3.13"')
     if job.get("kind") not in KINDS:
         raise InvalidJob(f"kind must be one of {', '.join(KINDS)}")
+    if (job["kind"] == "simulate") != ("misconception" in job):
+        raise InvalidJob("a simulate job, and only one, names its misconception")
+    if "misconception" in job and job["misconception"] not in grader.MISCONCEPTIONS:
+        raise InvalidJob("misconception must be one of grader.MISCONCEPTIONS")
     source = job.get("source")
     if not isinstance(source, str):
         raise InvalidJob("source must be a string")
@@ -112,6 +120,11 @@ def perform(job: object) -> dict:
         reply["outcome"] = outcome.to_dict()
     elif job["kind"] == "output_varies":
         reply["varies"] = grader.output_varies(source, limits=limits, python=python)
+    elif job["kind"] == "simulate":
+        simulated = grader.simulate(
+            source, job["misconception"], limits=limits, trace=job["trace"], python=python
+        )
+        reply["outcome"] = simulated.to_dict()
     elif job["kind"] == "predict_misconceptions":
         predicted = grader.predict_misconceptions(source, limits=limits, python=python)
         reply["predictions"] = {key: outcome.to_dict() for key, outcome in predicted.items()}

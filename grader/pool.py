@@ -415,11 +415,17 @@ def run(
 
 
 def run_simulated(
-    source: str, misconception: str, *, limits: Limits | None = None, python: str | None = None
+    source: str,
+    misconception: str,
+    *,
+    limits: Limits | None = None,
+    trace: bool = False,
+    python: str | None = None,
 ) -> Outcome:
     """`run`, with the child transforming the snippet into `misconception`'s semantics
-    (grader/misconceptions); `grader.simulate` is the public entry."""
-    return _run_checked(source, limits, trace=False, misconception=misconception, python=python)
+    (grader/misconceptions); `grader.simulate` is the public entry. With `trace`, the diagram
+    of the run as the misconception has it (the transformed program keeps the snippet's lines)."""
+    return _run_checked(source, limits, trace=trace, misconception=misconception, python=python)
 
 
 def _run_checked(

@@ -37,6 +37,7 @@ __all__ = [
     "python_lines",
     "python_version",
     "run",
+    "simulate",
 ]
 
 
@@ -65,8 +66,9 @@ def _perform(
     trace: bool = False,
     timeout: float | None = None,
     python: str | None = None,
+    misconception: str | None = None,
 ) -> dict:
-    job = jobs.make_job(kind, source, trace=trace, python=python)
+    job = jobs.make_job(kind, source, trace=trace, python=python, misconception=misconception)
     with limits.grader_slot():
         reply = backend().perform(job, timeout=timeout or _timeout())
     return _reply_checked(reply)
@@ -87,6 +89,14 @@ def run(
     grader answers within `timeout` seconds (default: settings.GRADER["timeout_seconds"]).
     `python`, an interpreter line ("3.13", see python_lines()), else the default interpreter."""
     reply = _perform("run", source, trace=trace, timeout=timeout, python=python)
+    return outcome_from_dict(reply["outcome"])
+
+
+def simulate(
+    source: str, misconception: str, *, trace: bool = False, python: str | None = None
+) -> Outcome:
+    """grader.simulate(source, misconception, trace=trace), wherever the backend runs it."""
+    reply = _perform("simulate", source, trace=trace, misconception=misconception, python=python)
     return outcome_from_dict(reply["outcome"])
 
 

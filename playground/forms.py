@@ -1,5 +1,6 @@
 from django import forms
 
+import grader
 from grader.constants import MAX_SOURCE_BYTES
 
 
@@ -23,4 +24,10 @@ class ProgramForm(forms.Form):
         widget=forms.Textarea(
             attrs={"rows": 8, "spellcheck": "false", "class": "form-control font-monospace"}
         ),
+    )
+    # Or the first program again, as a student holding this misconception expects it to run.
+    misconception = forms.ChoiceField(
+        required=False,
+        choices=[("", "choose a misconception")]
+        + [(key, entry.belief) for key, entry in grader.MISCONCEPTIONS.items()],
     )

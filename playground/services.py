@@ -3,6 +3,7 @@ grader directly, never inside a database transaction), counted against the playg
 before the grader's limits."""
 
 import logging
+from collections.abc import Callable
 
 import graderclient
 from accounts.ratelimit import hit, rate_for
@@ -24,6 +25,12 @@ class PlaygroundBusy(Exception):
 def program_run(*, user, source: str) -> Outcome:
     """The grader's traced outcome of `source`, run for `user` (PlaygroundBusy when a limit or the
     grader refuses to run it now)."""
+    return _counted_run(user, lambda: graderclient.run(source, trace=True))
+
+
+def _counted_run(user, run: Callable[[], Outcome]) -> Outcome:
+    """`run()` once the playground's rate lets `user` run again; the grader's refusals as
+    PlaygroundBusy."""
     rate = rate_for("playground")
     if not hit("playground", f"user-{user.pk}", rate):
         log.warning("Playground rate limit reached by user %s", user.pk)
@@ -33,7 +40,7 @@ def program_run(*, user, source: str) -> Outcome:
             status=429,
         )
     try:
-        return graderclient.run(source, trace=True)
+        return run()
     except graderclient.GraderBusy as busy:
         raise PlaygroundBusy(f"Not run: {busy}.", status=429) from busy
     except graderclient.GraderUnavailable as down:
@@ -47,6 +54,15 @@ def programs_compare(*, user, source: str, other: str) -> tuple[Outcome, Outcome
     """Both programs' traced outcomes, to be drawn side by side; each run counts against the
     rates (PlaygroundBusy as program_run)."""
     return program_run(user=user, source=source), program_run(user=user, source=other)
+
+
+def program_simulate(*, user, source: str, misconception: str) -> tuple[Outcome, Outcome]:
+    """`source`'s traced outcome as Python runs it and as a student holding `misconception`
+    expects it to run (grader.simulate), to be drawn side by side; both count against the
+    rates."""
+    real = program_run(user=user, source=source)
+    simulated = _counted_run(user, lambda: graderclient.simulate(source, misconception, trace=True))
+    return real, simulated
 
 
 def program_save(*, user, source: str) -> SavedProgram:

@@ -9,6 +9,7 @@ from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
+import grader
 from playground import selectors, services
 from playground.examples import EXAMPLES
 from playground.forms import ProgramForm
@@ -71,7 +72,25 @@ def editor(request: HttpRequest) -> HttpResponse:
     if action == "compare" and not form.cleaned_data["compare"]:
         form.add_error("compare", "Type a second program to run beside the first.")
         return render(request, "playground/editor.html", {**context, "form": form}, status=400)
+    misconception = form.cleaned_data["misconception"]
+    if action == "misconception" and not misconception:
+        form.add_error("misconception", "Choose the misconception to run the program under.")
+        return render(request, "playground/editor.html", {**context, "form": form}, status=400)
     try:
+        if action == "misconception":
+            real, simulated = services.program_simulate(
+                user=request.user, source=source, misconception=misconception
+            )
+            belief = grader.MISCONCEPTIONS[misconception].belief
+            context.update(
+                form=form,
+                result=run_result(source, real.to_dict()),
+                compared=run_result(source, simulated.to_dict()),
+                source=source,
+                compare_source=source,
+                titles=("As Python runs it", f"As a student who believes {belief} expects it"),
+            )
+            return render(request, "playground/editor.html", context)
         if action == "compare":
             first, second = services.programs_compare(
                 user=request.user, source=source, other=form.cleaned_data["compare"]
@@ -82,6 +101,7 @@ def editor(request: HttpRequest) -> HttpResponse:
                 compared=run_result(form.cleaned_data["compare"], second.to_dict()),
                 source=source,
                 compare_source=form.cleaned_data["compare"],
+                titles=("First program", "Second program"),
             )
             return render(request, "playground/editor.html", context)
         if action == "save":

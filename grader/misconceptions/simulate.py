@@ -7,7 +7,12 @@ from grader.outcome import Limits, Outcome
 
 
 def simulate(
-    source: str, misconception: str, *, limits: Limits | None = None, python: str | None = None
+    source: str,
+    misconception: str,
+    *,
+    limits: Limits | None = None,
+    trace: bool = False,
+    python: str | None = None,
 ) -> Outcome:
     """Run `source` as a student holding `misconception` expects it to run, in the same
     sandbox and limits as `grader.run`.
@@ -15,14 +20,15 @@ def simulate(
     Raises UnknownMisconception (a KeyError and a ValueError) for an id not in
     `grader.MISCONCEPTIONS`, and TypeError for arguments of the wrong type, as `grader.run`.
     Where the misconception touches nothing in the source (or it does not parse), the outcome
-    is `grader.run`'s own.
+    is `grader.run`'s own. With `trace`, the outcome has the run's memory diagram, as
+    `grader.run(source, trace=True)` has (a playground draws the two side by side).
     """
     from grader import pool
 
     catalogue.lookup(misconception)
     if not isinstance(source, str) or not registry.applies(source, misconception):
-        return pool.run(source, limits=limits, python=python)
-    return pool.run_simulated(source, misconception, limits=limits, python=python)
+        return pool.run(source, limits=limits, trace=trace, python=python)
+    return pool.run_simulated(source, misconception, limits=limits, trace=trace, python=python)
 
 
 def predict(

@@ -18,6 +18,7 @@ _IMMORTAL_THRESHOLD = 1 << 30
 _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: the class was created by a class statement
 
 _VALUE_TYPES = (bool, int, float, complex, str, bytes)
+_IS_INTERNED = getattr(sys, "_is_interned", None)  # CPython 3.13+
 # Descriptions of immortal values (None, small ints, interned strings): never freed, so their
 # ids are never reused, and they never change.
 _IMMORTAL_VALUES: dict[int, "_Node"] = {}
@@ -292,8 +293,9 @@ def _flags(obj, immortal):
         flags.append("small_int_cache")
     # In 3.12 interning makes a string immortal, and only statically allocated strings (also
     # interned at startup) are immortal otherwise, so for str the two coincide; asking
-    # sys.intern would intern the string and change what the snippet sees.
-    if cls is str and immortal:
+    # sys.intern would intern the string and change what the snippet sees. CPython 3.13 has
+    # mortal interned strings, and sys._is_interned to ask without interning.
+    if cls is str and (immortal if _IS_INTERNED is None else _IS_INTERNED(obj)):
         flags.append("interned")
     if immortal:
         flags.append("immortal")

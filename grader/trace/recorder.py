@@ -473,9 +473,10 @@ class Tracer:
             for local_name, value in list(names.items())
             if self._shown(local_name)
         ]
-        if is_snapshot:
+        if is_snapshot and type(names) is dict:
             # The dict CPython 3.12 filled for f_locals holds a reference per name until the
             # frame ends; emptying it keeps counts (and __del__ timing) as without the tracer.
+            # CPython 3.13's f_locals is a proxy of the frame itself (PEP 667): nothing to empty.
             names.clear()
         return {"id": label, "name": name, "line": line, "locals": bindings}
 
@@ -562,6 +563,7 @@ class Tracer:
         collector tracked (a value it does not track may live on in a constant, unseen) and that
         are no longer where they were, or whose address now holds another drawn object."""
         freed = []
+        suspects: dict[tuple[int, ...], dict[str, tuple[int, int]]] = {}
         for label in gone:
             oid, type_id, generation = self._label_places.get(label, (None, None, None))
             if generation is None:
@@ -576,9 +578,11 @@ class Tracer:
                     freed.append(label)
                     continue
                 generations = (generation,)
-            if not young.alive_with_type({oid: type_id}, generations):
-                freed.append(label)
-        return freed
+            suspects.setdefault(generations, {})[label] = (oid, type_id)
+        for generations, places in suspects.items():  # one look through each generation
+            alive = young.alive_with_type(dict(places.values()), generations)
+            freed += [label for label, (oid, _) in places.items() if oid not in alive]
+        return [label for label in gone if label in freed]
 
     def _assign_labels(self, heap, drawn):
         labels = {}

@@ -143,3 +143,43 @@ def test_two_programs_side_by_side_step_together(
     assert alias.evaluate(DRAWN)["step"] == at_append + 1
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     save_screenshot(page.locator(".playground-side-by-side"), "playground-side-by-side")
+
+
+def test_a_trace_stored_before_the_compact_form_still_draws(live_server, page, client, student):
+    """A saved program (or a key) whose trace is version 1, whole steps without ids or
+    generations, as stored before: drawn as it was, its table saying what it lacks."""
+    import grader
+    from playground.models import SavedProgram
+
+    source = "a = [1, 2]\nb = a\nprint(a is b)\n"
+    outcome = grader.run(source, trace=True).to_dict()
+    steps = [
+        {
+            **{k: v for k, v in step.items() if k not in ("gone", "freed")},
+            "heap": {
+                label: {k: v for k, v in entry.items() if k not in ("id", "gc", "weakrefs")}
+                for label, entry in step["heap"].items()
+            },
+        }
+        for step in full_steps(outcome["trace"])
+    ]
+    old = {k: v for k, v in outcome["trace"].items() if k != "cut"}
+    saved = SavedProgram.objects.create(
+        owner=student,
+        source=source,
+        outcome={**outcome, "trace": {**old, "version": 1, "steps": steps}},
+    )
+    log_in(page, client, live_server, student)
+    page.goto(f"{live_server.url}/playground/p/{saved.link}/")
+    diagram = page.locator(".memdiagram")
+    diagram.focus()
+    page.keyboard.press("End")
+    drawn = diagram.evaluate(DRAWN)
+    assert drawn["step"] == len(steps) - 1
+    [shared] = arrows_from(drawn, "<module>:a")
+    assert arrows_from(drawn, "<module>:b") == [shared]
+    assert drawn["stdout"] == "True\n"
+    diagram.locator(".memdiagram-details > summary").click()
+    row = diagram.locator(f'.memdiagram-table tr[data-label="{shared}"]')
+    expect(row.locator("td").nth(1)).to_have_text("not recorded")
+    expect(row.locator("td").nth(4)).to_have_text("not recorded (an older trace)")

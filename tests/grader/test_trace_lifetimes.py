@@ -3,12 +3,17 @@ collector generation, the weak references to it, the objects freed at a step, an
 as a step of its own with the cycles it freed and the finalizers that ran. Recording it changes
 nothing the program prints (the sandbox's traced run against its untraced run and CPython)."""
 
+import gc
+import json
+import subprocess
+from pathlib import Path
+
 import pytest
 
 import grader
 from grader.constants import Status
 from grader.trace import full_steps
-from tests.grader.test_trace import object_of, ref_of, run_cpython, step_at, trace_of
+from tests.grader.test_trace import ROOT, object_of, ref_of, run_cpython, step_at, trace_of
 
 CYCLE_WITH_FINALIZERS = """\
 import gc, weakref
@@ -106,3 +111,55 @@ def test_recording_lifetimes_changes_nothing_the_program_prints(source):
     assert traced.status == untraced.status == Status.OK
     assert traced.stdout == untraced.stdout == run_cpython(source)
     assert full_steps(traced.trace)[-1]["stdout"] == traced.stdout
+
+
+PYTHON313 = Path(__file__).resolve().parents[2] / ".venv313" / "bin" / "python"
+
+
+@pytest.mark.skipif(not PYTHON313.exists(), reason="no CPython 3.13 (make grader313)")
+def test_the_tracer_records_under_cpython_313():
+    """3.13's f_locals is a proxy of the frame (PEP 667), and interned strings can be mortal."""
+    program = f"""
+import builtins, io, json, sys
+from grader.trace import Tracer, full_steps
+from grader import schema
+source = {CYCLE_WITH_FINALIZERS + "s = sys.intern('not ' + 'immortal')\n"!r}
+out = io.StringIO()
+code = compile(source, "<snippet>", "exec")
+names = dict(vars(builtins), print=lambda *a: builtins.print(*a, file=out))
+namespace = {{"__builtins__": names, "__name__": "__main__", "sys": sys}}
+with Tracer(code, namespace, stdout=out.getvalue, max_seconds=float("inf")) as tracer:
+    exec(code, namespace)
+trace = json.loads(json.dumps(tracer.result()))
+schema.check_trace(trace)
+print(json.dumps(full_steps(trace)))
+"""
+    done = subprocess.run(
+        [str(PYTHON313), "-c", program], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    steps = json.loads(done.stdout)
+    [collect] = [s["collect"] for s in steps if s["event"] == "collect"]
+    assert collect["finalizers"][0] == "Node.__del__()" and len(collect["cycles"]) == 1
+    end = steps[-1]
+    assert end["event"] == "end" and end["stdout"].endswith(f"collected {collect['collected']}\n")
+    interned = object_of(end, "s")
+    assert "interned" in interned["flags"] and interned["refcount"] is not None
+
+
+def test_an_automatic_collection_that_frees_drawn_cycles_is_a_step_too():
+    source = "class N:\n    pass\nfor i in range(900):\n    n = N()\n    n.me = n\nprint('done')\n"
+    # As the grader server does before it forks: this process's own objects are frozen, so the
+    # collector (and the tracer, which looks through its generations) sees only the snippet's.
+    gc.freeze()
+    try:
+        steps = trace_of(source)["steps"]
+    finally:
+        gc.unfreeze()
+    collections = [step for step in steps if step["event"] == "collect"]
+    assert collections, "the cycles left behind start an automatic collection"
+    first = collections[0]
+    assert first["collect"]["reason"] == "automatic" and first["collect"]["generation"] == 0
+    assert first["line"] in (4, 5) and first["collect"]["cycles"]
+    freed = {label for cycle in first["collect"]["cycles"] for label in cycle}
+    assert freed <= set(first["freed"])

@@ -68,3 +68,23 @@ def test_the_sandbox_sends_a_long_trace_within_the_bound_and_says_where_it_stops
     assert f"after step {len(trace['steps'])}, before line" in trace["notice"]
     # The output is the program's, whole, however early the diagram stops.
     assert outcome.stdout.count("\n") == 1000
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f(n):\n    return 0 if n == 0 else 1 + f(n - 1)\nprint(f(950))\n",
+        # How deep a program may recurse is the same traced: the tracer's frames never count.
+        "def depth(n):\n    try:\n        return depth(n + 1)\n    except RecursionError:\n"
+        "        return n\nprint(depth(0))\n",
+    ],
+    ids=["950 calls", "to the recursion limit"],
+)
+def test_a_long_recursion_traced_prints_what_cpython_prints(source):
+    from tests.grader.test_trace import run_cpython
+
+    traced, untraced = grader.run(source, trace=True), grader.run(source)
+    assert traced.status == untraced.status == Status.OK
+    assert traced.stdout == untraced.stdout == run_cpython(source)
+    steps = full_steps(traced.trace)
+    assert max(step.get("hidden_frames", 0) for step in steps) > 0, "deeper than the drawing"

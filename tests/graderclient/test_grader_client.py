@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+import grader
 import graderclient
 from grader import GraderUnavailable, jobs
 from quizzes import services
@@ -87,11 +88,36 @@ def test_a_key_refresh_runs_through_the_client(typed_question, recorded_jobs):
             },
             "memory_mb",
         ),
+        # A simulation names a misconception of the catalogue; no other job names one.
+        ({**jobs.make_job("run", ""), "kind": "simulate"}, "misconception"),
+        ({**jobs.make_job("run", ""), "misconception": "assignment-copies"}, "misconception"),
+        (
+            {
+                **jobs.make_job("simulate", "", misconception="assignment-copies"),
+                "misconception": "rm -rf",
+            },
+            "misconception",
+        ),
     ],
 )
 def test_a_job_of_the_wrong_shape_is_refused_before_anything_runs(job, complaint):
     with pytest.raises(jobs.InvalidJob, match=complaint):
         jobs.perform(job)
+
+
+def test_a_simulation_runs_through_the_client_with_its_trace(db):
+    source = "a = [1]\nb = a\nb.append(2)\nprint(a)\n"
+    simulated = graderclient.simulate(source, "assignment-copies", trace=True)
+    expected = grader.simulate(source, "assignment-copies", trace=True)
+    assert (
+        (simulated.status, simulated.stdout)
+        == (expected.status, expected.stdout)
+        == (
+            "ok",
+            "[1]\n",
+        )
+    )
+    assert simulated.trace is not None and simulated.trace["version"] == expected.trace["version"]
 
 
 def test_the_worker_imports_no_django_and_needs_only_its_redis_url():

@@ -83,3 +83,28 @@ def test_a_long_program_says_where_its_diagram_stops(client, logged_in):
     cut = trace["cut"]
     assert f"The diagram stops after step {cut['step']}, before line {cut['line']}" in html
     assert re.search(r'<pre class="playground-output[^"]*">4498500\n</pre>', html)
+
+
+def test_a_program_beside_a_misconception_is_the_engines_simulation(client, logged_in):
+    source = EXAMPLES["alias-or-copy"].source
+    response = run(client, source, action="misconception", misconception="assignment-copies")
+    assert response.status_code == 200
+    html = response.text
+    assert "As a student who believes assignment copies the object" in html
+    outputs = re.findall(r'<pre class="playground-output[^"]*">(.*?)</pre>', html, re.S)
+    simulated = grader.simulate(source, "assignment-copies")
+    assert outputs == [grader.run(source).stdout, simulated.stdout]
+    real, believed = (full_steps(trace)[-1] for trace in traces_in(html))
+
+    def shared(step):
+        names = {local["name"]: local["ref"] for local in step["frames"][0]["locals"]}
+        return names["a"] == names["b"]
+
+    assert shared(real) and not shared(believed), "b = a shares; the misconception copies"
+
+
+def test_a_misconception_must_be_chosen(client, logged_in):
+    response = run(client, "a = [1]\n", action="misconception", misconception="")
+    assert response.status_code == 400 and "Choose the misconception" in response.text
+    unknown = run(client, "a = [1]\n", action="misconception", misconception="no-such-thing")
+    assert unknown.status_code == 400

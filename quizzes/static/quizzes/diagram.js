@@ -842,7 +842,8 @@
     wrap.setAttribute("tabindex", "0");
     wrap.setAttribute("role", "region");
     wrap.setAttribute("aria-label", "Objects at this step; scrolls sideways when wider than the page");
-    var table = make("table", "memdiagram-table table table-sm");
+    // table-stack (tables.css): on a phone each row becomes a card of "column: value" lines.
+    var table = make("table", "memdiagram-table table table-sm table-stack");
     var caption = make("caption", "memdiagram-table-caption");
     table.appendChild(caption);
     var head = make("thead");
@@ -967,6 +968,7 @@
       row.appendChild(make("th", null, label));
       row.firstChild.setAttribute("scope", "row");
       var cell = make("td", null, freed ? "freed at this step" : "no longer drawn");
+      cell.setAttribute("data-label", DETAIL_COLUMNS[DETAIL_COLUMNS.length - 1]);
       cell.colSpan = DETAIL_COLUMNS.length - 1;
       row.appendChild(cell);
       body.appendChild(row);
@@ -999,8 +1001,10 @@
       weakText(object, heap),
       change,
     ];
-    cells.forEach(function (text) {
-      row.appendChild(make("td", null, text));
+    cells.forEach(function (text, position) {
+      var cell = make("td", null, text);
+      cell.setAttribute("data-label", DETAIL_COLUMNS[position + 1]);
+      row.appendChild(cell);
     });
     return row;
   }
