@@ -91,8 +91,9 @@ def test_the_new_controls_work_from_the_keyboard(live_server, page, client, stud
     page.keyboard.press("ArrowLeft")
     expect(diagram.locator(".memdiagram-line.is-current")).to_have_attribute("data-line", "6")
     summary = diagram.locator(".memdiagram-details > summary")
-    # The Go button, the scrollable drawing, then the objects' table's summary.
-    for _ in range(6):
+    # The Go button, the scrollable drawing and its explained words (buttons: cached, refs, ...),
+    # then the objects' table's summary.
+    for _ in range(40):
         page.keyboard.press("Tab")
         if summary.evaluate("node => node === document.activeElement"):
             break

@@ -123,7 +123,8 @@ def test_the_grader_worker_unit_gives_it_no_database_or_site_secret():
     assert "from grader.worker import main" in unit
     grader_env = (DEPLOY / "env.example").read_text().split("grader.env", 1)[1]
     names = {line.lstrip("# ").split("=")[0] for line in grader_env.splitlines() if "=" in line}
-    assert names == {"GRADER_REDIS_URL", "GRADER_QUEUE", "GRADER_POOL_SIZE"}
+    # GRADER_PYTHON: the interpreter a worker runs, whose line's queue it serves (issue 18).
+    assert names == {"GRADER_REDIS_URL", "GRADER_QUEUE", "GRADER_POOL_SIZE", "GRADER_PYTHON"}
 
 
 def test_every_setting_the_site_reads_from_the_environment_is_listed_for_the_operator():
