@@ -41,9 +41,6 @@ class OutputLimitReached(BaseException):
     """The snippet printed more than the run allows."""
 
 
-_SURROGATE = "a script writes it as a raw byte, which a run's text output cannot hold"
-
-
 class Run:
     """State of one run: what was printed, how much may be, and what was refused."""
 
@@ -64,10 +61,7 @@ class Run:
         return PolicyRefusal(message)
 
     def write(self, text: str) -> int:
-        try:
-            data = text.encode("utf-8")  # what a UTF-8 stdout would have to encode
-        except UnicodeEncodeError:  # a lone surrogate: a script's stdout (surrogateescape)
-            raise self.refuse("printing a lone surrogate", _SURROGATE) from None
+        data = text.encode("utf-8")  # what a UTF-8 stdout would have to encode
         if len(data) > self.room:
             self.flush()
             self.chunks.append(data[: self.room].decode("utf-8", "ignore"))
