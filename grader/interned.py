@@ -158,11 +158,11 @@ def mortalise_constants(tree: ast.AST) -> None:
         interned = sys.intern(first)
         if interned is first:
             continue
-        if id(interned) not in _mortalised:
-            if sys.getrefcount(interned) < _IMMORTAL_FLOOR:
-                continue  # a mortal string: counted as a script's already
-            _COUNT.from_address(id(interned)).value = BASE + 1  # 1: `interned`, dropped below
-            _mortalised.add(id(interned))
+        # Set afresh for every run, never trusted from before: a child inherits the count of
+        # the process it was forked from, which moved with every reference taken since that
+        # process made the string mortal (a CI run printed 5 where a script prints 3).
+        _COUNT.from_address(id(interned)).value = BASE + 1  # 1: `interned`, dropped below
+        _mortalised.add(id(interned))
         _tree_refs[id(interned)] = _references_in_tree(tree, first)
         del interned
 

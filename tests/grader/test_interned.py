@@ -96,3 +96,51 @@ def test_the_server_reports_the_strings_it_found_leaked():
         assert leaked == 0
     else:
         assert leaked > 1000
+
+
+DRIFT_PROBE = """
+import ast, sys
+from grader import interned
+if not interned.interning_may_leak():
+    print("no leak on this interpreter")
+    raise SystemExit
+compile("drift_probe_name", "<grader>", "eval")  # immortal here, as the grader's own names
+interned._leaked = frozenset({"drift_probe_name"})
+source = "x = 'drift_probe_name'\\n"
+string = sys.intern("drift_probe_name")
+
+def counted():
+    tree = ast.parse(source)
+    interned.mortalise_constants(tree)
+    return interned.script_count(string, sys.getrefcount(string))
+
+first = counted()
+held_by_the_grader = sys.intern("drift_probe_name")  # a reference taken after it was made mortal
+print(first == counted(), first, counted())
+"""
+
+
+def test_a_count_made_mortal_earlier_is_set_afresh_for_each_run(grader_interpreter):
+    """A child forked from a process that made the string mortal before (its count moved by
+    the references taken since) counts it as a script does: the count is set afresh each run,
+    never trusted from before (a drift of 2 printed 5 for 3 on a CI run)."""
+    import os
+    import subprocess
+
+    root = str(Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        [
+            grader_interpreter,
+            "-I",
+            "-c",
+            f"import sys; sys.path.insert(0, {root!r})\n" + DRIFT_PROBE,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ},
+    )
+    assert done.returncode == 0, done.stderr
+    if done.stdout.startswith("no leak"):
+        pytest.skip("this interpreter interns every string immortal (3.12)")
+    assert done.stdout.startswith("True"), done.stdout
