@@ -77,7 +77,10 @@ def _immortal_name_strings() -> set[str]:
     code), and in the code of the modules it loaded from `.pyc` files, whose module-level
     constants are interned (hence immortal) though nothing may hold them after the import."""
     found: set[str] = set()
-    seen: set[int] = set()
+    # By id, holding each object: some are made for the walk (a `.pyc` file's code, 3.13's
+    # `co_varnames` tuples) and freed once left, when their ids are handed to later ones, which
+    # a set of ids would then skip (and their strings with them) as seen already.
+    seen: dict[int, object] = {}
     pending: list = [*gc.get_objects(), *list(sys.modules.values())]
     for module in list(sys.modules.values()):
         pending.extend(_cached_code(module))
@@ -85,7 +88,7 @@ def _immortal_name_strings() -> set[str]:
         obj = pending.pop()
         if id(obj) in seen:
             continue
-        seen.add(id(obj))
+        seen[id(obj)] = obj
         if type(obj) is str:
             if _is_name(obj) and sys.getrefcount(obj) >= _IMMORTAL_FLOOR:
                 found.add(obj)
@@ -154,6 +157,7 @@ def mortalise_constants(tree: ast.AST) -> None:
         import ctypes
 
         _COUNT = ctypes.c_ssize_t  # ob_refcnt is the first field of every object
+    held = _references_in_tree(tree, {id(first) for first in firsts.values()})
     for first in firsts.values():
         interned = sys.intern(first)
         if interned is first:
@@ -163,14 +167,16 @@ def mortalise_constants(tree: ast.AST) -> None:
         # process made the string mortal (a CI run printed 5 where a script prints 3).
         _COUNT.from_address(id(interned)).value = BASE + 1  # 1: `interned`, dropped below
         _mortalised.add(id(interned))
-        _tree_refs[id(interned)] = _references_in_tree(tree, first)
+        _tree_refs[id(interned)] = held.get(id(first), 0)
         del interned
 
 
-def _references_in_tree(tree: ast.AST, target: str) -> int:
+def _references_in_tree(tree: ast.AST, targets: set[int]) -> dict[int, int]:
     """How many of the tree's nodes, and of the containers in it or in its `script_arena_refs`
-    (folded tuples and frozensets), hold `target` itself."""
-    held, seen = 0, set()
+    (folded tuples and frozensets), hold each string whose id is in `targets`: one walk for all
+    of them (a snippet of thousands of constants stays linear)."""
+    held: dict[int, int] = {}
+    seen: set[int] = set()  # every holder walked lives in the tree or its arena
     pending: list = [*ast.walk(tree), *getattr(tree, "script_arena_refs", ())]
     while pending:
         holder = pending.pop()
@@ -182,9 +188,10 @@ def _references_in_tree(tree: ast.AST, target: str) -> int:
         elif isinstance(holder, tuple | frozenset | list):
             items = list(holder)
         else:
-            held += holder is target  # an arena reference to the string itself
-            continue
-        held += sum(item is target for item in items)
+            items = [holder]  # an arena reference to the string itself
+        for item in items:
+            if id(item) in targets:
+                held[id(item)] = held.get(id(item), 0) + 1
         pending.extend(item for item in items if isinstance(item, tuple | frozenset))
     return held
 

@@ -38,9 +38,8 @@ TEMPLATES = (
 )
 
 
-def _grader_strings(count: int) -> list[str]:
-    """`count` name-like strings of the grader's own modules (identifiers and constants),
-    drawn reproducibly, plus the issue's own example."""
+def _all_grader_strings() -> list[str]:
+    """The name-like strings of the grader's own modules (identifiers and constants)."""
     found: set[str] = set()
     for path in sorted(GRADER_DIR.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -53,7 +52,12 @@ def _grader_strings(count: int) -> list[str]:
                     and not (text.startswith("_") and text.endswith("_"))  # the hooks' names
                 ):
                     found.add(text)
-    return ["hello", *random.Random(18).sample(sorted(found), count)]
+    return sorted(found)
+
+
+def _grader_strings(count: int) -> list[str]:
+    """`count` of them, drawn reproducibly, plus the issue's own example."""
+    return ["hello", *random.Random(18).sample(_all_grader_strings(), count)]
 
 
 SNIPPETS = [template.format(w=word) for word in _grader_strings(8) for template in TEMPLATES]
@@ -144,3 +148,53 @@ def test_a_count_made_mortal_earlier_is_set_afresh_for_each_run(grader_interpret
     if done.stdout.startswith("no leak"):
         pytest.skip("this interpreter interns every string immortal (3.12)")
     assert done.stdout.startswith("True"), done.stdout
+
+
+SCAN_PROBE = """
+import sys, types
+sys.path.insert(0, {root!r})
+import grader.execute, grader.server  # the modules the grader's server starts with
+from grader import interned
+
+found = interned._immortal_name_strings()
+
+def code_objects(code):
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from code_objects(const)
+
+expected = set()
+for module in list(sys.modules.values()):
+    if not (module.__name__ or "").startswith("grader"):
+        continue
+    for value in list(vars(module).values()):
+        functions = [value] if isinstance(value, types.FunctionType) else []
+        if isinstance(value, type) and value.__module__ == module.__name__:
+            functions = [f for f in vars(value).values() if isinstance(f, types.FunctionType)]
+        for function in functions:
+            for code in code_objects(function.__code__):
+                for name in (*code.co_varnames, *code.co_names):
+                    if interned._is_name(name) and sys.getrefcount(name) >= 1 << 30:
+                        expected.add(name)
+print(len(expected), sorted(expected - found))
+"""
+
+
+def test_the_scan_finds_every_immortal_name_of_the_graders_functions(grader_interpreter):
+    """The scan holds what it walks: a `.pyc` file's code and 3.13's `co_varnames` tuples are
+    made for the walk, and a set of ids skipped later objects given a freed one's id, with their
+    strings (`address_space`, a local of sandbox.apply_run_limits, printed 4294967295 for 3)."""
+    import subprocess
+
+    root = str(Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        [grader_interpreter, "-I", "-c", SCAN_PROBE.format(root=root)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    count, missed = done.stdout.split(" ", 1)
+    assert int(count) > 1000
+    assert missed.strip() == "[]"
