@@ -218,6 +218,7 @@ def _run(
     gc.collect()
     stdout, stderr = hooks.stdout_sink(run), hooks.stderr_sink()
     imported: list = []
+    interned.watch_imports(imported)  # 3.13: an import may change a string's count in a script
     start = start or _START
     thresholds = gc.get_threshold()  # the script's
     importer = standins.importer(
@@ -245,6 +246,7 @@ def _run(
     holder: list = []
     tracer = around or _NO_TRACER
     room = _ROOM if _ROOM.current() else None
+    interned.count_set_up_references()  # 3.13: the set-up's references are not a script's
     try:
         # From here to exec() nothing may allocate but the compiler and the collector's start.
         # A collection that the compiler's allocations make due runs, in a script, at the first

@@ -1,20 +1,27 @@
-"""Interned strings the grader's interpreter has made immortal where a script's keeps them mortal.
+"""Interned strings whose counts differ between the grader's interpreter and a script's.
 
 From CPython 3.13, only some interned strings are immortal: those the start-up's own modules
 hold, the identifiers a parser meets, and every string a `.pyc` file marks interned (marshal
 interns them immortal). A constant a script's compiler interns (`'hello'`) stays mortal, so
 `sys.getrefcount('hello')` counts its references (3 in a script). The grader server has loaded
-many more modules than a script's start-up (its own, the policy's, RestrictedPython's): every
-name and constant of theirs is immortal here, and a snippet's `'hello'` was the grader's
-(`hello` is a variable of grader/server.py): `sys.getrefcount('hello')` gave 4294967295.
-On 3.12 every interned string is immortal, in a script as here: nothing leaks.
+many more modules than a script's start-up (its own, the policy's, RestrictedPython's): their
+strings are interned here, immortal (`hello` is a variable of grader/server.py:
+`sys.getrefcount('hello')` gave 4294967295) or mortal and held by the grader's own objects
+(`'Error'` gave 4 for 3). And a script's start-up holds strings of its own (`'getpid'`, a key
+of `os` and `posix`: 6 in a script), which its imports may make immortal (`import copy` loads
+`copy.pyc`: `'deepcopy'` is immortal after it, 3 before). On 3.12 every interned string is
+immortal, in a script as here: nothing differs.
 
-`find_leaked` lists, once in the server, the interned strings that are immortal here but that a
-fresh `python -I` keeps mortal (asked of that interpreter itself). Before a run's source is
-compiled, `mortalise_constants` makes each such constant of the snippet mortal again in the
-forked child, with a count offset by `BASE` (far from both 0 and the immortal range), and puts
-it in the parse tree in place of the parser's copy, as a script's compiler interns the tree's own
-string. From then on every reference is counted; `script_count` takes the offset off.
+`find_leaked` lists, once in the server, every name-like string interned here (immortal or
+not), and asks this interpreter's `python -I` what a script holds of each: its references at
+start-up, or immortal, and after importing each stand-in. The strings whose state may differ
+are kept (`_script_states`). Before a run's source is compiled, `mortalise_constants` handles
+each such constant of the snippet: an immortal one is made mortal again in the forked child,
+with a count offset by `BASE` (far from both 0 and the immortal range), and its count is then
+taken as the script's: the snippet's references, what the script's parse tree holds (its
+compiler interns the tree's own string), and the script's own holders, less the grader's.
+A string that may differ and is not handled so (reached otherwise, or after an import that
+changes it in a script) is refused by grader/refcounts.py, never counted wrong.
 """
 
 import ast
@@ -23,25 +30,51 @@ import marshal
 import os
 import sys
 from collections.abc import Callable
-from types import CodeType
+from types import CodeType, ModuleType
 
 BASE = 1 << 29  # a mortal count (below 2**31 and the refcounts module's 2**30 immortal floor)
 _IMMORTAL_FLOOR = 1 << 30
 _COUNT = None  # ctypes.c_ssize_t, imported only where a leak exists (3.13 and later)
-# A `python -I` of this interpreter prints which of the listed strings it keeps mortal. Its own
-# identifiers are one-letter or start-up names, immortal in every script anyway; the list is one
-# constant with spaces, which no compiler interns.
+# Modules a snippet may import whose real import changes what a script holds (sys is imported
+# at every start-up).
+STAND_IN_IMPORTS = ("copy", "gc", "weakref")
+# A `python -I` of this interpreter prints, for each listed string, the references its start-up
+# holds (after `imports`): -1 for immortal, 0 if nothing holds it. Its own identifiers are one
+# letter, `sys` and builtins' names, immortal in every script anyway; the list is one constant
+# with spaces, which no compiler interns. `b`, the loop's stack and getrefcount's argument make
+# 3 references of the probe's own (checked against scripts by tests/grader/test_interned.py).
 _PROBE = (
     "import sys\n"
-    "print(*[s for s in {listed!r}.split() if sys.getrefcount(sys.intern(s)) < 1 << 30])\n"
+    "{imports}"
+    "for a in {listed!r}.split():\n"
+    "    b = sys.intern(a)\n"
+    "    c = sys.getrefcount(b)\n"
+    "    print(a, -1 if c >= 1 << 30 else 0 if b is a else c - 3)\n"
 )
 
-_leaked: frozenset[str] = frozenset()
+
+class ScriptState:
+    """What a script of this interpreter holds of one string (no dataclass: the grader's server
+    imports no module a script's start-up does not, tests/grader/test_isolation.py)."""
+
+    __slots__ = ("holders", "changed_by")
+
+    def __init__(self, holders: int | None, changed_by: frozenset[str]):
+        self.holders = holders  # references its start-up holds; None: immortal
+        self.changed_by = changed_by  # stand-in imports after which that is no longer so
+
+
+_script_states: dict[str, ScriptState] = {}
+_counted_otherwise: set[str] = set()  # found so by calibrate: always refused
 _mortalised: set[int] = set()  # ids of strings made mortal in this process (never freed)
 _identifiers: frozenset[str] = frozenset()  # the current run's: immortal in its script too
-# The current run's: id of an interned string -> how many references the script's parse tree
-# would hold to it (grader.folding's tree: its nodes and `script_arena_refs`).
-_tree_refs: dict[int, int] = {}
+# The current run's: id of a string it handled -> (what its count is offset by here, what to
+# add to make it a script's: the references the script's parse tree would hold to it (its
+# nodes and grader.folding's `script_arena_refs`) and the script's holders less the grader's).
+_handled: dict[int, tuple[int, int]] = {}
+_handled_words: list[str] = []
+_counts_before_set_up: dict[int, int] = {}
+_set_up_references: dict[int, int] = {}
 
 
 def interning_may_leak() -> bool:
@@ -50,21 +83,71 @@ def interning_may_leak() -> bool:
     return sys.getrefcount(probe) < _IMMORTAL_FLOOR
 
 
-def find_leaked(script_output: Callable[[str], str]) -> frozenset[str]:
-    """The interned strings immortal in this process that this interpreter's `python -I` keeps
-    mortal (`script_output(source)`: what such a script prints); remembered for the runs this
+def find_leaked(script_output: Callable[[str], str]) -> dict[str, ScriptState]:
+    """The interned strings of this process whose count a script of this interpreter may see
+    otherwise (`script_output(source)`: what such a script prints); remembered for the runs this
     process (or a child forked from it) serves."""
-    global _leaked
+    global _script_states
+    _script_states = {}
+    _counted_otherwise.clear()
     if not interning_may_leak():
-        _leaked = frozenset()
-        return _leaked
-    candidates = sorted(_immortal_name_strings())
-    _leaked = frozenset(script_output(_PROBE.format(listed=" ".join(candidates))).split())
-    return _leaked
+        return _script_states
+    immortal, mortal, looked_up = _interned_name_strings()
+    listed = " ".join(sorted(immortal | mortal))
+    states = {
+        module: _probe_states(script_output, listed, module) for module in ("", *STAND_IN_IMPORTS)
+    }
+    for word, start in states[""].items():
+        changed_by = frozenset(
+            module for module in STAND_IN_IMPORTS if states[module].get(word) != start
+        )
+        if start == -1 and not changed_by and word in immortal:
+            continue  # immortal here and in every script
+        holders = None if start == -1 else start
+        _script_states[word] = ScriptState(holders, changed_by)
+        if word in looked_up:
+            _counted_otherwise.add(word)
+    return _script_states
 
 
-def leaked() -> frozenset[str]:
-    return _leaked
+def _probe_states(script_output: Callable[[str], str], listed: str, module: str) -> dict:
+    imports = f"import {module}\n" if module else ""
+    printed = script_output(_PROBE.format(imports=imports, listed=listed)).split("\n")
+    return {word: int(state) for word, state in (line.split() for line in printed if line)}
+
+
+def script_states() -> dict[str, ScriptState]:
+    return _script_states
+
+
+def calibration_snippets(per_snippet: int = 1000) -> list[tuple[list[str], str]]:
+    """Snippets that print the count of each string whose count may differ, each written as
+    a constant, `per_snippet` strings to a snippet: run here and under `python -I`, a string
+    they print differently for is refused (see calibrate). Some are touched by the grader's
+    own code while a run is set up or runs (its names, in a way not found by reasoning)."""
+    words = sorted(_script_states.keys() - _counted_otherwise)  # a refused one stops a run
+    snippets = []
+    for start in range(0, len(words), per_snippet):
+        chunk = words[start : start + per_snippet]
+        lines = "".join(f"c.append(sys.getrefcount({word!r}))\n" for word in chunk)
+        snippets.append((chunk, f"import sys\nc = []\n{lines}print(c)\n"))
+    return snippets
+
+
+def calibrate(printed: list[tuple[list[str], str | None, str]]) -> list[str]:
+    """Refuse the counts of the strings a calibration snippet printed differently here than
+    in a script ((words, printed here or None if it did not run, printed by the script), for
+    each snippet run); those refused, sorted."""
+    for words, here, by_script in printed:
+        script_counts = by_script.strip("[]\n").split(", ")
+        counts = (here or "").strip("[]\n").split(", ")
+        if len(counts) != len(script_counts):
+            _counted_otherwise.update(words)
+            continue
+        _counted_otherwise.update(
+            w for w, a, b in zip(words, counts, script_counts, strict=True) if a != b
+        )
+    return sorted(_counted_otherwise)
 
 
 def _is_name(value: str) -> bool:
@@ -72,11 +155,22 @@ def _is_name(value: str) -> bool:
     return bool(value) and value.isascii() and value.replace("_", "a").isalnum()
 
 
-def _immortal_name_strings() -> set[str]:
-    """Every immortal name-like string this process holds: in its heap (namespaces, functions'
-    code), and in the code of the modules it loaded from `.pyc` files, whose module-level
-    constants are interned (hence immortal) though nothing may hold them after the import."""
-    found: set[str] = set()
+def _interned_name_strings() -> tuple[set[str], set[str], set[str]]:
+    """Every name-like interned string this process holds, (immortal, mortal, looked up): in
+    its heap (namespaces, functions' code), and in the code of the modules it loaded from
+    `.pyc` files, whose module-level constants are interned (hence immortal) though nothing
+    may hold them after the import. Copies (`str(bytes)`), not the strings: the probe's own
+    references would otherwise be counted as the grader's.
+
+    Looked up: the names code looks up (`co_names`: globals, attributes) and the keys of
+    namespaces. The grader's own code runs around a snippet's and takes or drops references
+    to them while it runs, in ways that vary from run to run (measured: `monotonic`,
+    `setitimer`, `register_at_fork` off by one): their counts are refused, never guessed. A
+    local variable's name or a constant is not touched so (`hello`, a local of the server)."""
+    immortal: set[str] = set()
+    mortal: set[str] = set()
+    looked_up: set[str] = set()
+    is_interned = getattr(sys, "_is_interned", lambda _string: False)  # 3.13
     # By id, holding each object: some are made for the walk (a `.pyc` file's code, 3.13's
     # `co_varnames` tuples) and freed once left, when their ids are handed to later ones, which
     # a set of ids would then skip (and their strings with them) as seen already.
@@ -91,18 +185,25 @@ def _immortal_name_strings() -> set[str]:
         seen[id(obj)] = obj
         if type(obj) is str:
             if _is_name(obj) and sys.getrefcount(obj) >= _IMMORTAL_FLOOR:
-                found.add(obj)
+                immortal.add(obj.encode().decode())
+            elif _is_name(obj) and is_interned(obj):
+                mortal.add(obj.encode().decode())
             continue
         if isinstance(obj, CodeType):
             pending.extend((obj.co_consts, obj.co_names, obj.co_varnames, obj.co_freevars))
             pending.extend((obj.co_cellvars, obj.co_name, obj.co_qualname))
+            looked_up.update(obj.co_names)
             continue
         if isinstance(obj, (int, float, bytes, complex)):
             continue
         pending.extend(gc.get_referents(obj))
         if isinstance(obj, type):
-            pending.extend(type.__dict__["__dict__"].__get__(obj).keys())
-    return found
+            keys = type.__dict__["__dict__"].__get__(obj).keys()
+            pending.extend(keys)
+            looked_up.update(key for key in keys if type(key) is str)
+        elif isinstance(obj, ModuleType):
+            looked_up.update(key for key in vars(obj) if type(key) is str)
+    return immortal, mortal, {name.encode().decode() for name in looked_up}
 
 
 def _cached_code(module) -> list[CodeType]:
@@ -137,19 +238,24 @@ def _in_source_order(tree: ast.AST):
 
 
 def mortalise_constants(tree: ast.AST) -> None:
-    """Before `tree` is compiled: make the snippet's string constants that only the grader's
-    interpreter holds immortal mortal again, and remember which copy of each in the tree a
-    script's compiler would have interned (see script_count)."""
+    """Before `tree` is compiled: for each of the snippet's string constants whose count may
+    differ from a script's, take its count here as a script's (see script_count): an immortal
+    one is made mortal again, and the references a script's tree and start-up would hold and
+    the grader's own hold here are remembered."""
     global _identifiers, _COUNT
-    _tree_refs.clear()
-    if not _leaked:
+    _handled.clear()
+    _handled_words.clear()
+    _counts_before_set_up.clear()
+    _set_up_references.clear()
+    if not _script_states:
         return
-    _identifiers = _tree_identifiers(tree) & _leaked
+    _identifiers = _tree_identifiers(tree) & _script_states.keys()
     firsts: dict[str, str] = {}
     for node in _in_source_order(tree):
         if isinstance(node, ast.Constant) and type(node.value) is str:
             value = node.value
-            if value in _leaked and value not in _identifiers:
+            state = _script_states.get(value)
+            if state is not None and state.holders is not None and value not in _identifiers:
                 firsts.setdefault(value, value)
     if not firsts:
         return
@@ -157,18 +263,47 @@ def mortalise_constants(tree: ast.AST) -> None:
         import ctypes
 
         _COUNT = ctypes.c_ssize_t  # ob_refcnt is the first field of every object
-    held = _references_in_tree(tree, {id(first) for first in firsts.values()})
-    for first in firsts.values():
+    in_tree = _references_in_tree(tree, {id(first) for first in firsts.values()})
+    for value, first in firsts.items():
+        script_holders = _script_states[value].holders or 0
         interned = sys.intern(first)
-        if interned is first:
-            continue
-        # Set afresh for every run, never trusted from before: a child inherits the count of
-        # the process it was forked from, which moved with every reference taken since that
-        # process made the string mortal (a CI run printed 5 where a script prints 3).
-        _COUNT.from_address(id(interned)).value = BASE + 1  # 1: `interned`, dropped below
-        _mortalised.add(id(interned))
-        _tree_refs[id(interned)] = held.get(id(first), 0)
+        _handled_words.append(value.encode().decode())  # a copy: no reference to `first`
+        if interned is first:  # nothing here holds it: interned in place, as a script's
+            _handled[id(interned)] = (0, script_holders)
+        elif id(interned) in _mortalised or sys.getrefcount(interned) >= _IMMORTAL_FLOOR:
+            # Set afresh for every run, never trusted from before: a child inherits the count
+            # of the process it was forked from, which moved with every reference taken since
+            # that process made the string mortal (a CI run printed 5 where a script prints 3).
+            _COUNT.from_address(id(interned)).value = BASE + 1  # 1: `interned`, dropped below
+            _mortalised.add(id(interned))
+            _handled[id(interned)] = (BASE, in_tree.get(id(first), 0) + script_holders)
+        else:  # mortal, held by the grader's own objects, whose references a script lacks
+            grader_holders = sys.getrefcount(interned) - 2  # `interned` and the argument
+            offset = in_tree.get(id(first), 0) + script_holders - grader_holders
+            _handled[id(interned)] = (0, offset)
+        _counts_before_set_up[id(interned)] = sys.getrefcount(interned)
         del interned
+
+
+def count_set_up_references() -> None:
+    """Once the run's set-up is done, just before its code is compiled: the references the
+    grader's own set-up took (or dropped) since mortalise_constants (stand-in modules' names
+    and namespaces, the importer's tables) to each handled string, which a script's lacks.
+    Allocates nothing the collector counts (ints only), being just before the compiler."""
+    for word in _handled_words:
+        interned = sys.intern(word)
+        moved = sys.getrefcount(interned) - _counts_before_set_up[id(interned)]
+        _set_up_references[id(interned)] = moved
+        del interned
+
+
+def watch_imports(imported: list) -> None:
+    """The current run's imported stand-ins (a list the importer appends to)."""
+    global _imported
+    _imported = imported
+
+
+_imported: list = []
 
 
 def _references_in_tree(tree: ast.AST, targets: set[int]) -> dict[int, int]:
@@ -202,13 +337,38 @@ def script_count(obj: object, count: int) -> int | None:
 
     A script's compiler interns the first copy of a constant in place: the references its parse
     tree holds (the constant's node, what folding made of it) are to the interned string. Here
-    the compiler found the grader's string interned already, and the tree holds its own copy:
-    the script's count is this string's (less BASE) and the tree's references to that copy."""
-    if id(obj) not in _mortalised:
+    the compiler may have found the grader's string interned already, and the tree holds its
+    own copy: the script's count is this string's (less its offset), the tree's references to
+    that copy, and what the script's start-up holds of it less what the grader's objects do."""
+    handled = _handled.get(id(obj))
+    if handled is None:
         return None
-    return count - BASE + _tree_refs.get(id(obj), 0)
+    offset, script_more = handled
+    return count - offset + script_more - _set_up_references.get(id(obj), 0)
 
 
-def leaked_here(obj: object) -> bool:
-    """An immortal string here that a script of this run would count as mortal."""
-    return type(obj) is str and obj in _leaked and obj not in _identifiers
+def handled(obj: object) -> bool:
+    """A string this run's counts are taken as a script's for (see script_count)."""
+    return id(obj) in _handled
+
+
+def count_differs(obj: object) -> bool:
+    """A string whose count here may not be a script's: interned here or in a script with
+    other holders or immortality, and not a constant of this run handled as a script's (or
+    handled, but a stand-in the run imported changes it in a script)."""
+    if type(obj) is not str or obj in _identifiers:  # a parser's names: immortal in both
+        return False
+    state = _script_states.get(obj)
+    if state is None:
+        return False
+    if obj in _counted_otherwise:
+        return True
+    if state.changed_by and state.changed_by & {module.__name__ for module in _imported}:
+        return True
+    if id(obj) in _handled:
+        return False
+    return (
+        id(obj) in _mortalised
+        or sys.getrefcount(obj) >= _IMMORTAL_FLOOR
+        or getattr(sys, "_is_interned", lambda _string: False)(obj)
+    )

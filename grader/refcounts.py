@@ -33,9 +33,10 @@ WHY = (
 )
 
 WHY_INTERNED = (
-    "the grader's interpreter interned this string for its own code, which makes it immortal "
-    "there, where a script's keeps it mortal; written as a constant in the snippet, it is "
-    "counted as in a script"
+    "the grader's interpreter interned this string for its own code (immortal there, or held "
+    "by its own objects), where a script's holds it otherwise, and importing `copy`, `gc` or "
+    "`weakref` may change it in a script; written as a constant in the snippet, before any "
+    "such import, it is counted as in a script"
 )
 
 
@@ -67,12 +68,12 @@ def _getrefcount(obj, /):
     if isinstance(obj, _HOST_CLASSES):  # before the count: the grader may make them immortal
         raise hooks.current_run().refuse(f"`sys.getrefcount()` of {_kind(obj)}", WHY)
     count = _real_getrefcount(obj)
+    if interned.count_differs(obj):
+        raise hooks.current_run().refuse(f"`sys.getrefcount()` of {obj!r}", WHY_INTERNED)
     if count >= IMMORTAL:
-        if interned.leaked_here(obj):
-            raise hooks.current_run().refuse(f"`sys.getrefcount()` of {obj!r}", WHY_INTERNED)
         return count
     as_in_script = interned.script_count(obj, count)
-    if as_in_script is not None:  # a snippet's constant, mortal again (grader/interned.py)
+    if as_in_script is not None:  # a snippet's constant, as a script's (grader/interned.py)
         return as_in_script - _WRAPPER_REFERENCES
     if id(obj) in _host_ids:
         raise hooks.current_run().refuse(f"`sys.getrefcount()` of {_kind(obj)}", WHY)

@@ -393,6 +393,20 @@ class Server:
                 printed[module] = result["stdout"]
         return calibrate(printed)
 
+    def calibrate_string_counts(self, script_output) -> list[str]:
+        """3.13: run the counts of the strings that may differ from a script's (interned.py)
+        twice in real children, and refuse those printed otherwise than by `python -I` (listed
+        in the hello). Both rounds run before any is refused (a refusal stops a run)."""
+        job = {"trace": False, **_SELF_CHECK_LIMITS}
+        printed = []
+        for words, source in interned.calibration_snippets():
+            by_script = script_output(source)
+            for _round in range(2):
+                result = self._run_synchronously({**job, "source": source})
+                here = result.get("stdout") if isinstance(result, dict) else None
+                printed.append((words, here, by_script))
+        return interned.calibrate(printed)
+
     def _run_synchronously(self, job: dict):
         """Run one job in a new child and wait at most 2 s; its result dict, or what happened."""
         child = self.spawn()
@@ -494,6 +508,7 @@ def main(argv: list[str]) -> None:
     for _round in range(2):
         server.calibrate_imports(import_probes(), calibrate_imports)
     residuals = server.calibrate_imports(import_probes(), calibration_residuals)
+    hello["in_force"]["strings_counted_otherwise"] = server.calibrate_string_counts(script_output)
     hello["in_force"]["collector_start_residuals"] = residuals
     hello["in_force"]["priorities"] = server.yield_to_runs()
     hello["in_force"].update(report)

@@ -233,7 +233,7 @@ def test_each_variant_has_a_key_per_line_and_a_pin_grades_a_variant_with_its_own
         snippet=VARIANT_SNIPPET,
         answer_mode=Question.AnswerMode.TYPED,
         explanation="Immortal on 3.12.",
-        parameters={"domains": {"word": ["total", "spam"]}},
+        parameters={"domains": {"word": ["hello", "spam"]}},
         is_published=True,
     )
     services.refresh_answer_key(question)
@@ -283,7 +283,7 @@ def test_saving_a_parameterised_question_in_the_admin_stores_each_variants_key_p
         topic,
         VARIANT_SNIPPET,
         mode="typed",
-        parameters=json.dumps({"domains": {"word": ["total", "spam"]}}),
+        parameters=json.dumps({"domains": {"word": ["hello", "spam"]}}),
     )
     response = client.post(reverse("admin:quizzes_question_add"), data)
     assert response.status_code == 302
