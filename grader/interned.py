@@ -264,25 +264,45 @@ def mortalise_constants(tree: ast.AST) -> None:
 
         _COUNT = ctypes.c_ssize_t  # ob_refcnt is the first field of every object
     in_tree = _references_in_tree(tree, {id(first) for first in firsts.values()})
+    plan: list = []  # (the interned string, what to add to its count, its count cell or None)
     for value, first in firsts.items():
-        script_holders = _script_states[value].holders or 0
         interned = sys.intern(first)
-        _handled_words.append(value.encode().decode())  # a copy: no reference to `first`
+        holders = _script_states[value].holders or 0
         if interned is first:  # nothing here holds it: interned in place, as a script's
-            _handled[id(interned)] = (0, script_holders)
-        elif id(interned) in _mortalised or sys.getrefcount(interned) >= _IMMORTAL_FLOOR:
-            # Set afresh for every run, never trusted from before: a child inherits the count
-            # of the process it was forked from, which moved with every reference taken since
-            # that process made the string mortal (a CI run printed 5 where a script prints 3).
-            _COUNT.from_address(id(interned)).value = BASE + 1  # 1: `interned`, dropped below
-            _mortalised.add(id(interned))
-            _handled[id(interned)] = (BASE, in_tree.get(id(first), 0) + script_holders)
+            _handled[id(interned)] = (0, holders)  # the tree's references are its own
+            continue
+        _handled_words.append(value.encode().decode())  # a copy: no reference to `first`
+        script_more = holders + in_tree.get(id(first), 0)
+        if id(interned) in _mortalised or sys.getrefcount(interned) >= _IMMORTAL_FLOOR:
+            plan.append((interned, script_more, _COUNT.from_address(id(interned))))
         else:  # mortal, held by the grader's own objects, whose references a script lacks
-            grader_holders = sys.getrefcount(interned) - 2  # `interned` and the argument
-            offset = in_tree.get(id(first), 0) + script_holders - grader_holders
-            _handled[id(interned)] = (0, offset)
-        _counts_before_set_up[id(interned)] = sys.getrefcount(interned)
+            plan.append((interned, script_more, None))
         del interned
+    _set_counts(plan)
+
+
+def _set_counts(plan: list) -> None:
+    """The type attribute cache holds a reference to each attribute name looked up (the
+    grader's code's too), taken uncounted while the name was immortal and dropped, counted,
+    once it is mortal: emptied first, with no lookup between that and the counts below (every
+    callable bound before), so that none is dropped from a count it was never in (found on the
+    gc branch: `sys.getrefcount('figures_used')` printed 4 or 2 for a script's 3). Set afresh
+    for every run, never trusted from before: a child inherits the count of the process it was
+    forked from, which moved with every reference taken since (a CI run printed 5 for 3)."""
+    getrefcount, clear_type_cache = sys.getrefcount, sys._clear_type_cache
+    set_count = _COUNT.value.__set__  # type: ignore[union-attr, misc]
+    mortalised_add = _mortalised.add
+    clear_type_cache()
+    for interned, script_more, cell in plan:
+        if cell is not None:
+            set_count(cell, BASE + 2)  # 2: the plan's entry and `interned`
+            mortalised_add(id(interned))
+            _handled[id(interned)] = (BASE, script_more)
+        else:
+            grader_holders = getrefcount(interned) - 3  # the plan, `interned`, the argument
+            _handled[id(interned)] = (0, script_more - grader_holders)
+        # As count_set_up_references will count it: `interned` and the argument, no plan.
+        _counts_before_set_up[id(interned)] = getrefcount(interned) - 1
 
 
 def count_set_up_references() -> None:
@@ -290,6 +310,7 @@ def count_set_up_references() -> None:
     grader's own set-up took (or dropped) since mortalise_constants (stand-in modules' names
     and namespaces, the importer's tables) to each handled string, which a script's lacks.
     Allocates nothing the collector counts (ints only), being just before the compiler."""
+    sys._clear_type_cache()  # the set-up's lookups: their references go before the count
     for word in _handled_words:
         interned = sys.intern(word)
         moved = sys.getrefcount(interned) - _counts_before_set_up[id(interned)]
