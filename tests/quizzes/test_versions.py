@@ -256,7 +256,7 @@ def test_each_variant_has_a_key_per_line_and_a_pin_grades_a_variant_with_its_own
     client.force_login(student)
     attempt = start_quiz(client, quiz)
     entry = quiz.quiz_questions.get()
-    drawn = variant_services.attempt_variant(attempt, question)
+    drawn = variant_services.attempt_variant(attempt, entry)
     pinned_key = StoredKey.objects.get(variant=drawn, python=other_line).answer_key
     save_answer(client, attempt, entry, {f"q{entry.pk}-answer_text": pinned_key["stdout"]})
     client.post(f"/attempts/{attempt.pk}/submit/")
