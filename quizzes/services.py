@@ -456,7 +456,9 @@ def submit_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
         responses = current.responses.select_related(
             "quiz_question__question", "choice", "variant"
         ).prefetch_related(
-            "quiz_question__question__choices", "quiz_question__question__known_wrong_answers"
+            "quiz_question__question__choices",
+            "quiz_question__question__known_wrong_answers",
+            "variant__stored_keys",  # a variant's keys (variant_services.as_seen)
         )
         for response in responses:
             if response.graded_key is None:  # not graded at answer time

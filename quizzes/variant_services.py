@@ -477,7 +477,10 @@ def as_seen(question: Question, variant: QuestionVariant | None) -> Question:
         shown = copy.copy(choice)
         shown.text = render(choice.text, variant.params, code=False)
         rendered.append(shown)
-    seen._prefetched_objects_cache = {"choices": _cached(Choice, question, rendered)}  # type: ignore[attr-defined]
+    # The question's other prefetched rows (known wrong answers, keys) stay read once.
+    prefetched = getattr(question, "_prefetched_objects_cache", {})
+    cache = {**prefetched, "choices": _cached(Choice, question, rendered)}
+    seen._prefetched_objects_cache = cache  # type: ignore[attr-defined]
     seen.seen_variant = variant  # type: ignore[attr-defined]
     return seen
 
