@@ -78,6 +78,7 @@ def check_variants(form, cleaned: dict) -> dict | None:
     form.instance.checked_variants = results
     form.instance.checked_outcome = None
     form.variant_total = total
+    form.variant_planned = planned  # their parameters and snippets, for the store of other lines
     return results
 
 
