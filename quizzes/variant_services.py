@@ -359,10 +359,10 @@ def _keys_by_variant(rows) -> dict[int, StoredKey]:
     keys: dict[int, list[StoredKey]] = {}
     for key in StoredKey.objects.filter(variant__in=rows):
         keys.setdefault(key.variant_id, []).append(key)  # type: ignore[arg-type]
-    return {variant_id: _current_key(found) for variant_id, found in keys.items()}
+    return {variant_id: current_key(found) for variant_id, found in keys.items()}
 
 
-def _current_key(keys) -> StoredKey | None:
+def current_key(keys) -> StoredKey | None:
     """Of one variant's rows, the running interpreter's when there is one, else the first line's
     (no grader to ask)."""
     line = python_line(runs.current_python_version())
@@ -466,7 +466,7 @@ def as_seen(question: Question, variant: QuestionVariant | None) -> Question:
     seen._state = copy.copy(question._state)
     seen.snippet = render(question.snippet, variant.params, code=True)
     seen.prompt = render(question.prompt, variant.params, code=False)
-    key = _current_key(variant.stored_keys.all())  # prefetched by the callers that read many
+    key = current_key(variant.stored_keys.all())  # prefetched by the callers that read many
     seen.answer_key = key.answer_key if key else None
     seen.key_trace = key.key_trace if key else None
     seen.key_predictions = key.key_predictions if key else None
