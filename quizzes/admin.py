@@ -27,6 +27,7 @@ from quizzes import (
     misconceptions,
     selectors,
     services,
+    variant_services,
     version_matrix,
     versions,
 )
@@ -225,9 +226,15 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
         choices, known = list(obj.choices.all()), list(obj.known_wrong_answers.all())
         # Stored labels the current predictions contradict (the key was recomputed since they
         # were checked): saving refuses them until they are fixed, so say so before.
-        contradicted = misconceptions.label_problems(
-            obj.answer_key, obj.key_predictions, choices
-        ) + known_answers.problems(obj.answer_mode, obj.answer_key, obj.key_predictions, known)
+        if obj.parameters:  # each variant's rendered choices against its own predictions
+            contradicted = variant_services.stored_problems(obj)
+        else:
+            contradicted = misconceptions.label_problems(
+                obj.answer_key, obj.key_predictions, choices
+            )
+        contradicted += known_answers.problems(
+            obj.answer_mode, obj.answer_key, obj.key_predictions, known
+        )
         if contradicted:
             predictions = format_html(
                 '{}<ul class="label-problems errorlist">{}</ul>',

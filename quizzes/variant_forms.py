@@ -82,9 +82,10 @@ def check_variants(form, cleaned: dict) -> dict | None:
     return results
 
 
-def check_variant_choices(question, choice_texts: list[str]) -> None:
-    """Raise ValidationError when a choice uses an unknown placeholder, or a variant's rendered
-    choices do not have exactly one match (true/false: one claim)."""
+def check_variant_choices(question, choice_texts: list[str], labels: list[str]) -> None:
+    """Raise ValidationError when a choice uses an unknown placeholder, a variant's rendered
+    choices do not have exactly one match (true/false: one claim), or a choice's catalogue label
+    is not what it predicts in a variant where the choice is wrong."""
     results = question.checked_variants
     try:
         planned, _ = variant_services.planned_variants(
@@ -95,7 +96,12 @@ def check_variant_choices(question, choice_texts: list[str]) -> None:
         )
     except VariantError as error:
         raise ValidationError(error.message) from None
-    outcomes = [results[p.snippet].outcome for p in planned]
-    problems = variant_services.variant_problems(question.answer_mode, planned, outcomes)
+    problems = variant_services.variant_problems(
+        question.answer_mode,
+        planned,
+        [results[p.snippet].outcome for p in planned],
+        labels=labels,
+        predictions=[results[p.snippet].predictions for p in planned],
+    )
     if problems:
         raise ValidationError(problems)

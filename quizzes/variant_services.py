@@ -24,7 +24,7 @@ from django.db.models import Q
 from content import runs
 from content.compute import Result, ResultMissing, compute_results
 from grader.constants import Status
-from quizzes import grading
+from quizzes import grading, misconceptions
 from quizzes.models import (
     Attempt,
     AttemptVariant,
@@ -160,18 +160,36 @@ def _current_hashes(question: Question) -> set[str]:
 # --- Checking computed variants ----------------------------------------------------------------
 
 
-def variant_problems(answer_mode: str, planned: list[Planned], outcomes: list[dict]) -> list[str]:
-    """Why these variants cannot be published, each naming its parameter values."""
+def variant_problems(
+    answer_mode: str,
+    planned: list[Planned],
+    outcomes: list[dict],
+    *,
+    labels: list[str] | None = None,
+    predictions: list[dict | None] | None = None,
+) -> list[str]:
+    """Why these variants cannot be published, each naming its parameter values. With the
+    choices' `labels` and each variant's `predictions`, a choice labelled with a catalogue id
+    must also be what that id predicts in every variant where the choice is wrong (where it is
+    the right answer, its label does not apply)."""
     problems = []
-    for variant, outcome in zip(planned, outcomes, strict=True):
+    for index, (variant, outcome) in enumerate(zip(planned, outcomes, strict=True)):
         where = f"Variant {describe(variant.params)}"
         if not grading.is_valid_key(outcome):
             reasons = "; ".join(outcome.get("reasons") or []) or "no reason given"
             problems.append(f"{where}: the grader refused it ({outcome.get('status')}): {reasons}")
             continue
-        choices = [Choice(text=text) for text in variant.choice_texts]
-        for problem in grading.choice_problems(answer_mode, outcome, choices):
-            problems.append(f"{where}: {problem}")
+        texts = variant.choice_texts
+        choices = [
+            Choice(text=text, misconception=label)
+            for text, label in zip(texts, labels or [""] * len(texts), strict=True)
+        ]
+        found = grading.choice_problems(answer_mode, outcome, choices)
+        if not found and labels is not None and predictions is not None:
+            right = grading.matching_choices(choices, outcome)
+            wrong = [choice for choice in choices if choice not in right]
+            found = misconceptions.label_problems(outcome, predictions[index], wrong)
+        problems += [f"{where}: {problem}" for problem in found]
     return problems
 
 
@@ -233,8 +251,14 @@ def variants_store(question: Question, results: dict[str, Result]) -> list[str]:
     fresh = {p.snippet for p in planned} & results.keys()
     # Variants whose stored key is current were not run again: their stored results count.
     results = _stored_results(question, planned, skip=results.keys()) | results
-    outcomes = [_result(results, p.snippet).outcome for p in planned]
-    problems = variant_problems(question.answer_mode, planned, outcomes)
+    chosen = [_result(results, p.snippet) for p in planned]
+    problems = variant_problems(
+        question.answer_mode,
+        planned,
+        [result.outcome for result in chosen],
+        labels=[choice.misconception for choice in question.choices.all()],
+        predictions=[result.predictions for result in chosen],
+    )
     problems += change_problems(question, planned)
     if problems:
         return problems
@@ -346,13 +370,17 @@ def stored_problems(question: Question) -> list[str]:
     if [row.params for row in rows] != [p.params for p in planned]:
         return ["The stored variants are not those the parameters make: save it again."]
     keys = _keys_by_variant(rows)
-    outcomes = []
+    outcomes, predictions = [], []
     for row, variant in zip(rows, planned, strict=True):
         key = keys.get(row.pk)
         if key is None or key.source_hash != grading.source_hash(variant.snippet):
             return [f"Variant {describe(row.params)} has no current key: save it again."]
         outcomes.append(key.answer_key or {})
-    return variant_problems(question.answer_mode, planned, outcomes)
+        predictions.append(key.key_predictions)
+    labels = [choice.misconception for choice in question.choices.all()]
+    return variant_problems(
+        question.answer_mode, planned, outcomes, labels=labels, predictions=predictions
+    )
 
 
 def _keys_by_variant(rows) -> dict[int, StoredKey]:
