@@ -139,7 +139,7 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
         return (
             super()
             .get_queryset(request)
-            .prefetch_related("choices", "stored_keys", "known_wrong_answers")
+            .prefetch_related("choices", "stored_keys", "known_wrong_answers", "variants")
         )
 
     def _current_version_rows(self, obj: Question) -> dict:
@@ -153,6 +153,12 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
 
     @admin.display(description="Differs by version")
     def versions_differ(self, obj: Question):
+        if obj.parameters:  # each variant's rendered snippet has its own keys per line
+            variants = version_matrix.variant_line_keys(obj)
+            if not any(len(rows) > 1 for _, rows in variants):
+                return "-"
+            differing = [label for label, rows in variants if version_matrix.differing_keys(rows)]
+            return f"yes: {len(differing)} of {len(variants)} variants" if differing else "no"
         rows = self._current_version_rows(obj)
         if len(rows) < 2:
             return "-"
@@ -161,6 +167,8 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
 
     @admin.display(description="Outcome per Python version")
     def outcome_per_version(self, obj: Question):
+        if obj and obj.pk and obj.parameters:
+            return self._variant_outcomes_per_version(obj)
         rows = self._current_version_rows(obj) if obj and obj.pk else {}
         if not rows:
             return "Not computed (refresh_answer_keys --python LINE, or save the question)."
@@ -175,6 +183,27 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
                     " (differs)" if line in differing else "",
                     visible_nul(version_matrix.shown_outcome(row.answer_key)),
                 )
+                for line, row in sorted(rows.items())
+            ),
+        )
+
+    def _variant_outcomes_per_version(self, obj: Question):
+        """Each variant's outcome on each line, the differing lines marked."""
+        variants = version_matrix.variant_line_keys(obj)
+        if not any(rows for _, rows in variants):
+            return "Not computed (refresh_answer_keys --python LINE, or save the question)."
+        return format_html_join(
+            "",
+            '<div class="version-outcome"><strong>Variant {} on Python {}</strong>{}'
+            '<pre class="real-outcome">{}</pre></div>',
+            (
+                (
+                    label,
+                    row.python_version or line,
+                    " (differs)" if line in version_matrix.differing_keys(rows) else "",
+                    visible_nul(version_matrix.shown_outcome(row.answer_key)),
+                )
+                for label, rows in variants
                 for line, row in sorted(rows.items())
             ),
         )

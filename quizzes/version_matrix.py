@@ -45,6 +45,39 @@ def _differs(outcomes: dict[str, dict | None]) -> bool:
     return any(outcomes_differ(known[0], other) for other in known[1:])
 
 
+def variant_line_keys(question: Question) -> list[tuple[str, dict[str, StoredKey]]]:
+    """Each stored variant of a parameterised question (its label) with its current keys by
+    line: the rows of its rendered snippet. Reads the question's prefetched `variants` and
+    `stored_keys` when the caller prefetched them (the admin's list: no query per row)."""
+    keys: dict[int, list[StoredKey]] = {}
+    for key in question.stored_keys.all():
+        if key.variant_id is not None:
+            keys.setdefault(key.variant_id, []).append(key)
+    found = []
+    for variant in sorted(question.variants.all(), key=lambda v: v.index):
+        try:
+            digest = source_hash(render(question.snippet, variant.params, code=True))
+        except VariantError:
+            continue  # a variant of older parameters, kept for the students given it
+        rows = {key.python: key for key in keys.get(variant.pk, []) if key.source_hash == digest}
+        found.append((f"#{variant.index} ({describe(variant.params)})", rows))
+    return found
+
+
+def differing_keys(rows: dict[str, StoredKey]) -> list[str]:
+    """The lines whose outcome differs from another line's, of one question or variant."""
+    return sorted(
+        line
+        for line, row in rows.items()
+        if any(
+            row.answer_key
+            and other.answer_key
+            and outcomes_differ(row.answer_key, other.answer_key)
+            for other in rows.values()
+        )
+    )
+
+
 def _variant_rows(question_url) -> list[Row]:
     """A parameterised question's variants whose outcome differs between lines: each variant's
     rendered snippet has its own row per line (its template is not a program). One query."""

@@ -335,6 +335,15 @@ def test_the_version_matrix_lists_each_variant_whose_outcome_differs(
     assert f"interned-or-not {variant_services.variant_label(differing)}" in text
     assert variant_services.as_seen(question, differing).snippet.splitlines()[1] in text
     assert variant_services.variant_label(same) not in text
+    # The question's admin: the list says how many variants differ, the change page shows each
+    # variant's outcome per line (a template has no rows of its own).
+    listing = html.unescape(client.get("/admin/quizzes/question/").content.decode())
+    assert "yes: 1 of 2 variants" in listing
+    page = html.unescape(
+        client.get(f"/admin/quizzes/question/{question.pk}/change/").content.decode()
+    )
+    assert f"Variant {variant_services.variant_label(differing)} on Python" in page
+    assert page.count("(differs)") == len(versions.python_lines())  # the differing variant's
 
 
 def test_a_refresh_on_another_line_renders_the_variants_once(topic, other_line, monkeypatch):
