@@ -12,9 +12,8 @@ parameterised choice questions.
 from collections import Counter, defaultdict
 
 from analytics.presentation import NO_LABEL, RIGHT_ANSWER, ChoiceGroup, ChoiceShare, VariantChoices
-from quizzes import grading, variant_services
+from quizzes import grading, predicted_choices, variant_services
 from quizzes.models import AttemptVariant, Choice, Question, QuestionVariant, QuizQuestion
-from quizzes.variants import render
 
 
 def is_parameterised_choice(question: Question) -> bool:
@@ -65,10 +64,13 @@ def _labelled(question: Question, variant: QuestionVariant, counts: Counter, n: 
     """Each choice as `variant` renders it, with its label there and its share of `n`."""
     key = variant_services.current_key(variant.stored_keys.all())
     outcome = key.answer_key if key is not None else None
+    predictions = key.key_predictions if key is not None else None
     rendered = [
         Choice(
             pk=choice.pk,
-            text=render(choice.text, variant.params, code=False),
+            text=predicted_choices.choice_text(
+                choice.text, choice.misconception, variant.params, outcome, predictions
+            ),
             misconception=choice.misconception,
         )
         for choice in question.choices.all()

@@ -286,7 +286,11 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
         (and its CSRF token) to the add view."""
         if question.answer_mode == Question.AnswerMode.CHOICE:
             name, kind, text = "add_predicted_choice", "add-predicted-choice", "Add as a choice"
-            present = [choice.text for choice in question.choices.all()]
+            shown = question
+            if question.parameters:  # the predictions shown are the first variant's
+                text = "Add as a choice (each variant shows its own prediction)"
+                shown = variant_services.as_seen(question, question.variants.first())
+            present = [choice.text for choice in shown.choices.all()]
             done = "A choice shows this."
         elif question.answer_mode == Question.AnswerMode.TYPED:
             name, kind = "add_known_wrong_answer", "add-known-wrong-answer"

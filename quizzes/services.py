@@ -174,6 +174,8 @@ def choice_add_predicted(*, question: Question, misconception: str) -> Choice:
     Nothing runs: the prediction was computed with the key."""
     if question.answer_mode != Question.AnswerMode.CHOICE:
         raise InvalidAnswer("Only a choice question takes predicted choices.")
+    if question.parameters:
+        return variant_services.predicted_choice_add(question=question, misconception=misconception)
     prediction = _differing_prediction(question, misconception)
     choices = list(question.choices.all())
     if any(grading.answer_matches(choice.text, prediction.outcome) for choice in choices):

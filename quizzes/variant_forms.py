@@ -16,7 +16,9 @@ PARAMETERS_HELP = (
     '"constraints": ["n != k"]}. Each domain is a list of values (int, float, str, bool, lists) '
     "or an integer range [start, stop) ; constraints use names, literals, and/or/not, "
     "comparisons, in, + - * // %. Write {{ n }} in the snippet (a Python literal: repr), the "
-    "prompt and the choices (as print() shows it; {{ n!r }} for the repr). Every variant is run "
+    "prompt and the choices (as print() shows it; {{ n!r }} for the repr). A choice written "
+    "{{ predicted }} and labelled with a catalogue misconception shows, in each variant, what "
+    "that misconception predicts there. Every variant is run "
     f"by the grader when you save; over {VARIANT_CAP} variants, {VARIANT_CAP} are drawn "
     "reproducibly (the same ones every time)."
 )

@@ -24,7 +24,7 @@ from django.db.models import Q
 from content import runs
 from content.compute import Result, ResultMissing, compute_results
 from grader.constants import Status
-from quizzes import grading, misconceptions
+from quizzes import grading, misconceptions, predicted_choices
 from quizzes.models import (
     Attempt,
     AttemptVariant,
@@ -91,7 +91,11 @@ def planned_variants(
             params=values,
             snippet=render(snippet, values, code=True),
             prompt=render(prompt, values, code=False),
-            choice_texts=[render(text, values, code=False) for text in choice_texts],
+            # A {{ predicted }} choice is filled in once the variant's predictions are known.
+            choice_texts=[
+                text if predicted_choices.is_predicted(text) else render(text, values, code=False)
+                for text in choice_texts
+            ],
         )
         for values in listing.assignments
     ]
@@ -104,7 +108,8 @@ def check_templates(
     check_template(snippet, parameters, "snippet")
     check_template(prompt, parameters, "prompt")
     for text in choice_texts:
-        check_template(text, parameters, f"choice {text!r}")
+        if not predicted_choices.is_predicted(text):
+            check_template(text, parameters, f"choice {text!r}")
 
 
 def planned_for(question: Question) -> list[Planned]:
@@ -184,13 +189,30 @@ def variant_problems(
             Choice(text=text, misconception=label)
             for text, label in zip(texts, labels or [""] * len(texts), strict=True)
         ]
-        found = grading.choice_problems(answer_mode, outcome, choices)
+        found = []
+        if predictions is not None:  # {{ predicted }} choices: this variant's predictions
+            found = _fill_predicted(choices, variant.params, outcome, predictions[index])
+        found = found or grading.choice_problems(answer_mode, outcome, choices)
         if not found and labels is not None and predictions is not None:
             right = grading.matching_choices(choices, outcome)
             wrong = [choice for choice in choices if choice not in right]
             found = misconceptions.label_problems(outcome, predictions[index], wrong)
         problems += [f"{where}: {problem}" for problem in found]
     return problems
+
+
+def _fill_predicted(choices: list[Choice], params: dict, outcome: dict, predictions) -> list[str]:
+    """Give each {{ predicted }} choice this variant's prediction of its label (in place); why
+    one has nothing to show."""
+    found = []
+    for choice in choices:
+        if predicted_choices.is_predicted(choice.text):
+            why = predicted_choices.problem(choice.misconception, outcome, predictions)
+            found += [why] if why else []
+            choice.text = predicted_choices.choice_text(
+                choice.text, choice.misconception, params, outcome, predictions
+            )
+    return found
 
 
 def change_problems(question: Question, planned: list[Planned]) -> list[str]:
@@ -220,6 +242,35 @@ def change_problems(question: Question, planned: list[Planned]) -> list[str]:
             "its variants cannot change until it is submitted."
         )
     return problems
+
+
+def predicted_choice_add(*, question: Question, misconception: str) -> Choice:
+    """Add a {{ predicted }} choice labelled `misconception` to a parameterised choice question:
+    each variant shows what it predicts there. Refused (ServiceError's InvalidAnswer) unless it
+    predicts another output than the real one in every stored variant. Nothing runs."""
+    from quizzes.services import InvalidAnswer  # services imports this module
+
+    choices = list(question.choices.all())
+    if any(
+        predicted_choices.is_predicted(c.text) and c.misconception.strip() == misconception
+        for c in choices
+    ):
+        raise InvalidAnswer(f"A choice already shows what {misconception!r} predicts.")
+    rows = list(question.variants.all())
+    keys = _keys_by_variant(rows)
+    for row in rows:
+        key = keys.get(row.pk)
+        outcome, predictions = (key.answer_key, key.key_predictions) if key else (None, None)
+        why = predicted_choices.problem(misconception, outcome, predictions)
+        if why:
+            raise InvalidAnswer(f"Variant {describe(row.params)}: {why}")
+    order = max((choice.order for choice in choices), default=-1) + 1
+    return Choice.objects.create(
+        question=question,
+        text=predicted_choices.PREDICTED,
+        misconception=misconception,
+        order=order,
+    )
 
 
 def variants_in_use(variants) -> list[QuestionVariant]:
@@ -503,7 +554,9 @@ def as_seen(question: Question, variant: QuestionVariant | None) -> Question:
     rendered = []
     for choice in choices:
         shown = copy.copy(choice)
-        shown.text = render(choice.text, variant.params, code=False)
+        shown.text = predicted_choices.choice_text(
+            choice.text, choice.misconception, variant.params, seen.answer_key, seen.key_predictions
+        )
         rendered.append(shown)
     # The question's other prefetched rows (known wrong answers, keys) stay read once.
     prefetched = getattr(question, "_prefetched_objects_cache", {})
