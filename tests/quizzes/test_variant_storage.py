@@ -12,7 +12,7 @@ from courses import selectors as course_selectors
 from quizzes import grading, services, variant_services
 from quizzes.models import Attempt, AttemptVariant, Question, Quiz, Response
 from tests.helpers import DOUBLING_WORDS
-from tests.quizzes.test_query_counts import START_QUERIES
+from tests.quizzes.test_query_counts import AUTOSAVE_QUERIES, START_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +157,26 @@ def test_a_start_stores_its_variants_in_a_fixed_number_of_queries_of_the_student
     ]
     attempt = Attempt.objects.get(user=student, quiz=quiz)
     assert attempt.given_variants.count() == n
+
+
+# An autosave of a parameterised question: AUTOSAVE_QUERIES (test_query_counts), and what
+# answering its variant reads: the attempt's stored variant (with the row), the variant's keys,
+# the question's choices (rendered for the variant). The same on every save.
+VARIANT_AUTOSAVE_QUERIES = AUTOSAVE_QUERIES["typed"] + 3
+
+
+def test_an_autosave_of_a_parameterised_question_costs_a_fixed_number_of_queries(
+    client, student, make_quiz, doubling, django_assert_num_queries
+):
+    quiz = make_quiz([doubling])
+    client.force_login(student)
+    attempt = services.start_attempt(user=student, quiz=quiz)
+    entry = quiz.quiz_questions.get()
+    url = reverse("attempt_answer", args=[attempt.pk, entry.pk])
+    for _first_save_then_a_replacement in range(2):
+        with django_assert_num_queries(VARIANT_AUTOSAVE_QUERIES):
+            reply = client.post(
+                url, {f"q{entry.pk}-answer_text": "x"}, HTTP_ACCEPT="application/json"
+            )
+        assert reply.json()["saved"] is True
+    assert Response.objects.get(attempt=attempt).variant == given(attempt)
