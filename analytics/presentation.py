@@ -48,6 +48,7 @@ class ChoiceShare:
     text: str
     count: int
     share: float
+    variant: str = ""  # a parameterised question's variant the choice was rendered for
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,24 @@ class WrongAnswer:
         return Bar.of_share(self.share)
 
 
+@dataclass(frozen=True)
+class VariantChoices:
+    """The choice shares among the students given one variant of a parameterised question: each
+    choice as that variant rendered it, labelled by that variant's key (right, or its label)."""
+
+    label: str  # the variant, "#1 (n=257)"
+    n: int  # the analysed attempts given it
+    groups: list[ChoiceGroup]
+    unanswered: int
+
+    @property
+    def caption(self) -> str:
+        return (
+            f"Students given variant {self.label} ({self.n}): each choice as this variant shows "
+            "it, labelled by this variant's key."
+        )
+
+
 @dataclass
 class ItemRow:
     entry: QuizQuestion
@@ -85,6 +104,8 @@ class ItemRow:
     wrong_answers: list[WrongAnswer] = field(default_factory=list)
     # A parameterised question's facility per variant (analytics.variant_facility).
     variants: list[VariantFacility] = field(default_factory=list)
+    # A parameterised choice question's shares per variant (choice_groups sums them).
+    variant_choices: list[VariantChoices] = field(default_factory=list)
 
     @property
     def question(self) -> Question:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from analytics import statistics
+from analytics import statistics, variant_choices
 from analytics.presentation import (
     NO_LABEL,
     RIGHT_ANSWER,
@@ -79,24 +79,13 @@ def _choice_groups(
     """Each choice's share of the analysed attempts, grouped by its misconception label (the
     right choice in a group of its own), the most chosen group first; and the unanswered."""
     right = _right_choices(question)
-    by_label: dict[tuple[str, bool], list[ChoiceShare]] = defaultdict(list)
+    rows = []
     for choice in question.choices.all():
         is_right = choice.pk in right
         label = RIGHT_ANSWER if is_right else (choice.misconception.strip() or NO_LABEL)
         count = chosen.get(choice.pk, 0)
-        by_label[(label, is_right)].append(ChoiceShare(choice.text, count, _share(count, n)))
-    groups = [
-        ChoiceGroup(
-            label=label,
-            is_right=is_right,
-            count=sum(c.count for c in shares),
-            share=_share(sum(c.count for c in shares), n),
-            choices=shares,
-        )
-        for (label, is_right), shares in by_label.items()
-    ]
-    groups.sort(key=lambda g: (not g.is_right, -g.count, g.label))
-    return groups, n - sum(chosen.values())
+        rows.append((label, is_right, ChoiceShare(choice.text, count, _share(count, n))))
+    return variant_choices.grouped(rows, n), n - sum(chosen.values())
 
 
 def _share(count: int, n: int) -> float:
@@ -112,7 +101,8 @@ def _typed_text(response: Response) -> str:
 def quiz_analysis(
     quiz: Quiz, *, course: Course | None = None, all_attempts: bool = False
 ) -> QuizAnalysis:
-    """Item analysis of `quiz` (taken by `course`'s students, or by anyone): five queries."""
+    """Item analysis of `quiz` (taken by `course`'s students, or by anyone): four queries, two
+    more for a quiz with parameterised choice questions (the variants given, their keys)."""
     entries = list(
         QuizQuestion.objects.filter(quiz=quiz)
         .select_related("question__topic")
@@ -126,6 +116,8 @@ def quiz_analysis(
     chosen: dict[int, Counter[int]] = defaultdict(Counter)
     wrong: dict[int, Counter[str]] = defaultdict(Counter)
     given: dict[int, dict[QuestionVariant, list[float]]] = defaultdict(lambda: defaultdict(list))
+    # A parameterised choice question's choices, counted per variant: variant id -> choice id.
+    chosen_in: dict[int, dict[int, Counter[int]]] = defaultdict(lambda: defaultdict(Counter))
     for response in _responses(quiz, course):
         at, column = row_of.get(response.attempt_id), column_of.get(response.quiz_question_id)
         if at is None or column is None:
@@ -138,14 +130,22 @@ def quiz_analysis(
             and entries[column].question.answer_mode == Question.AnswerMode.CHOICE
         ):
             chosen[column][response.choice_id] += 1
+            if response.variant_id is not None:
+                chosen_in[column][response.variant_id][response.choice_id] += 1
         elif response.is_correct is False:
             wrong[column][_typed_text(response)] += 1
     items, test = statistics.analyse(matrix, [float(e.points) for e in entries])
     n = len(attempts)
+    given_variants = variant_choices.given_variants(entries, set(row_of))
     rows = []
     for column, (entry, stats) in enumerate(zip(entries, items, strict=True)):
         item = ItemRow(entry=entry, stats=stats)
-        if entry.question.answer_mode == Question.AnswerMode.CHOICE:
+        if variant_choices.is_parameterised_choice(entry.question):
+            # Labelled per variant: each variant's own key and rendered choices.
+            item.choice_groups, item.unanswered, item.variant_choices = variant_choices.shares(
+                entry.question, n, given_variants[entry.pk], chosen_in[column]
+            )
+        elif entry.question.answer_mode == Question.AnswerMode.CHOICE:
             item.choice_groups, item.unanswered = _choice_groups(entry.question, chosen[column], n)
         item.wrong_answers = [
             WrongAnswer(text, count, _share(count, n))

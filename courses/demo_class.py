@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from courses import services
 from courses.models import Course, Enrolment
-from quizzes import grading, rules
+from quizzes import grading, rules, variant_services
 from quizzes import services as quiz_services
 from quizzes.models import Attempt, Question, Quiz
 
@@ -82,7 +82,9 @@ def _take(student, quiz: Quiz, draw: random.Random, ability: float) -> Attempt:
     attempt = quiz_services.start_attempt(user=student, quiz=Quiz.objects.get(pk=quiz.pk))
     entries = quiz.quiz_questions.select_related("question").prefetch_related("question__choices")
     for entry in entries:
-        question = entry.question
+        # A parameterised question is answered as the variant this attempt was given.
+        variant = variant_services.attempt_variant(attempt, entry)
+        question = variant_services.as_seen(entry.question, variant)
         if not grading.is_valid_key(question.answer_key):
             continue
         chance = ability - 0.15 * (question.difficulty - 2)

@@ -252,10 +252,22 @@ def regrade_items(course: Course) -> list[RegradeItem]:
     # What grading reads of each question beyond its row (a true/false claim, the known wrong
     # answers of a typed one): two queries, not two per response regraded.
     stale = [
-        r for r in responses if outcomes_differ(r.graded_key, r.quiz_question.question.answer_key)
+        r
+        for r in responses
+        if r.variant_id is None
+        and outcomes_differ(r.graded_key, r.quiz_question.question.answer_key)
     ]
     prefetch_related_objects(
         [response.quiz_question.question for response in stale], "choices", "known_wrong_answers"
+    )
+    # A variant's response is compared with its variant's key (as_seen: the variant's keys, the
+    # question's choices rendered): three queries for all of them, none without variants.
+    given = [response for response in responses if response.variant_id is not None]
+    prefetch_related_objects(
+        given,
+        "variant__stored_keys",
+        "quiz_question__question__choices",
+        "quiz_question__question__known_wrong_answers",
     )
     for response in responses:
         # A variant's response is compared with, and regraded against, that variant's key.

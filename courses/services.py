@@ -405,6 +405,8 @@ def response_regrade(*, responses, by, now: datetime | None = None) -> int:
             Response.objects.select_for_update(of=("self",))
             .filter(pk__in=[r.pk for r in responses])
             .select_related("attempt", "quiz_question__question", "choice", "variant")
+            # What as_seen reads of a variant's question: its choices and the variant's keys.
+            .prefetch_related("quiz_question__question__choices", "variant__stored_keys")
         ):
             question = variant_services.as_seen(response.quiz_question.question, response.variant)
             response.choice = variant_services.seen_choice(question, response.choice)

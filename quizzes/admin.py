@@ -27,6 +27,7 @@ from quizzes import (
     misconceptions,
     selectors,
     services,
+    variant_services,
     version_matrix,
     versions,
 )
@@ -138,7 +139,7 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
         return (
             super()
             .get_queryset(request)
-            .prefetch_related("choices", "stored_keys", "known_wrong_answers")
+            .prefetch_related("choices", "stored_keys", "known_wrong_answers", "variants")
         )
 
     def _current_version_rows(self, obj: Question) -> dict:
@@ -152,6 +153,12 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
 
     @admin.display(description="Differs by version")
     def versions_differ(self, obj: Question):
+        if obj.parameters:  # each variant's rendered snippet has its own keys per line
+            variants = version_matrix.variant_line_keys(obj)
+            if not any(len(rows) > 1 for _, rows in variants):
+                return "-"
+            differing = [label for label, rows in variants if version_matrix.differing_keys(rows)]
+            return f"yes: {len(differing)} of {len(variants)} variants" if differing else "no"
         rows = self._current_version_rows(obj)
         if len(rows) < 2:
             return "-"
@@ -160,6 +167,8 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
 
     @admin.display(description="Outcome per Python version")
     def outcome_per_version(self, obj: Question):
+        if obj and obj.pk and obj.parameters:
+            return self._variant_outcomes_per_version(obj)
         rows = self._current_version_rows(obj) if obj and obj.pk else {}
         if not rows:
             return "Not computed (refresh_answer_keys --python LINE, or save the question)."
@@ -174,6 +183,27 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
                     " (differs)" if line in differing else "",
                     visible_nul(version_matrix.shown_outcome(row.answer_key)),
                 )
+                for line, row in sorted(rows.items())
+            ),
+        )
+
+    def _variant_outcomes_per_version(self, obj: Question):
+        """Each variant's outcome on each line, the differing lines marked."""
+        variants = version_matrix.variant_line_keys(obj)
+        if not any(rows for _, rows in variants):
+            return "Not computed (refresh_answer_keys --python LINE, or save the question)."
+        return format_html_join(
+            "",
+            '<div class="version-outcome"><strong>Variant {} on Python {}</strong>{}'
+            '<pre class="real-outcome">{}</pre></div>',
+            (
+                (
+                    label,
+                    row.python_version or line,
+                    " (differs)" if line in version_matrix.differing_keys(rows) else "",
+                    visible_nul(version_matrix.shown_outcome(row.answer_key)),
+                )
+                for label, rows in variants
                 for line, row in sorted(rows.items())
             ),
         )
@@ -225,9 +255,15 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
         choices, known = list(obj.choices.all()), list(obj.known_wrong_answers.all())
         # Stored labels the current predictions contradict (the key was recomputed since they
         # were checked): saving refuses them until they are fixed, so say so before.
-        contradicted = misconceptions.label_problems(
-            obj.answer_key, obj.key_predictions, choices
-        ) + known_answers.problems(obj.answer_mode, obj.answer_key, obj.key_predictions, known)
+        if obj.parameters:  # each variant's rendered choices against its own predictions
+            contradicted = variant_services.stored_problems(obj)
+        else:
+            contradicted = misconceptions.label_problems(
+                obj.answer_key, obj.key_predictions, choices
+            )
+        contradicted += known_answers.problems(
+            obj.answer_mode, obj.answer_key, obj.key_predictions, known
+        )
         if contradicted:
             predictions = format_html(
                 '{}<ul class="label-problems errorlist">{}</ul>',
@@ -250,7 +286,11 @@ class QuestionAdmin(VariantAdminMixin, GraderFirstAdmin):
         (and its CSRF token) to the add view."""
         if question.answer_mode == Question.AnswerMode.CHOICE:
             name, kind, text = "add_predicted_choice", "add-predicted-choice", "Add as a choice"
-            present = [choice.text for choice in question.choices.all()]
+            shown = question
+            if question.parameters:  # the predictions shown are the first variant's
+                text = "Add as a choice (each variant shows its own prediction)"
+                shown = variant_services.as_seen(question, question.variants.first())
+            present = [choice.text for choice in shown.choices.all()]
             done = "A choice shows this."
         elif question.answer_mode == Question.AnswerMode.TYPED:
             name, kind = "add_known_wrong_answer", "add-known-wrong-answer"

@@ -159,7 +159,9 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
         if any(self.errors):
             return
         if getattr(self.instance, "checked_variants", None) is not None:
-            variant_forms.check_variant_choices(self.instance, self._choice_texts())
+            variant_forms.check_variant_choices(
+                self.instance, self._choice_texts(), self._choice_labels()
+            )
             return
         outcome = getattr(self.instance, "checked_outcome", None)
         if not grading.is_valid_key(outcome):
@@ -180,14 +182,20 @@ class ChoiceFormSet(forms.BaseInlineFormSet):
         if problems:
             raise ValidationError(problems)
 
-    def _choice_texts(self) -> list[str]:
+    def _kept(self) -> list:
         return [
-            form.cleaned_data["text"]
+            form
             for form in self.forms
             if form.cleaned_data
             and not form.cleaned_data.get("DELETE")
             and form.cleaned_data.get("text")
         ]
+
+    def _choice_texts(self) -> list[str]:
+        return [form.cleaned_data["text"] for form in self._kept()]
+
+    def _choice_labels(self) -> list[str]:
+        return [form.cleaned_data.get("misconception") or "" for form in self._kept()]
 
 
 class KnownWrongAnswerAdminForm(NormalisedTextForm):

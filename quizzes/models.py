@@ -320,6 +320,27 @@ class QuestionVariant(models.Model):
         return f"{self.question} #{self.index}"
 
 
+class AttemptVariant(models.Model):
+    """The variant of a parameterised question an attempt was given, stored for every such
+    question when the attempt starts (quizzes.services.start_attempt), answered or not: the
+    page, the answer's grading, the results, regrades, exports and the instructor's view read
+    it, so regenerating variants never changes a started attempt (the row PROTECTs it)."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="given_variants")
+    quiz_question = models.ForeignKey(QuizQuestion, on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey(QuestionVariant, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attempt", "quiz_question"], name="one_variant_per_attempt_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt}: {self.variant}"
+
+
 class StoredKey(models.Model):
     """The grader's outcome for a question, or for one variant of it, on one interpreter line
     ("3.12", "3.13"). Question.answer_key and its fields stay the key of the plain snippet on

@@ -174,6 +174,8 @@ def choice_add_predicted(*, question: Question, misconception: str) -> Choice:
     Nothing runs: the prediction was computed with the key."""
     if question.answer_mode != Question.AnswerMode.CHOICE:
         raise InvalidAnswer("Only a choice question takes predicted choices.")
+    if question.parameters:
+        return variant_services.predicted_choice_add(question=question, misconception=misconception)
     prediction = _differing_prediction(question, misconception)
     choices = list(question.choices.all())
     if any(grading.answer_matches(choice.text, prediction.outcome) for choice in choices):
@@ -291,10 +293,13 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
                 raise QuizUnavailable(status.reason)
             if not selectors.visible_quizzes(user).filter(pk=quiz.pk).exists():
                 raise QuizUnavailable("This quiz belongs to a course you are not in.")
-            order = list(quiz.quiz_questions.values_list("pk", flat=True))
+            # The questions' order and their variants, read together (the start is exam day's
+            # hot path): each parameterised question's variant is stored with the attempt.
+            draws = variant_services.quiz_draws(quiz)
+            order = draws.order
             if quiz.shuffle_questions:
                 random.SystemRandom().shuffle(order)
-            return Attempt.objects.create(
+            attempt = Attempt.objects.create(
                 quiz=quiz,
                 user=user,
                 number=(quiz.attempts.filter(user=user).aggregate(n=Max("number"))["n"] or 0) + 1,
@@ -304,6 +309,8 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
                 choice_seed=choice_order.student_seed(user),
                 max_score=status.max_score,
             )
+            variant_services.attempt_variants_store(attempt, draws)
+            return attempt
     except IntegrityError:
         # A concurrent start won the race for this attempt number: resume that attempt.
         existing = quiz.attempts.filter(user=user, submitted_at__isnull=True).first()
@@ -400,9 +407,9 @@ def save_answer(
             ):
                 raise InvalidAnswer("This question is not part of this attempt.")
             response = Response.objects.filter(attempt=attempt, quiz_question=quiz_question).first()
-            # A parameterised question is answered and graded as the variant drawn for this
-            # attempt (kept on the response from the first save on).
-            variant = variant_services.attempt_variant(attempt, quiz_question.question, response)
+            # A parameterised question is answered and graded as the variant this attempt was
+            # given when it started (kept on the response too, for the readers of responses).
+            variant = variant_services.attempt_variant(attempt, quiz_question)
             question = variant_services.as_seen(quiz_question.question, variant)
             choice = variant_services.seen_choice(question, choice)
             text, choice = _validated_answer(question, answer_text, choice, says_prints_nothing)
@@ -451,7 +458,9 @@ def submit_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
         responses = current.responses.select_related(
             "quiz_question__question", "choice", "variant"
         ).prefetch_related(
-            "quiz_question__question__choices", "quiz_question__question__known_wrong_answers"
+            "quiz_question__question__choices",
+            "quiz_question__question__known_wrong_answers",
+            "variant__stored_keys",  # a variant's keys (variant_services.as_seen)
         )
         for response in responses:
             if response.graded_key is None:  # not graded at answer time

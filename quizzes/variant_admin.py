@@ -86,7 +86,9 @@ class VariantAdminMixin(admin.ModelAdmin):
             self.message_user(request, "Variants not stored: " + " ".join(problems), messages.ERROR)
         else:
             versions.store_variant_version_keys(
-                question, getattr(form, "variant_version_results", None) or {}
+                question,
+                getattr(form, "variant_version_results", None) or {},
+                planned=form.variant_planned,
             )
             count = question.variants.count()
             total = getattr(form, "variant_total", count)

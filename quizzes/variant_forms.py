@@ -16,7 +16,9 @@ PARAMETERS_HELP = (
     '"constraints": ["n != k"]}. Each domain is a list of values (int, float, str, bool, lists) '
     "or an integer range [start, stop) ; constraints use names, literals, and/or/not, "
     "comparisons, in, + - * // %. Write {{ n }} in the snippet (a Python literal: repr), the "
-    "prompt and the choices (as print() shows it; {{ n!r }} for the repr). Every variant is run "
+    "prompt and the choices (as print() shows it; {{ n!r }} for the repr). A choice written "
+    "{{ predicted }} and labelled with a catalogue misconception shows, in each variant, what "
+    "that misconception predicts there. Every variant is run "
     f"by the grader when you save; over {VARIANT_CAP} variants, {VARIANT_CAP} are drawn "
     "reproducibly (the same ones every time)."
 )
@@ -78,12 +80,14 @@ def check_variants(form, cleaned: dict) -> dict | None:
     form.instance.checked_variants = results
     form.instance.checked_outcome = None
     form.variant_total = total
+    form.variant_planned = planned  # their parameters and snippets, for the store of other lines
     return results
 
 
-def check_variant_choices(question, choice_texts: list[str]) -> None:
-    """Raise ValidationError when a choice uses an unknown placeholder, or a variant's rendered
-    choices do not have exactly one match (true/false: one claim)."""
+def check_variant_choices(question, choice_texts: list[str], labels: list[str]) -> None:
+    """Raise ValidationError when a choice uses an unknown placeholder, a variant's rendered
+    choices do not have exactly one match (true/false: one claim), or a choice's catalogue label
+    is not what it predicts in a variant where the choice is wrong."""
     results = question.checked_variants
     try:
         planned, _ = variant_services.planned_variants(
@@ -94,7 +98,12 @@ def check_variant_choices(question, choice_texts: list[str]) -> None:
         )
     except VariantError as error:
         raise ValidationError(error.message) from None
-    outcomes = [results[p.snippet].outcome for p in planned]
-    problems = variant_services.variant_problems(question.answer_mode, planned, outcomes)
+    problems = variant_services.variant_problems(
+        question.answer_mode,
+        planned,
+        [results[p.snippet].outcome for p in planned],
+        labels=labels,
+        predictions=[results[p.snippet].predictions for p in planned],
+    )
     if problems:
         raise ValidationError(problems)

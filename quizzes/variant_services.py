@@ -24,22 +24,26 @@ from django.db.models import Q
 from content import runs
 from content.compute import Result, ResultMissing, compute_results
 from grader.constants import Status
-from quizzes import grading
+from quizzes import grading, misconceptions, predicted_choices
 from quizzes.models import (
     Attempt,
+    AttemptVariant,
     Choice,
     PracticeAnswer,
     Question,
     QuestionVariant,
+    QuizQuestion,
     Response,
     StoredKey,
 )
 from quizzes.variants import (
     Parameters,
     VariantError,  # noqa: F401 - re-exported for the loader
+    attempt_scope,
     check_template,
     describe,
     draw_index,
+    draw_secret,
     enumerate_variants,
     parse_parameters,
     render,
@@ -87,7 +91,11 @@ def planned_variants(
             params=values,
             snippet=render(snippet, values, code=True),
             prompt=render(prompt, values, code=False),
-            choice_texts=[render(text, values, code=False) for text in choice_texts],
+            # A {{ predicted }} choice is filled in once the variant's predictions are known.
+            choice_texts=[
+                text if predicted_choices.is_predicted(text) else render(text, values, code=False)
+                for text in choice_texts
+            ],
         )
         for values in listing.assignments
     ]
@@ -100,7 +108,8 @@ def check_templates(
     check_template(snippet, parameters, "snippet")
     check_template(prompt, parameters, "prompt")
     for text in choice_texts:
-        check_template(text, parameters, f"choice {text!r}")
+        if not predicted_choices.is_predicted(text):
+            check_template(text, parameters, f"choice {text!r}")
 
 
 def planned_for(question: Question) -> list[Planned]:
@@ -156,25 +165,62 @@ def _current_hashes(question: Question) -> set[str]:
 # --- Checking computed variants ----------------------------------------------------------------
 
 
-def variant_problems(answer_mode: str, planned: list[Planned], outcomes: list[dict]) -> list[str]:
-    """Why these variants cannot be published, each naming its parameter values."""
+def variant_problems(
+    answer_mode: str,
+    planned: list[Planned],
+    outcomes: list[dict],
+    *,
+    labels: list[str] | None = None,
+    predictions: list[dict | None] | None = None,
+) -> list[str]:
+    """Why these variants cannot be published, each naming its parameter values. With the
+    choices' `labels` and each variant's `predictions`, a choice labelled with a catalogue id
+    must also be what that id predicts in every variant where the choice is wrong (where it is
+    the right answer, its label does not apply)."""
     problems = []
-    for variant, outcome in zip(planned, outcomes, strict=True):
+    for index, (variant, outcome) in enumerate(zip(planned, outcomes, strict=True)):
         where = f"Variant {describe(variant.params)}"
         if not grading.is_valid_key(outcome):
             reasons = "; ".join(outcome.get("reasons") or []) or "no reason given"
             problems.append(f"{where}: the grader refused it ({outcome.get('status')}): {reasons}")
             continue
-        choices = [Choice(text=text) for text in variant.choice_texts]
-        for problem in grading.choice_problems(answer_mode, outcome, choices):
-            problems.append(f"{where}: {problem}")
+        texts = variant.choice_texts
+        choices = [
+            Choice(text=text, misconception=label)
+            for text, label in zip(texts, labels or [""] * len(texts), strict=True)
+        ]
+        found = []
+        if predictions is not None:  # {{ predicted }} choices: this variant's predictions
+            found = _fill_predicted(choices, variant.params, outcome, predictions[index])
+        found = found or grading.choice_problems(answer_mode, outcome, choices)
+        if not found and labels is not None and predictions is not None:
+            right = grading.matching_choices(choices, outcome)
+            wrong = [choice for choice in choices if choice not in right]
+            found = misconceptions.label_problems(outcome, predictions[index], wrong)
+        problems += [f"{where}: {problem}" for problem in found]
     return problems
+
+
+def _fill_predicted(choices: list[Choice], params: dict, outcome: dict, predictions) -> list[str]:
+    """Give each {{ predicted }} choice this variant's prediction of its label (in place); why
+    one has nothing to show."""
+    found = []
+    for choice in choices:
+        if predicted_choices.is_predicted(choice.text):
+            why = predicted_choices.problem(choice.misconception, outcome, predictions)
+            found += [why] if why else []
+            choice.text = predicted_choices.choice_text(
+                choice.text, choice.misconception, params, outcome, predictions
+            )
+    return found
 
 
 def change_problems(question: Question, planned: list[Planned]) -> list[str]:
     """Why the stored variants of `question` may not become `planned`: a variant a student was
-    given would change or go (Response.variant and PracticeAnswer.variant are PROTECT), or an
-    open attempt, whose draw reads the list, would be given another one."""
+    given would change or go (AttemptVariant.variant, stored for every question of an attempt
+    when it starts, Response.variant and PracticeAnswer.variant are PROTECT), or an open attempt
+    that started before the question had variants, whose draw reads the list, would be given
+    another one."""
     if question.pk is None:
         return []
     stored = {v.index: v for v in question.variants.all()}
@@ -190,17 +236,47 @@ def change_problems(question: Question, planned: list[Planned]) -> list[str]:
             f"Students were given variant(s) {shown}; they cannot change or go. Keep those "
             "parameter values (add new ones after them), or make a new question."
         )
-    if open_attempts_with(question).exists():
+    if open_attempts_with(question).exclude(given_variants__variant__question=question).exists():
         problems.append(
-            "An attempt that includes this question is open; its variants cannot change until "
-            "it is submitted."
+            "An attempt that includes this question, started before it had variants, is open; "
+            "its variants cannot change until it is submitted."
         )
     return problems
 
 
+def predicted_choice_add(*, question: Question, misconception: str) -> Choice:
+    """Add a {{ predicted }} choice labelled `misconception` to a parameterised choice question:
+    each variant shows what it predicts there. Refused (ServiceError's InvalidAnswer) unless it
+    predicts another output than the real one in every stored variant. Nothing runs."""
+    from quizzes.services import InvalidAnswer  # services imports this module
+
+    choices = list(question.choices.all())
+    if any(
+        predicted_choices.is_predicted(c.text) and c.misconception.strip() == misconception
+        for c in choices
+    ):
+        raise InvalidAnswer(f"A choice already shows what {misconception!r} predicts.")
+    rows = list(question.variants.all())
+    keys = _keys_by_variant(rows)
+    for row in rows:
+        key = keys.get(row.pk)
+        outcome, predictions = (key.answer_key, key.key_predictions) if key else (None, None)
+        why = predicted_choices.problem(misconception, outcome, predictions)
+        if why:
+            raise InvalidAnswer(f"Variant {describe(row.params)}: {why}")
+    order = max((choice.order for choice in choices), default=-1) + 1
+    return Choice.objects.create(
+        question=question,
+        text=predicted_choices.PREDICTED,
+        misconception=misconception,
+        order=order,
+    )
+
+
 def variants_in_use(variants) -> list[QuestionVariant]:
     ids = [v.pk for v in variants]
-    used = set(Response.objects.filter(variant__in=ids).values_list("variant", flat=True))
+    used = set(AttemptVariant.objects.filter(variant__in=ids).values_list("variant", flat=True))
+    used |= set(Response.objects.filter(variant__in=ids).values_list("variant", flat=True))
     used |= set(PracticeAnswer.objects.filter(variant__in=ids).values_list("variant", flat=True))
     return [v for v in variants if v.pk in used]
 
@@ -226,8 +302,14 @@ def variants_store(question: Question, results: dict[str, Result]) -> list[str]:
     fresh = {p.snippet for p in planned} & results.keys()
     # Variants whose stored key is current were not run again: their stored results count.
     results = _stored_results(question, planned, skip=results.keys()) | results
-    outcomes = [_result(results, p.snippet).outcome for p in planned]
-    problems = variant_problems(question.answer_mode, planned, outcomes)
+    chosen = [_result(results, p.snippet) for p in planned]
+    problems = variant_problems(
+        question.answer_mode,
+        planned,
+        [result.outcome for result in chosen],
+        labels=[choice.misconception for choice in question.choices.all()],
+        predictions=[result.predictions for result in chosen],
+    )
     problems += change_problems(question, planned)
     if problems:
         return problems
@@ -339,32 +421,44 @@ def stored_problems(question: Question) -> list[str]:
     if [row.params for row in rows] != [p.params for p in planned]:
         return ["The stored variants are not those the parameters make: save it again."]
     keys = _keys_by_variant(rows)
-    outcomes = []
+    outcomes, predictions = [], []
     for row, variant in zip(rows, planned, strict=True):
         key = keys.get(row.pk)
         if key is None or key.source_hash != grading.source_hash(variant.snippet):
             return [f"Variant {describe(row.params)} has no current key: save it again."]
         outcomes.append(key.answer_key or {})
-    return variant_problems(question.answer_mode, planned, outcomes)
+        predictions.append(key.key_predictions)
+    labels = [choice.misconception for choice in question.choices.all()]
+    return variant_problems(
+        question.answer_mode, planned, outcomes, labels=labels, predictions=predictions
+    )
 
 
 def _keys_by_variant(rows) -> dict[int, StoredKey]:
+    keys: dict[int, list[StoredKey]] = {}
+    for key in StoredKey.objects.filter(variant__in=rows):
+        keys.setdefault(key.variant_id, []).append(key)  # type: ignore[arg-type]
+    return {variant_id: current_key(found) for variant_id, found in keys.items()}
+
+
+def current_key(keys) -> StoredKey | None:
+    """Of one variant's rows, the running interpreter's when there is one, else the first line's
+    (no grader to ask)."""
     line = python_line(runs.current_python_version())
-    keys = StoredKey.objects.filter(variant__in=rows).order_by("variant", "python")
-    by_variant: dict[int, StoredKey] = {}
-    for key in keys:
-        # The running interpreter's key when there is one, else any (no grader to ask).
-        if key.variant_id is not None and (key.variant_id not in by_variant or key.python == line):
-            by_variant[key.variant_id] = key
-    return by_variant
+    ordered = sorted(keys, key=lambda key: key.python)
+    return next((key for key in ordered if key.python == line), ordered[0] if ordered else None)
 
 
 # --- Which variant a student sees ---------------------------------------------------------------
 
 
 def _secret() -> bytes:
-    # A key of its own, derived from SECRET_KEY, so the draw reveals nothing of SECRET_KEY.
-    return grading.source_hash(f"quizzes.variants:{settings.SECRET_KEY}").encode()
+    return draw_secret(settings.SECRET_KEY)
+
+
+def _drawn(variant_ids: list, scope: str):
+    """The one of `variant_ids` (in index order) that `scope` is given."""
+    return variant_ids[draw_index(_secret(), scope, len(variant_ids))]
 
 
 def draw(question: Question, scope: str) -> QuestionVariant | None:
@@ -372,17 +466,63 @@ def draw(question: Question, scope: str) -> QuestionVariant | None:
     variants = list(question.variants.all())
     if not variants:
         return None
-    return variants[draw_index(_secret(), f"{scope}:question:{question.pk}", len(variants))]
+    return _drawn(variants, f"{scope}:question:{question.pk}")
 
 
-def attempt_variant(attempt: Attempt, question: Question, response=None) -> QuestionVariant | None:
-    """The variant of `question` in `attempt`: the one stored on its response, else the draw for
-    the attempt (which change_problems keeps fixed while the attempt is open)."""
-    if response is not None and response.variant_id is not None:
-        return response.variant
+@dataclass(frozen=True)
+class QuizDraws:
+    """What a start needs of a quiz, read in one query: its questions' order (QuizQuestion ids)
+    and, for each parameterised question, its variants' ids in index order."""
+
+    order: list[int]
+    variants: dict[int, tuple[int, list[int]]]  # entry id: (question id, variant ids)
+
+
+def quiz_draws(quiz) -> QuizDraws:
+    """One query (the entries joined to their questions' variants), whatever the quiz's size."""
+    rows = (
+        QuizQuestion.objects.filter(quiz=quiz)
+        .order_by("order", "pk", "question__variants__index")
+        .values_list("pk", "question_id", "question__parameters", "question__variants__pk")
+    )
+    order: list[int] = []
+    variants: dict[int, tuple[int, list[int]]] = {}
+    for entry_id, question_id, parameters, variant_id in rows:
+        if not order or order[-1] != entry_id:
+            order.append(entry_id)
+        if parameters and variant_id is not None:
+            variants.setdefault(entry_id, (question_id, []))[1].append(variant_id)
+    return QuizDraws(order=order, variants=variants)
+
+
+def attempt_variants_store(attempt: Attempt, draws: QuizDraws) -> None:
+    """Store the variant of every parameterised question of the just-created `attempt`, drawn
+    from the secret and the attempt (start_attempt; one INSERT, none for a quiz without one)."""
+    rows = [
+        AttemptVariant(
+            attempt=attempt,
+            quiz_question_id=entry_id,
+            variant_id=_drawn(ids, attempt_scope(attempt.pk, question_id)),
+        )
+        for entry_id, (question_id, ids) in draws.variants.items()
+    ]
+    if rows:
+        AttemptVariant.objects.bulk_create(rows)
+
+
+def attempt_variant(attempt: Attempt, quiz_question: QuizQuestion) -> QuestionVariant | None:
+    """The variant of `quiz_question` in `attempt`: the one stored when the attempt started (the
+    draw only for a question that had no variants then). One query for a parameterised
+    question, none for a plain one."""
+    question = quiz_question.question
     if not is_parameterised(question):
         return None
-    return draw(question, f"attempt:{attempt.pk}")
+    given = (
+        AttemptVariant.objects.filter(attempt=attempt, quiz_question=quiz_question)
+        .select_related("variant")
+        .first()
+    )
+    return given.variant if given is not None else draw(question, f"attempt:{attempt.pk}")
 
 
 def practice_variant(user, question: Question) -> QuestionVariant | None:
@@ -405,7 +545,7 @@ def as_seen(question: Question, variant: QuestionVariant | None) -> Question:
     seen._state = copy.copy(question._state)
     seen.snippet = render(question.snippet, variant.params, code=True)
     seen.prompt = render(question.prompt, variant.params, code=False)
-    key = _keys_by_variant([variant]).get(variant.pk)
+    key = current_key(variant.stored_keys.all())  # prefetched by the callers that read many
     seen.answer_key = key.answer_key if key else None
     seen.key_trace = key.key_trace if key else None
     seen.key_predictions = key.key_predictions if key else None
@@ -414,9 +554,14 @@ def as_seen(question: Question, variant: QuestionVariant | None) -> Question:
     rendered = []
     for choice in choices:
         shown = copy.copy(choice)
-        shown.text = render(choice.text, variant.params, code=False)
+        shown.text = predicted_choices.choice_text(
+            choice.text, choice.misconception, variant.params, seen.answer_key, seen.key_predictions
+        )
         rendered.append(shown)
-    seen._prefetched_objects_cache = {"choices": _cached(Choice, question, rendered)}  # type: ignore[attr-defined]
+    # The question's other prefetched rows (known wrong answers, keys) stay read once.
+    prefetched = getattr(question, "_prefetched_objects_cache", {})
+    cache = {**prefetched, "choices": _cached(Choice, question, rendered)}
+    seen._prefetched_objects_cache = cache  # type: ignore[attr-defined]
     seen.seen_variant = variant  # type: ignore[attr-defined]
     return seen
 
@@ -448,18 +593,19 @@ def questions_with_variants(queryset=None):
 
 def entries_as_seen(attempt: Attempt, entries: list) -> list:
     """The attempt's quiz questions with each parameterised question replaced (in memory) by the
-    variant this attempt has: the one on its response, else the attempt's draw."""
+    variant this attempt was given when it started. Two queries (the stored variants, their keys),
+    none for a quiz without parameterised questions."""
     parameterised = [entry for entry in entries if is_parameterised(entry.question)]
     if not parameterised:
         return entries
-    given = dict(
-        Response.objects.filter(attempt=attempt, variant__isnull=False).values_list(
-            "quiz_question_id", "variant"
-        )
-    )
-    rows = QuestionVariant.objects.in_bulk(given.values())
+    given = {
+        row.quiz_question_id: row.variant
+        for row in AttemptVariant.objects.filter(attempt=attempt)
+        .select_related("variant")
+        .prefetch_related("variant__stored_keys")
+    }
     for entry in parameterised:
-        variant = rows.get(given.get(entry.pk)) or draw(entry.question, f"attempt:{attempt.pk}")
+        variant = given.get(entry.pk) or draw(entry.question, f"attempt:{attempt.pk}")
         entry.question = as_seen(entry.question, variant)
     return entries
 

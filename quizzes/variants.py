@@ -424,3 +424,13 @@ def draw_index(secret: bytes, scope: str, count: int) -> int:
         raise ValueError("no variant to draw from")
     digest = hmac.new(secret, scope.encode("utf-8"), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "big") % count
+
+
+def draw_secret(secret_key: str) -> bytes:
+    """The draw's own key, derived from the site's SECRET_KEY, so a draw reveals nothing of it."""
+    return hashlib.sha256(f"quizzes.variants:{secret_key}".encode()).hexdigest().encode()
+
+
+def attempt_scope(attempt_id: int, question_id: int) -> str:
+    """What an attempt's draw for one question is keyed on (draw_index's `scope`)."""
+    return f"attempt:{attempt_id}:question:{question_id}"

@@ -181,21 +181,18 @@ def refresh_variant_version_keys(
         due = [line for line in lines if force or stored.get((variant.pk, line)) != digest]
         if due:
             results[plan.snippet] = compute_version_keys(plan.snippet, due)
-    return store_variant_version_keys(question, results)
+    return store_variant_version_keys(question, results, planned=planned)
 
 
 def store_variant_version_keys(
-    question: Question, results: dict[str, dict[str, LineResult]]
+    question: Question, results: dict[str, dict[str, LineResult]], *, planned: list
 ) -> list[KeyChange]:
     """Write the computed keys of the question's variants on other lines ({rendered snippet:
     {line: result}}), as StoredKey rows of the stored variant that renders to that snippet;
-    returns the keys that changed. Writes only."""
+    returns the keys that changed. `planned` is the variants the results were computed for
+    (variant_services.Planned, as the caller rendered them: not rendered again). Writes only."""
     from quizzes import variant_services
 
-    try:
-        planned = variant_services.planned_for(question)
-    except variant_services.VariantError:
-        return []
     changes = []
     with transaction.atomic():
         variants = list(question.variants.all())

@@ -12,6 +12,8 @@ PASSWORD = "memory-model"  # noqa: S105 - test accounts only
 ALIASING_SNIPPET = "a = [1, 2]\nb = a\nb.append(3)\nprint(a)\nprint(a is b)\n"
 RAISING_SNIPPET = "key = [1]\nprint('before')\nd = {key: 1}\nprint('after')\n"
 REJECTED_SNIPPET = "import os\nprint(os.getcwd())\n"
+# The words of conftest's parameterised `doubling` question: one variant each.
+DOUBLING_WORDS = ["spam", "eggs", "toast", "beans"]
 
 
 JSON = {"HTTP_ACCEPT": "application/json"}  # what attempt.js asks for when it autosaves

@@ -42,18 +42,8 @@ def test_points_are_divided_by_the_maximum():
 
 
 @pytest.mark.django_db
-def test_item_analysis_reports_facility_per_variant_given(topic, make_user, make_quiz):
-    question = Question.objects.create(
-        topic=topic,
-        slug="doubling",
-        title="Doubling",
-        snippet="word = {{ word }}\nprint(word * 2)\n",
-        answer_mode=Question.AnswerMode.TYPED,
-        explanation="Repetition.",
-        parameters={"domains": {"word": ["spam", "eggs", "toast"]}},
-        is_published=True,
-    )
-    services.refresh_answer_key(question)
+def test_item_analysis_reports_facility_per_variant_given(doubling, make_user, make_quiz):
+    question = doubling
     quiz = make_quiz([question], points=2)
     entry = quiz.quiz_questions.get()
     expected: dict[int, list[float]] = {}

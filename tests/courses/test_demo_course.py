@@ -74,3 +74,31 @@ def test_the_simulated_class_fills_the_gradebook_and_item_analysis(client, quiz)
     # Run again (as `make run` does on every start): nothing is added.
     assert "Simulated" not in run("seed_demo")
     assert Attempt.objects.count() == CLASS_SIZE
+
+
+def test_the_simulated_class_answers_the_variant_each_student_was_given(
+    instructor, topic, doubling, make_quiz
+):
+    """An answer meant right is right for the student's own variant, not the first variant's
+    key (a student given another variant would be marked wrong with it)."""
+    from courses import services as course_services
+    from courses.demo_class import demo_class_seed
+    from quizzes import grading, variant_services
+    from quizzes.models import Response
+
+    quiz = make_quiz([doubling], max_attempts=None)
+    course = course_services.course_create(
+        title="Demo", slug="demo", instructors=[instructor], topics=[topic], sections=["A"]
+    )
+    course_services.course_quiz_assign(course=course, quiz=quiz)
+    demo_class_seed(course=course, quizzes=1)
+    keys = [
+        variant_services.as_seen(doubling, variant).answer_key
+        for variant in doubling.variants.all()
+    ]
+    responses = list(Response.objects.filter(attempt__quiz=quiz).select_related("variant"))
+    assert {response.variant.index for response in responses} != {0}
+    meant_right = [
+        r for r in responses if any(grading.answer_matches(r.answer_text, k) for k in keys)
+    ]
+    assert meant_right and all(response.is_correct for response in meant_right)

@@ -240,3 +240,23 @@ def test_over_the_cap_a_stated_number_is_drawn_and_run(admin_client, topic, monk
     # Drawn reproducibly: the same parameters always give the same sample.
     again = enumerate_variants(parse_parameters(parameters), seed=spec_digest(parameters))
     assert [values["n"] for values in again.assignments] == drawn
+
+
+def test_a_catalogue_label_is_checked_in_every_variant_where_its_choice_is_wrong(
+    admin_client, topic
+):
+    """'True' is right for n inside the small-int cache and wrong outside it; its label is
+    checked against each variant where it is wrong, with that variant's predictions."""
+    right_label = add(
+        admin_client, topic, **{"choices-0-misconception": "equal-values-are-one-object"}
+    )
+    assert right_label.status_code == 302, errors(right_label)
+    Question.objects.all().delete()
+    wrong_label = add(
+        admin_client, topic, slug="other", **{"choices-0-misconception": "assignment-copies"}
+    )
+    assert wrong_label.status_code == 200
+    shown = errors(wrong_label)
+    for n in (257, 1000):  # where 'True' is wrong; inside the cache it is the right answer
+        assert f"Variant n={n}: The choice 'True' is labelled 'assignment-copies'" in shown
+    assert "Variant n=5:" not in shown and "Variant n=256:" not in shown

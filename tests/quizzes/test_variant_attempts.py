@@ -6,53 +6,14 @@ from django.urls import reverse
 
 from courses import selectors as course_selectors
 from courses import services as course_services
-from quizzes import grading, services, variant_services
-from quizzes.models import Choice, PracticeAnswer, Question, Quiz, Response, StoredKey
-from tests.helpers import start_quiz
+from quizzes import grading, variant_services
+from quizzes.models import PracticeAnswer, Quiz, Response, StoredKey
+from tests.helpers import DOUBLING_WORDS, start_quiz
 
 pytestmark = pytest.mark.django_db
 
-WORDS = ["spam", "eggs", "toast", "beans"]
+WORDS = DOUBLING_WORDS
 DOUBLED = [word * 2 for word in WORDS]  # what each variant prints: its key
-
-
-@pytest.fixture
-def doubling(topic):
-    """A typed question with four variants, each printing a different word twice."""
-    question = Question.objects.create(
-        topic=topic,
-        slug="doubling",
-        title="Doubling a string",
-        prompt="What does `{{ word!r }} * 2` print?",
-        snippet="word = {{ word }}\nprint(word * 2)\n",
-        answer_mode=Question.AnswerMode.TYPED,
-        explanation="Repetition.",
-        parameters={"domains": {"word": WORDS}},
-        is_published=True,
-    )
-    services.refresh_answer_key(question)
-    assert services.question_problems(question) == []
-    return question
-
-
-@pytest.fixture
-def small_ints(topic):
-    """A choice question whose right choice depends on the variant (the small-int cache)."""
-    question = Question.objects.create(
-        topic=topic,
-        slug="small-ints",
-        title="Small ints",
-        snippet="a = {{ n }}\nb = int(str(a))\nprint(a is b)\n",
-        answer_mode=Question.AnswerMode.CHOICE,
-        explanation="Only -5..256 are cached.",
-        parameters={"domains": {"n": [7, 256, 257, 1000]}},
-        is_published=True,
-    )
-    Choice.objects.create(question=question, text="True", order=0)
-    Choice.objects.create(question=question, text="False", order=1)
-    services.refresh_answer_key(question)
-    assert services.question_problems(question) == []
-    return question
 
 
 def snippet_shown(client, attempt) -> str:

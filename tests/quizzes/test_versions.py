@@ -31,6 +31,23 @@ def other_line():
     return lines[1]
 
 
+@pytest.fixture
+def pin_to_other_line(instructor, student, topic, other_line):
+    """`pin(quiz)`: a course taking `quiz`, pinned to the other line, `student` enrolled."""
+
+    def pin(quiz):
+        course = course_services.course_create(
+            title="Pinned", slug="pinned", instructors=[instructor], topics=[topic], sections=["A"]
+        )
+        course_services.course_quiz_assign(course=course, quiz=quiz)
+        course.python = other_line
+        course.save()
+        Enrolment.objects.create(course=course, section=course.sections.get(), student=student)
+        return course
+
+    return pin
+
+
 def _python_of(line: str) -> str:
     return grader.python_for_line(line)
 
@@ -79,18 +96,12 @@ def test_refresh_with_an_unconfigured_line_is_a_clear_error(db):
 
 
 def test_a_course_pin_grades_with_that_lines_key_and_records_its_version(
-    make_question, make_quiz, client, student, instructor, topic, other_line
+    make_question, make_quiz, client, student, pin_to_other_line, other_line
 ):
     question = make_question(DIFFERING_SNIPPET)
     versions.refresh_version_keys(question)
     quiz = make_quiz([question])
-    course = course_services.course_create(
-        title="Pinned", slug="pinned", instructors=[instructor], topics=[topic], sections=["A"]
-    )
-    course_services.course_quiz_assign(course=course, quiz=quiz)
-    course.python = other_line
-    course.save()
-    Enrolment.objects.create(course=course, section=course.sections.get(), student=student)
+    pin_to_other_line(quiz)
     client.force_login(student)
     attempt = start_quiz(client, quiz)
     entry = quiz.quiz_questions.get()
@@ -218,7 +229,7 @@ VARIANT_SNIPPET = "import sys\nname = {{ word }}\nprint(sys.getrefcount(name) > 
 
 
 def test_each_variant_has_a_key_per_line_and_a_pin_grades_a_variant_with_its_own(
-    topic, make_quiz, client, student, instructor, other_line
+    topic, make_quiz, client, student, pin_to_other_line, other_line
 ):
     """A parameterised question's template is not a program: each variant's rendered snippet is
     run on the other line, and a course pinned to that line grades the variant a student drew
@@ -246,17 +257,11 @@ def test_each_variant_has_a_key_per_line_and_a_pin_grades_a_variant_with_its_own
         assert row.answer_key["stdout"] == expected.stdout
 
     quiz = make_quiz([question])
-    course = course_services.course_create(
-        title="Pinned", slug="pinned", instructors=[instructor], topics=[topic], sections=["A"]
-    )
-    course_services.course_quiz_assign(course=course, quiz=quiz)
-    course.python = other_line
-    course.save()
-    Enrolment.objects.create(course=course, section=course.sections.get(), student=student)
+    pin_to_other_line(quiz)
     client.force_login(student)
     attempt = start_quiz(client, quiz)
     entry = quiz.quiz_questions.get()
-    drawn = variant_services.attempt_variant(attempt, question)
+    drawn = variant_services.attempt_variant(attempt, entry)
     pinned_key = StoredKey.objects.get(variant=drawn, python=other_line).answer_key
     save_answer(client, attempt, entry, {f"q{entry.pk}-answer_text": pinned_key["stdout"]})
     client.post(f"/attempts/{attempt.pk}/submit/")
@@ -293,3 +298,74 @@ def test_saving_a_parameterised_question_in_the_admin_stores_each_variants_key_p
         row = StoredKey.objects.get(variant=variant, python=other_line)
         expected = oracle.run_script(rendered, _python_of(other_line))
         assert row.answer_key["stdout"] == expected.stdout
+
+
+def test_the_version_matrix_lists_each_variant_whose_outcome_differs(
+    client, instructor, topic, other_line
+):
+    """A parameterised question's variants are rows of their own, with the rendered snippet and
+    each line's outcome as that line's `python -I` prints it; a variant the same on every line
+    is left out."""
+    import html
+
+    from quizzes import services, variant_services
+    from quizzes.models import Question
+
+    question = Question.objects.create(
+        topic=topic,
+        slug="interned-or-not",
+        title="Interned or not",
+        snippet="import sys\nname = {{ word }}\nprint(sys.getrefcount(name) > {{ limit }})\n",
+        answer_mode=Question.AnswerMode.TYPED,
+        explanation="Immortal on 3.12.",
+        parameters={"domains": {"word": ["total"], "limit": [1000, -1]}},
+        is_published=True,
+    )
+    services.refresh_answer_key(question)
+    versions.refresh_version_keys(question)
+    client.force_login(instructor)
+    text = html.unescape(client.get("/admin/quizzes/question/version-matrix/").content.decode())
+    differing, same = question.variants.order_by("index")
+    for variant in (differing, same):
+        rendered = variant_services.as_seen(question, variant).snippet
+        outputs = {
+            oracle.run_script(rendered, _python_of(line)).stdout for line in versions.python_lines()
+        }
+        assert len(outputs) == (2 if variant == differing else 1)
+    assert f"interned-or-not {variant_services.variant_label(differing)}" in text
+    assert variant_services.as_seen(question, differing).snippet.splitlines()[1] in text
+    assert variant_services.variant_label(same) not in text
+    # The question's admin: the list says how many variants differ, the change page shows each
+    # variant's outcome per line (a template has no rows of its own).
+    listing = html.unescape(client.get("/admin/quizzes/question/").content.decode())
+    assert "yes: 1 of 2 variants" in listing
+    page = html.unescape(
+        client.get(f"/admin/quizzes/question/{question.pk}/change/").content.decode()
+    )
+    assert f"Variant {variant_services.variant_label(differing)} on Python" in page
+    assert page.count("(differs)") == len(versions.python_lines())  # the differing variant's
+
+
+def test_a_refresh_on_another_line_renders_the_variants_once(topic, other_line, monkeypatch):
+    """refresh_variant_version_keys hands the variants it rendered to the store (which used to
+    render them all again)."""
+    from quizzes import services, variant_services
+    from quizzes.models import Question
+
+    question = Question.objects.create(
+        topic=topic,
+        slug="interned-variants",
+        title="Interned names",
+        snippet=VARIANT_SNIPPET,
+        answer_mode=Question.AnswerMode.TYPED,
+        explanation="Immortal on 3.12.",
+        parameters={"domains": {"word": ["total", "spam"]}},
+        is_published=True,
+    )
+    services.refresh_answer_key(question)
+    calls = []
+    real = variant_services.planned_for
+    monkeypatch.setattr(variant_services, "planned_for", lambda q: calls.append(q) or real(q))
+    versions.refresh_version_keys(question)
+    assert len(calls) == 1
+    assert StoredKey.objects.filter(question=question, python=other_line).count() == 2
