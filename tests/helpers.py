@@ -7,6 +7,18 @@ from quizzes import grading
 from quizzes.models import Attempt, Question
 
 PASSWORD = "memory-model"  # noqa: S105 - test accounts only
+SIGNUP_PASSWORD = "a-Long-passphrase-42"  # noqa: S105 - one the sign-up's validators accept
+
+
+def signup_data(username: str = "ada") -> dict:
+    """A sign-up form that is valid for a new `username` (email username@example.org)."""
+    return {
+        "username": username,
+        "email": f"{username}@example.org",
+        "password1": SIGNUP_PASSWORD,
+        "password2": SIGNUP_PASSWORD,
+    }
+
 
 # Snippets with a deterministic outcome under CPython 3.12.
 ALIASING_SNIPPET = "a = [1, 2]\nb = a\nb.append(3)\nprint(a)\nprint(a is b)\n"

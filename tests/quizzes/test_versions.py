@@ -78,22 +78,29 @@ def test_refresh_with_an_unconfigured_line_is_a_clear_error(db):
         call_command("refresh_answer_keys", "--python", "2.7")
 
 
+def start_in_a_pinned_course(client, quiz, *, line, instructor, student):
+    """`student`, in a course of the quiz's topic pinned to Python `line`, starts the one-question
+    quiz: (the attempt, its entry)."""
+    topic = quiz.questions.get().topic
+    course = course_services.course_create(
+        title="Pinned", slug="pinned", instructors=[instructor], topics=[topic], sections=["A"]
+    )
+    course_services.course_quiz_assign(course=course, quiz=quiz)
+    course.python = line
+    course.save()
+    Enrolment.objects.create(course=course, section=course.sections.get(), student=student)
+    client.force_login(student)
+    return start_quiz(client, quiz), quiz.quiz_questions.get()
+
+
 def test_a_course_pin_grades_with_that_lines_key_and_records_its_version(
     make_question, make_quiz, client, student, instructor, topic, other_line
 ):
     question = make_question(DIFFERING_SNIPPET)
     versions.refresh_version_keys(question)
-    quiz = make_quiz([question])
-    course = course_services.course_create(
-        title="Pinned", slug="pinned", instructors=[instructor], topics=[topic], sections=["A"]
+    attempt, entry = start_in_a_pinned_course(
+        client, make_quiz([question]), line=other_line, instructor=instructor, student=student
     )
-    course_services.course_quiz_assign(course=course, quiz=quiz)
-    course.python = other_line
-    course.save()
-    Enrolment.objects.create(course=course, section=course.sections.get(), student=student)
-    client.force_login(student)
-    attempt = start_quiz(client, quiz)
-    entry = quiz.quiz_questions.get()
     pinned_key = versions.version_keys(question)[other_line].answer_key
     answer = {f"q{entry.pk}-answer_text": pinned_key["stdout"]}
     save_answer(client, attempt, entry, answer)
@@ -245,17 +252,9 @@ def test_each_variant_has_a_key_per_line_and_a_pin_grades_a_variant_with_its_own
         expected = oracle.run_script(rendered, _python_of(other_line))
         assert row.answer_key["stdout"] == expected.stdout
 
-    quiz = make_quiz([question])
-    course = course_services.course_create(
-        title="Pinned", slug="pinned", instructors=[instructor], topics=[topic], sections=["A"]
+    attempt, entry = start_in_a_pinned_course(
+        client, make_quiz([question]), line=other_line, instructor=instructor, student=student
     )
-    course_services.course_quiz_assign(course=course, quiz=quiz)
-    course.python = other_line
-    course.save()
-    Enrolment.objects.create(course=course, section=course.sections.get(), student=student)
-    client.force_login(student)
-    attempt = start_quiz(client, quiz)
-    entry = quiz.quiz_questions.get()
     drawn = variant_services.attempt_variant(attempt, question)
     pinned_key = StoredKey.objects.get(variant=drawn, python=other_line).answer_key
     save_answer(client, attempt, entry, {f"q{entry.pk}-answer_text": pinned_key["stdout"]})
