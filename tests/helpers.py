@@ -3,8 +3,8 @@ with a known outcome, and driving an attempt through its pages as a student does
 
 from django.urls import reverse
 
-from quizzes import grading
-from quizzes.models import Attempt, Question
+from quizzes import grading, services
+from quizzes.models import Attempt, Choice, Question
 
 PASSWORD = "memory-model"  # noqa: S105 - test accounts only
 SIGNUP_PASSWORD = "a-Long-passphrase-42"  # noqa: S105 - one the sign-up's validators accept
@@ -24,6 +24,38 @@ def signup_data(username: str = "ada") -> dict:
 ALIASING_SNIPPET = "a = [1, 2]\nb = a\nb.append(3)\nprint(a)\nprint(a is b)\n"
 RAISING_SNIPPET = "key = [1]\nprint('before')\nd = {key: 1}\nprint('after')\n"
 REJECTED_SNIPPET = "import os\nprint(os.getcwd())\n"
+
+
+# A typed question with three variants, each printing another word twice.
+DOUBLING = {
+    "slug": "doubling",
+    "title": "Doubling",
+    "snippet": "word = {{ word }}\nprint(word * 2)\n",
+    "explanation": "Repetition.",
+    "domains": {"word": ["spam", "eggs", "toast"]},
+}
+
+
+def make_variant_question(
+    topic, *, slug, title, snippet, explanation, domains, mode="typed", choices=(), **fields
+) -> Question:
+    """A published parameterised question (`domains`: {name: values}) with choices of the texts
+    `choices`, its variants and their keys computed by the grader."""
+    question = Question.objects.create(
+        topic=topic,
+        slug=slug,
+        title=title,
+        snippet=snippet,
+        answer_mode=mode,
+        explanation=explanation,
+        parameters={"domains": domains},
+        is_published=True,
+        **fields,
+    )
+    for order, text in enumerate(choices):
+        Choice.objects.create(question=question, text=text, order=order)
+    services.refresh_answer_key(question)
+    return question
 
 
 JSON = {"HTTP_ACCEPT": "application/json"}  # what attempt.js asks for when it autosaves

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from courses import services as course_services
 from quizzes import grading, services, variant_services
-from quizzes.models import Question, Quiz
+from quizzes.models import Quiz
+from tests.helpers import DOUBLING, make_variant_question
 
 pytestmark = pytest.mark.django_db
 
@@ -18,17 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_the_attempt_view_and_the_export_name_the_variant(
     client, instructor, course, enrolled, topic
 ):
-    question = Question.objects.create(
-        topic=topic,
-        slug="doubling",
-        title="Doubling",
-        snippet="word = {{ word }}\nprint(word * 2)\n",
-        answer_mode=Question.AnswerMode.TYPED,
-        explanation="Repetition.",
-        parameters={"domains": {"word": ["spam", "eggs", "toast"]}},
-        is_published=True,
-    )
-    services.refresh_answer_key(question)
+    question = make_variant_question(topic, **DOUBLING)
     quiz = Quiz.objects.create(slug="doubling-quiz", title="Doubling quiz", is_published=True)
     entry = quiz.quiz_questions.create(question=question, order=0, points=1)
     course_services.course_quiz_assign(course=course, quiz=quiz)

@@ -7,8 +7,8 @@ from django.urls import reverse
 from courses import selectors as course_selectors
 from courses import services as course_services
 from quizzes import grading, services, variant_services
-from quizzes.models import Choice, PracticeAnswer, Question, Quiz, Response, StoredKey
-from tests.helpers import start_quiz
+from quizzes.models import PracticeAnswer, Question, Quiz, Response, StoredKey
+from tests.helpers import DOUBLING, make_variant_question, start_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -19,18 +19,11 @@ DOUBLED = [word * 2 for word in WORDS]  # what each variant prints: its key
 @pytest.fixture
 def doubling(topic):
     """A typed question with four variants, each printing a different word twice."""
-    question = Question.objects.create(
-        topic=topic,
-        slug="doubling",
-        title="Doubling a string",
+    question = make_variant_question(
+        topic,
+        **{**DOUBLING, "title": "Doubling a string", "domains": {"word": WORDS}},
         prompt="What does `{{ word!r }} * 2` print?",
-        snippet="word = {{ word }}\nprint(word * 2)\n",
-        answer_mode=Question.AnswerMode.TYPED,
-        explanation="Repetition.",
-        parameters={"domains": {"word": WORDS}},
-        is_published=True,
     )
-    services.refresh_answer_key(question)
     assert services.question_problems(question) == []
     return question
 
@@ -38,19 +31,16 @@ def doubling(topic):
 @pytest.fixture
 def small_ints(topic):
     """A choice question whose right choice depends on the variant (the small-int cache)."""
-    question = Question.objects.create(
-        topic=topic,
+    question = make_variant_question(
+        topic,
         slug="small-ints",
         title="Small ints",
         snippet="a = {{ n }}\nb = int(str(a))\nprint(a is b)\n",
-        answer_mode=Question.AnswerMode.CHOICE,
+        mode=Question.AnswerMode.CHOICE,
+        choices=["True", "False"],
         explanation="Only -5..256 are cached.",
-        parameters={"domains": {"n": [7, 256, 257, 1000]}},
-        is_published=True,
+        domains={"n": [7, 256, 257, 1000]},
     )
-    Choice.objects.create(question=question, text="True", order=0)
-    Choice.objects.create(question=question, text="False", order=1)
-    services.refresh_answer_key(question)
     assert services.question_problems(question) == []
     return question
 
