@@ -46,7 +46,9 @@ def course_files() -> dict[str, str]:
     for topic in Topic.objects.order_by("order", "slug"):
         tables = [row_table(topic)]
         tables += [row_table(page) for page in topic.pages.order_by("order", "pk")]
-        questions = topic.questions.order_by("pk").prefetch_related("choices")
+        questions = topic.questions.order_by("pk").prefetch_related(
+            "choices", "known_wrong_answers"
+        )
         tables += [row_table(question) for question in questions]
         files[topic_file_name(topic)] = _checked(render_file(tables), tables)
     tables = [row_table(quiz) for quiz in Quiz.objects.order_by("pk")]

@@ -15,7 +15,7 @@ from tomlkit.exceptions import InvalidStringError
 
 from content.models import ConceptPage, Topic
 from quizzes import answer_modes, feedback_policies
-from quizzes.models import Choice, Question, Quiz
+from quizzes.models import Choice, KnownWrongAnswer, Question, Quiz
 from quizzes.text import normalise_newlines
 
 # Fixture names of the answer modes and feedback policies: their stored values (the registries
@@ -26,9 +26,11 @@ _MODE_NAMES = {value: name for name, value in MODES.items()}
 _POLICY_NAMES = {value: name for name, value in POLICIES.items()}
 
 # Markdown, programs and their outputs: multi-line literal strings ('''...'''), nothing escaped.
-LITERAL_KEYS = frozenset({"body", "prompt", "snippet", "explanation", "text", "description"})
+LITERAL_KEYS = frozenset(
+    {"body", "prompt", "snippet", "explanation", "text", "description", "stdout"}
+)
 # Arrays of tables written as [[parent.key]] tables; other arrays of tables are written inline.
-SUBTABLE_KEYS = frozenset({"choices"})
+SUBTABLE_KEYS = frozenset({"choices", "known_wrong_answers"})
 # A parameterised question's domains and constraints: inline tables and arrays of literals.
 PARAMETER_KEYS = frozenset({"parameters", "constraints"})
 
@@ -62,7 +64,11 @@ def page_table(page: ConceptPage) -> dict:
     return table
 
 
-def question_table(question: Question, choices: Iterable[Choice]) -> dict:
+def question_table(
+    question: Question,
+    choices: Iterable[Choice],
+    known_wrong_answers: Iterable[KnownWrongAnswer] = (),
+) -> dict:
     table = {
         "slug": question.slug,
         "title": question.title,
@@ -87,6 +93,19 @@ def question_table(question: Question, choices: Iterable[Choice]) -> dict:
     ]
     if choices:
         table["choices"] = choices
+    # A typed question's known wrong answers; a question without any is written as before.
+    known = [known_wrong_answer_table(answer) for answer in known_wrong_answers]
+    if known:
+        table["known_wrong_answers"] = known
+    return table
+
+
+def known_wrong_answer_table(answer: KnownWrongAnswer) -> dict:
+    """An outcome as the model keeps it: the output, the exception line only when there is one."""
+    table = {"stdout": normalise_newlines(answer.stdout)}
+    if answer.exception:
+        table["exception"] = answer.exception
+    table["misconception"] = answer.misconception
     return table
 
 
@@ -126,7 +145,9 @@ def row_table(row: Topic | ConceptPage | Question | Quiz) -> tuple[str, dict]:
         case ConceptPage():
             return "pages", page_table(row)
         case Question():
-            return "questions", question_table(row, row.choices.all())
+            return "questions", question_table(
+                row, row.choices.all(), row.known_wrong_answers.all()
+            )
         case Quiz():
             entries = row.quiz_questions.select_related("question")
             return "quizzes", quiz_table(row, [(e.question.slug, e.points) for e in entries])

@@ -33,9 +33,9 @@ from content.fixture_format import (
 )
 from content.guards import DEFERRED_POLICIES, snippets_on_pages
 from content.models import ConceptPage, Topic
-from quizzes import feedback_policies, services, variant_services
+from quizzes import feedback_policies, grading, known_answers, services, variant_services
 from quizzes.deadlines import follow_quiz_times
-from quizzes.models import Choice, Question, Quiz
+from quizzes.models import Choice, KnownWrongAnswer, Question, Quiz
 from quizzes.text import normalise_newlines
 
 logger = logging.getLogger(__name__)
@@ -178,7 +178,45 @@ def _check_topic_file(path: Path, data: dict, checker: _Checker) -> None:
         for choice in checker.tables(where, question, "choices"):
             checker.require(where + " choice", choice, "text", str)
             checker.require(where + " choice", choice, "misconception", str, optional=True)
+        _check_known_wrong_answers(where, question, checker)
         _check_parameters(where, question, checker)
+
+
+def _check_known_wrong_answers(where: str, question: dict, checker: _Checker) -> None:
+    """A typed question's [[questions.known_wrong_answers]]: an output, an optional exception
+    line and the misconception behind it, each output once. Whether one is the real outcome or
+    contradicts its catalogue label needs the key: the load checks that (known_answers)."""
+    answers = checker.tables(where, question, "known_wrong_answers")
+    if answers and question.get("mode") in MODES and MODES[question["mode"]] != "typed":
+        checker.problems.append(f"{where}: {known_answers.ONLY_TYPED}")
+    seen: list[KnownWrongAnswer] = []
+    for number, answer in enumerate(answers, start=1):
+        at = f"{where} known wrong answer {number}"
+        stdout = checker.require(at, answer, "stdout", str)
+        exception = checker.require(at, answer, "exception", str, optional=True)
+        label = checker.require(at, answer, "misconception", str)
+        if exception is not None and "\n" in exception.strip():
+            checker.problems.append(f"{at}: `exception` is one line, the traceback's last")
+        if label is not None and not label.strip():
+            checker.problems.append(f"{at}: `misconception` must name the misconception")
+        if stdout is None:
+            continue
+        written = KnownWrongAnswer(stdout=stdout, exception=exception or "")
+        if any(grading.answer_matches(known_answers.text(written), k.outcome) for k in seen):
+            checker.problems.append(f"{at}: the same output as an earlier known wrong answer")
+        seen.append(written)
+
+
+def _known_wrong_answers(data: dict) -> list[KnownWrongAnswer]:
+    """A checked question table's known wrong answers, unsaved, in the file's order."""
+    return [
+        KnownWrongAnswer(
+            stdout=answer["stdout"],
+            exception=answer.get("exception", ""),
+            misconception=answer["misconception"],
+        )
+        for answer in data.get("known_wrong_answers", [])
+    ]
 
 
 def _check_parameters(where: str, question: dict, checker: _Checker) -> None:
@@ -267,6 +305,7 @@ def _check_guarded_snippets(topic_files: list[dict], quizzes: list[dict], checke
 class Fixtures:
     topic_files: list[dict]
     quizzes: list[dict]
+    topic_paths: list[Path]  # each topic file's, for messages
 
 
 def read_fixtures(root: Path) -> Fixtures:
@@ -275,12 +314,13 @@ def read_fixtures(root: Path) -> Fixtures:
     topic_paths = sorted((root / "topics").glob("*.toml"))
     if not topic_paths:
         raise ContentError([f"{root / 'topics'}: no *.toml topic files found"])
-    topic_files = []
+    topic_files, read_paths = [], []
     for path in topic_paths:
         data = _read_toml(path, checker)
         if data:
             _check_topic_file(path, data, checker)
             topic_files.append(data)
+            read_paths.append(path)
     quizzes = []
     quiz_path = root / "quizzes.toml"
     if quiz_path.exists():
@@ -297,7 +337,7 @@ def read_fixtures(root: Path) -> Fixtures:
         _check_guarded_snippets(topic_files, quizzes, checker)
     if checker.problems:
         raise ContentError(checker.problems)
-    return Fixtures(topic_files=topic_files, quizzes=quizzes)
+    return Fixtures(topic_files=topic_files, quizzes=quizzes, topic_paths=read_paths)
 
 
 # --- Writing ----------------------------------------------------------------------------------
@@ -351,8 +391,11 @@ def _upsert(existing, before: str | None, wanted: str, write):
     return write()
 
 
-def _wanted_question(topic_slug: str, data: dict) -> tuple[dict, list[Choice], str]:
-    """The question's fields (but its topic), choices and digest as the fixture has them."""
+def _wanted_question(
+    topic_slug: str, data: dict
+) -> tuple[dict, list[Choice], list[KnownWrongAnswer], str]:
+    """The question's fields (but its topic), choices, known wrong answers and digest as the
+    fixture has them."""
     fields = {
         "title": data["title"],
         "prompt": data.get("prompt", ""),
@@ -366,9 +409,10 @@ def _wanted_question(topic_slug: str, data: dict) -> tuple[dict, list[Choice], s
         Choice(text=choice["text"], misconception=choice.get("misconception", ""))
         for choice in data.get("choices", [])
     ]
+    known = _known_wrong_answers(data)
     wanted = Question(slug=data["slug"], is_published=data.get("published", True), **fields)
-    digest = table_digest("questions", question_table(wanted, choices), topic_slug=topic_slug)
-    return fields, choices, digest
+    table = question_table(wanted, choices, known)
+    return fields, choices, known, table_digest("questions", table, topic_slug=topic_slug)
 
 
 def _wanted_page(topic_slug: str, data: dict) -> tuple[dict, str]:
@@ -385,11 +429,17 @@ def _wanted_page(topic_slug: str, data: dict) -> tuple[dict, str]:
     return fields, digest
 
 
+def _write_question(slug: str, fields: dict, choices: list, known: list) -> Question:
+    question = services.question_upsert(slug=slug, fields=fields, choices=choices)
+    services.known_wrong_answers_sync(question=question, answers=known)
+    return question
+
+
 def _load_question(
-    topic: Topic, data: dict, report: LoadReport, overwrite: bool, results: Results
+    path: Path, topic: Topic, data: dict, report: LoadReport, overwrite: bool, results: Results
 ) -> None:
     slug = data["slug"]
-    fields, choices, digest = _wanted_question(topic.slug, data)
+    fields, choices, known, digest = _wanted_question(topic.slug, data)
     existing = Question.objects.filter(slug=slug).select_related("topic").first()
     allowed, before = _may_write(existing, "question", digest, report, overwrite)
     if not allowed:
@@ -399,7 +449,7 @@ def _load_question(
         existing,
         before,
         digest,
-        lambda: services.question_upsert(slug=slug, fields=fields, choices=choices),
+        lambda: _write_question(slug, fields, choices, known),
     )
     if question.parameters:
         # Every variant's key (computed before the transaction: _sources_to_run).
@@ -408,6 +458,17 @@ def _load_question(
     else:
         report.keys_computed += compute.store_key(question, results)
         problems = services.question_problems(question)
+    # Known wrong answers against the key: never the real outcome, a catalogue label its
+    # prediction (as the admin checks them).
+    problems += [
+        f"{path} question {slug}: {problem}"
+        for problem in known_answers.problems(
+            question.answer_mode,
+            question.answer_key,
+            question.key_predictions,
+            question.known_wrong_answers.all(),
+        )
+    ]
     if problems:
         report.invalid[question.slug] = problems
     publish = data.get("published", True) and not problems
@@ -435,7 +496,9 @@ def _load_page(
     _record(page, "page", before, report)
 
 
-def _load_topic_file(data: dict, report: LoadReport, overwrite: bool, results: Results) -> None:
+def _load_topic_file(
+    path: Path, data: dict, report: LoadReport, overwrite: bool, results: Results
+) -> None:
     spec = data["topic"]
     fields = {"title": spec["title"], "order": spec["order"], "summary": spec.get("summary", "")}
     topic = Topic.objects.filter(slug=spec["slug"]).first()
@@ -453,7 +516,7 @@ def _load_topic_file(data: dict, report: LoadReport, overwrite: bool, results: R
     for page_data in data.get("pages", []):
         _load_page(topic, page_data, report, overwrite, results)
     for question_data in data.get("questions", []):
-        _load_question(topic, question_data, report, overwrite, results)
+        _load_question(path, topic, question_data, report, overwrite, results)
 
 
 def _load_quiz(data: dict, report: LoadReport, overwrite: bool) -> None:
@@ -509,7 +572,7 @@ def _sources_to_run(fixtures: Fixtures, overwrite: bool) -> tuple[set[str], set[
             if _will_write(page, digest, overwrite):
                 sources.update(compute.blocks_to_run(page, fields["body"]))
         for question_data in data.get("questions", []):
-            fields, _, digest = _wanted_question(topic_slug, question_data)
+            fields, _, _, digest = _wanted_question(topic_slug, question_data)
             question = Question.objects.filter(slug=question_data["slug"]).select_related("topic")
             question = question.first()
             if not _will_write(question, digest, overwrite):
@@ -535,8 +598,8 @@ def _write(fixtures: Fixtures, overwrite: bool, results: Results) -> LoadReport:
     """Write every row in one transaction, with grader results computed beforehand."""
     report = LoadReport()
     with transaction.atomic():
-        for data in fixtures.topic_files:
-            _load_topic_file(data, report, overwrite, results)
+        for path, data in zip(fixtures.topic_paths, fixtures.topic_files, strict=True):
+            _load_topic_file(path, data, report, overwrite, results)
         for quiz in fixtures.quizzes:
             _load_quiz(quiz, report, overwrite)
     return report

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.roles import INSTRUCTORS_GROUP
 from courses import services
+from courses.forms import AccommodationForm
 from courses.models import (
     Accommodation,
     Course,
@@ -175,16 +176,8 @@ class SectionTimesAdmin(TimesFollowDeletion, OwnedAdmin):
 class AccommodationAdminForm(forms.ModelForm):
     class Meta:
         model = Accommodation
-        fields = [
-            "course",
-            "student",
-            "quiz",
-            "time_multiplier",
-            "extra_minutes",
-            "closes_at",
-            "extra_attempts",
-            "note",
-        ]
+        # The course page's fields, and the course (which that page's URL gives).
+        fields = ["course", *AccommodationForm.Meta.fields]
 
     def clean(self):
         cleaned = super().clean()

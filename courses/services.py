@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -313,12 +313,20 @@ def attempt_rescore(*, attempt: Attempt) -> int:
     return score
 
 
-def _locked_submitted_response(response: Response) -> Response:
-    locked = (
-        Response.objects.select_for_update()
-        .select_related("attempt", "quiz_question__question")
-        .get(pk=response.pk)
+def _locked_responses(pks) -> QuerySet[Response]:
+    """The responses `pks`, locked until the transaction ends, with what grading them reads.
+    Only the responses' rows are locked (FOR UPDATE OF): PostgreSQL refuses FOR UPDATE on the
+    nullable side of an outer join (a response's choice and variant), and locking the joined
+    attempt, question and variant rows too would hold up other grade changes of the question."""
+    return (
+        Response.objects.select_for_update(of=("self",))
+        .filter(pk__in=pks)
+        .select_related("attempt", "quiz_question__question", "choice", "variant")
     )
+
+
+def _locked_submitted_response(response: Response) -> Response:
+    locked = _locked_responses([response.pk]).get()
     if locked.attempt.submitted_at is None:
         raise CourseError("The attempt is still open: grades change only once it is submitted.")
     return locked
@@ -399,14 +407,10 @@ def response_regrade(*, responses, by, now: datetime | None = None) -> int:
     now = now or timezone.now()
     changed = 0
     with transaction.atomic():
-        for response in (
-            # Only the responses are locked: PostgreSQL refuses FOR UPDATE on the nullable side
-            # of the outer joins a response's choice and variant are read with.
-            Response.objects.select_for_update(of=("self",))
-            .filter(pk__in=[r.pk for r in responses])
-            .select_related("attempt", "quiz_question__question", "choice", "variant")
+        for response in _locked_responses([r.pk for r in responses]).prefetch_related(
             # What as_seen reads of a variant's question: its choices and the variant's keys.
-            .prefetch_related("quiz_question__question__choices", "variant__stored_keys")
+            "quiz_question__question__choices",
+            "variant__stored_keys",
         ):
             question = variant_services.as_seen(response.quiz_question.question, response.variant)
             response.choice = variant_services.seen_choice(question, response.choice)

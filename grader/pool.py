@@ -52,6 +52,10 @@ class GraderUnavailable(RuntimeError):
     """The grader server could not start, or its self-check found the sandbox not in force."""
 
 
+class _NotReadyInTime(GraderUnavailable):
+    """The server had not said it is ready (self-checked, calibrated) when its time was up."""
+
+
 class _ServerGone(Exception):
     """The server closed a connection, or did not answer in time."""
 
@@ -202,7 +206,7 @@ def _dependency_folder() -> str:
 class _ServerProcess:
     """One running grader server and the caller's connections to it."""
 
-    def __init__(self, pool_size: int, python: str):
+    def __init__(self, pool_size: int, python: str, start_seconds: float | None = None):
         self.workdir = tempfile.mkdtemp(prefix="grader-")
         os.chmod(self.workdir, 0o555)  # empty, and nobody may create anything in it
         pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET) for _ in range(pool_size)]
@@ -225,13 +229,21 @@ class _ServerProcess:
             theirs.close()
             self.connections.append(_Connection(ours))
             self.free.put(self.connections[-1])
-        self.hello = self._read_hello()
+        self.hello = self._read_hello(
+            _config.start_seconds if start_seconds is None else start_seconds
+        )
 
-    def _read_hello(self) -> dict:
+    def _read_hello(self, start_seconds: float) -> dict:
+        """The server's hello, which it sends once its self-check passed and its children's
+        start was calibrated (grader.server.main): the server is ready when it arrives."""
         stdout = self.process.stdout
         assert stdout is not None  # Popen(stdout=PIPE)
-        ready, _, _ = select.select([stdout], [], [], _config.start_seconds)
-        line = stdout.readline() if ready else b""
+        ready, _, _ = select.select([stdout], [], [], start_seconds)
+        if not ready:
+            self.stop()
+            logger.error("The grader server was not ready within %s s; stopped", start_seconds)
+            raise _NotReadyInTime(f"the grader server was not ready within {start_seconds} s")
+        line = stdout.readline()
         try:
             hello = json.loads(line)
         except ValueError:
@@ -381,16 +393,46 @@ def _stop_servers(keep: tuple[str, ...] = ()) -> None:
         _servers.pop(python).stop()
 
 
-def _current_server(python: str | None = None) -> _ServerProcess:
-    python = python or _config.python
+def is_ready(python: str | None = None) -> bool:
+    """Whether the interpreter's grader server runs and is ready (its hello came, after its
+    self-check and calibration). Starts nothing."""
     with _lock:
+        server = _servers.get(python or _config.python)
+        return server is not None and server.is_alive()
+
+
+def wait_ready(python: str | None = None, *, timeout: float | None = None) -> dict:
+    """Start the interpreter's grader server unless it runs, wait until it is ready, at most
+    `timeout` seconds (else start_seconds), and return its hello. A caller that times runs
+    waits here first, so that it times runs, not a start. GraderUnavailable if it is not ready
+    in time (the server is stopped: the next run starts another) or refuses to serve."""
+    timeout = _config.start_seconds if timeout is None else timeout
+    try:
+        return _current_server(python, start_seconds=timeout).hello
+    except _NotReadyInTime:  # said with the time the caller gave, not the time left of it
+        raise GraderUnavailable(f"the grader server was not ready within {timeout} s") from None
+
+
+def _current_server(
+    python: str | None = None, start_seconds: float | None = None
+) -> _ServerProcess:
+    """The interpreter's running server, started if need be; with `start_seconds`, ready within
+    that time (waiting for another caller's start included), else GraderUnavailable."""
+    python = python or _config.python
+    deadline = None if start_seconds is None else time.monotonic() + start_seconds
+    if not _lock.acquire(timeout=-1 if start_seconds is None else start_seconds):
+        raise _NotReadyInTime(f"the grader server was not ready within {start_seconds} s")
+    try:
         server = _servers.get(python)
         if server is not None and not server.is_alive():
             _stop_servers(keep=tuple(other for other in _servers if other != python))
             server = None
         if server is None:
-            server = _servers[python] = _ServerProcess(_config.pool_size, python)
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            server = _servers[python] = _ServerProcess(_config.pool_size, python, remaining)
         return server
+    finally:
+        _lock.release()
 
 
 def _forget_server_after_fork() -> None:

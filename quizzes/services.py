@@ -235,6 +235,22 @@ def question_upsert(*, slug: str, fields: dict, choices: list[Choice]) -> Questi
     return question
 
 
+def known_wrong_answers_sync(*, question: Question, answers: list[KnownWrongAnswer]) -> None:
+    """Make the typed question's known wrong answers equal `answers` (unsaved, in order). Rows
+    already equal are kept; otherwise they are written afresh in that order (nothing refers to
+    a known wrong answer: a response keeps the labels it was given, not the row)."""
+    fields = ("stdout", "exception", "misconception")
+    wanted = [tuple(getattr(answer, name) for name in fields) for answer in answers]
+    stored = list(question.known_wrong_answers.values_list(*fields))
+    if stored == wanted:
+        return
+    question.known_wrong_answers.all().delete()
+    KnownWrongAnswer.objects.bulk_create(
+        KnownWrongAnswer(question=question, **dict(zip(fields, values, strict=True)))
+        for values in wanted
+    )
+
+
 def question_publish_set(*, question: Question, published: bool) -> None:
     if question.is_published != published:
         question.is_published = published

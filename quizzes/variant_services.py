@@ -327,6 +327,26 @@ def _result(results: dict[str, Result], source: str) -> Result:
         raise ResultMissing(source) from None
 
 
+def stored_key_write(
+    *, question: Question, variant: QuestionVariant, line: str, result: Result, snippet: str
+) -> None:
+    """Store `result`, the grader's on Python `line` for the variant's rendered `snippet`, as
+    the key of the question's variant on that line."""
+    StoredKey.objects.update_or_create(
+        variant=variant,
+        python=line,
+        defaults={
+            "question": question,
+            "python_version": result.python_version,
+            "answer_key": result.outcome,
+            "key_trace": result.trace,
+            "key_predictions": result.predictions,
+            "source_hash": grading.source_hash(snippet),
+            "computed_at": result.computed_at,
+        },
+    )
+
+
 def _write_rows(question: Question, planned: list[Planned], results: dict[str, Result]) -> None:
     from quizzes import services  # services imports this module
 
@@ -336,18 +356,12 @@ def _write_rows(question: Question, planned: list[Planned], results: dict[str, R
             question=question, index=index, defaults={"params": variant.params}
         )
         result = results[variant.snippet]
-        StoredKey.objects.update_or_create(
+        stored_key_write(
+            question=question,
             variant=row,
-            python=python_line(result.python_version),
-            defaults={
-                "question": question,
-                "python_version": result.python_version,
-                "answer_key": result.outcome,
-                "key_trace": result.trace,
-                "key_predictions": result.predictions,
-                "source_hash": grading.source_hash(variant.snippet),
-                "computed_at": result.computed_at,
-            },
+            line=python_line(result.python_version),
+            result=result,
+            snippet=variant.snippet,
         )
     first = results[planned[0].snippet]
     services.store_answer_key(

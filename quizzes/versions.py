@@ -209,18 +209,12 @@ def store_variant_version_keys(
                 if previous is not None and outcomes_differ(previous, result.outcome):
                     slug = f"{question.slug} {variant_services.variant_label(variant)}"
                     changes.append(KeyChange(slug, line, previous, result.outcome))
-                StoredKey.objects.update_or_create(
+                variant_services.stored_key_write(
+                    question=question,
                     variant=variant,
-                    python=line,
-                    defaults={
-                        "question": question,
-                        "python_version": result.python_version,
-                        "answer_key": result.outcome,
-                        "key_trace": result.trace,
-                        "key_predictions": result.predictions,
-                        "source_hash": source_hash(plan.snippet),
-                        "computed_at": result.computed_at,
-                    },
+                    line=line,
+                    result=result,
+                    snippet=plan.snippet,
                 )
     for change in changes:
         logger.warning("Question %s: its key on Python %s changed", change.slug, change.python)

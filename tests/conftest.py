@@ -15,7 +15,13 @@ from grader import config as grader_config
 from quizzes import services
 from quizzes.grading import expected_text
 from quizzes.models import Choice, Question, Quiz, QuizQuestion
-from tests.helpers import ALIASING_SNIPPET, DOUBLING_WORDS, PASSWORD, RAISING_SNIPPET
+from tests.helpers import (
+    ALIASING_SNIPPET,
+    DOUBLING_WORDS,
+    PASSWORD,
+    RAISING_SNIPPET,
+    make_variant_question,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -187,18 +193,15 @@ def true_false_question(make_question):
 @pytest.fixture
 def doubling(topic):
     """A typed question with four variants, each printing a different word twice."""
-    question = Question.objects.create(
-        topic=topic,
+    question = make_variant_question(
+        topic,
         slug="doubling",
         title="Doubling a string",
         prompt="What does `{{ word!r }} * 2` print?",
         snippet="word = {{ word }}\nprint(word * 2)\n",
-        answer_mode=Question.AnswerMode.TYPED,
         explanation="Repetition.",
-        parameters={"domains": {"word": DOUBLING_WORDS}},
-        is_published=True,
+        domains={"word": DOUBLING_WORDS},
     )
-    services.refresh_answer_key(question)
     assert services.question_problems(question) == []
     return question
 
@@ -206,19 +209,16 @@ def doubling(topic):
 @pytest.fixture
 def small_ints(topic):
     """A choice question whose right choice depends on the variant (the small-int cache)."""
-    question = Question.objects.create(
-        topic=topic,
+    question = make_variant_question(
+        topic,
         slug="small-ints",
         title="Small ints",
         snippet="a = {{ n }}\nb = int(str(a))\nprint(a is b)\n",
-        answer_mode=Question.AnswerMode.CHOICE,
+        mode=Question.AnswerMode.CHOICE,
+        choices=("True", "False"),
         explanation="Only -5..256 are cached.",
-        parameters={"domains": {"n": [7, 256, 257, 1000]}},
-        is_published=True,
+        domains={"n": [7, 256, 257, 1000]},
     )
-    Choice.objects.create(question=question, text="True", order=0)
-    Choice.objects.create(question=question, text="False", order=1)
-    services.refresh_answer_key(question)
     assert services.question_problems(question) == []
     return question
 

@@ -3,10 +3,22 @@ with a known outcome, and driving an attempt through its pages as a student does
 
 from django.urls import reverse
 
-from quizzes import grading
-from quizzes.models import Attempt, Question
+from quizzes import grading, services
+from quizzes.models import Attempt, Choice, Question
 
 PASSWORD = "memory-model"  # noqa: S105 - test accounts only
+SIGNUP_PASSWORD = "a-Long-passphrase-42"  # noqa: S105 - one the sign-up's validators accept
+
+
+def signup_data(username: str = "ada") -> dict:
+    """A sign-up form that is valid for a new `username` (email username@example.org)."""
+    return {
+        "username": username,
+        "email": f"{username}@example.org",
+        "password1": SIGNUP_PASSWORD,
+        "password2": SIGNUP_PASSWORD,
+    }
+
 
 # Snippets with a deterministic outcome under CPython 3.12.
 ALIASING_SNIPPET = "a = [1, 2]\nb = a\nb.append(3)\nprint(a)\nprint(a is b)\n"
@@ -14,6 +26,28 @@ RAISING_SNIPPET = "key = [1]\nprint('before')\nd = {key: 1}\nprint('after')\n"
 REJECTED_SNIPPET = "import os\nprint(os.getcwd())\n"
 # The words of conftest's parameterised `doubling` question: one variant each.
 DOUBLING_WORDS = ["spam", "eggs", "toast", "beans"]
+
+
+def make_variant_question(
+    topic, *, slug, title, snippet, explanation, domains, mode="typed", choices=(), **fields
+) -> Question:
+    """A published parameterised question (`domains`: {name: values}) with choices of the texts
+    `choices`, its variants and their keys computed by the grader."""
+    question = Question.objects.create(
+        topic=topic,
+        slug=slug,
+        title=title,
+        snippet=snippet,
+        answer_mode=mode,
+        explanation=explanation,
+        parameters={"domains": domains},
+        is_published=True,
+        **fields,
+    )
+    for order, text in enumerate(choices):
+        Choice.objects.create(question=question, text=text, order=order)
+    services.refresh_answer_key(question)
+    return question
 
 
 JSON = {"HTTP_ACCEPT": "application/json"}  # what attempt.js asks for when it autosaves

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts import ratelimit
 from quizzes.models import PracticeAnswer, Response
 from tests.config.test_csp import inline_code
-from tests.helpers import JSON, PASSWORD, right_answer_data, start_quiz
+from tests.helpers import JSON, PASSWORD, right_answer_data, signup_data, start_quiz
 
 pytestmark = pytest.mark.django_db
 
@@ -256,14 +256,7 @@ def test_each_user_has_their_own_allowance(client, logged_in, other_student, qui
 
 
 def sign_up(client: Client, username: str):
-    password = "a-Long-passphrase-42"
-    data = {
-        "username": username,
-        "email": f"{username}@example.org",
-        "password1": password,
-        "password2": password,
-    }
-    return client.post(reverse("signup"), data)
+    return client.post(reverse("signup"), signup_data(username))
 
 
 def test_sign_ups_from_one_address_are_limited(monkeypatch):

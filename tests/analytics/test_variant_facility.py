@@ -7,7 +7,8 @@ from django.urls import reverse
 from analytics import selectors
 from analytics.variant_facility import EASIER, HARDER, variant_facilities
 from quizzes import grading, services, variant_services
-from quizzes.models import Question, Quiz
+from quizzes.models import Quiz
+from tests.helpers import make_variant_question
 
 
 def test_a_hand_checked_example():
@@ -70,17 +71,14 @@ def test_item_analysis_reports_facility_per_variant_given(doubling, make_user, m
 def test_the_analysis_page_shows_the_variant_table(client, instructor, course, enrol, topic):
     from courses import services as course_services
 
-    question = Question.objects.create(
-        topic=topic,
+    question = make_variant_question(
+        topic,
         slug="copies",
         title="Copies",
         snippet="import copy\n\na = [[1]]\nb = getattr(copy, {{ how }})(a)\nprint(a[0] is b[0])\n",
-        answer_mode=Question.AnswerMode.TYPED,
         explanation="Shallow or deep.",
-        parameters={"domains": {"how": ["copy", "deepcopy"]}},
-        is_published=True,
+        domains={"how": ["copy", "deepcopy"]},
     )
-    services.refresh_answer_key(question)
     quiz = Quiz.objects.create(slug="copy-quiz", title="Copy quiz", is_published=True)
     quiz.quiz_questions.create(question=question, order=0, points=1)
     course_services.course_quiz_assign(course=course, quiz=quiz)

@@ -3,6 +3,8 @@
 CI installs it with `apt-get install -y chromium` (.ci/run); without it these tests are skipped.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,13 +44,15 @@ def browser(instructors_group_permissions):
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh page; the test fails on any script error, console error (a CSP refusal is one) or
-    failed request, except the favicon the browser asks for by itself."""
+@contextmanager
+def watched_page(browser, *, expected: frozenset[int] = frozenset()) -> Iterator:
+    """A fresh page that fails the test on any script error, console error (a CSP refusal is one)
+    or failed request, except the favicon the browser asks for by itself and responses with an
+    `expected` status: the test's expected answers, listed in `page.refusals`."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
-    errors = []
+    errors: list[str] = []
+    page.refusals = []
 
     def on_console(message):
         # A failed request is reported with its address by on_response instead.
@@ -56,15 +60,25 @@ def page(browser):
             errors.append(message.text)
 
     def on_response(response):
-        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+        if response.status in expected:
+            page.refusals.append(response.status)
+        elif response.status >= 400 and not response.url.endswith("/favicon.ico"):
             errors.append(f"{response.status} {response.url}")
 
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", on_console)
     page.on("response", on_response)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
     assert not errors, f"the page reported errors: {errors}"
+
+
+@pytest.fixture
+def page(browser):
+    with watched_page(browser) as page:
+        yield page
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from quizzes import services
 from quizzes.models import Response
+from tests.browser.conftest import watched_page
 from tests.browser.test_feedback_diagram import log_in
 from tests.browser.test_typing import wait_for_saved
 
@@ -18,21 +19,8 @@ BUSY_ANSWERS = 2  # the first two saves are refused as busy, the third goes thro
 @pytest.fixture
 def page_expecting_503(browser):
     """Like the `page` fixture, but a 503 is this test's expected answer, not an error."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda m: (
-            m.type == "error"
-            and not m.text.startswith("Failed to load resource")
-            and errors.append(m.text)
-        ),
-    )
-    yield page
-    context.close()
-    assert not errors, errors
+    with watched_page(browser, expected=frozenset({503})) as page:
+        yield page
 
 
 def test_a_save_refused_as_busy_is_retried_until_the_server_has_it(

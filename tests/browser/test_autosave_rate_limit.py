@@ -5,6 +5,7 @@ import pytest
 
 from accounts import ratelimit
 from quizzes import services
+from tests.browser.conftest import watched_page
 from tests.browser.test_feedback_diagram import log_in
 
 pytestmark = pytest.mark.browser
@@ -13,23 +14,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def page_expecting_429(browser):
     """Like the `page` fixture, but a 429 is this test's expected answer, not an error."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    errors, refusals = [], []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda m: (
-            m.type == "error"
-            and not m.text.startswith("Failed to load resource")
-            and errors.append(m.text)
-        ),
-    )
-    page.on("response", lambda r: refusals.append(r.status) if r.status >= 400 else None)
-    page.refusals = refusals
-    yield page
-    context.close()
-    assert not errors, errors
+    with watched_page(browser, expected=frozenset({429})) as page:
+        yield page
 
 
 def test_autosave_over_the_limit_says_so_on_the_page(

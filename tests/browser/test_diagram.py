@@ -5,6 +5,8 @@ below is read from that trace or from what CPython's semantics imply (a `del` dr
 never typed in by hand.
 """
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -87,6 +89,35 @@ def step_index(trace: dict, line: int) -> int:
 
 def arrows_from(drawn: dict, source: str) -> list[str]:
     return [arrow["to"] for arrow in drawn["arrows"] if arrow["from"] == source]
+
+
+def step_through_alias_and_append(page, diagram, *, aliased: int, appended: int) -> tuple:
+    """Step the diagram of a program that aliases a list (`b = a`) and appends to it, as a reader
+    does: by keyboard to the step before line `aliased` runs (the alias made), where `a` and `b`
+    point at one list, then with the Next button to the step before line `appended` (the append
+    done), where that list has one more item. Returns both drawings and the list's label."""
+    trace = json.loads(diagram.locator('script[type="application/json"]').text_content())
+    steps = full_steps(trace)
+    after_alias = next(i for i, step in enumerate(steps) if step["line"] == aliased)
+    after_append = next(i for i, step in enumerate(steps) if step["line"] == appended)
+    diagram.focus()
+    for _ in range(after_alias):
+        page.keyboard.press("ArrowRight")
+    before = diagram.evaluate(DRAWN)
+    assert before["step"] == after_alias
+    [shared] = arrows_from(before, "<module>:a")
+    assert arrows_from(before, "<module>:b") == [shared]
+    for _ in range(after_append - after_alias):
+        diagram.locator(".memdiagram-next").click()
+    after = diagram.evaluate(DRAWN)
+    assert after["step"] == after_append
+    assert arrows_from(after, "<module>:a") == arrows_from(after, "<module>:b") == [shared]
+    items = [
+        [arrow for arrow in drawn["arrows"] if arrow["from"].startswith(f"{shared}[")]
+        for drawn in (before, after)
+    ]
+    assert len(items[1]) == len(items[0]) + 1, "append adds one element to the one list"
+    return before, after, shared
 
 
 def refcount(drawn: dict, label: str) -> int:

@@ -4,14 +4,11 @@ The question's key and the page's trace both come from the real grader; the chec
 CPython's semantics imply for the snippet (aliasing gives one list, append adds one element).
 """
 
-import json
-
 import pytest
 from django.conf import settings
 from django.template.loader import get_template
 
-from grader.trace import full_steps
-from tests.browser.test_diagram import DRAWN, MISPLACED_ARROWS, arrows_from
+from tests.browser.test_diagram import MISPLACED_ARROWS, step_through_alias_and_append
 
 FEEDBACK_TEMPLATES = ("quizzes/practice_feedback.html", "quizzes/_feedback.html")
 
@@ -50,31 +47,14 @@ def test_feedback_page_steps_through_the_snippet(
 
     diagram = page.locator(".memdiagram")
     assert diagram.count() == 1, "the feedback shows the diagram of the question's snippet"
-    trace = json.loads(diagram.locator('script[type="application/json"]').text_content())
     lines = typed_question.snippet.splitlines()
-    aliased = lines.index("b = a") + 2  # the line after `b = a`, as the trace numbers lines
-    appended = lines.index("b.append(3)") + 2
-    after_alias = next(i for i, s in enumerate(full_steps(trace)) if s["line"] == aliased)
-    after_append = next(i for i, s in enumerate(full_steps(trace)) if s["line"] == appended)
-
-    diagram.focus()
-    for _ in range(after_alias):
-        page.keyboard.press("ArrowRight")
-    drawn = diagram.evaluate(DRAWN)
-    assert drawn["step"] == after_alias
-    [shared] = arrows_from(drawn, "<module>:a")
-    assert arrows_from(drawn, "<module>:b") == [shared]
-    assert [label for label, box in drawn["objects"].items() if box["type"] == "list"] == [shared]
-    items_before = [a for a in drawn["arrows"] if a["from"].startswith(f"{shared}[")]
-
-    for _ in range(after_append - after_alias):
-        diagram.locator(".memdiagram-next").click()
-    drawn = diagram.evaluate(DRAWN)
-    assert drawn["step"] == after_append
-    [still_shared] = arrows_from(drawn, "<module>:b")
-    assert arrows_from(drawn, "<module>:a") == [still_shared]
-    items_after = [a for a in drawn["arrows"] if a["from"].startswith(f"{still_shared}[")]
-    assert len(items_after) == len(items_before) + 1, "append adds one element to the one list"
+    before, _, shared = step_through_alias_and_append(
+        page,
+        diagram,
+        aliased=lines.index("b = a") + 2,  # the line after `b = a`, as the trace numbers lines
+        appended=lines.index("b.append(3)") + 2,
+    )
+    assert [label for label, box in before["objects"].items() if box["type"] == "list"] == [shared]
     assert not diagram.evaluate(MISPLACED_ARROWS)
     save_screenshot(page.locator("main"), "feedback-diagram-desktop")
 

@@ -2,13 +2,10 @@
 a student types a program, runs it from the keyboard, and steps its memory diagram; no CSP
 refusal on the way (the page fixture fails on any console error)."""
 
-import json
-
 import pytest
 from django.conf import settings
 
-from grader.trace import full_steps
-from tests.browser.test_diagram import DRAWN, arrows_from
+from tests.browser.test_diagram import step_through_alias_and_append
 from tests.browser.test_feedback_diagram import log_in
 
 BUNDLE = settings.BASE_DIR / "playground" / "static" / "playground" / "editor.bundle.js"
@@ -41,21 +38,5 @@ def test_type_run_and_step_through_a_program(live_server, page, client, student,
     assert page.locator(".cm-line").first.text_content() == PROGRAM[0]
 
     diagram = page.locator(".memdiagram")
-    trace = json.loads(diagram.locator('script[type="application/json"]').text_content())
-    after_alias = next(i for i, s in enumerate(full_steps(trace)) if s["line"] == 3)
-    after_append = next(i for i, s in enumerate(full_steps(trace)) if s["line"] == 4)
-    diagram.focus()
-    for _ in range(after_alias):
-        page.keyboard.press("ArrowRight")
-    drawn = diagram.evaluate(DRAWN)
-    assert drawn["step"] == after_alias
-    [shared] = arrows_from(drawn, "<module>:a")
-    assert arrows_from(drawn, "<module>:b") == [shared]
-    items_before = [a for a in drawn["arrows"] if a["from"].startswith(f"{shared}[")]
-    for _ in range(after_append - after_alias):
-        diagram.locator(".memdiagram-next").click()
-    drawn = diagram.evaluate(DRAWN)
-    assert drawn["step"] == after_append
-    items_after = [a for a in drawn["arrows"] if a["from"].startswith(f"{shared}[")]
-    assert len(items_after) == len(items_before) + 1, "append adds one element to the one list"
+    step_through_alias_and_append(page, diagram, aliased=3, appended=4)
     save_screenshot(page.locator("main"), "playground-run-diagram")

@@ -12,12 +12,21 @@ from content.export import export_content
 from content.loader import load_content
 from content.models import CodeBlockOutput, ConceptPage, Topic
 from quizzes.grading import expected_text
-from quizzes.models import Choice, Question, Quiz, QuizQuestion
+from quizzes.models import Choice, KnownWrongAnswer, Question, Quiz, QuizQuestion
 
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-CONTENT_MODELS = (Topic, ConceptPage, CodeBlockOutput, Question, Choice, Quiz, QuizQuestion)
+CONTENT_MODELS = (
+    Topic,
+    ConceptPage,
+    CodeBlockOutput,
+    Question,
+    Choice,
+    KnownWrongAnswer,
+    Quiz,
+    QuizQuestion,
+)
 # Computed on every load (times, and grader outcomes that hold a duration); the keys' and
 # outputs' sources and versions are compared instead.
 COMPUTED = {

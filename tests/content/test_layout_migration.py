@@ -3,8 +3,10 @@ split layout (content 0001, quizzes 0009) without losing or changing a row, and 
 their permissions on the moved models."""
 
 import importlib
+import os
 import subprocess
 import sys
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -147,6 +149,17 @@ def test_before():
 """
 
 
+def own_test_database() -> dict:
+    """The environment of a pytest run in a subprocess. On a database server (PostgreSQL), a
+    database name of its own: with this session's, it would make and then drop this session's
+    test database (test_<name>) under it. SQLite's test databases are in memory, one a process."""
+    url = os.environ.get("DATABASE_URL")
+    if connection.vendor == "sqlite" or not url:
+        return dict(os.environ)
+    own = urllib.parse.urlsplit(url)._replace(path="/layout_migration_subprocess")
+    return {**os.environ, "DATABASE_URL": urllib.parse.urlunsplit(own)}
+
+
 def test_it_passes_after_another_transactional_test(tmp_path):
     """Order independence: run after a transactional test (tests/quizzes has some), this module
     errored with a duplicate content type while it used serialized_rollback."""
@@ -157,6 +170,7 @@ def test_it_passes_after_another_transactional_test(tmp_path):
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(ROOT)]
         + ["-c", str(ROOT / "pyproject.toml"), str(earlier), this_test],
         cwd=ROOT,
+        env=own_test_database(),
         capture_output=True,
         text=True,
         timeout=600,

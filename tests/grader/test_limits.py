@@ -18,13 +18,19 @@ import time
 import pytest
 
 import grader
+from grader import pool
 from grader.outcome import MAX_SOURCE_BYTES
 
 QUICK = grader.Limits(cpu_seconds=0.5, wall_seconds=2.0)
 SLACK_SECONDS = 1.0  # process start-up and teardown beyond the limit itself
+# How long a timed test waits for the server to be ready: a cold start (3.13's calibration takes
+# seconds) on a loaded machine. Timing starts once it is ready.
+READY_SECONDS = 60.0
 
 
 def run_timed(source: str, limits: grader.Limits = QUICK) -> tuple[grader.Outcome, float]:
+    """The outcome of one run and how long the run took (the server ready beforehand)."""
+    pool.wait_ready(timeout=READY_SECONDS)
     started = time.monotonic()
     outcome = grader.run(source, limits=limits)
     return outcome, time.monotonic() - started
@@ -139,3 +145,36 @@ def test_sources_the_parser_refuses_end_as_in_cpython(source, cpython, assert_gr
     )
     assert elapsed < QUICK.wall_seconds + SLACK_SECONDS
     assert_grader_serves()
+
+
+# --- Readiness: what the timed tests wait for --------------------------------------------------
+
+
+def test_the_server_is_ready_once_self_checked_and_calibrated(grader_interpreter):
+    pool.shutdown()
+    assert not pool.is_ready()
+    hello = pool.wait_ready(timeout=READY_SECONDS)
+    assert (hello["ready"], hello["problems"]) == (True, [])
+    # The self-check's probe report and the calibration's residuals came with it.
+    assert hello["in_force"]["fork"].startswith("denied")
+    assert "collector_start_residuals" in hello["in_force"]
+    assert pool.is_ready() and pool.is_ready(grader_interpreter)
+
+
+def test_a_timed_run_after_a_restart_times_the_run_not_the_start(assert_grader_serves):
+    pool.shutdown()
+    outcome, elapsed = run_timed("print(1)\n")
+    assert (outcome.status, outcome.stdout) == ("ok", "1\n")
+    # A start (interpreter, imports, self-check, calibration) takes most of a second or more.
+    assert elapsed < 0.5
+    assert_grader_serves()
+
+
+def test_a_server_not_ready_in_time_is_stopped_and_says_so(assert_grader_serves):
+    pool.shutdown()
+    with pytest.raises(
+        grader.GraderUnavailable, match=r"^the grader server was not ready within 0.01 s$"
+    ):
+        pool.wait_ready(timeout=0.01)
+    assert not pool.is_ready()
+    assert_grader_serves()  # the next run starts another

@@ -7,6 +7,7 @@ from content.models import Topic
 from quizzes.forms import AnswerForm
 from quizzes.models import Choice, Question
 from quizzes.services import MAX_ANSWER_CHARS
+from tests.helpers import SIGNUP_PASSWORD, signup_data
 
 pytestmark = pytest.mark.django_db
 
@@ -110,18 +111,11 @@ def test_prefixed_forms_read_only_their_own_fields(typed):
 
 
 def test_signup_form_creates_a_user_with_a_hashed_password():
-    password = "a-Long-passphrase-42"
-    data = {
-        "username": "ada",
-        "email": "ada@example.org",
-        "password1": password,
-        "password2": password,
-    }
-    form = SignUpForm(data)
+    form = SignUpForm(signup_data())
     assert form.is_valid(), form.errors
     user = form.save()
-    assert user.check_password(password)
-    assert user.password != password
+    assert user.check_password(SIGNUP_PASSWORD)
+    assert user.password != SIGNUP_PASSWORD
 
 
 def test_signup_form_refuses_mismatched_passwords():

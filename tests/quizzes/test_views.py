@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from content import services as content_services
 from content.models import ConceptPage, Topic
+from tests.helpers import signup_data
 
 pytestmark = pytest.mark.django_db
 
@@ -118,14 +119,7 @@ def test_pages_for_students_need_a_login(client, quiz):
 def test_signup_creates_an_account_and_logs_in(client, django_user_model):
     page = client.get(reverse("signup"))
     assert page.status_code == 200 and 'name="password2"' in page.text
-    password = "a-Long-passphrase-42"
-    data = {
-        "username": "ada",
-        "email": "ada@example.org",
-        "password1": password,
-        "password2": password,
-    }
-    response = client.post(reverse("signup"), data)
+    response = client.post(reverse("signup"), signup_data())
     assert response["Location"] == reverse("home")
     user = django_user_model.objects.get(username="ada")
     assert not user.is_staff
