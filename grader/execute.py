@@ -212,11 +212,12 @@ def _run(
     # Walking the stack creates frame objects, which must be frozen with the host's objects:
     # counted after the collector's start is set, they would make it depend on the stack's depth.
     depth = _frame_depth()
+    # The sinks' gates (real TextIOWrappers) leave dicts and tuples on the free lists: made first.
+    stdout, stderr = hooks.stdout_sink(run), hooks.stderr_sink()
     # What exists now (host objects, the parse tree) is not the snippet's: its collections must
     # neither find nor untrack it. Then a full collection: counts at zero, free lists emptied.
     gc.freeze()
     gc.collect()
-    stdout, stderr = hooks.stdout_sink(run), hooks.stderr_sink()
     imported: list = []
     start = start or _START
     thresholds = gc.get_threshold()  # the script's
@@ -479,6 +480,13 @@ def calibrate_imports(printed_here: dict) -> None:
             before_compiler=before_compiler, imports=start.imports | {"gc": gc_import}
         )
     _START = start
+
+
+def import_corrections() -> dict:
+    """{figure: allocations each first import makes beyond the real import of fresh copies
+    (negative: frees)} in force: all 0 once the children's imports are a script's count for
+    count, so that no correction has a place inside the import to be right or wrong about."""
+    return dict(_START.imports)
 
 
 def calibration_residuals(printed_here: dict) -> dict:

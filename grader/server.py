@@ -464,6 +464,7 @@ def main(argv: list[str]) -> None:
             calibrate_imports,
             calibration_residuals,
             execute,
+            import_corrections,
             import_probes,
             measured_start,
             script_loads,
@@ -495,6 +496,7 @@ def main(argv: list[str]) -> None:
         server.calibrate_imports(import_probes(), calibrate_imports)
     residuals = server.calibrate_imports(import_probes(), calibration_residuals)
     hello["in_force"]["collector_start_residuals"] = residuals
+    hello["in_force"]["first_import_corrections"] = import_corrections()
     hello["in_force"]["priorities"] = server.yield_to_runs()
     hello["in_force"].update(report)
     hello["django_modules"] = sorted(name for name in sys.modules if name.startswith("django"))
@@ -507,10 +509,12 @@ def main(argv: list[str]) -> None:
 
 def _snippet_visible_roots() -> list:
     """What the sandbox hands a snippet, whose reference counts it can see: the builtins, the
-    stand-ins' members and specs, and the classes of the objects it gives out at run time."""
+    stand-ins' members and specs, and the classes of the objects it gives out at run time; and
+    what a script's first imports free (standins.freed_by_first_imports)."""
     from grader import hooks, standins
 
     roots = [*hooks.base_builtins().values(), *standins.shared_objects()]
+    roots += standins.freed_by_first_imports()
     roots += [hooks.TextSink, hooks.PolicyRefusal, hooks.OutputLimitReached, functools.partial]
     return roots
 

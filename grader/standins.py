@@ -6,6 +6,8 @@ the stand-in leaves out is refused with a reason; any other missing name raises 
 AttributeError.
 """
 
+import _abc
+import abc
 import builtins
 import copy
 import gc
@@ -77,6 +79,7 @@ _OPAQUE_INPUTS = (
     classmethod,
     super,
     MappingProxyType,  # vars(own_class): its referent is the class's real, writable dict
+    TextSink,  # sys.stdout: its referents are the run's writer and the sink's gate
 )
 _OPAQUE_OUTPUTS = (CodeType, FrameType, TracebackType, ModuleType, CellType)
 
@@ -264,6 +267,25 @@ def shared_objects() -> list:
     for members in _SHARED_MEMBERS.values():
         shared.extend(members.values())
     return shared
+
+
+def freed_by_first_imports() -> list:
+    """The weak references in the ABCs' negative caches, which the grader server keeps mortal.
+
+    A script's first `import weakref` (also through `import copy`) registers WeakSet with
+    MutableSet, which makes every ABC's negative cache stale; the subclass checks that follow
+    clear the stale ones, freeing each entry (a weak reference, its callback and the callback's
+    reference to the set: objects the collector's count loses). Made immortal in the server,
+    they would not be freed in the children: the import would count 2 more than a script's."""
+    found, seen, pending = [], set(), [object]  # every class (the heap may be frozen)
+    while pending:
+        cls = pending.pop()
+        if id(cls) not in seen:
+            seen.add(id(cls))
+            pending.extend(type.__subclasses__(cls))
+            if isinstance(cls, abc.ABCMeta):  # (registry, cache, negative cache, version)
+                found.extend(_abc._get_dump(cls)[2])
+    return found
 
 
 def stands_for(module: ModuleType) -> ModuleType | None:
