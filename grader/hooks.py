@@ -41,6 +41,9 @@ class OutputLimitReached(BaseException):
     """The snippet printed more than the run allows."""
 
 
+_SURROGATE = "a script writes it as a raw byte, which a run's text output cannot hold"
+
+
 class Run:
     """State of one run: what was printed, how much may be, and what was refused."""
 
@@ -61,7 +64,10 @@ class Run:
         return PolicyRefusal(message)
 
     def write(self, text: str) -> int:
-        data = text.encode("utf-8")  # what a UTF-8 stdout would have to encode
+        try:
+            data = text.encode("utf-8")  # what a UTF-8 stdout would have to encode
+        except UnicodeEncodeError:  # a lone surrogate: a script's stdout (surrogateescape)
+            raise self.refuse("printing a lone surrogate", _SURROGATE) from None
         if len(data) > self.room:
             self.flush()
             self.chunks.append(data[: self.room].decode("utf-8", "ignore"))

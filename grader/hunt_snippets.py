@@ -315,6 +315,8 @@ def stdout_attributes() -> list[str]:
             "import sys\nsys.stdout.write(5)\n",
             "import sys\nsys.stdout.writelines([1])\n",
             "import sys\nout = sys.stdout\nprint('a', file=out)\nout.write('b\\n')\n",
+            "print('a\\udc80b')\n",  # a lone surrogate: a raw byte on a script's stdout
+            "import sys\nsys.stderr.write('\\udc80')\nprint(1)\n",
         ]
         + stdout_write_calls()
     )
