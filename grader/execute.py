@@ -58,6 +58,9 @@ before = set(sys.modules)
 import gc, copy, weakref
 print(*set(sys.modules) - before)
 """
+# Where a script's imports look: its sys.path, which lacks the grader's own entries (the project
+# and its dependency folder; see standins.prepare_script_imports).
+_SEARCH_PATH_PROBE = "import sys\nprint(repr(sys.path))\n"
 # (The count is kept above zero, where freeing an object lowers it: see standins.importer.)
 # Figures by name: a first import of sys (a module a script has loaded: what any import of a
 # loaded module costs), of copy or weakref, and of copy once weakref is loaded (copy imports it).
@@ -357,6 +360,7 @@ class Start(NamedTuple):
     # probe's generation-0 count), matched again in the grader's children: see calibrate_imports.
     script_collected_at: int = 0
     script_count: int = 0
+    script_path: tuple = ()  # a script's sys.path (the search path of the imports it loads)
 
 
 def _compile_at_script_start(tree, start: Start, kept: list, holder: list, shift: int = 0):
@@ -390,6 +394,7 @@ def _measure_start() -> Start:
         # The probes below import gc as a script does (ScriptImports), so that what is measured
         # is where start-up leaves the count, not the import's cost.
         script_loads = tuple(sorted(_script_output(_LOADS_PROBE).split()))
+        script_path = tuple(ast.literal_eval(_script_output(_SEARCH_PATH_PROBE)))
         start = Start(0, collections, free_lists, {}, script_loads)
         ours = _run(_check(_COLLECTION_PROBE)[0], hooks.start_run(1 << 16), start=start)
         start = start._replace(before_compiler=max(int(ours["stdout"]) - collected_at, 0))
@@ -413,6 +418,7 @@ def _measure_start() -> Start:
         import_probes=tuple(import_probes.items()),
         script_collected_at=collected_at,
         script_count=script_count if regular else 0,
+        script_path=script_path,
     )
 
 
@@ -428,6 +434,11 @@ def _use_room(room: recursion.Room) -> None:
 def script_loads() -> tuple:
     """The modules a script's first `import copy` or `import weakref` loads (measured)."""
     return measured_start().script_loads
+
+
+def script_search_path() -> tuple:
+    """A script's sys.path under `python -I` (measured): where its imports look."""
+    return measured_start().script_path
 
 
 _START_PROBES = {"@collection": _COLLECTION_PROBE, "@count": _IMPORT_GC_PROBE}

@@ -469,6 +469,7 @@ def main(argv: list[str]) -> None:
             measured_start,
             script_loads,
             script_output,
+            script_search_path,
         )
         from grader.policy import compile_snippet
         from grader.standins import prepare_script_imports
@@ -479,7 +480,7 @@ def main(argv: list[str]) -> None:
     measured_start()  # the probes, once, in the state every child is forked from
     _preload_lazy_imports()
     sandbox.open_library_dirs()
-    prepare_script_imports(script_loads())
+    prepare_script_imports(script_loads(), script_search_path())
     # Last of the imports: the strings they made immortal that a script's would not (3.13).
     hello["in_force"]["leaked_interned_strings"] = len(interned.find_leaked(script_output))
     connections = [socket.socket(fileno=fd) for fd in connection_fds]

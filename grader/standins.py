@@ -12,6 +12,7 @@ import builtins
 import copy
 import gc
 import importlib.machinery
+import os
 import sys
 import weakref
 from importlib.machinery import ModuleSpec
@@ -196,13 +197,31 @@ def _allocate(into: list, count: int) -> None:
 _real_import = builtins.__import__
 
 
-def prepare_script_imports(loads: tuple) -> None:
+# A script's sys.path as this process names its entries (the library's directories are opened
+# in the grader server, see sandbox.open_library_dirs); None until prepare_script_imports.
+_search_path: list | None = None
+
+
+def prepare_script_imports(loads: tuple, script_path: tuple) -> None:
     """Find (not import) the modules ScriptImports may import, once in the grader server: as in
     a script, whose start-up has met the library's directory, a run's import then finds the
-    path's finder and its listing cached, rather than allocating them."""
-    for name in loads:
-        if name not in sys.builtin_module_names:  # `gc`: no file to find
-            importlib.machinery.PathFinder.find_spec(name)
+    path's finder and its listing cached, rather than allocating them.
+
+    The imports search a script's sys.path (`script_path`, measured under `python -I`), not
+    the grader's, which also holds the project's directory first: its finder's state in a child
+    depended on where the project was checked out (behind a directory an unprivileged child may
+    not enter, like `mktemp -d`'s, the child's first import refilled the finder's listing, whose
+    set, immortal in the server, was not freed: one allocation more than a script's)."""
+    global _search_path
+    named_here = {os.path.realpath(entry): entry for entry in sys.path}
+    _search_path = [named_here.get(os.path.realpath(entry), entry) for entry in script_path]
+    grader_path, sys.path = sys.path, _search_path
+    try:
+        for name in loads:
+            if name not in sys.builtin_module_names:  # `gc`: no file to find
+                importlib.machinery.PathFinder.find_spec(name)
+    finally:
+        sys.path = grader_path
 
 
 class ScriptImports:
@@ -246,11 +265,16 @@ class ScriptImports:
         for other in self._loads:
             saved[other] = modules.pop(other, None)
         modules.update(self._loaded)
+        search_path = _search_path
+        if search_path is not None:
+            grader_path, sys.path = sys.path, search_path
         try:
             _real_import(name)
         except Exception:  # noqa: BLE001, S110 - the stand-in serves; only the count is off
             pass
         finally:
+            if search_path is not None:
+                sys.path = grader_path
             for other in self._loads:
                 fresh = modules.pop(other, None)
                 if fresh is not None:
