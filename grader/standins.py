@@ -261,9 +261,15 @@ class ScriptImports:
     def load(self, name: str) -> None:
         if name not in self._loads or name in self._loaded:
             return
-        modules, saved = sys.modules, self._saved
-        for other in self._loads:
-            saved[other] = modules.pop(other, None)
+        # No iterator (a `for` loop makes one, which the collector counts) until the real import
+        # has run: a first import in a script reaches importlib's first check for a due
+        # collection after one allocation (made in C); a loop's iterator here, made and freed
+        # before it, made a collection due at the start of the import one allocation too early.
+        modules, saved, loads = sys.modules, self._saved, self._loads
+        index = 0
+        while index < len(loads):
+            saved[loads[index]] = modules.pop(loads[index], None)
+            index += 1
         modules.update(self._loaded)
         search_path = _search_path
         if search_path is not None:
@@ -275,12 +281,15 @@ class ScriptImports:
         finally:
             if search_path is not None:
                 sys.path = grader_path
-            for other in self._loads:
+            index = 0  # nor after it: the script's next check comes after its next allocation
+            while index < len(loads):
+                other = loads[index]
                 fresh = modules.pop(other, None)
                 if fresh is not None:
                     self._loaded[other] = fresh
                 if saved[other] is not None:
                     modules[other] = saved[other]
+                index += 1
             saved.clear()
 
 
