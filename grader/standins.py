@@ -310,11 +310,13 @@ def freed_by_first_imports() -> list:
     clear the stale ones, freeing each entry (a weak reference, its callback and the callback's
     reference to the set: objects the collector's count loses). Made immortal in the server,
     they would not be freed in the children: the import would count 2 more than a script's."""
-    found, seen, pending = [], set(), [object]  # every class (the heap may be frozen)
+    # Every class (the heap may be frozen), each held while walked: a set of ids could skip a
+    # class given the id of one an automatic collection freed meanwhile.
+    found, seen, pending = [], {}, [object]
     while pending:
         cls = pending.pop()
         if id(cls) not in seen:
-            seen.add(id(cls))
+            seen[id(cls)] = cls
             pending.extend(type.__subclasses__(cls))
             if isinstance(cls, abc.ABCMeta):  # (registry, cache, negative cache, version)
                 found.extend(_abc._get_dump(cls)[2])
