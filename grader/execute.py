@@ -249,10 +249,6 @@ def _run(
     holder: list = []
     tracer = around or _NO_TRACER
     room = _ROOM if _ROOM.current() else None
-    # A script's type attribute cache holds none of the grader's attribute names, which hold a
-    # reference to each: one more for a name that is also one of the snippet's constants made
-    # mortal (interned.py, which empties the cache as it sets their counts).
-    forget_lookups = bool(interned.leaked())
     try:
         # From here to exec() nothing may allocate but the compiler and the collector's start.
         # A collection that the compiler's allocations make due runs, in a script, at the first
@@ -277,8 +273,6 @@ def _run(
                         gc.enable()
                     if room is not None:
                         room.enter()
-                    if forget_lookups:
-                        sys._clear_type_cache()
                     exec(code, main[0])
                 finally:  # a script runs no automatic collection once its code has ended
                     if room is not None:

@@ -28,23 +28,15 @@ from types import CodeType
 BASE = 1 << 29  # a mortal count (below 2**31 and the refcounts module's 2**30 immortal floor)
 _IMMORTAL_FLOOR = 1 << 30
 _COUNT = None  # ctypes.c_ssize_t, imported only where a leak exists (3.13 and later)
-# A `python -I` of this interpreter prints which of the listed strings it keeps mortal, each with
-# 1 if its start-up holds that string already (its count then includes references the grader
-# cannot reproduce: `strerror` as OSError's attribute; `settrace` in the type attribute cache as
-# well, which any later lookup may drop), 0 if it does not. Its own identifiers are one-letter or
-# start-up names, immortal in every script anyway; the list is one constant with spaces, which
-# no compiler interns.
+# A `python -I` of this interpreter prints which of the listed strings it keeps mortal. Its own
+# identifiers are one-letter or start-up names, immortal in every script anyway; the list is one
+# constant with spaces, which no compiler interns.
 _PROBE = (
     "import sys\n"
-    "for s in {listed!r}.split():\n"
-    "    t = sys.intern(s)\n"
-    "    if sys.getrefcount(t) < 1 << 30:\n"
-    "        print(s, int(t is not s))\n"
+    "print(*[s for s in {listed!r}.split() if sys.getrefcount(sys.intern(s)) < 1 << 30])\n"
 )
 
 _leaked: frozenset[str] = frozenset()
-# Leaked strings a script's start-up holds: left immortal here, so getrefcount refuses them.
-_held_at_start_up: frozenset[str] = frozenset()
 _mortalised: set[int] = set()  # ids of strings made mortal in this process (never freed)
 _identifiers: frozenset[str] = frozenset()  # the current run's: immortal in its script too
 # The current run's: id of an interned string -> how many references the script's parse tree
@@ -62,15 +54,12 @@ def find_leaked(script_output: Callable[[str], str]) -> frozenset[str]:
     """The interned strings immortal in this process that this interpreter's `python -I` keeps
     mortal (`script_output(source)`: what such a script prints); remembered for the runs this
     process (or a child forked from it) serves."""
-    global _leaked, _held_at_start_up
+    global _leaked
     if not interning_may_leak():
         _leaked = frozenset()
         return _leaked
     candidates = sorted(_immortal_name_strings())
-    printed = script_output(_PROBE.format(listed=" ".join(candidates))).split()
-    pairs = list(zip(printed[::2], printed[1::2], strict=True))
-    _held_at_start_up = frozenset(name for name, held in pairs if held != "0")
-    _leaked = frozenset(name for name, _held in pairs)
+    _leaked = frozenset(script_output(_PROBE.format(listed=" ".join(candidates))).split())
     return _leaked
 
 
@@ -160,7 +149,7 @@ def mortalise_constants(tree: ast.AST) -> None:
     for node in _in_source_order(tree):
         if isinstance(node, ast.Constant) and type(node.value) is str:
             value = node.value
-            if value in _leaked and value not in _identifiers and value not in _held_at_start_up:
+            if value in _leaked and value not in _identifiers:
                 firsts.setdefault(value, value)
     if not firsts:
         return
@@ -169,24 +158,17 @@ def mortalise_constants(tree: ast.AST) -> None:
 
         _COUNT = ctypes.c_ssize_t  # ob_refcnt is the first field of every object
     held = _references_in_tree(tree, {id(first) for first in firsts.values()})
-    counts = []
     for first in firsts.values():
-        address = id(sys.intern(first))  # alive: the grader's code holds it (immortal)
-        if address != id(first):
-            counts.append(_COUNT.from_address(address))
-            _mortalised.add(address)
-            _tree_refs[address] = held.get(id(first), 0)
-    # Set afresh for every run, never trusted from before: a child inherits the count of the
-    # process it was forked from, which moved with every reference taken since that process
-    # made the string mortal (a CI run printed 5 where a script prints 3). The type attribute
-    # cache holds a reference to each attribute name looked up (the grader's code's too), taken
-    # uncounted while the name was immortal: emptied with no lookup between it and the counts
-    # (the executor empties it again as the snippet starts), none is later dropped from a count
-    # it was never in (`sys.getrefcount('figures_used')` printed 4 or 2 for a script's 3).
-    set_count = _COUNT.value.__set__  # type: ignore[misc, attr-defined]  # the descriptor
-    sys._clear_type_cache()
-    for count in counts:
-        set_count(count, BASE)
+        interned = sys.intern(first)
+        if interned is first:
+            continue
+        # Set afresh for every run, never trusted from before: a child inherits the count of
+        # the process it was forked from, which moved with every reference taken since that
+        # process made the string mortal (a CI run printed 5 where a script prints 3).
+        _COUNT.from_address(id(interned)).value = BASE + 1  # 1: `interned`, dropped below
+        _mortalised.add(id(interned))
+        _tree_refs[id(interned)] = held.get(id(first), 0)
+        del interned
 
 
 def _references_in_tree(tree: ast.AST, targets: set[int]) -> dict[int, int]:
