@@ -16,7 +16,7 @@ ordinary run, no single output can be its key.
 import ast
 
 from grader import collector, pool
-from grader.constants import COMPLETED_STATUSES
+from grader.constants import COMPLETED_STATUSES, Status
 from grader.outcome import Limits
 
 DEPENDS_ON_COLLECTOR = "depends on when the garbage collector runs automatically"
@@ -51,14 +51,19 @@ _OTHER_EXIT_ORDER = {"other_exit_order": True}
 # What makes the collector's timing visible at all: its module, weak references, finalizers and
 # reference counts (a cycle freed earlier or later holds references to other objects).
 _OBSERVING_MODULES = frozenset({"gc", "weakref", "sys"})
+# A check whose own first run was stopped (a loaded machine's wall-clock limit, a lost child)
+# compared nothing; refusing, rather than answering "no reason", keeps a key from going
+# unchecked when the key's run itself finished.
+_UNFINISHED = (Status.TIMEOUT, Status.CRASHED)
+_COULD_NOT_FINISH = f"{DEPENDS_ON_COLLECTOR}: the check could not finish; try again"
 
 
 def collector_dependent(
     source: str, *, limits: Limits | None = None, python: str | None = None
 ) -> list[str]:
     """Why `source`'s output may differ from `python -I`'s because of when the automatic
-    collections run (empty: it does not). Snippets the grader refuses or stops get no reason
-    here: they are refused anyway."""
+    collections run (empty: it does not). Snippets the grader refuses get no reason here: they
+    are refused anyway; a check whose own run was stopped gives "could not finish"."""
     if not isinstance(source, str):
         raise TypeError(
             f"collector_dependent() needs the source as str, not {type(source).__name__}"
@@ -67,12 +72,14 @@ def collector_dependent(
     if not _may_observe_collector(source):
         return []
     baseline = pool.run(source, limits=limits, python=python)
+    if baseline.status in _UNFINISHED:  # the key's own run may have finished: nothing checked
+        return [_COULD_NOT_FINISH]
     if baseline.status not in COMPLETED_STATUSES:
         return []
     shown = (baseline.status, baseline.stdout, baseline.exception)
     recorded = pool.call_with_variant(source, limits, {"record": True}, python)
     if recorded is None or recorded["status"] not in COMPLETED_STATUSES:
-        return [f"{DEPENDS_ON_COLLECTOR}: the check could not finish; try again"]
+        return [_COULD_NOT_FINISH]
     if (
         recorded.get("exit_lines", 0) > 1
         and not _exit_order_verified(python)

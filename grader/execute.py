@@ -58,6 +58,9 @@ before = set(sys.modules)
 import gc, copy, weakref
 print(*set(sys.modules) - before)
 """
+# Where a script's imports look: its sys.path, which lacks the grader's own entries (the project
+# and its dependency folder; see standins.prepare_script_imports).
+_SEARCH_PATH_PROBE = "import sys\nprint(repr(sys.path))\n"
 # (The count is kept above zero, where freeing an object lowers it: see standins.importer.)
 # Figures by name: a first import of sys (a module a script has loaded: what any import of a
 # loaded module costs), of copy or weakref, and of copy once weakref is loaded (copy imports it).
@@ -212,11 +215,12 @@ def _run(
     # Walking the stack creates frame objects, which must be frozen with the host's objects:
     # counted after the collector's start is set, they would make it depend on the stack's depth.
     depth = _frame_depth()
+    # The sinks' gates (real TextIOWrappers) leave dicts and tuples on the free lists: made first.
+    stdout, stderr = hooks.stdout_sink(run), hooks.stderr_sink()
     # What exists now (host objects, the parse tree) is not the snippet's: its collections must
     # neither find nor untrack it. Then a full collection: counts at zero, free lists emptied.
     gc.freeze()
     gc.collect()
-    stdout, stderr = hooks.stdout_sink(run), hooks.stderr_sink()
     imported: list = []
     interned.watch_imports(imported)  # 3.13: an import may change a string's count in a script
     start = start or _START
@@ -358,6 +362,7 @@ class Start(NamedTuple):
     # probe's generation-0 count), matched again in the grader's children: see calibrate_imports.
     script_collected_at: int = 0
     script_count: int = 0
+    script_path: tuple = ()  # a script's sys.path (the search path of the imports it loads)
 
 
 def _compile_at_script_start(tree, start: Start, kept: list, holder: list, shift: int = 0):
@@ -391,6 +396,7 @@ def _measure_start() -> Start:
         # The probes below import gc as a script does (ScriptImports), so that what is measured
         # is where start-up leaves the count, not the import's cost.
         script_loads = tuple(sorted(_script_output(_LOADS_PROBE).split()))
+        script_path = tuple(ast.literal_eval(_script_output(_SEARCH_PATH_PROBE)))
         start = Start(0, collections, free_lists, {}, script_loads)
         ours = _run(_check(_COLLECTION_PROBE)[0], hooks.start_run(1 << 16), start=start)
         start = start._replace(before_compiler=max(int(ours["stdout"]) - collected_at, 0))
@@ -414,6 +420,7 @@ def _measure_start() -> Start:
         import_probes=tuple(import_probes.items()),
         script_collected_at=collected_at,
         script_count=script_count if regular else 0,
+        script_path=script_path,
     )
 
 
@@ -429,6 +436,11 @@ def _use_room(room: recursion.Room) -> None:
 def script_loads() -> tuple:
     """The modules a script's first `import copy` or `import weakref` loads (measured)."""
     return measured_start().script_loads
+
+
+def script_search_path() -> tuple:
+    """A script's sys.path under `python -I` (measured): where its imports look."""
+    return measured_start().script_path
 
 
 _START_PROBES = {"@collection": _COLLECTION_PROBE, "@count": _IMPORT_GC_PROBE}
@@ -481,6 +493,13 @@ def calibrate_imports(printed_here: dict) -> None:
             before_compiler=before_compiler, imports=start.imports | {"gc": gc_import}
         )
     _START = start
+
+
+def import_corrections() -> dict:
+    """{figure: allocations each first import makes beyond the real import of fresh copies
+    (negative: frees)} in force: all 0 once the children's imports are a script's count for
+    count, so that no correction has a place inside the import to be right or wrong about."""
+    return dict(_START.imports)
 
 
 def calibration_residuals(printed_here: dict) -> dict:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import grader
 from grader import gc_lessons
+from grader.constants import COMPLETED_STATUSES
 
 STEP_KINDS = "new new new cycle list dict class import loop loop count collect del tuple".split()
 LOOP_ITEMS = ["[]", "{}", "(i, i)", "D(str(i)) if i % 97 == 0 else [i]", "[[i]]", "{'a': i}"]
@@ -92,9 +93,22 @@ def cpython_stdout(source: str) -> str:
 _LIMITS = grader.Limits(cpu_seconds=8, wall_seconds=10)
 
 
+# Statuses of a run that finished: anything else (a timeout or a crash of a 50 ms program) is
+# the machine's load or the sandbox, not the program; such a run is tried again, and counted as
+# refused if it never finishes (no key is published from it).
+_FINISHED = COMPLETED_STATUSES
+_TRIES = 3
+
+
 def verdict(source: str) -> tuple[bool, bool]:
     """(identical to `python -I`, accepted by the collector check) for one program."""
-    identical = grader.run(source, limits=_LIMITS).stdout == cpython_stdout(source)
+    for _ in range(_TRIES):
+        outcome = grader.run(source, limits=_LIMITS)
+        if outcome.status in _FINISHED:
+            break
+    identical = outcome.stdout == cpython_stdout(source)
+    if outcome.status not in _FINISHED:
+        return identical, False
     return identical, not grader.collector_dependent(source, limits=_LIMITS)
 
 

@@ -41,6 +41,9 @@ class OutputLimitReached(BaseException):
     """The snippet printed more than the run allows."""
 
 
+_SURROGATE = "a script writes it as a raw byte, which a run's text output cannot hold"
+
+
 class Run:
     """State of one run: what was printed, how much may be, and what was refused."""
 
@@ -61,7 +64,10 @@ class Run:
         return PolicyRefusal(message)
 
     def write(self, text: str) -> int:
-        data = text.encode("utf-8")  # what a UTF-8 stdout would have to encode
+        try:
+            data = text.encode("utf-8")  # what a UTF-8 stdout would have to encode
+        except UnicodeEncodeError:  # a lone surrogate: a script's stdout (surrogateescape)
+            raise self.refuse("printing a lone surrogate", _SURROGATE) from None
         if len(data) > self.room:
             self.flush()
             self.chunks.append(data[: self.room].decode("utf-8", "ignore"))
@@ -106,7 +112,33 @@ def _snippet_line() -> int | None:
     return None
 
 
-_NO_TEXT = object()  # TextSink.write called without its argument
+class _GateStream:
+    """The byte stream under a sink's gate (a real, write-through TextIOWrapper): each write is
+    handed on to the run as text. Not reachable from a snippet (see TextSink.write)."""
+
+    __slots__ = ("_write", "_encoding", "_errors")
+    closed = False
+
+    def __init__(self, write, encoding: str, errors: str):
+        self._write, self._encoding, self._errors = write, encoding, errors
+
+    def write(self, data: bytes):
+        return self._write(data.decode(self._encoding, self._errors))
+
+    def readable(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return False
+
+    def flush(self):
+        return None
+
+    def close(self):
+        return None
 
 
 class TextSink:
@@ -117,19 +149,17 @@ class TextSink:
     of the real TextIOWrapper are refused. Slots and no Python-level __init__: a snippet holding
     it can reach no state."""
 
-    __slots__ = ("_write", "_flush", "_fd")
+    __slots__ = ("_write", "_flush", "_fd", "_gate")
 
-    def write(self, text=_NO_TEXT, /, *rest):
-        # No **keywords and no tuple built: with nothing in `rest` CPython passes its empty tuple
-        # singleton, so a print allocates nothing here, as a script's C TextIOWrapper.write (a
-        # *args/**kwargs signature made a tuple and a dict per call and moved gc counts).
-        # A keyword argument gets CPython's own signature error, not TextIOWrapper's.
-        if rest or text is _NO_TEXT:
-            given = len(rest) + (text is not _NO_TEXT)
-            raise TypeError(f"TextIOWrapper.write() takes exactly one argument ({given} given)")
-        if real_type(text) is not str:  # TextIOWrapper's message
-            raise TypeError(f"write() argument must be str, not {real_type(text).__name__}")
-        return self._write(text)  # type: ignore[attr-defined]
+    @property
+    def write(self):
+        # The real TextIOWrapper.write of a write-through gate over the run's writer, bound at
+        # each lookup as a script's is: CPython's own argument errors ("takes no keyword
+        # arguments", "argument must be str", "takes exactly one argument"), type and repr, and
+        # no allocation a script's print does not make (a Python write with **keywords made a
+        # dict per print; with *args, a tuple). The gate is reachable only through the bound
+        # method's __self__, which the policy refuses, and gc.get_referents, refused for a sink.
+        return self._gate.write
 
     def writelines(self, lines, /):
         for line in lines:
@@ -179,7 +209,6 @@ class TextSink:
 
 TextSink.__name__ = TextSink.__qualname__ = "TextIOWrapper"
 TextSink.__module__ = "_io"
-TextSink.write.__qualname__ = "TextIOWrapper.write"  # in the signature errors CPython raises
 _TEXT_IO_MEMBERS = sorted({*dir(io.TextIOWrapper), "mode"})
 
 
@@ -202,6 +231,14 @@ _STREAMS: dict[int, tuple[str, str, str, bool]] = {
 def text_sink(write, flush, fd: int = 1) -> TextSink:
     sink = object.__new__(TextSink)
     sink._write, sink._flush, sink._fd = write, flush, fd  # type: ignore[attr-defined]
+    _, encoding, errors, _ = _STREAMS[fd]
+    sink._gate = io.TextIOWrapper(  # type: ignore[attr-defined]
+        _GateStream(write, encoding, errors),  # type: ignore[arg-type]
+        encoding=encoding,
+        errors=errors,
+        newline="\n",
+        write_through=True,
+    )
     return sink
 
 

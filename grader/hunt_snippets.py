@@ -304,15 +304,61 @@ STDOUT_EXPRESSIONS = [
 
 
 def stdout_attributes() -> list[str]:
-    return [
-        f"import sys\nprint({expression.format(s=stream)})\n"
-        for stream in ("sys.stdout", "sys.stderr")
-        for expression in STDOUT_EXPRESSIONS
-    ] + [
-        "import sys\nsys.stdout.writelines(['x', 'y\\n'])\nprint('z')\n",
-        "import sys\nsys.stdout.write(5)\n",
-        "import sys\nsys.stdout.writelines([1])\n",
-        "import sys\nout = sys.stdout\nprint('a', file=out)\nout.write('b\\n')\n",
+    return (
+        [
+            f"import sys\nprint({expression.format(s=stream)})\n"
+            for stream in ("sys.stdout", "sys.stderr")
+            for expression in STDOUT_EXPRESSIONS
+        ]
+        + [
+            "import sys\nsys.stdout.writelines(['x', 'y\\n'])\nprint('z')\n",
+            "import sys\nsys.stdout.write(5)\n",
+            "import sys\nsys.stdout.writelines([1])\n",
+            "import sys\nout = sys.stdout\nprint('a', file=out)\nout.write('b\\n')\n",
+            "print('a\\udc80b')\n",  # a lone surrogate: a raw byte on a script's stdout
+            "import sys\nsys.stderr.write('\\udc80')\nprint(1)\n",
+        ]
+        + stdout_write_calls()
+    )
+
+
+# write() called wrongly, through each way of reaching it: a script's C TextIOWrapper.write
+# raises its own messages (no keywords, exactly one argument, a str); and what it is.
+WRITE_CALLS = [
+    "{w}(text='a')",
+    "{w}('a', end='')",
+    "{w}()",
+    "{w}('a', 'b')",
+    "{w}(None)",
+    "{w}(b'a')",
+    "{w}(*['a'], **{{'s': 1}})",
+]
+WRITE_PATHS = ["sys.stdout.write", "sys.stderr.write", "getattr(sys.stdout, 'write')"]
+WRITE_SITES = [
+    "import sys\n{call}\n",
+    "import sys\ntry:\n    {call}\nexcept TypeError as error:\n    print(error)\n",
+    "import sys\ndef f():\n    w = {path}\n    return {local}\nf()\n",
+]
+WRITE_IDENTITY = [
+    "type({w}).__name__",
+    "{w}.__name__",
+    "{w}.__qualname__",
+    "{w}",
+    "{w} == {w}",
+]
+
+
+def stdout_write_calls() -> list[str]:
+    calls = [
+        site.format(call=call.format(w=path), path=path, local=call.format(w="w"))
+        for path in WRITE_PATHS
+        for call in WRITE_CALLS
+        for site in WRITE_SITES
+    ]
+    return calls + [
+        f"import sys\nprint({shown.format(w=path)})\n"
+        for path in WRITE_PATHS
+        for shown in WRITE_IDENTITY
     ]
 
 

@@ -12,14 +12,20 @@ and raising the recursion limit instead would make `sys.getrecursionlimit()` sho
 So `Room` sets both counters, just before `exec`, to a script's, and puts the grader's own
 back afterwards; the limit itself stays as it is. Which values those are is measured, not
 assumed: PROBE (how deep plain recursion goes, how deeply nested a list's repr() survives) runs
-under `python -I` and in the executor with a first guess, and the guess is corrected by the
-difference. The counters' places in PyThreadState are found by watching them move (a Python
-call, a call through C, a changed limit); where they cannot be found, `Room.supported` is False
-and the executor raises the limit by its own depth instead (the old, approximate way).
+under `python -I` and in the executor with a first guess (in a throwaway forked child, so
+that the process measuring, the grader server, keeps the thread state a script starts with),
+and the guess is corrected by the difference. The counters' places in PyThreadState are found
+by watching them move (a Python call, a call through C, a changed limit); where they cannot be
+found, `Room.supported` is False and the executor raises the limit by its own depth instead
+(the old, approximate way).
 """
 
 import ctypes
+import os
+import select
+import signal
 import sys
+import time
 
 # How deep plain recursion goes (Python frames) and how deeply nested a list repr() survives
 # (C recursion only): the two rooms, measured in a script and in the grader alike.
@@ -138,33 +144,52 @@ class Room:
         return room
 
 
-_STATE_SLOTS = 64  # pointer-sized fields of PyThreadState searched for its `dict`
+_CHILD_SECONDS = 20  # the probe takes well under a second
 
 
-def forget_thread_dict() -> None:
-    """Drop this thread's PyThreadState dict (made by the probe's nested list repr, whose
-    Py_ReprEnter keeps a "Py_Repr" list in it). A script's first repr of a container creates
-    both, two objects for the garbage collector's count; a child forked with them already made
-    would print counts two lower. Found as the field holding the dict's address; left alone
-    (with its list emptied) if that field is not found exactly once."""
-    if sys.implementation.name != "cpython" or ctypes.sizeof(ctypes.c_void_p) != 8:
-        return
-    get_dict = ctypes.pythonapi.PyThreadState_GetDict
-    get_dict.restype = ctypes.py_object
-    state_dict = get_dict()
-    address = _thread_state()
-    fields = [
-        i
-        for i in range(_STATE_SLOTS)
-        if ctypes.c_void_p.from_address(address + 8 * i).value == id(state_dict)
-    ]
-    state_dict.clear()
-    if len(fields) != 1:
-        return
-    ctypes.c_void_p.from_address(address + 8 * fields[0]).value = None
-    decref = ctypes.pythonapi.Py_DecRef
-    decref.argtypes = [ctypes.py_object]
-    decref(state_dict)  # the thread state's own reference, dropped with the field
+def output_in_child(run, source: str) -> str:
+    """`run(source)` in a throwaway child of this process (forked: the same thread state, at the
+    same address), its output sent back through a pipe. The probe's nested list repr makes the
+    thread-state dict and its "Py_Repr" list (as a script's first container repr does): made in
+    the grader server, every child forked from it would find both there and count two objects
+    fewer than a script. So the server's own thread state is never touched."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, write, and leave without any of the parent's clean-up
+        status = 1
+        try:
+            os.close(read_end)
+            printed = run(source).encode()
+            while printed:
+                printed = printed[os.write(write_end, printed) :]
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    printed = None
+    try:
+        printed = _read_until_closed(read_end, time.monotonic() + _CHILD_SECONDS)
+    finally:
+        os.close(read_end)
+        if printed is None:
+            os.kill(pid, signal.SIGKILL)
+        exit_code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if printed is None or exit_code:
+        raise ChildProcessError(f"the recursion probe's child failed (status {exit_code})")
+    return printed.decode()
+
+
+def _read_until_closed(fd: int, deadline: float) -> bytes | None:
+    """All the pipe gives until it closes, or None if the deadline comes first."""
+    chunks: list[bytes] = []
+    while (remaining := deadline - time.monotonic()) > 0:
+        if not select.select([fd], [], [], remaining)[0]:
+            return None
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+    return None
 
 
 def measure(script_output, grader_output, install) -> Room:
@@ -179,14 +204,16 @@ def measure(script_output, grader_output, install) -> Room:
     limit = sys.getrecursionlimit()
     c_here = _words(_thread_state())[offsets[2] // 4]
     first = Room(offsets, (limit, limit, c_here))
+
+    def probe_with_first_room(source: str) -> str:
+        install(first)
+        return grader_output(source)
+
     try:
         script = [int(word) for word in script_output(PROBE).split()]
-        install(first)
-        ours = [int(word) for word in grader_output(PROBE).split()]
+        ours = [int(word) for word in output_in_child(probe_with_first_room, PROBE).split()]
     except (OSError, ValueError):
         return Room(None, None)
-    finally:
-        forget_thread_dict()
     if len(script) != 2 or len(ours) != 2 or _PROBE_BOUND in (*script, *ours):
         return Room(None, None)
     return first.shifted(script[0] - ours[0], script[1] - ours[1])

@@ -478,10 +478,12 @@ def main(argv: list[str]) -> None:
             calibrate_imports,
             calibration_residuals,
             execute,
+            import_corrections,
             import_probes,
             measured_start,
             script_loads,
             script_output,
+            script_search_path,
         )
         from grader.policy import compile_snippet
         from grader.standins import prepare_script_imports
@@ -492,7 +494,7 @@ def main(argv: list[str]) -> None:
     measured_start()  # the probes, once, in the state every child is forked from
     _preload_lazy_imports()
     sandbox.open_library_dirs()
-    prepare_script_imports(script_loads())
+    prepare_script_imports(script_loads(), script_search_path())
     # Last of the imports: the strings they made immortal that a script's would not (3.13).
     hello["in_force"]["leaked_interned_strings"] = len(interned.find_leaked(script_output))
     connections = [socket.socket(fileno=fd) for fd in connection_fds]
@@ -510,6 +512,7 @@ def main(argv: list[str]) -> None:
     residuals = server.calibrate_imports(import_probes(), calibration_residuals)
     hello["in_force"]["strings_counted_otherwise"] = server.calibrate_string_counts(script_output)
     hello["in_force"]["collector_start_residuals"] = residuals
+    hello["in_force"]["first_import_corrections"] = import_corrections()
     hello["in_force"]["priorities"] = server.yield_to_runs()
     hello["in_force"].update(report)
     hello["django_modules"] = sorted(name for name in sys.modules if name.startswith("django"))
@@ -522,10 +525,12 @@ def main(argv: list[str]) -> None:
 
 def _snippet_visible_roots() -> list:
     """What the sandbox hands a snippet, whose reference counts it can see: the builtins, the
-    stand-ins' members and specs, and the classes of the objects it gives out at run time."""
+    stand-ins' members and specs, and the classes of the objects it gives out at run time; and
+    what a script's first imports free (standins.freed_by_first_imports)."""
     from grader import hooks, standins
 
     roots = [*hooks.base_builtins().values(), *standins.shared_objects()]
+    roots += standins.freed_by_first_imports()
     roots += [hooks.TextSink, hooks.PolicyRefusal, hooks.OutputLimitReached, functools.partial]
     return roots
 

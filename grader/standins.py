@@ -6,10 +6,13 @@ the stand-in leaves out is refused with a reason; any other missing name raises 
 AttributeError.
 """
 
+import _abc
+import abc
 import builtins
 import copy
 import gc
 import importlib.machinery
+import os
 import sys
 import weakref
 from importlib.machinery import ModuleSpec
@@ -77,6 +80,7 @@ _OPAQUE_INPUTS = (
     classmethod,
     super,
     MappingProxyType,  # vars(own_class): its referent is the class's real, writable dict
+    TextSink,  # sys.stdout: its referents are the run's writer and the sink's gate
 )
 _OPAQUE_OUTPUTS = (CodeType, FrameType, TracebackType, ModuleType, CellType)
 
@@ -193,13 +197,31 @@ def _allocate(into: list, count: int) -> None:
 _real_import = builtins.__import__
 
 
-def prepare_script_imports(loads: tuple) -> None:
+# A script's sys.path as this process names its entries (the library's directories are opened
+# in the grader server, see sandbox.open_library_dirs); None until prepare_script_imports.
+_search_path: list | None = None
+
+
+def prepare_script_imports(loads: tuple, script_path: tuple) -> None:
     """Find (not import) the modules ScriptImports may import, once in the grader server: as in
     a script, whose start-up has met the library's directory, a run's import then finds the
-    path's finder and its listing cached, rather than allocating them."""
-    for name in loads:
-        if name not in sys.builtin_module_names:  # `gc`: no file to find
-            importlib.machinery.PathFinder.find_spec(name)
+    path's finder and its listing cached, rather than allocating them.
+
+    The imports search a script's sys.path (`script_path`, measured under `python -I`), not
+    the grader's, which also holds the project's directory first: its finder's state in a child
+    depended on where the project was checked out (behind a directory an unprivileged child may
+    not enter, like `mktemp -d`'s, the child's first import refilled the finder's listing, whose
+    set, immortal in the server, was not freed: one allocation more than a script's)."""
+    global _search_path
+    named_here = {os.path.realpath(entry): entry for entry in sys.path}
+    _search_path = [named_here.get(os.path.realpath(entry), entry) for entry in script_path]
+    grader_path, sys.path = sys.path, _search_path
+    try:
+        for name in loads:
+            if name not in sys.builtin_module_names:  # `gc`: no file to find
+                importlib.machinery.PathFinder.find_spec(name)
+    finally:
+        sys.path = grader_path
 
 
 class ScriptImports:
@@ -239,21 +261,35 @@ class ScriptImports:
     def load(self, name: str) -> None:
         if name not in self._loads or name in self._loaded:
             return
-        modules, saved = sys.modules, self._saved
-        for other in self._loads:
-            saved[other] = modules.pop(other, None)
+        # No iterator (a `for` loop makes one, which the collector counts) until the real import
+        # has run: a first import in a script reaches importlib's first check for a due
+        # collection after one allocation (made in C); a loop's iterator here, made and freed
+        # before it, made a collection due at the start of the import one allocation too early.
+        modules, saved, loads = sys.modules, self._saved, self._loads
+        index = 0
+        while index < len(loads):
+            saved[loads[index]] = modules.pop(loads[index], None)
+            index += 1
         modules.update(self._loaded)
+        search_path = _search_path
+        if search_path is not None:
+            grader_path, sys.path = sys.path, search_path
         try:
             _real_import(name)
         except Exception:  # noqa: BLE001, S110 - the stand-in serves; only the count is off
             pass
         finally:
-            for other in self._loads:
+            if search_path is not None:
+                sys.path = grader_path
+            index = 0  # nor after it: the script's next check comes after its next allocation
+            while index < len(loads):
+                other = loads[index]
                 fresh = modules.pop(other, None)
                 if fresh is not None:
                     self._loaded[other] = fresh
                 if saved[other] is not None:
                     modules[other] = saved[other]
+                index += 1
             saved.clear()
 
 
@@ -264,6 +300,27 @@ def shared_objects() -> list:
     for members in _SHARED_MEMBERS.values():
         shared.extend(members.values())
     return shared
+
+
+def freed_by_first_imports() -> list:
+    """The weak references in the ABCs' negative caches, which the grader server keeps mortal.
+
+    A script's first `import weakref` (also through `import copy`) registers WeakSet with
+    MutableSet, which makes every ABC's negative cache stale; the subclass checks that follow
+    clear the stale ones, freeing each entry (a weak reference, its callback and the callback's
+    reference to the set: objects the collector's count loses). Made immortal in the server,
+    they would not be freed in the children: the import would count 2 more than a script's."""
+    # Every class (the heap may be frozen), each held while walked: a set of ids could skip a
+    # class given the id of one an automatic collection freed meanwhile.
+    found, seen, pending = [], {}, [object]
+    while pending:
+        cls = pending.pop()
+        if id(cls) not in seen:
+            seen[id(cls)] = cls
+            pending.extend(type.__subclasses__(cls))
+            if isinstance(cls, abc.ABCMeta):  # (registry, cache, negative cache, version)
+                found.extend(_abc._get_dump(cls)[2])
+    return found
 
 
 def stands_for(module: ModuleType) -> ModuleType | None:

@@ -139,3 +139,11 @@ def test_the_other_exit_order_is_breadth_first_from_the_globals(cpython):
         "del 97",
         "del 0",
     ]
+
+
+def test_a_check_whose_own_run_is_stopped_refuses_rather_than_passes():
+    """Under load the key's run may finish and the check's own first run not (a wall-clock
+    limit): "no reason" would publish a key that was never checked."""
+    limits = grader.Limits(cpu_seconds=0.5, wall_seconds=1)
+    reasons = grader.collector_dependent("import gc\nwhile True:\n    pass\n", limits=limits)
+    assert reasons == [f"{DEPENDS_ON_COLLECTOR}: the check could not finish; try again"]

@@ -196,6 +196,25 @@ def test_deny_gc_get_referents_of_function():
     assert_refused(source, "gc.get_referents() of a function")
 
 
+@pytest.mark.parametrize(
+    "reach",
+    [
+        "sys.stdout.write.__self__",
+        "getattr(sys.stdout.write, '__self__')",
+        "gc.get_referents(sys.stdout)",
+        "gc.get_referents(sys.stdout.write)",
+        "sys.stdout._gate",
+        "sys.stdout._write",
+    ],
+)
+def test_deny_the_sinks_gate_and_writer(reach):
+    """sys.stdout.write is a real TextIOWrapper's bound write over a stream handing text to the
+    run: neither that TextIOWrapper (its buffer is the grader's) nor the run's writer is handed
+    out."""
+    outcome = assert_refused(f"import gc, sys\nprint({reach})\n")
+    assert "Run" not in outcome["stdout"] and "Gate" not in outcome["stdout"]
+
+
 def test_deny_other_imports():
     for module in ("os", "subprocess", "builtins", "importlib", "ctypes", "os.path"):
         assert_refused(f"import {module}\n", f"`{module}`")

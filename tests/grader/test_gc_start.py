@@ -7,10 +7,17 @@ allocates, including a first `import gc`, `copy` or `weakref` (real imports of f
 the measured difference freed as they start), decides every later count and collection.
 """
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import grader
-from grader import fidelity_probe, pool
+from grader import fidelity_probe, pool, recursion
+
+ROOT = Path(__file__).resolve().parents[2]
 
 CLASS = "class Node:\n    def __init__(self, name):\n        self.name = name\n"
 COUNT = "print(gc.get_count())\n"
@@ -33,6 +40,26 @@ def test_the_servers_calibration_holds():
     python -I; the collector check narrows its schedules only then."""
     residuals = pool.server_hello()["in_force"]["collector_start_residuals"]
     assert residuals and set(residuals.values()) == {0}, residuals
+
+
+def test_first_imports_need_no_correction():
+    """The real import of fresh copies allocates and frees what a script's does, count for
+    count: the ABCs' negative caches, which a first `import weakref` clears, stay mortal in the
+    server (they were immortal: 2 frees short, corrected somewhere inside the import)."""
+    corrections = pool.server_hello()["in_force"]["first_import_corrections"]
+    assert corrections and set(corrections.values()) == {0}, corrections
+
+
+# Probe programs with an automatic collection inside a first `import copy` or `import weakref`:
+# refused while the import's correction had no known place in it.
+COLLECTION_INSIDE_AN_IMPORT = (4, 10, 11, 16, 33)
+
+
+@pytest.mark.parametrize("seed", COLLECTION_INSIDE_AN_IMPORT)
+def test_a_collection_inside_a_first_import_is_accepted_and_right(seed, cpython):
+    source = fidelity_probe.program(seed)
+    assert grader.collector_dependent(source) == []
+    assert grader.run(source).stdout == cpython(source).stdout
 
 
 @pytest.mark.parametrize("name", IMPORT_SEQUENCES)
@@ -75,9 +102,58 @@ def test_counts_after_prints_and_reprs_are_a_scripts(name, cpython):
 
 
 @pytest.mark.parametrize(
-    "call", ["sys.stdout.write()", "sys.stdout.write('a', 'b')", "sys.stdout.write(5)"]
+    "call",
+    [
+        "sys.stdout.write()",
+        "sys.stdout.write('a', 'b')",
+        "sys.stdout.write(5)",
+        "sys.stdout.write(text='a')",
+        "sys.stderr.write('a', end='')",
+    ],
 )
 def test_stdout_write_refuses_as_textiowrapper_does(call, cpython):
     """The allocation-free write keeps TextIOWrapper's own messages for a wrong argument."""
     source = f"import sys\n{call}\n"
     assert grader.run(source).exception == cpython(source).exception
+
+
+# The executor's start, measured in a fresh process; then the count a first container repr adds.
+FIRST_REPR = """\
+import gc
+gc.disable()
+gc.collect()
+before = gc.get_count()[0]
+shown = repr([1])
+print(gc.get_count()[0] - before)
+"""
+MEASURED_THEN_FIRST_REPR = (
+    "from grader import execute\n"
+    "execute.measured_start()\n"
+    + FIRST_REPR
+    + "limit = 'import sys\\nprint(sys.getrecursionlimit())\\n'\n"
+    "print(execute.execute(limit, output_bytes=100)['stdout'], end='')\n"
+)
+
+
+def test_measuring_the_start_leaves_a_scripts_thread_state(cpython):
+    """The recursion probe's nested list repr runs in a throwaway child: the process measuring
+    (the grader server, which every run's child is forked from) still makes the thread-state dict
+    and its Py_Repr list at its first container repr, as a script does; and the room measured
+    there gives a snippet a script's recursion limit."""
+    measuring = subprocess.run(
+        [sys.executable, "-c", MEASURED_THEN_FIRST_REPR],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert measuring.returncode == 0, measuring.stderr
+    assert measuring.stdout == cpython(FIRST_REPR).stdout + "1000\n"
+
+
+def test_the_recursion_probe_runs_in_another_process():
+    here = str(os.getpid())
+    assert recursion.output_in_child(lambda source: f"{os.getpid()} {source}", "ran") != (
+        f"{here} ran"
+    )
+    assert recursion.output_in_child(lambda source: source, "ran") == "ran"
