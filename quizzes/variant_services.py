@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 
 from content import runs
 from content.compute import Result, ResultMissing, compute_results
@@ -394,10 +394,13 @@ def practice_variant(user, question: Question) -> QuestionVariant | None:
     return draw(question, f"practice:{user.pk}:{tries}")
 
 
-def as_seen(question: Question, variant: QuestionVariant | None) -> Question:
+def as_seen(
+    question: Question, variant: QuestionVariant | None, *, keys: dict[int, StoredKey] | None = None
+) -> Question:
     """`question` as a student given `variant` sees and is graded on it: an unsaved copy with
     the rendered snippet, prompt and choices (same ids) and the variant's key, trace and
-    predictions. A plain question (variant None) is returned as it is."""
+    predictions. A plain question (variant None) is returned as it is. `keys`: the variants'
+    keys already loaded (_keys_by_variant), else the variant's is queried."""
     if variant is None:
         return question
     choices = list(question.choices.all())
@@ -405,7 +408,7 @@ def as_seen(question: Question, variant: QuestionVariant | None) -> Question:
     seen._state = copy.copy(question._state)
     seen.snippet = render(question.snippet, variant.params, code=True)
     seen.prompt = render(question.prompt, variant.params, code=False)
-    key = _keys_by_variant([variant]).get(variant.pk)
+    key = (keys if keys is not None else _keys_by_variant([variant])).get(variant.pk)
     seen.answer_key = key.answer_key if key else None
     seen.key_trace = key.key_trace if key else None
     seen.key_predictions = key.key_predictions if key else None
@@ -458,9 +461,16 @@ def entries_as_seen(attempt: Attempt, entries: list) -> list:
         )
     )
     rows = QuestionVariant.objects.in_bulk(given.values())
+    # One query for every question's variants and one for their keys, not two per question.
+    drawn = [entry.question for entry in parameterised if rows.get(given.get(entry.pk)) is None]
+    prefetch_related_objects(drawn, "variants")
+    variants = {
+        entry.pk: rows.get(given.get(entry.pk)) or draw(entry.question, f"attempt:{attempt.pk}")
+        for entry in parameterised
+    }
+    keys = _keys_by_variant([variant for variant in variants.values() if variant is not None])
     for entry in parameterised:
-        variant = rows.get(given.get(entry.pk)) or draw(entry.question, f"attempt:{attempt.pk}")
-        entry.question = as_seen(entry.question, variant)
+        entry.question = as_seen(entry.question, variants[entry.pk], keys=keys)
     return entries
 
 
