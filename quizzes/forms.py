@@ -1,6 +1,7 @@
 """The answer form of a question (practice and quizzes); sign-up is accounts.forms's."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
 from quizzes import answer_modes
@@ -20,7 +21,8 @@ class ShownOrderIterator(forms.models.ModelChoiceIterator):
 
 class OutputChoiceField(forms.ModelChoiceField):
     """Radio buttons whose labels show a candidate output in full, preformatted, in the order
-    quizzes.choice_order gives for this student (validation still uses the whole queryset).
+    quizzes.choice_order gives for this student (validation accepts any of them: `shown` holds
+    every choice of the question).
 
     Only the text: a choice's misconception label is feedback and stays hidden until then."""
 
@@ -32,6 +34,28 @@ class OutputChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Choice) -> str:
         return format_html('<pre class="choice-output mb-0">{}</pre>', obj.text)
+
+    def to_python(self, value):
+        """The posted choice among those already loaded for the radio buttons (`shown`, every
+        choice of the question), as ModelChoiceField would find it in its queryset, without
+        querying the choices a second time (an autosave of the exam-day class)."""
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        if isinstance(value, Choice):
+            value = value.pk
+        try:
+            pk = Choice._meta.pk.to_python(value)
+        except ValidationError:
+            pk = None
+        chosen = next((choice for choice in self.shown if choice.pk == pk), None)
+        if chosen is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return chosen
 
 
 class AnswerForm(forms.Form):

@@ -37,6 +37,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from accounts import roles
 from content.guards import DEFERRED_POLICIES, contains_snippet
@@ -89,6 +90,13 @@ def guarding_quizzes(user, now: datetime | None = None) -> dict[int, list[Quiz]]
         for entry in quiz.quiz_questions.all():
             guarded[entry.question_id].append(quiz)
     return dict(guarded)
+
+
+def guarding_quizzes_when_asked(user):
+    """guarding_quizzes(user), queried only if a page asks it (withheld_by, withholds_any): an
+    attempt page before any feedback may show (an exam's, at its start) never needs it, and it
+    costs six queries of a request the whole class sends in the same minute."""
+    return SimpleLazyObject(lambda: guarding_quizzes(user))
 
 
 def withheld_by(
@@ -199,10 +207,12 @@ def attempt_responses(attempt: Attempt) -> dict[int, Response]:
     return by_entry
 
 
-def overdue_attempts(*, user, quiz: Quiz, now: datetime) -> list[Attempt]:
-    """The user's attempts of `quiz` still open past their deadline (a POST then submits them)."""
-    open_attempts = quiz.attempts.filter(user=user, submitted_at__isnull=True)
-    return [a for a in open_attempts if rules.is_overdue(_with_quiz(a, quiz), now)]
+def overdue_attempts(attempts: list[Attempt], *, quiz: Quiz, now: datetime) -> list[Attempt]:
+    """Those of a user's loaded `attempts` of `quiz` still open past their deadline (a POST then
+    submits them)."""
+    return [
+        a for a in attempts if a.submitted_at is None and rules.is_overdue(_with_quiz(a, quiz), now)
+    ]
 
 
 def _with_quiz(attempt: Attempt, quiz: Quiz) -> Attempt:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import roles
@@ -300,8 +300,15 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
             # queue behind that one lock at the exam's opening.
             get_user_model().objects.filter(pk=user.pk).update(is_active=F("is_active"))
             quiz = Quiz.objects.get(pk=quiz.pk)
-            for overdue in selectors.overdue_attempts(user=user, quiz=quiz, now=now):
-                submit_attempt(attempt=overdue, now=now)
+            # One query each for the student's attempts and the quiz's questions, read here
+            # under the lock and used for everything below (the exam-day class starts at once):
+            # the overdue ones, the status, the next number; the count, points and order.
+            attempts = _own_attempts(user, quiz, now)
+            # The questions' order, points and variants, read together: each parameterised
+            # question's variant is stored with the attempt.
+            draws = variant_services.quiz_draws(quiz)
+            quiz.question_count = len(draws.order)  # type: ignore[attr-defined]
+            quiz.points_total = sum(draws.points)  # type: ignore[attr-defined]
             status = selectors.quiz_status(user=user, quiz=quiz, now=now)
             if status.open_attempt is not None:
                 return status.open_attempt
@@ -309,16 +316,13 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
                 raise QuizUnavailable(status.reason)
             if not selectors.visible_quizzes(user).filter(pk=quiz.pk).exists():
                 raise QuizUnavailable("This quiz belongs to a course you are not in.")
-            # The questions' order and their variants, read together (the start is exam day's
-            # hot path): each parameterised question's variant is stored with the attempt.
-            draws = variant_services.quiz_draws(quiz)
-            order = draws.order
+            order = list(draws.order)
             if quiz.shuffle_questions:
                 random.SystemRandom().shuffle(order)
             attempt = Attempt.objects.create(
                 quiz=quiz,
                 user=user,
-                number=(quiz.attempts.filter(user=user).aggregate(n=Max("number"))["n"] or 0) + 1,
+                number=max((attempt.number for attempt in attempts), default=0) + 1,
                 started_at=now,
                 deadline=quiz_deadline(quiz, now, user.pk),
                 question_order=order,
@@ -333,6 +337,19 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
         if existing is None:
             raise
         return existing
+
+
+def _own_attempts(user, quiz: Quiz, now: datetime) -> list[Attempt]:
+    """The user's attempts at `quiz`, those past their deadline submitted first; kept on the quiz
+    row as selectors.quiz_status reads them (`own_attempts`)."""
+    attempts = list(quiz.attempts.filter(user=user))
+    overdue = selectors.overdue_attempts(attempts, quiz=quiz, now=now)
+    for attempt in overdue:
+        submit_attempt(attempt=attempt, now=now)
+    if overdue:
+        attempts = list(quiz.attempts.filter(user=user))
+    quiz.own_attempts = attempts  # type: ignore[attr-defined]
+    return attempts
 
 
 def expire_overdue(attempt: Attempt, now: datetime | None = None) -> Attempt:

@@ -485,10 +485,11 @@ def draw(question: Question, scope: str) -> QuestionVariant | None:
 
 @dataclass(frozen=True)
 class QuizDraws:
-    """What a start needs of a quiz, read in one query: its questions' order (QuizQuestion ids)
-    and, for each parameterised question, its variants' ids in index order."""
+    """What a start needs of a quiz, read in one query: its questions' order (QuizQuestion ids),
+    their points, and, for each parameterised question, its variants' ids in index order."""
 
     order: list[int]
+    points: list[int]  # in `order`
     variants: dict[int, tuple[int, list[int]]]  # entry id: (question id, variant ids)
 
 
@@ -497,16 +498,20 @@ def quiz_draws(quiz) -> QuizDraws:
     rows = (
         QuizQuestion.objects.filter(quiz=quiz)
         .order_by("order", "pk", "question__variants__index")
-        .values_list("pk", "question_id", "question__parameters", "question__variants__pk")
+        .values_list(
+            "pk", "points", "question_id", "question__parameters", "question__variants__pk"
+        )
     )
     order: list[int] = []
+    points: list[int] = []
     variants: dict[int, tuple[int, list[int]]] = {}
-    for entry_id, question_id, parameters, variant_id in rows:
+    for entry_id, entry_points, question_id, parameters, variant_id in rows:
         if not order or order[-1] != entry_id:
             order.append(entry_id)
+            points.append(entry_points)
         if parameters and variant_id is not None:
             variants.setdefault(entry_id, (question_id, []))[1].append(variant_id)
-    return QuizDraws(order=order, variants=variants)
+    return QuizDraws(order=order, points=points, variants=variants)
 
 
 def attempt_variants_store(attempt: Attempt, draws: QuizDraws) -> None:

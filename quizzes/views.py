@@ -289,7 +289,7 @@ def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, statu
     # Before submitting, only a policy that shows each answer's feedback at once shows any.
     feedback_may_show = not feedback_policies.policy(attempt.quiz.feedback_policy).DEFERRED
     responses = selectors.attempt_responses(attempt)
-    guards = selectors.guarding_quizzes(request.user)
+    guards = selectors.guarding_quizzes_when_asked(request.user)
     items = [
         attempt_item(
             number,
@@ -380,7 +380,7 @@ def saved_json(request: HttpRequest, attempt: Attempt, entry: QuizQuestion, resp
     # answer is only saved to an open attempt: nothing to build (the exam-day common case).
     if feedback_policies.policy(attempt.quiz.feedback_policy).DEFERRED:
         return saved
-    guards = selectors.guarding_quizzes(request.user)
+    guards = selectors.guarding_quizzes_when_asked(request.user)
     item = attempt_item(
         0,
         entry,

@@ -54,6 +54,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
+    from courses.services import quiz_takers_enrol
     from quizzes.models import Attempt, Quiz
 
     quiz = Quiz.objects.get(slug=args.quiz)
@@ -80,6 +81,8 @@ def main() -> None:
     users = get_user_model()
     for number in range(args.students):
         user = users.objects.create_user(f"measure-cpu-{number}")
+        # A quiz assigned to a course is only its students' (seed_demo assigns the fixtures').
+        quiz_takers_enrol(quiz=quiz, users=users.objects.filter(pk=user.pk))
         client.force_login(user)
         timed("start (POST)", client.post, reverse("quiz_start", args=[quiz.slug]))
         attempt = Attempt.objects.get(user=user, quiz=quiz)

@@ -86,6 +86,9 @@ def test_make_run_serves_pages_and_static_files_with_gunicorn_on_sqlite_in_wal_m
     script = get(url + "/static/quizzes/attempt.js")
     assert script.status == 200 and b"RETRIED_STATUSES" in script.read()
     assert "max-age" in script.headers.get("Cache-Control", "")
+    # The worker keeps its connection between requests (CONN_MAX_AGE): were it closed after each
+    # one, the last connection to close would checkpoint and delete the WAL every time.
+    assert Path(f"{database}-wal").exists()
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     server.terminate()

@@ -87,6 +87,22 @@ def test_choice_form_offers_only_the_questions_own_choices(choice_question, true
         assert "choice" in form.errors
 
 
+def test_a_posted_choice_is_found_among_the_choices_already_read(
+    choice_question, django_assert_num_queries
+):
+    """One query for the question's choices: the radio buttons' and the posted choice's (an
+    exam's autosave; ModelChoiceField queried the chosen one again by its pk)."""
+    own = choice_question.choices.last()
+    question = Question.objects.get(pk=choice_question.pk)
+    with django_assert_num_queries(1):
+        form = AnswerForm({"choice": f" {own.pk}"}, question=question, choice_seed=7)
+        assert form.is_valid(), form.errors
+    assert form.service_kwargs()["choice"] == own
+    for bad in (f"{own.pk}\x00", f"{own.pk}.5", [own.pk]):
+        form = AnswerForm({"choice": bad}, question=choice_question, choice_seed=7)
+        assert not form.is_valid(), bad
+
+
 def test_choice_labels_show_outputs_in_full_but_no_misconception(choice_question):
     html = str(AnswerForm(question=choice_question, choice_seed=None)["choice"])
     assert "TypeError: unhashable type: &#x27;tuple&#x27;" in html

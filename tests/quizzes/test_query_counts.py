@@ -140,7 +140,10 @@ STUDENT_PAGE_QUERIES = {
     "quiz_list": 12,
     "quiz_detail": 16,
     "attempt_list": 11,
-    "attempt_take": 13,
+    # session, user, the attempt with its quiz, the student's times, the responses, the questions
+    # with their choices, the two key versions of the footer. No key guard (six queries: the
+    # guarding quizzes, their attempts and questions, their times) before feedback may show.
+    "attempt_take": 9,
     "attempt_submit": 10,  # + the other Python versions' keys (issue 18)
     "attempt_result": 13,  # + the other Python versions' keys (issue 18)
 }
@@ -213,17 +216,20 @@ def test_a_get_writes_nothing_for_an_attempt_past_its_deadline(
 # The two requests of exam day (issue 14): a start and an autosave cost the same whatever the
 # size of the quiz, and an autosave to a quiz that holds feedback back builds no feedback.
 # A start: session, user, quiz; SAVEPOINT, the student's row locked (UPDATE; not the quiz's, which
-# every student shares), the quiz again, the open attempt; the student's times (courses' CourseQuiz
-# with their section's times), the attempts counted against them; the number of questions and their
-# points; the visibility check (a quiz of no course, or of one of the student's); the question
-# order; the next attempt number; the INSERT; RELEASE.
-START_QUERIES = 16
+# every student shares), the quiz again, the student's attempts at it (one query for the overdue
+# ones, the open one, the attempts counted against their times and the next number), the quiz's
+# questions (one query for their number, their points and the order); the student's times
+# (courses' CourseQuiz with their section's times); the visibility check (a quiz of no course, or
+# of one of the student's); the INSERT; RELEASE. (16 before the perf branch: the attempts were
+# read three times and the questions counted, summed and listed apart.)
+START_QUERIES = 12
 # An autosave: session, user, the attempt, the entry; SAVEPOINT, the attempt claimed (UPDATE),
 # the attempt locked again (with its quiz), the student's times (courses' CourseQuiz with their
 # section's times: the deadline check), the response, the INSERT, RELEASE. The reply's deadline
 # reads the times kept on the service's attempt row (save_answer hands it back on the response),
-# not again. A choice adds the choice and its question's choices.
-AUTOSAVE_QUERIES = {"typed": 11, "choice": 13}
+# not again. A choice adds its question's choices, read once for the form and the posted choice
+# (OutputChoiceField.to_python; it was read again by its pk before).
+AUTOSAVE_QUERIES = {"typed": 11, "choice": 12}
 
 
 @pytest.mark.parametrize("n", [2, 10])

@@ -2,6 +2,8 @@
 across reloads, results, regrades and the instructor's views; no other variant's key shown."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from courses import selectors as course_selectors
@@ -45,6 +47,26 @@ def test_the_attempt_page_shows_the_drawn_variant_on_every_reload_and_no_key(
     assert variant.params["word"] in snippet
     assert not any(word in snippet for word in WORDS if word != variant.params["word"])
     assert snippet_shown(client, attempt) == snippet
+
+
+def test_the_attempt_page_reads_every_variant_and_key_in_two_queries(
+    client, logged_in, make_quiz, doubling, small_ints
+):
+    """The variants of all the page's parameterised questions in one query and their keys in
+    another (two per question before), each question still showing its own draw."""
+    counts = []
+    for questions in ([doubling], [doubling, small_ints]):
+        quiz = make_quiz(questions, slug=f"quiz-{len(questions)}")
+        attempt = start_quiz(client, quiz)
+        url = reverse("attempt_take", args=[attempt.pk])
+        client.get(url)  # the session's first read, the user's groups and the like
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url)
+        counts.append(len(captured))
+        for item, question in zip(page.context["items"], questions, strict=True):
+            drawn = variant_services.draw(question, f"attempt:{attempt.pk}")
+            assert item.entry.question.seen_variant == drawn
+    assert counts[0] == counts[1], "a second parameterised question adds no query"
 
 
 def test_an_answer_keeps_its_variant_through_submit_results_and_regrade(
