@@ -99,6 +99,12 @@ site() {  # run a command with the site's environment (and nothing else of ours)
     env -i PATH="$PATH" HOME="$state" $(cat "$state/env") "$@"
 }
 
+site_in_background() {  # site, in the background, with $! the command's own pid: a background
+    # function's pid is its subshell's, and stopping that left the command running (an orphaned
+    # rqworker after `cluster.sh stop`)
+    (exec env -i PATH="$PATH" HOME="$state" $(cat "$state/env") "$@") &
+}
+
 start() {
     mkdir -p "$state"
     start_postgres
@@ -121,8 +127,8 @@ start() {
     site "$bin/python" manage.py load_content
     site "$bin/python" manage.py seed_demo
     if ! alive "$state/tasks.pid"; then
-        site "$bin/python" manage.py rqworker --job-class django_tasks_rq.Job default \
-            >>"$state/tasks.log" 2>&1 &
+        site_in_background "$bin/python" manage.py rqworker --job-class django_tasks_rq.Job \
+            default >>"$state/tasks.log" 2>&1
         echo $! >"$state/tasks.pid"
     fi
     for port in "${web_ports[@]}"; do

@@ -169,3 +169,13 @@ def test_a_grader_worker_killed_mid_run_leaves_the_job_to_the_other():
     [reply] = replies
     assert reply["worker"] != victim
     assert reply["outcome"]["stdout"] == run_in_cpython(slow).stdout
+
+
+def test_each_recorded_pid_is_its_process_own():
+    """`cluster.sh stop` signals the pids it recorded: each must be the process itself, not the
+    shell that started it in the background (stopping that shell left the rqworker running)."""
+    for pidfile in sorted(STATE.glob("*.pid")):
+        if pidfile.stem.startswith(("redis", "web-")):
+            continue  # written by redis-server and gunicorn themselves
+        command = Path(f"/proc/{pidfile.read_text().strip()}/cmdline").read_bytes().split(b"\0")
+        assert b"python" in os.path.basename(command[0]), (pidfile.name, command)
