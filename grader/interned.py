@@ -116,10 +116,6 @@ def _probe_states(script_output: Callable[[str], str], listed: str, module: str)
     return {word: int(state) for word, state in (line.split() for line in printed if line)}
 
 
-def script_states() -> dict[str, ScriptState]:
-    return _script_states
-
-
 def calibration_snippets(per_snippet: int = 1000) -> list[tuple[list[str], str]]:
     """Snippets that print the count of each string whose count may differ, each written as
     a constant, `per_snippet` strings to a snippet: run here and under `python -I`, a string

@@ -13,7 +13,7 @@ from courses.models import Enrolment
 from grader import oracle
 from quizzes import versions
 from quizzes.models import Response, StoredKey
-from tests.helpers import save_answer, start_quiz
+from tests.helpers import make_variant_question, save_answer, start_quiz
 
 # Interned strings are immortal on 3.12 and counted on 3.13 (grader/interned.py); the collector's
 # first threshold went from 700 to 2000.
@@ -228,26 +228,27 @@ def test_practice_feedback_says_what_another_version_prints(
 VARIANT_SNIPPET = "import sys\nname = {{ word }}\nprint(sys.getrefcount(name) > 1000)\n"
 
 
+def interned_variants(topic):
+    """VARIANT_SNIPPET as a published question, a variant per word, keys computed."""
+    return make_variant_question(
+        topic,
+        slug="interned-variants",
+        title="Interned names",
+        snippet=VARIANT_SNIPPET,
+        explanation="Immortal on 3.12.",
+        domains={"word": ["hello", "spam"]},
+    )
+
+
 def test_each_variant_has_a_key_per_line_and_a_pin_grades_a_variant_with_its_own(
     topic, make_quiz, client, student, pin_to_other_line, other_line
 ):
     """A parameterised question's template is not a program: each variant's rendered snippet is
     run on the other line, and a course pinned to that line grades the variant a student drew
     with that variant's key on that line (interned strings: immortal on 3.12 only)."""
-    from quizzes import services, variant_services
-    from quizzes.models import Question
+    from quizzes import variant_services
 
-    question = Question.objects.create(
-        topic=topic,
-        slug="interned-variants",
-        title="Interned names",
-        snippet=VARIANT_SNIPPET,
-        answer_mode=Question.AnswerMode.TYPED,
-        explanation="Immortal on 3.12.",
-        parameters={"domains": {"word": ["hello", "spam"]}},
-        is_published=True,
-    )
-    services.refresh_answer_key(question)
+    question = interned_variants(topic)
     versions.refresh_version_keys(question)
     assert not StoredKey.objects.filter(question=question, variant=None, python=other_line)
     for variant in question.variants.all():
@@ -349,20 +350,9 @@ def test_the_version_matrix_lists_each_variant_whose_outcome_differs(
 def test_a_refresh_on_another_line_renders_the_variants_once(topic, other_line, monkeypatch):
     """refresh_variant_version_keys hands the variants it rendered to the store (which used to
     render them all again)."""
-    from quizzes import services, variant_services
-    from quizzes.models import Question
+    from quizzes import variant_services
 
-    question = Question.objects.create(
-        topic=topic,
-        slug="interned-variants",
-        title="Interned names",
-        snippet=VARIANT_SNIPPET,
-        answer_mode=Question.AnswerMode.TYPED,
-        explanation="Immortal on 3.12.",
-        parameters={"domains": {"word": ["hello", "spam"]}},
-        is_published=True,
-    )
-    services.refresh_answer_key(question)
+    question = interned_variants(topic)
     calls = []
     real = variant_services.planned_for
     monkeypatch.setattr(variant_services, "planned_for", lambda q: calls.append(q) or real(q))
