@@ -18,6 +18,7 @@
   }
   var announcer = document.querySelector(".playground-announce");
   var plainSubmit = false; // set to let one submit through to the page's own POST
+  var running = false; // one run at a time: a Run (or Ctrl+Enter) while one is out is ignored
 
   function element(tag, className, text) {
     var node = document.createElement(tag);
@@ -270,6 +271,10 @@
       return;
     }
     event.preventDefault();
+    if (running) {
+      return;
+    }
+    running = true;
     var data = new FormData(form);
     data.set("action", "run");
     var source = String(data.get("source") || "");
@@ -302,6 +307,7 @@
         postThePage(submitter);
       })
       .finally(function () {
+        running = false;
         form.removeAttribute("aria-busy");
         submitter.disabled = false;
       });
