@@ -19,7 +19,7 @@ import platform
 import re
 
 import grader
-from grader.outcome import MAX_SOURCE_BYTES, Limits
+from grader.outcome import MAX_SOURCE_BYTES, Limits, Outcome
 
 KINDS = ("run", "output_varies", "collector_dependent", "predict_misconceptions", "simulate")
 LIMIT_FIELDS = {
@@ -117,20 +117,35 @@ def perform(job: object) -> dict:
     reply: dict = {"kind": job["kind"], "python_version": grader.python_version(python)}
     if job["kind"] == "run":
         outcome = grader.run(source, limits=limits, trace=job["trace"], python=python)
-        reply["outcome"] = outcome.to_dict()
+        reply["outcome"] = _plain(outcome)
     elif job["kind"] == "output_varies":
         reply["varies"] = grader.output_varies(source, limits=limits, python=python)
     elif job["kind"] == "simulate":
         simulated = grader.simulate(
             source, job["misconception"], limits=limits, trace=job["trace"], python=python
         )
-        reply["outcome"] = simulated.to_dict()
+        reply["outcome"] = _plain(simulated)
     elif job["kind"] == "predict_misconceptions":
         predicted = grader.predict_misconceptions(source, limits=limits, python=python)
-        reply["predictions"] = {key: outcome.to_dict() for key, outcome in predicted.items()}
+        reply["predictions"] = {key: _plain(outcome) for key, outcome in predicted.items()}
     else:
         reply["reasons"] = list(grader.collector_dependent(source, limits=limits, python=python))
     return reply
+
+
+def _plain(outcome: Outcome) -> dict:
+    """Outcome.to_dict() without its deep copy (dataclasses.asdict walks and copies every step
+    of the trace): the reply is encoded as JSON at once, so the outcome's own trace serves."""
+    return {
+        "status": outcome.status,
+        "stdout": outcome.stdout,
+        "exception": outcome.exception,
+        "exception_line": outcome.exception_line,
+        "reasons": list(outcome.reasons),
+        "python_version": outcome.python_version,
+        "duration_ms": outcome.duration_ms,
+        "trace": outcome.trace,
+    }
 
 
 def interpreter_for(line: str | None) -> str | None:

@@ -1,9 +1,12 @@
 """What the playground shows of one run: the grader's outcome, with the lines it points at."""
 
+import json
 import re
 from dataclasses import dataclass
 
+from grader import Outcome
 from grader.constants import Status
+from quizzes.nul import visible_nul
 
 # The grader says where each refusal is: "line N: <what> — <why>" (grader/POLICY.md).
 _REASON_LINE = re.compile(r"^line (\d+):")
@@ -78,3 +81,30 @@ def run_result(source: str, outcome: dict) -> RunResult:
             for number, text in enumerate(source.splitlines(), start=1)
         ],
     )
+
+
+def run_json(outcome: Outcome) -> bytes:
+    """One run as the editor page's script draws it (POST /playground/run/): what run_result
+    holds, with the trace in the grader's compact form as it came (the page's diagram script
+    reads that form), and the flagged line numbers instead of the listing (the page has the
+    source). NULs shown as in the page (visible_nul); the walk over every string of the trace
+    is made only when the encoded run holds one."""
+    reasons = [parsed_reason(text) for text in outcome.reasons]
+    flagged = {reason.line for reason in reasons if reason.line is not None}
+    if outcome.exception_line:
+        flagged.add(outcome.exception_line)
+    payload = {
+        "status": outcome.status,
+        "headline": _HEADLINES.get(outcome.status, outcome.status),
+        "stdout": outcome.stdout,
+        "exception": outcome.exception,
+        "exception_line": outcome.exception_line,
+        "reasons": [{"text": reason.text, "line": reason.line} for reason in reasons],
+        "flagged": sorted(flagged),
+        "python_version": outcome.python_version,
+        "trace": outcome.trace,
+    }
+    encoded = json.dumps(payload, separators=(",", ":"))
+    if "\\u0000" in encoded:  # rare: then every string is looked at
+        encoded = json.dumps(visible_nul(payload), separators=(",", ":"))
+    return encoded.encode()

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csp import get_nonce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP
@@ -13,7 +13,7 @@ import grader
 from playground import selectors, services
 from playground.examples import EXAMPLES
 from playground.forms import ProgramForm
-from playground.presentation import run_result
+from playground.presentation import run_json, run_result
 
 # CodeMirror injects its theme as a <style> element: the editor page admits styles carrying this
 # response's nonce (given to the editor script's tag), still never 'unsafe-inline'.
@@ -113,6 +113,24 @@ def editor(request: HttpRequest) -> HttpResponse:
         return render(request, "playground/editor.html", context, status=busy.status)
     context.update(form=form, result=run_result(source, outcome.to_dict()), source=source)
     return render(request, "playground/editor.html", context)
+
+
+@login_required
+@require_POST
+def run(request: HttpRequest) -> HttpResponse:
+    """A Run from the editor page's script: the result as JSON, which the page draws in place,
+    rather than the whole page rendered again with it (POST /playground/ stays the page's own
+    Run without JavaScript). The same form, rate limits, cap and grader as that Run."""
+    form = ProgramForm(request.POST)
+    if not form.is_valid():
+        errors = form.errors.get_json_data()
+        message = " ".join(error["message"] for field in errors.values() for error in field)
+        return JsonResponse({"error": message, "fields": sorted(errors)}, status=400)
+    try:
+        outcome = services.program_run(user=request.user, source=form.cleaned_data["source"])
+    except services.PlaygroundBusy as busy:
+        return JsonResponse({"error": str(busy)}, status=busy.status)
+    return HttpResponse(run_json(outcome), content_type="application/json")
 
 
 @login_required

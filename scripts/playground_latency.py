@@ -7,17 +7,26 @@ site (its gunicorn workers, the grader service, the real limits: nothing is loos
 
 The students are made in the site's database (load_students_reset, as the exam-day benchmark)
 and logged in by a session made for each (a log-in form costs ~0.4 CPU-s of password hashing
-each, on purpose, which is not what is measured here). Each waits for all to be ready, then runs
-the program, thinks 0.5-2 s, and runs it again. Printed: each run's status, the time from the
-request to the whole page (p50, p95, p99, max) for answered runs, the runs refused by a limit
-(429) and errors, and the load average before and after (the machine may be shared).
+each, on purpose, which is not what is measured here). Two phases, one after the other, printed
+side by side, each with the load average over it (the machine may be shared):
+
+- barrier: all wait for each other, then press Run at the same instant (a whole class told
+  "run it now": the worst case), think 0.5-2 s, and run again;
+- steady: each student's first run comes after a first think time of 0.5-2 s, as a load tool
+  spawns users, then run, think 0.5-2 s, run again: 50 students at work, not in step.
+
+A run is what the editor page sends (--mode json, the default): a POST to /playground/run/, timed
+to its whole JSON answer, which the page then draws itself; --mode form times the page without
+JavaScript (a POST to /playground/ and the whole page back), the only Run of a site from before
+the JSON endpoint. Printed per phase: the answered runs' p50, p95, p99 and max, the runs refused
+by a limit (429) and any other answer.
 """
 
 import argparse
+import json
 import os
 import random
 import re
-import statistics
 import sys
 import threading
 import time
@@ -111,36 +120,129 @@ def opener_for(host: str, cookie: str, session_key: str) -> urllib.request.Opene
     return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 
 
-def student(host, cookie, session_key, runs, ready, results):
+def run_request(host: str, token: str, mode: str) -> urllib.request.Request:
+    fields = {"csrfmiddlewaretoken": token, "source": PROGRAM}
+    if mode == "json":
+        url, headers = f"{host}/playground/run/", {"Accept": "application/json"}
+    else:
+        url, headers = f"{host}/playground/", {}
+        fields["action"] = "run"
+    headers["Referer"] = f"{host}/playground/"
+    return urllib.request.Request(
+        url, data=urllib.parse.urlencode(fields).encode(), headers=headers
+    )
+
+
+def run_status(body: str, mode: str) -> str:
+    """The run's status as the answer gives it ("ok", "rejected", ...), "" if it says none."""
+    if mode == "json":
+        try:
+            return str(json.loads(body).get("status", ""))
+        except (ValueError, AttributeError):
+            return ""
+    found = STATUS.search(body)
+    return found.group(1) if found else ""
+
+
+def think() -> None:
+    time.sleep(random.uniform(0.5, 2.0))
+
+
+def student(host, cookie, session_key, runs, ready, results, *, mode="json", staggered=False):
+    """One student: open the editor, wait for the others (`ready`), then (after a first think
+    time if `staggered`) run the program `runs` times, thinking between runs; appends
+    (HTTP status, run status, seconds) to `results` per run."""
     opener = opener_for(host, cookie, session_key)
     page = opener.open(f"{host}/playground/", timeout=60).read().decode()
     token = CSRF.search(page).group(1)
-    body = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token, "source": PROGRAM, "action": "run"}
-    ).encode()
     ready.wait()
-    for _ in range(runs):
-        request = urllib.request.Request(
-            f"{host}/playground/", data=body, headers={"Referer": f"{host}/playground/"}
-        )
+    if staggered:
+        think()
+    for number in range(runs):
         started = time.perf_counter()
         try:
-            with opener.open(request, timeout=60) as response:
-                html = response.read().decode()
+            with opener.open(run_request(host, token, mode), timeout=60) as response:
+                body = response.read().decode()
                 code = response.status
         except urllib.error.HTTPError as error:
-            html, code = error.read().decode(errors="replace"), error.code
+            body, code = error.read().decode(errors="replace"), error.code
         except OSError as error:
-            html, code = str(error), 0
+            body, code = str(error), 0
         seconds = time.perf_counter() - started
-        found = STATUS.search(html)
-        results.append((code, found.group(1) if found else "", seconds))
-        time.sleep(random.uniform(0.5, 2.0))
+        results.append((code, run_status(body, mode), seconds))
+        if number < runs - 1:
+            think()
 
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def phase(options, cookie: str, keys: list[str], *, staggered: bool) -> dict:
+    """Run one phase with every student; its figures."""
+    ready = threading.Barrier(len(keys) + 1)
+    results: list = []
+    threads = [
+        threading.Thread(
+            target=student,
+            args=(options.host, cookie, key, options.runs, ready, results),
+            kwargs={"mode": options.mode, "staggered": staggered},
+        )
+        for key in keys
+    ]
+    for thread in threads:
+        thread.start()
+    load_before = os.getloadavg()[0]
+    ready.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    answered = [
+        seconds * 1000 for code, status, seconds in results if (code, status) == (200, "ok")
+    ]
+    other = Counter((code, status) for code, status, _ in results if (code, status) != (200, "ok"))
+    refused = sum(count for (code, _), count in other.items() if code == 429)
+    return {
+        "runs": len(results),
+        "answered": len(answered),
+        "refused": refused,
+        "other": {
+            f"{code} {status}".strip(): n for (code, status), n in other.items() if code != 429
+        },
+        "ms": answered,
+        "seconds": elapsed,
+        "load": (load_before, os.getloadavg()[0]),
+    }
+
+
+def table(phases: dict[str, dict]) -> list[str]:
+    """The phases' figures side by side."""
+    names = list(phases)
+    rows = [("", names)]
+
+    def cell(figures: dict, share: float | None) -> str:
+        if not figures["ms"]:
+            return "-"
+        value = max(figures["ms"]) if share is None else percentile(figures["ms"], share)
+        return f"{value:.0f} ms"
+
+    for label, share in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99), ("max", None)):
+        rows.append((label, [cell(phases[name], share) for name in names]))
+    rows.append(
+        ("answered ok", [f"{phases[name]['answered']}/{phases[name]['runs']}" for name in names])
+    )
+    rows.append(("refused (429)", [str(phases[name]["refused"]) for name in names]))
+    rows.append(("other", [str(phases[name]["other"] or "none") for name in names]))
+    rows.append(("took", [f"{phases[name]['seconds']:.1f} s" for name in names]))
+    rows.append(
+        (
+            "load average",
+            [f"{phases[name]['load'][0]:.2f} -> {phases[name]['load'][1]:.2f}" for name in names],
+        )
+    )
+    return [f"{label:<14}" + "".join(f"{value:>22}" for value in values) for label, values in rows]
 
 
 def main() -> None:
@@ -149,43 +251,20 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--runs", type=int, default=4)
     parser.add_argument("--prefix", default="pgload-")
+    parser.add_argument("--mode", choices=("json", "form"), default="json")
+    parser.add_argument(
+        "--pause", type=float, default=5.0, help="seconds between the phases (the queue drains)"
+    )
     options = parser.parse_args()
     cookie, keys = logged_in_sessions(options.users, options.prefix)
-    ready = threading.Barrier(options.users + 1)
-    results: list = []
-    threads = [
-        threading.Thread(
-            target=student, args=(options.host, cookie, key, options.runs, ready, results)
-        )
-        for key in keys
-    ]
-    for thread in threads:
-        thread.start()
-    load_before = os.getloadavg()
-    ready.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    load_after = os.getloadavg()
-    answered = [seconds for code, status, seconds in results if code == 200 and status == "ok"]
-    refused = sum(1 for code, _, _ in results if code == 429)
-    failed = Counter(
-        (code, status)
-        for code, status, _ in results
-        if (code, status) not in ((200, "ok"),) and code != 429
-    )
-    print(f"{options.users} users x {options.runs} runs of a 10-line program, {elapsed:.1f} s")
+    phases = {"barrier": phase(options, cookie, keys, staggered=False)}
+    time.sleep(options.pause)
+    phases["steady"] = phase(options, cookie, keys, staggered=True)
     print(
-        f"answered ok: {len(answered)}, refused by a limit (429): {refused}, other: {dict(failed)}"
+        f"{options.users} users x {options.runs} runs of a 10-line program per phase, "
+        f"--mode {options.mode}, {options.host}, {os.cpu_count()} cores"
     )
-    if answered:
-        ms = [seconds * 1000 for seconds in answered]
-        print(
-            f"end to end ms: p50 {statistics.median(ms):.0f}, p95 {percentile(ms, 0.95):.0f}, "
-            f"p99 {percentile(ms, 0.99):.0f}, max {max(ms):.0f}"
-        )
-    print(f"load average before {load_before}, after {load_after}, on {os.cpu_count()} cores")
+    print("\n".join(table(phases)))
 
 
 if __name__ == "__main__":

@@ -223,3 +223,16 @@ def test_a_worker_whose_grader_cannot_serve_says_so_plainly(monkeypatch):
     assert reply["unavailable"] == "the grader refuses to serve; its self-check found: no seccomp"
     with pytest.raises(GraderUnavailable, match="no seccomp"):
         graderclient._reply_checked(reply)
+
+
+def test_a_jobs_reply_carries_the_outcome_as_to_dict_has_it_without_copying_the_trace(
+    monkeypatch,
+):
+    """The reply is encoded at once: the outcome's own trace goes in it, not a deep copy of every
+    step (dataclasses.asdict's), which was a share of the grader service's CPU per run."""
+    made = grader.run(ALIASING_SNIPPET, trace=True)
+    monkeypatch.setattr(grader, "run", lambda *args, **kwargs: made)
+    reply = jobs.perform(jobs.make_job("run", ALIASING_SNIPPET, trace=True))
+    assert reply["outcome"] == made.to_dict()
+    assert reply["outcome"]["trace"] is made.trace
+    assert graderclient.outcome_from_dict(json.loads(json.dumps(reply["outcome"]))) == made

@@ -9,6 +9,7 @@ from django.urls import reverse
 from grader.constants import MAX_SOURCE_BYTES
 
 EDITOR = reverse("playground:editor")
+RUN = reverse("playground:run")
 
 HOSTILE = [
     "import os\nos.system('id')\n",
@@ -102,4 +103,35 @@ def test_hostile_programs_get_no_server_error(client, student, settings):
     assert [s for s in statuses if s >= 500] == []
     assert set(statuses) <= {200, 302, 400}
     print(f"fuzz: {len(programs)} programs, statuses {sorted(set(statuses))}")
+    assert client.get(EDITOR).status_code == 200  # still serving
+
+
+@pytest.mark.django_db
+def test_hostile_programs_get_no_server_error_from_the_json_run(client, student, settings):
+    """The same programs through the editor page script's Run (POST /playground/run/): a JSON
+    outcome or a JSON form error each (a NUL: the site's 400 before any view, which the script
+    answers by posting the page), never a server error."""
+    settings.RATE_LIMITS = {"playground": (10_000, 60), "grader": (10_000, 60)}
+    client.force_login(student)
+    rng = random.Random(17)
+    programs = (
+        HOSTILE + ["", "\ud800"] + [random_program(rng) for _ in range(500 - len(HOSTILE) - 2)]
+    )
+    statuses = []
+    for source in programs:
+        try:
+            response = client.post(RUN, {"source": source})
+        except UnicodeEncodeError:  # a lone surrogate: sent as the raw bytes a browser could
+            response = client.post(
+                RUN, b"source=%ED%A0%80", content_type="application/x-www-form-urlencoded"
+            )
+        statuses.append(response.status_code)
+        if "\x00" in source:  # refused before any view (config/middleware.py)
+            assert response.status_code == 400
+            continue
+        assert response["Content-Type"] == "application/json", repr(source)
+        body = response.json()
+        assert ("status" in body) if response.status_code == 200 else body["error"]
+    assert set(statuses) <= {200, 400}
+    print(f"fuzz (JSON run): {len(programs)} programs, statuses {sorted(set(statuses))}")
     assert client.get(EDITOR).status_code == 200  # still serving

@@ -27,3 +27,30 @@ def test_the_latency_script_times_real_runs(live_server, transactional_db, laten
     latency.student(live_server.url, cookie, keys[0], 2, threading.Barrier(1), results)
     assert [(code, status) for code, status, _ in results] == [(200, "ok"), (200, "ok")]
     assert all(seconds > 0 for _, _, seconds in results)
+
+
+def test_the_page_without_javascript_is_timed_too(
+    live_server, transactional_db, latency, monkeypatch
+):
+    monkeypatch.setenv("SECRET_KEY", settings.SECRET_KEY)
+    monkeypatch.setattr(latency.random, "uniform", lambda low, high: 0.0)
+    cookie, keys = latency.logged_in_sessions(1, "latency-")
+    results: list = []
+    latency.student(live_server.url, cookie, keys[0], 1, threading.Barrier(1), results, mode="form")
+    assert [(code, status) for code, status, _ in results] == [(200, "ok")]
+
+
+def test_both_phases_are_reported_side_by_side(
+    live_server, transactional_db, latency, monkeypatch, capsys
+):
+    monkeypatch.setenv("SECRET_KEY", settings.SECRET_KEY)
+    monkeypatch.setattr(latency.random, "uniform", lambda low, high: 0.0)
+    arguments = ["--host", live_server.url, "--users", "2", "--runs", "2", "--pause", "0"]
+    monkeypatch.setattr("sys.argv", ["playground_latency.py", *arguments])
+    latency.main()
+    printed = capsys.readouterr().out
+    header, p50, p95 = printed.splitlines()[1:4]
+    assert header.split() == ["barrier", "steady"]
+    assert p50.startswith("p50") and p95.startswith("p95") and len(p95.split()) == 5
+    assert printed.count("4/4") == 2  # both phases: 2 users x 2 runs, all answered
+    assert "load average" in printed
