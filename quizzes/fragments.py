@@ -59,17 +59,15 @@ answer_fields = RenderedCache(8192)
 
 
 def question_body_html(context: dict) -> SafeString:
-    """_question.html for `context` (presentation.question_context: never a key or explanation)."""
+    """_question.html for `context` (presentation.question_context: never a key or explanation;
+    its HTML is rendered from the prompt and snippet by content.markdown's pure functions)."""
     question, claim = context["question"], context["claim"]
     key = (
         question.prompt,
         question.snippet,
         None if claim is None else claim.text,
-        question.get_answer_mode_display(),
-        question.get_difficulty_display(),
-        # The HTML itself, in case a caller built the context otherwise (it is cached already).
-        str(context["prompt_html"]),
-        str(context["snippet_html"]),
+        question.answer_mode,
+        question.difficulty,
     )
     return question_bodies.get_or_render(key, lambda: render_to_string(QUESTION_TEMPLATE, context))
 
@@ -89,29 +87,34 @@ def _fields_key(form) -> tuple | None:
     cached (bound: posted values and errors; or holding typed text)."""
     if form.is_bound:
         return None
-    parts: list = [FIELDS_TEMPLATE]
-    for field in form:
-        widget = field.field.widget
-        options = tuple(
-            (str(value), str(label)) for value, label in getattr(field.field, "choices", ())
-        )
-        value = field.value()
+    parts: list = [FIELDS_TEMPLATE, form.prefix, form.auto_id]
+    for name, field in form.fields.items():
+        options = _options(field)
+        value = form.get_initial_for_field(field, name)
         if isinstance(value, str) and value and not options:
             return None  # a student's saved text: theirs alone
+        widget = field.widget
         parts.append(
             (
-                field.name,
-                field.html_name,
-                field.auto_id,
+                name,
+                type(field).__name__,
                 type(widget).__name__,
-                field.widget_type,
                 str(field.label),
                 str(field.help_text),
-                getattr(field.field, "max_length", None),
-                field.field.required,
-                tuple(sorted((name, str(attr)) for name, attr in widget.attrs.items())),
+                getattr(field, "max_length", None),
+                field.required,
+                tuple(sorted((attr, str(setting)) for attr, setting in widget.attrs.items())),
                 options,
                 None if value is None else (type(value).__name__, str(value)),
             )
         )
     return tuple(parts)
+
+
+def _options(field) -> tuple:
+    """A choice field's options as shown, in order: for quizzes.forms.OutputChoiceField its
+    `shown` choices (each label is its text's), else the field's (value, label) pairs."""
+    shown = getattr(field, "shown", None)
+    if shown is not None:
+        return tuple((choice.pk, choice.text) for choice in shown)
+    return tuple((str(value), str(label)) for value, label in getattr(field, "choices", ()))
