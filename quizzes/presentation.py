@@ -11,6 +11,7 @@ from content.markdown import highlight_python, render_markdown
 from quizzes import (
     choice_order,
     diff,
+    fragments,
     grading,
     misconceptions,
     rules,
@@ -138,6 +139,16 @@ class AttemptItem:
     # The quiz whose feedback this question's key waits for (see selectors): its feedback would
     # show here by this quiz's policy, but is withheld.
     waiting_for: Quiz | None = None
+
+    @property
+    def body_html(self) -> SafeString:
+        """The question as shown before any answer (quizzes.fragments: rendered once)."""
+        return fragments.question_body_html(self.context)
+
+    @property
+    def fields_html(self) -> SafeString:
+        """The answer form's fields (quizzes.fragments: rendered once until typed in)."""
+        return fragments.answer_fields_html(self.form)
 
 
 def chosen_letter(question: Question, response, seed: int | None) -> str:

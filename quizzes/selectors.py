@@ -346,11 +346,15 @@ def quiz_results(quiz: Quiz, *, seen_by=None) -> QuizResults:
 
 
 def stored_key_versions() -> set[str]:
-    """The Python versions the stored answer keys and page outputs were computed with."""
+    """The Python versions the stored answer keys and page outputs were computed with (every
+    page's footer). Without the models' default ordering: DISTINCT over the ordering's columns
+    too joined the topics and pages and returned a row per question and per output block."""
     versions = set(
         Question.objects.exclude(key_python_version="")
+        .order_by()
         .values_list("key_python_version", flat=True)
         .distinct()
     )
-    versions |= set(CodeBlockOutput.objects.values_list("python_version", flat=True).distinct())
+    outputs = CodeBlockOutput.objects.order_by().values_list("python_version", flat=True)
+    versions |= set(outputs.distinct())
     return versions

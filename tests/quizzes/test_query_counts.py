@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from content import services as content_services
 from content.models import ConceptPage
-from quizzes import services
+from quizzes import selectors, services
 from quizzes.models import Attempt, Choice, Question, Quiz, QuizQuestion
 
 pytestmark = pytest.mark.django_db
@@ -252,3 +252,17 @@ def test_a_start_and_an_autosave_cost_the_same_with_2_or_10_questions(
             with django_assert_num_queries(AUTOSAVE_QUERIES[entry.question.answer_mode]):
                 response = client.post(url, data, HTTP_ACCEPT="application/json")
             assert response.json()["saved"] is True
+
+
+def test_the_footer_s_key_versions_are_read_without_joins_or_a_row_per_question(
+    typed_question, choice_question
+):
+    """Every page's footer (quizzes.context_processors): one DISTINCT over the column itself,
+    not over the models' ordering too (which joined topics and pages and sent back a row per
+    question and per output block)."""
+    with CaptureQueriesContext(connection) as captured:
+        versions = selectors.stored_key_versions()
+    assert versions == {typed_question.key_python_version}
+    assert len(captured) == 2
+    for query in captured.captured_queries:
+        assert "JOIN" not in query["sql"] and "ORDER BY" not in query["sql"], query["sql"]
