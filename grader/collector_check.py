@@ -1,16 +1,20 @@
 """`grader.collector_dependent(source)`: whether a snippet's output depends on where the automatic
-garbage collections fall, which the grader reproduces only to within some allocations.
+garbage collections fall, where the grader's reproduction may not be exact.
 
-The grader sets the collector's count at a snippet's first line from probes run under `python -I`
-(grader/execute.py), and a first `import gc`, `copy` or `weakref` really imports fresh copies of
-those modules (grader/standins.py), checked again in the server's children (the residuals in its
-hello); what is left is the compiler's own error for a source (a couple of allocations) and where
-inside a first import the few allocations the grader corrects for lie. Since each automatic
-collection comes a fixed number of allocations after the previous one, every schedule the script
-may follow is the grader's shifted by that error. So the snippet is run again under such shifts
-(grader/collector.py: the count moved at the start, or a first import's correction made at its
-end), and once with its collections recorded (to say why); if any output differs from the
-ordinary run, no single output can be its key.
+The grader sets the collector's count and free lists at a script's start from probes run under
+`python -I` (grader/execute.py), runs CPython's own compiler on the snippet's source where a
+script's runs (grader/compiling.py), and a first `import gc`, `copy` or `weakref` really imports
+fresh copies of those modules (grader/standins.py), checked again in the server's children (the
+residuals in its hello). When all of that holds, the schedule of automatic collections is a
+script's: only where inside a first import the allocations the grader corrects for lie is left
+(none are, on 3.12.1 and 3.13.0). Otherwise (a source whose compilation runs Python code in a
+script, or an uncalibrated server) the count is known only to within some allocations; since
+each automatic collection comes a fixed number of allocations after the previous one, every
+schedule the script may follow is the grader's shifted by that error. So the snippet is run
+again under such shifts (grader/collector.py: the count moved at the start, or a first import's
+correction made at its end), and once with its collections recorded (to say why, and whether
+several finalizers print at exit); if any output differs from the ordinary run, no single output
+can be its key.
 """
 
 import ast

@@ -234,6 +234,9 @@ def _run(
     # on `source` instead (_compile_at_script_start). Its references to the snippet's strings
     # are the snippet's own, as a script's code's (grader/interned.py counts from here).
     code = _compile(tree)
+    # Made here (it allocates, may import ctypes): what is made after the collection below is
+    # garbage or objects the snippet's first collection would meet.
+    script_code = compiling.ScriptCode(code, folding.folded_containers(tree))
     interned.count_from_compiled()
     # Walking the stack creates frame objects, which must be frozen with the host's objects:
     # counted after the collector's start is set, they would make it depend on the stack's depth.
@@ -274,7 +277,6 @@ def _run(
     tracer = around or _NO_TRACER
     room = _ROOM if _ROOM.current() else None
     interned.count_set_up_references()  # 3.13: the set-up's references are not a script's
-    script_code = compiling.ScriptCode(code, folding.folded_containers(tree))  # allocates
     try:
         # From here to exec() nothing may allocate but the compiler and the collector's start.
         # A collection that the compiler's allocations make due runs, in a script, at the first
