@@ -19,7 +19,7 @@ can be its key.
 
 import ast
 
-from grader import collector, compiling, pool
+from grader import collector, pool
 from grader.constants import COMPLETED_STATUSES, Status
 from grader.outcome import Limits
 
@@ -107,7 +107,7 @@ def collector_dependent(
     # (The recorded run's own output is not compared: its hook allocates after each collection.)
     differs = any(
         _differs(pool.call_with_variant(source, limits, variant, python), shown)
-        for variant in _variants(python, source)
+        for variant in _variants(python, recorded.get("exact_compilation", False))
     )
     if not differs:
         return []
@@ -125,13 +125,14 @@ def _calibrated(python: str | None) -> bool:
     return bool(residuals) and all(value == 0 for value in residuals.values())
 
 
-def _variants(python: str | None = None, source: str = "") -> tuple:
+def _variants(python: str | None = None, exact_compilation: bool = False) -> tuple:
     """The schedules to try: none but the import's when the running grader server's start is
-    calibrated and the source's compilation is a script's to the allocation; a few allocations
-    either way when only the start is calibrated; a few dozen otherwise."""
+    calibrated and the source's compilation is a script's to the allocation (the recorded run's
+    child says, grader/compiling.py); a few allocations either way when only the start is
+    calibrated; a few dozen otherwise."""
     if not _calibrated(python):
         return UNCALIBRATED_VARIANTS
-    return EXACT_VARIANTS if compiling.exact_compilation(source) else CALIBRATED_VARIANTS
+    return EXACT_VARIANTS if exact_compilation else CALIBRATED_VARIANTS
 
 
 def _exit_order_verified(python: str | None = None) -> bool:

@@ -333,6 +333,8 @@ def _run(
     if recorder is not None:
         extra["collections"] = recorder.events
         extra["exit_lines"] = recorder.lines_at_exit(run) if recorder.enabled_at_exit else 0
+        # Asked here, in the child (one thread): the check catches the compiler's warnings.
+        extra["exact_compilation"] = compiling.exact_compilation(source)
     if run.refusals:
         return _result(Status.REJECTED, run.stdout(), reasons=run.refusals) | extra
     if run.overflowed:

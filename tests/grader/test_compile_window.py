@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import grader
-from grader import collector_check, compiling, fidelity_probe, oracle
+from grader import collector_check, compiling, fidelity_probe, oracle, pool
 
 COUNT = "print(gc.get_count())\n"
 # After the first line: what the free lists hold shows in which allocations count.
@@ -145,11 +145,16 @@ def test_what_is_compiled_as_a_script_to_the_allocation(text, exact):
 
 
 def test_only_an_inexact_compilation_is_checked_under_shifts(monkeypatch):
+    """The recorded run's child says whether the compilation is exact (it compiles with the
+    warnings as errors: one thread there)."""
+    assert pool.call_with_variant("x = 1\n", grader.Limits(), {"record": True})["exact_compilation"]
+    recorded = pool.call_with_variant("é = 1\n", grader.Limits(), {"record": True})
+    assert recorded["exact_compilation"] is False
     monkeypatch.setattr(collector_check, "_calibrated", lambda python: True)
-    assert collector_check._variants(None, "x = 1\n") == collector_check.EXACT_VARIANTS
-    assert collector_check._variants(None, "é = 1\n") == collector_check.CALIBRATED_VARIANTS
+    assert collector_check._variants(None, True) == collector_check.EXACT_VARIANTS
+    assert collector_check._variants(None, False) == collector_check.CALIBRATED_VARIANTS
     monkeypatch.setattr(collector_check, "_calibrated", lambda python: False)
-    assert collector_check._variants(None, "x = 1\n") == collector_check.UNCALIBRATED_VARIANTS
+    assert collector_check._variants(None, True) == collector_check.UNCALIBRATED_VARIANTS
 
 
 # Probe programs whose count after a first import was one off on 3.13 while the script's code
