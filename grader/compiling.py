@@ -179,3 +179,26 @@ def exact_compilation(source: str) -> bool:
         except (SyntaxError, ValueError, Warning, RecursionError, MemoryError):
             return False
     return True
+
+
+# The sandbox's functions written in Python (grader/hooks.py, grader/refcounts.py, the stand-ins'
+# checked members), by the names a snippet's code reaches them by (`co_names`: globals,
+# attributes, imported names; the policy's rewrites call `_getattr_` and `_own_`). A call
+# allocates what a script's call to the C builtin does not (its arguments' tuple, a keywords
+# dict: `type(78)` moved a count by one), so where the automatic collections fall after one is
+# not a script's to the allocation.
+SANDBOX_FUNCTIONS = frozenset(
+    "_getattr_ _own_ type getattr hasattr setattr delattr vars exit quit getrefcount "
+    "get_referents".split()
+)
+
+
+def calls_sandbox_functions(code: CodeType) -> bool:
+    """Whether the policy's `code` (nested code included) names one of SANDBOX_FUNCTIONS."""
+    pending: list = [code]
+    while pending:
+        item = pending.pop()
+        if not SANDBOX_FUNCTIONS.isdisjoint(item.co_names):
+            return True
+        pending.extend(const for const in item.co_consts if isinstance(const, CodeType))
+    return False

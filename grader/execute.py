@@ -333,8 +333,12 @@ def _run(
     if recorder is not None:
         extra["collections"] = recorder.events
         extra["exit_lines"] = recorder.lines_at_exit(run) if recorder.enabled_at_exit else 0
-        # Asked here, in the child (one thread): the check catches the compiler's warnings.
-        extra["exact_compilation"] = compiling.exact_compilation(source)
+        # Whether the count is a script's to the allocation all along (the collector check's
+        # schedules): asked here, in the child (one thread: the check catches the compiler's
+        # warnings), of the source and of the code that ran.
+        extra["exact_schedule"] = compiling.exact_compilation(
+            source
+        ) and not compiling.calls_sandbox_functions(code)
     if run.refusals:
         return _result(Status.REJECTED, run.stdout(), reasons=run.refusals) | extra
     if run.overflowed:

@@ -77,8 +77,8 @@ def checked_result(data: object) -> dict:
         raise MalformedResult("field 'collections' is not a list of counts")
     if type(data.get("exit_lines", 0)) is not int:
         raise MalformedResult("field 'exit_lines' is not a count")
-    if type(data.get("exact_compilation", False)) is not bool:
-        raise MalformedResult("field 'exact_compilation' is not true or false")
+    if type(data.get("exact_schedule", False)) is not bool:
+        raise MalformedResult("field 'exact_schedule' is not true or false")
     return data
 
 

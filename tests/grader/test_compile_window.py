@@ -144,12 +144,39 @@ def test_what_is_compiled_as_a_script_to_the_allocation(text, exact):
     assert compiling.exact_compilation(text) is exact
 
 
-def test_only_an_inexact_compilation_is_checked_under_shifts(monkeypatch):
-    """The recorded run's child says whether the compilation is exact (it compiles with the
-    warnings as errors: one thread there)."""
-    assert pool.call_with_variant("x = 1\n", grader.Limits(), {"record": True})["exact_compilation"]
-    recorded = pool.call_with_variant("é = 1\n", grader.Limits(), {"record": True})
-    assert recorded["exact_compilation"] is False
+@pytest.mark.parametrize(
+    ("text", "exact"),
+    [
+        ("x = 1\n", True),
+        ("é = 1\n", False),
+        ("u = type(78)\n", False),
+        ("class A:\n    def f(self):\n        return getattr(self, 'x', 0)\n", False),
+        ("class A:\n    def f(self):\n        return self._x\n", False),
+        ("import sys\nprint(sys.getrefcount([]))\n", False),
+        ("print('{}'.format(1))\n", False),
+    ],
+)
+def test_the_recorded_run_says_whether_its_schedule_is_exact(text, exact):
+    """The child compiles with the warnings as errors (one thread there) and looks for the
+    sandbox's Python functions in the code that ran: `type(78)` printed a count one off."""
+    recorded = pool.call_with_variant(text, grader.Limits(), {"record": True})
+    assert recorded["exact_schedule"] is exact
+
+
+# A count printed after a call of the sandbox's `type`: one off python -I's, and accepted as the
+# key once the shifts were gone (they had refused it by chance: no collection at its first line).
+AFTER_A_SANDBOX_CALL = (
+    "import gc\nd = [{} for i in range(100)]\nprint(gc.get_count())\nu = type(78)\n"
+    "print(gc.get_count())\n"
+)
+
+
+def test_a_count_after_a_sandbox_call_is_refused_or_right(cpython):
+    if not grader.collector_dependent(AFTER_A_SANDBOX_CALL):
+        assert grader.run(AFTER_A_SANDBOX_CALL).stdout == cpython(AFTER_A_SANDBOX_CALL).stdout
+
+
+def test_only_an_inexact_schedule_is_checked_under_shifts(monkeypatch):
     monkeypatch.setattr(collector_check, "_calibrated", lambda python: True)
     assert collector_check._variants(None, True) == collector_check.EXACT_VARIANTS
     assert collector_check._variants(None, False) == collector_check.CALIBRATED_VARIANTS
