@@ -73,6 +73,15 @@ _OBSERVING_MODULES = frozenset({"gc", "weakref", "sys"})
 # unchecked when the key's run itself finished.
 _UNFINISHED = (Status.TIMEOUT, Status.CRASHED)
 _COULD_NOT_FINISH = f"{DEPENDS_ON_COLLECTOR}: the check could not finish; try again"
+# The sandbox's functions written in Python (compiling.SANDBOX_FUNCTIONS) allocate what a
+# script's C builtins do not: a count read after a call may be off by their allocations, whether
+# or not the automatic collections move (a collection at the first line hides it from every
+# shift), so such a snippet's counts are refused outright.
+_COUNT_AFTER_SANDBOX_CALLS = (
+    f"{DEPENDS_ON_COLLECTOR}: it reads the collector's count and calls the sandbox's own "
+    "`type`, `getattr`, `vars`, `sys.getrefcount` or a checked attribute, which allocate what "
+    "CPython's builtins do not"
+)
 
 
 def collector_dependent(
@@ -106,11 +115,15 @@ def collector_dependent(
             f"{DEPENDS_ON_COLLECTOR}: several finalizers print at exit, in an order the grader "
             f"reproduces only on Python 3.12 (this is {pool.python_version(python)})"
         ]
+    sandbox_calls = recorded.get("sandbox_calls", True)
+    if sandbox_calls and _prints_counts(source):
+        return [_COUNT_AFTER_SANDBOX_CALLS]
+    exact = recorded.get("exact_compilation", False) and not sandbox_calls
     effects = collector.observable_effects(recorded.get("collections", []))
     # (The recorded run's own output is not compared: its hook allocates after each collection.)
     differs = any(
         _differs(pool.call_with_variant(source, limits, variant, python), shown)
-        for variant in _variants(python, recorded.get("exact_schedule", False))
+        for variant in _variants(python, exact)
     )
     if not differs:
         return []
@@ -152,6 +165,20 @@ def _differs(result: dict | None, shown: tuple) -> bool:
 
 def _shown(result: dict) -> tuple:
     return result["status"], result["stdout"], result["exception"]
+
+
+def _prints_counts(source: str) -> bool:
+    """Whether the snippet reads the collector's count (`gc.get_count`, however imported)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    return any(
+        (isinstance(node, ast.Attribute) and node.attr == "get_count")
+        or (isinstance(node, ast.Name) and node.id == "get_count")
+        or (isinstance(node, ast.alias) and node.name == "get_count")
+        for node in ast.walk(tree)
+    )
 
 
 def _may_observe_collector(source: str) -> bool:

@@ -336,9 +336,8 @@ def _run(
         # Whether the count is a script's to the allocation all along (the collector check's
         # schedules): asked here, in the child (one thread: the check catches the compiler's
         # warnings), of the source and of the code that ran.
-        extra["exact_schedule"] = compiling.exact_compilation(
-            source
-        ) and not compiling.calls_sandbox_functions(code)
+        extra["exact_compilation"] = compiling.exact_compilation(source)
+        extra["sandbox_calls"] = compiling.calls_sandbox_functions(code)
     if run.refusals:
         return _result(Status.REJECTED, run.stdout(), reasons=run.refusals) | extra
     if run.overflowed:
