@@ -9,9 +9,9 @@ with the rewrites the checks need), which compiles to other objects (more names,
 sizes): its count was 0 to 2 allocations off a script's. So the executor compiles the policy's
 tree before the collector's start is set, and in the window where a script's compiler runs it
 runs CPython's compiler on the snippet's own source: the same parser, folder and code generator
-on the same text, hence the same allocations and frees (a `str` and a file are tokenized alike:
-neither reads a coding cookie here, a `str` ignores it and the snippet's file is UTF-8). That
-code object is held, never run, until the snippet's code ends, as a script's is.
+on the same text, hence the same allocations and frees (a `str` and a file are read alike but
+for what `exact_compilation` lists, where a script's compiler runs Python code). That code
+object is held, never run, until the snippet's code ends, as a script's is.
 
 On CPython 3.13 and later some interned strings are mortal: the script's code object holds
 references to the snippet's string constants, which the policy's code holds already (a script
@@ -39,7 +39,8 @@ class ScriptCode:
     """The code a script's compiler makes of the snippet's source, held while the snippet runs.
 
     Made (it allocates) before the collector's window; `compile` and `release` allocate nothing
-    the collector counts but the compiler's own objects: ints only, in lists made here."""
+    the collector counts but the compiler's own objects and the arena's containers it takes
+    back (the rest are ints, in lists made here)."""
 
     __slots__ = ("_cells", "_moved", "_held", "_arena", "_compiled", "_retaken", "_uncounted")
 
