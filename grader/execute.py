@@ -21,7 +21,17 @@ from contextlib import contextmanager
 from functools import partial
 from typing import NamedTuple
 
-from grader import collector, exits, folding, hooks, interned, recursion, standins, suggestions
+from grader import (
+    collector,
+    compiling,
+    exits,
+    folding,
+    hooks,
+    interned,
+    recursion,
+    standins,
+    suggestions,
+)
 from grader.constants import Status
 from grader.misconceptions import child as misconceptions_child
 from grader.policy import SNIPPET_FILENAME, check_snippet, compile_tree
@@ -201,7 +211,7 @@ def _execute(
                 tree, helpers = misconceptions_child.prepare(source, misconception)
         interned.mortalise_constants(tree)  # 3.13: its constants as a script's (interned.py)
         try:
-            return _run(tree, run, trace=trace, variant=variant, helpers=helpers)
+            return _run(tree, run, trace=trace, variant=variant, helpers=helpers, source=source)
         except SyntaxError as error:  # from the bytecode compiler (`return` outside a function)
             return _syntax_error(error, source)
     finally:
@@ -210,8 +220,24 @@ def _execute(
 
 
 def _run(
-    tree, run: hooks.Run, start=None, trace=False, around=None, variant=None, helpers=None
+    tree,
+    run: hooks.Run,
+    start=None,
+    trace=False,
+    around=None,
+    variant=None,
+    helpers=None,
+    source: str = "",
 ) -> dict:
+    # The code that runs is the policy's, compiled here, before the collector's start is set:
+    # its allocations are not a script's. In the window below the script's own compiler runs
+    # on `source` instead (_compile_at_script_start). Its references to the snippet's strings
+    # are the snippet's own, as a script's code's (grader/interned.py counts from here).
+    code = _compile(tree)
+    # Made here (it allocates, may import ctypes): what is made after the collection below is
+    # garbage or objects the snippet's first collection would meet.
+    script_code = compiling.ScriptCode(code, folding.folded_containers(tree))
+    interned.count_from_compiled()
     # Walking the stack creates frame objects, which must be frozen with the host's objects:
     # counted after the collector's start is set, they would make it depend on the stack's depth.
     depth = _frame_depth()
@@ -258,7 +284,7 @@ def _run(
         # it first, so the collector is off until exec(), whose first allocation (the module's
         # function) finds the collection due again, just before the snippet's first line.
         gc.disable()
-        code = _compile_at_script_start(tree, start, start_objects, holder, shift)
+        _compile_at_script_start(source, start, start_objects, holder, script_code, shift)
         if trace:
             tracer = Tracer(code, main[0], stdout=partial(printed_so_far, run))
         sys.stdout, sys.stderr = stdout, stderr
@@ -280,7 +306,8 @@ def _run(
                     if room is not None:
                         room.leave()
                     gc.set_threshold(*_NO_AUTOMATIC_COLLECTION)
-                    holder.clear()  # the parser arena's list, freed as run_mod returns
+                    script_code.release()  # run_mod drops the script's code, then its arena:
+                    holder.clear()  # the parser arena's list
                     if recorder is not None:
                         gc.callbacks.remove(recorder)
         except BaseException as error:  # noqa: BLE001 - the snippet's, reported as CPython does
@@ -306,6 +333,11 @@ def _run(
     if recorder is not None:
         extra["collections"] = recorder.events
         extra["exit_lines"] = recorder.lines_at_exit(run) if recorder.enabled_at_exit else 0
+        # Whether the count is a script's to the allocation all along (the collector check's
+        # schedules): asked here, in the child (one thread: the check catches the compiler's
+        # warnings), of the source and of the code that ran.
+        extra["exact_compilation"] = compiling.exact_compilation(source)
+        extra["sandbox_calls"] = compiling.calls_sandbox_functions(code)
     if run.refusals:
         return _result(Status.REJECTED, run.stdout(), reasons=run.refusals) | extra
     if run.overflowed:
@@ -365,25 +397,27 @@ class Start(NamedTuple):
     script_path: tuple = ()  # a script's sys.path (the search path of the imports it loads)
 
 
-def _compile_at_script_start(tree, start: Start, kept: list, holder: list, shift: int = 0):
-    """Compile where a script's compiler runs: after start-up left the collector's count and
-    the free lists (lists, dicts and tuples reused without counting as allocations) as they are
-    under `python -I`. The compiler then adds its own allocations and free entries, as in a
-    script. The free lists are empty but for what the run's set-up left. `shift` moves the
-    count (a collector check's variant)."""
+def _compile_at_script_start(
+    source: str, start: Start, kept: list, holder: list, script_code, shift: int = 0
+) -> None:
+    """Run a script's compiler where a script's runs: after start-up left the collector's count
+    and the free lists (lists, dicts and tuples reused without counting as allocations) as they
+    are under `python -I`. It is CPython's own compiler on the snippet's own source (not the
+    policy's tree, whose rewrites compile to other objects), so its allocations and the free
+    entries it leaves are the script's by construction (grader/compiling.py). The free lists
+    are empty but for what the run's set-up left. `shift` moves the count (a collector check's
+    variant)."""
     for _ in range(start.collections):
         gc.collect(0)
     hooks.fill_free_lists(start.free_lists, holder)
     pending = start.before_compiler + shift - gc.get_count()[0]
     for _ in range(pending):
         kept.append(hooks.Allocation())
-    folding.allocate_folded(tree, kept)  # what the script's compiler allocates folding constants
-    code = _compile(tree)
+    script_code.compile(source)
     # A script's parser arena holds a list (its objects) from before the compiler until the
     # module's code has run; compile() freed ours, which would leave the snippet one more list to
     # reuse uncounted. Taken back here (the one just freed), the caller frees it after exec().
     holder.append([])
-    return code
 
 
 def _measure_start() -> Start:
@@ -398,12 +432,22 @@ def _measure_start() -> Start:
         script_loads = tuple(sorted(_script_output(_LOADS_PROBE).split()))
         script_path = tuple(ast.literal_eval(_script_output(_SEARCH_PATH_PROBE)))
         start = Start(0, collections, free_lists, {}, script_loads)
-        ours = _run(_check(_COLLECTION_PROBE)[0], hooks.start_run(1 << 16), start=start)
+        ours = _run(
+            _check(_COLLECTION_PROBE)[0],
+            hooks.start_run(1 << 16),
+            start=start,
+            source=_COLLECTION_PROBE,
+        )
         start = start._replace(before_compiler=max(int(ours["stdout"]) - collected_at, 0))
         script_count, script_collections = (
             int(n) for n in _script_output(_IMPORT_GC_PROBE).split()
         )
-        ours = _run(_check(_IMPORT_GC_PROBE)[0], hooks.start_run(1 << 16), start=start)
+        ours = _run(
+            _check(_IMPORT_GC_PROBE)[0],
+            hooks.start_run(1 << 16),
+            start=start,
+            source=_IMPORT_GC_PROBE,
+        )
         ours_count, ours_collections = (int(n) for n in ours["stdout"].split())
     except (OSError, ValueError):
         return Start(0, 0, {}, {})
@@ -425,7 +469,7 @@ def _measure_start() -> Start:
 
 
 def _probe_output(source: str) -> str:
-    return _run(_check(source)[0], hooks.start_run(1 << 16))["stdout"]
+    return _run(_check(source)[0], hooks.start_run(1 << 16), source=source)["stdout"]
 
 
 def _use_room(room: recursion.Room) -> None:
@@ -549,7 +593,8 @@ def _free_lists_to_fill(in_script: dict) -> dict:
 
 def _free_lists_after_compiling(tree, fill: dict) -> dict:
     stats = _MallocStats()
-    _run(tree, hooks.start_run(1 << 16), start=Start(0, 0, fill, {}), around=stats)
+    start = Start(0, 0, fill, {})
+    _run(tree, hooks.start_run(1 << 16), start=start, around=stats, source=_FREE_LIST_PROBE)
     return _parse_free_lists(stats.report)
 
 

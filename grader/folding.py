@@ -40,7 +40,7 @@ def parse_as_script(source: str, filename: str) -> ast.Module:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the compiler warns (e.g. ~True) when it folds
         folder.fold_module(tree)
-    tree.folded_containers = folder.made  # type: ignore[attr-defined]  # not an ast field
+    tree.folded_ids = folder.made  # type: ignore[attr-defined]  # not an ast field
     lines = source.splitlines(keepends=True)
     doubled = [
         node.value
@@ -51,20 +51,14 @@ def parse_as_script(source: str, filename: str) -> ast.Module:
     return tree
 
 
-def allocate_folded(tree: ast.Module, kept: list) -> None:
-    """Allocate, into `kept`, the tuples and frozensets a script's compiler allocates when it
-    folds the tree's constants: the executor's tree is folded already, so its compile() does
-    not, and the collector's count at the first line must still include them (a tuple taken
-    from its free list is not counted, as in the script)."""
-    for kind, size in getattr(tree, "folded_containers", ()):
-        items = _TEMPLATES[size] if size < len(_TEMPLATES) else list(range(size))
-        if kind is tuple:
-            kept.append(tuple(items))
-        else:  # make_const_tuple, then PyFrozenSet_New; the tuple dies
-            kept.append(frozenset(tuple(items)))
-
-
-_TEMPLATES = [list(range(size)) for size in range(64)]
+def folded_containers(tree: ast.Module) -> list:
+    """The tuples and frozensets a script's constant folder makes of this tree, each once (the
+    objects the tree and its `script_arena_refs` hold): a script's arena keeps them all until
+    its code has run, even those its code does not hold (grader/compiling.py)."""
+    made: set[int] = getattr(tree, "folded_ids", set())
+    values = [node.value for node in ast.walk(tree) if type(node) is ast.Constant]
+    values += getattr(tree, "script_arena_refs", ())
+    return list({id(value): value for value in values if id(value) in made}.values())
 
 
 def _only_nonempty_part(node: ast.Constant, lines: list) -> bool:
@@ -221,7 +215,7 @@ class _Folder:
     future_annotations = False  # `from __future__ import annotations`: annotations not folded
 
     def __init__(self):
-        self.made: list = []  # (tuple or frozenset, size) of each container folding allocated
+        self.made: set = set()  # ids of the containers folding allocated (the tree holds them)
         self.dropped: list = []
         self.literals: list = []
         self.consumed: set = set()
@@ -346,7 +340,7 @@ class _Folder:
     def _made(self, value):
         """Record a container that folding allocated (an empty tuple is a singleton)."""
         if type(value) in (tuple, frozenset) and (value or type(value) is frozenset):
-            self.made.append((type(value), len(value)))
+            self.made.add(id(value))
         return value
 
 

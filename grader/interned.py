@@ -301,6 +301,16 @@ def _set_counts(plan: list) -> None:
         _counts_before_set_up[id(interned)] = getrefcount(interned) - 1
 
 
+def count_from_compiled() -> None:
+    """Once the policy's code is compiled (after mortalise_constants): its references are the
+    snippet's own, as a script's code's; count_set_up_references measures from here."""
+    sys._clear_type_cache()  # as count_set_up_references does: the compile's lookups go first
+    for word in _handled_words:
+        interned = sys.intern(word)
+        _counts_before_set_up[id(interned)] = sys.getrefcount(interned)  # `interned`, argument
+        del interned
+
+
 def count_set_up_references() -> None:
     """Once the run's set-up is done, just before its code is compiled: the references the
     grader's own set-up took (or dropped) since mortalise_constants (stand-in modules' names

@@ -477,6 +477,6 @@ def check_snippet(source: str) -> tuple[ast.Module, list[str]]:
 
 
 def compile_tree(tree: ast.Module) -> CodeType:
-    """The bytecode compiler, as a script's: the executor runs it just before the snippet, where
-    its allocations and the free-list entries it leaves are what a script starts with."""
+    """The policy's tree compiled: the code the executor runs (before the collector's start is
+    set; a script's own compiler then runs on the source, grader/compiling.py)."""
     return compile(tree, SNIPPET_FILENAME, "exec", dont_inherit=True)

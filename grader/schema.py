@@ -77,6 +77,9 @@ def checked_result(data: object) -> dict:
         raise MalformedResult("field 'collections' is not a list of counts")
     if type(data.get("exit_lines", 0)) is not int:
         raise MalformedResult("field 'exit_lines' is not a count")
+    for flag in ("exact_compilation", "sandbox_calls"):
+        if type(data.get(flag, False)) is not bool:
+            raise MalformedResult(f"field {flag!r} is not true or false")
     return data
 
 

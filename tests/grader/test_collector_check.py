@@ -45,10 +45,19 @@ def test_the_issues_examples_are_refused_or_right_and_the_fix_is_right(source, c
     assert grader.run(fixed).stdout == cpython(fixed).stdout
 
 
-def test_the_collectors_absolute_count_is_refused():
-    """The count at a line depends on how CPython compiled and started the script, which the
-    grader matches only to within a few allocations."""
-    reasons = grader.collector_dependent("import gc\nprint(gc.get_count())\n")
+def test_the_collectors_absolute_count_is_accepted_and_a_scripts(cpython):
+    """The count at a line depends on how CPython compiled and started the script: the start is
+    calibrated and the compiler is a script's to the allocation (grader/compiling.py), so it is
+    a key (it was refused while the compiler's count was known only to within a few)."""
+    source = "import gc\nprint(gc.get_count())\n"
+    assert grader.collector_dependent(source) == []
+    assert grader.run(source).stdout == cpython(source).stdout
+
+
+def test_an_absolute_count_after_an_inexact_compilation_is_refused():
+    """A non-ASCII name: a script's parser imports unicodedata to normalise it, which the
+    grader's has loaded already; the count is then known only to within a few allocations."""
+    reasons = grader.collector_dependent("import gc\nnaïve = 1\nprint(gc.get_count())\n")
     assert reasons and all(reason.startswith(DEPENDS_ON_COLLECTOR) for reason in reasons)
 
 
@@ -56,9 +65,10 @@ def test_garbage_freed_by_an_automatic_collection_before_a_count_is_refused_or_r
     """A cycle dies between two runs of allocations in a short snippet, whose first automatic
     collection comes a few dozen allocations in (start-up leaves the count just under the
     threshold); whether it comes before or after the death decides what gc.collect() counts.
-    Over first runs of several lengths, those that put that collection within a few allocations
-    of the death are refused (the count at the first line is only known to within a few), and
-    whatever is accepted prints what python -I prints."""
+    Over first runs of several lengths, whatever is accepted prints what python -I prints; with
+    the count at the first line a script's to the allocation, all are (those that put that
+    collection within a few allocations of the death were refused while it was known only to
+    within a few)."""
     refused = accepted = 0
     for before in range(0, 48, 3):
         source = (
@@ -75,7 +85,7 @@ def test_garbage_freed_by_an_automatic_collection_before_a_count_is_refused_or_r
         else:
             accepted += 1
             assert grader.run(source).stdout == cpython(source).stdout, before
-    assert refused and accepted, (refused, accepted)
+    assert accepted > refused, (refused, accepted)
 
 
 def test_snippets_that_cannot_observe_the_collector_are_not_checked():

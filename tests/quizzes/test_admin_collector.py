@@ -19,7 +19,10 @@ from tests.quizzes.test_admin import ADD_QUESTION
 
 pytestmark = pytest.mark.django_db
 
-COUNT_SNIPPET = "import gc\nprint(gc.get_count())\n"
+# An absolute count after a non-ASCII name: a script's parser imports unicodedata to normalise
+# it, so the count is known only to within a few allocations (grader/compiling.py); without the
+# name the count is a script's and accepted.
+COUNT_SNIPPET = "import gc\nnaïve = 0\nprint(gc.get_count())\n"
 FIXED_SNIPPET = """\
 import gc
 gc.disable()
