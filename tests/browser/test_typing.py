@@ -227,6 +227,29 @@ def test_a_reload_served_after_an_earlier_save_landed_keeps_the_text_typed_since
     wait_for_saved(page, attempt, "[1, 2, 3]")
 
 
+def test_a_save_made_elsewhere_after_this_browsers_wins_over_its_kept_copy(
+    page, open_attempt, typed_question
+):
+    """The kept copy of a saved answer outlives the save (a reload may be served before it);
+    a later save from another tab or device is newer, and is what a reload shows."""
+    attempt = open_attempt([typed_question], pause_timers=True)
+    page.get_by_label("What does it print?").press_sequentially("mine")
+    page.clock.run_for(900)
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saved")
+    assert kept_copy(page)["confirmed"], "kept, with the version the server saved it as"
+    # Another device saves (the live server is idle: the test thread may write meanwhile).
+    services.save_answer(
+        attempt=attempt,
+        quiz_question=attempt.quiz.quiz_questions.get(),
+        answer_text="theirs",
+        draft=True,
+    )
+    page.reload()
+    assert page.dialogs == [], "nothing unsaved"
+    expect(page.get_by_label("What does it print?")).to_have_value("theirs")
+    assert kept_copy(page) is None
+
+
 def test_text_typed_then_left_at_once_reaches_the_server(
     live_server, page, open_attempt, typed_question
 ):
