@@ -34,6 +34,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 
 from grader import jobs
 
@@ -46,6 +47,7 @@ HEARTBEAT_SECONDS = 1.0
 HEARTBEAT_TTL_SECONDS = 3  # a worker silent this long is taken for dead
 # The longest wait for a job in one Redis BLPOP: how long a stop request may go unnoticed.
 DEQUEUE_POLL_SECONDS = 1
+MAX_REDIS_RETRY_SECONDS = 30  # between attempts to reach Redis when it is away
 _name = ""  # this worker's, set by main(); each reply says which worker ran the job
 _version = jobs.PYTHON_VERSION  # its interpreter's, set by main()
 
@@ -99,7 +101,8 @@ def grader_worker_class():
     60 s timeout, an orphan left behind). And had the handler run just after BLPOP took a job,
     the exception would have dropped that job, in no queue and in no registry. Here the handler
     only sets the flag, the wait for a job is cut into DEQUEUE_POLL_SECONDS waits with the flag
-    checked between them, and a job taken is always run to its end."""
+    checked between them (and between retries while Redis is away), and a job taken is always
+    run to its end."""
     from rq import SimpleWorker
 
     class GraderWorker(SimpleWorker):
@@ -111,15 +114,52 @@ def grader_worker_class():
             self._stop_requested = True  # all a handler does: it may run anywhere in the loop
 
         def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
-            # None ends RQ's work loop; max_idle_time makes each call return after one short wait.
+            """RQ's, with the stop flag checked between short waits for a job, and between
+            retries while Redis is unreachable (RQ's own retries those for ever, and its waits
+            grow to a minute): None, which ends RQ's work loop, once a stop is asked for."""
+            from redis.exceptions import ConnectionError as RedisConnectionError
+            from rq.exceptions import DequeueTimeout
+            from rq.worker import WorkerStatus
+
+            self.set_state(WorkerStatus.IDLE)
+            retry_seconds = 1
             while not self._stop_requested:
-                result = super().dequeue_job_and_maintain_ttl(
-                    DEQUEUE_POLL_SECONDS, max_idle_time=DEQUEUE_POLL_SECONDS
-                )
-                if result is not None:
-                    return result
+                try:
+                    self.heartbeat()
+                    if self.should_run_maintenance_tasks:
+                        self.run_maintenance_tasks()
+                    result = self.queue_class.dequeue_any(
+                        self._ordered_queues,
+                        DEQUEUE_POLL_SECONDS,
+                        connection=self.connection,
+                        job_class=self.job_class,
+                        serializer=self.serializer,
+                        death_penalty_class=self.death_penalty_class,
+                    )
+                except DequeueTimeout:
+                    continue
+                except RedisConnectionError as error:
+                    log.error("Grader worker %s: Redis unreachable (%s)", self.name, error)
+                    self._pause(retry_seconds)
+                    retry_seconds = min(2 * retry_seconds, MAX_REDIS_RETRY_SECONDS)
+                    continue
+                if result is None:  # no job within the wait (RQ raises DequeueTimeout)
+                    continue
+                job, queue = result
+                job.redis_server_version = self.get_redis_server_version()
+                self.reorder_queues(reference_queue=queue)
+                log.info("Grader worker %s: %s: %s", self.name, queue.name, job.id)
+                self.heartbeat()
+                return job, queue
             log.info("Grader worker %s: stopping on request", self.name)
             return None
+
+        def _pause(self, seconds: float) -> None:
+            """Sleep, a second at a time, so that a stop asked for meanwhile is not kept waiting
+            (a handler that does not raise does not cut a sleep short)."""
+            deadline = time.monotonic() + seconds
+            while not self._stop_requested and time.monotonic() < deadline:
+                time.sleep(min(1.0, deadline - time.monotonic()))
 
     return GraderWorker
 

@@ -97,3 +97,25 @@ def _grader_server_or_none(worker_pid: int) -> int | None:
         return grader_server_pid(worker_pid)
     except (ValueError, FileNotFoundError, ProcessLookupError):
         return None
+
+
+def test_a_worker_stops_while_redis_is_away(grader_workers):
+    """RQ retries a Redis it cannot reach for ever, at growing intervals, and never looked at a
+    stop asked for meanwhile: a worker outlived `cluster.sh stop`, which stopped Redis first."""
+    from redis import Redis
+
+    worker = grader_workers.start("stranded")
+    server = grader_server_pid(worker.pid)
+    redis_pid = Redis.from_url(grader_workers.url).info()["process_id"]
+    os.kill(redis_pid, signal.SIGKILL)
+    log = grader_workers.log_dir / "worker-stranded.log"
+    missed = ("Redis unreachable", "could not connect to Redis")  # ours, RQ's
+
+    def misses_redis():
+        return any(words in log.read_text() for words in missed)
+
+    wait_for(misses_redis, 60, "the worker to miss Redis")
+    time.sleep(3)  # a few failed attempts in: RQ's waits between them have grown by now
+    worker.send_signal(signal.SIGTERM)
+    stopped_within(worker, PROMPTLY_SECONDS)  # its last words to Redis fail: no exit status
+    assert_nothing_left(server)
