@@ -21,14 +21,20 @@ worker is an RQ SimpleWorker, so its grader server stays warm from one job to th
 worker would start one per job). While alive it refreshes a heartbeat key carrying its Python
 version every second; a client waiting on a job whose worker's heartbeat has lapsed (the worker
 was killed mid-run) queues the job again for another worker.
+
+SIGTERM or SIGINT stops it within about a second when idle, or once its current job is done
+(runs are bounded by the grader's limits): it never drops a job it has taken from the queue, and
+its grader server stops with it.
 """
 
 import json
 import logging
 import os
+import signal
 import socket
 import sys
 import threading
+import time
 
 from grader import jobs
 
@@ -39,6 +45,9 @@ HEARTBEAT_PREFIX = "grader:worker:"  # a worker of the default queue (and its li
 LINE_HEARTBEAT_PREFIX = "grader:lineworker:"  # a worker of one line's queue only
 HEARTBEAT_SECONDS = 1.0
 HEARTBEAT_TTL_SECONDS = 3  # a worker silent this long is taken for dead
+# The longest wait for a job in one Redis BLPOP: how long a stop request may go unnoticed.
+DEQUEUE_POLL_SECONDS = 1
+MAX_REDIS_RETRY_SECONDS = 30  # between attempts to reach Redis when it is away
 _name = ""  # this worker's, set by main(); each reply says which worker ran the job
 _version = jobs.PYTHON_VERSION  # its interpreter's, set by main()
 
@@ -81,10 +90,84 @@ def _beat(connection, key: str, stopped: threading.Event) -> None:
     connection.delete(key)
 
 
+def grader_worker_class():
+    """RQ's SimpleWorker, stopping on SIGTERM/SIGINT by a flag checked between jobs.
+
+    RQ's own handler raises StopRequested in whatever the main thread is doing, and otherwise
+    relies on the signal interrupting its BLPOP, which waits up to 405 s. When the signal lands
+    on another thread (the heartbeat's or RQ's pubsub thread; POSIX lets the kernel pick any), or
+    just before the main thread enters the blocking read, Python only runs the handler once the
+    read returns: the worker went on waiting for minutes after SIGTERM (make grader-throughput's
+    60 s timeout, an orphan left behind). And had the handler run just after BLPOP took a job,
+    the exception would have dropped that job, in no queue and in no registry. Here the handler
+    only sets the flag, the wait for a job is cut into DEQUEUE_POLL_SECONDS waits with the flag
+    checked between them (and between retries while Redis is away), and a job taken is always
+    run to its end."""
+    from rq import SimpleWorker
+
+    class GraderWorker(SimpleWorker):
+        def _install_signal_handlers(self) -> None:
+            signal.signal(signal.SIGTERM, self._ask_to_stop)
+            signal.signal(signal.SIGINT, self._ask_to_stop)
+
+        def _ask_to_stop(self, signum, frame) -> None:
+            self._stop_requested = True  # all a handler does: it may run anywhere in the loop
+
+        def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+            """RQ's, with the stop flag checked between short waits for a job, and between
+            retries while Redis is unreachable (RQ's own retries those for ever, and its waits
+            grow to a minute): None, which ends RQ's work loop, once a stop is asked for."""
+            from redis.exceptions import ConnectionError as RedisConnectionError
+            from rq.exceptions import DequeueTimeout
+            from rq.worker import WorkerStatus
+
+            self.set_state(WorkerStatus.IDLE)
+            retry_seconds = 1
+            while not self._stop_requested:
+                try:
+                    self.heartbeat()
+                    if self.should_run_maintenance_tasks:
+                        self.run_maintenance_tasks()
+                    result = self.queue_class.dequeue_any(
+                        self._ordered_queues,
+                        DEQUEUE_POLL_SECONDS,
+                        connection=self.connection,
+                        job_class=self.job_class,
+                        serializer=self.serializer,
+                        death_penalty_class=self.death_penalty_class,
+                    )
+                except DequeueTimeout:
+                    continue
+                except RedisConnectionError as error:
+                    log.error("Grader worker %s: Redis unreachable (%s)", self.name, error)
+                    self._pause(retry_seconds)
+                    retry_seconds = min(2 * retry_seconds, MAX_REDIS_RETRY_SECONDS)
+                    continue
+                if result is None:  # no job within the wait (RQ raises DequeueTimeout)
+                    continue
+                job, queue = result
+                job.redis_server_version = self.get_redis_server_version()
+                self.reorder_queues(reference_queue=queue)
+                log.info("Grader worker %s: %s: %s", self.name, queue.name, job.id)
+                self.heartbeat()
+                return job, queue
+            log.info("Grader worker %s: stopping on request", self.name)
+            return None
+
+        def _pause(self, seconds: float) -> None:
+            """Sleep, a second at a time, so that a stop asked for meanwhile is not kept waiting
+            (a handler that does not raise does not cut a sleep short)."""
+            deadline = time.monotonic() + seconds
+            while not self._stop_requested and time.monotonic() < deadline:
+                time.sleep(min(1.0, deadline - time.monotonic()))
+
+    return GraderWorker
+
+
 def main() -> None:
     global _name, _version
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     import grader
 
@@ -107,11 +190,18 @@ def main() -> None:
     # has a connection of its own, so that neither shares a socket with the other's timeout.
     connection = Redis.from_url(url)
     queues = [Queue(queue_name, connection=connection) for queue_name in names]
-    worker = SimpleWorker(queues, connection=connection, name=name, log_job_description=False)
+    worker = grader_worker_class()(
+        queues, connection=connection, name=name, log_job_description=False
+    )
+    # Stopped during the start, it still stops its grader server (at exit) rather than die at once.
+    worker._install_signal_handlers()
     # The grader server starts now, not during the first job: a broken sandbox stops the worker.
     reply = jobs.perform(jobs.make_job("run", "print(6 * 7)"))
     if reply["outcome"]["stdout"] != "42\n":
         sys.exit(f"grader.worker: the grader's self-check failed: {reply['outcome']}")
+    if worker._stop_requested:
+        log.info("Grader worker %s stopped before it started", name)
+        return
     stopped = threading.Event()
     beat_connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
     key = heartbeat_key(name, line_only)

@@ -143,13 +143,42 @@ start() {
     echo "cluster: web on ${web_ports[*]}, $grader_workers grader workers, state in $state"
 }
 
+# wait_gone SECONDS PID...: whether all the processes have exited within SECONDS.
+wait_gone() {
+    local seconds=$1
+    shift
+    for _ in $(seq $((seconds * 10))); do
+        local pid left=0
+        for pid in "$@"; do kill -0 "$pid" 2>/dev/null && left=1; done
+        [ "$left" = 0 ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# Stops everything and returns once it has all exited: the web, task and grader workers first
+# (SIGTERM: gunicorn's graceful stop, a worker's current job finished; SIGKILL for any still
+# running after a minute), then Redis, then PostgreSQL. A grader worker's grader server exits
+# with its worker, gunicorn's workers with their master.
 stop() {
+    local pidfile pid pids=()
     for pidfile in "$state"/web-*.pid "$state"/tasks.pid "$state"/grader-*.pid; do
         [ -f "$pidfile" ] || continue
-        alive "$pidfile" && kill "$(cat "$pidfile")" 2>/dev/null || true
+        if alive "$pidfile"; then
+            pid=$(cat "$pidfile")
+            kill "$pid" 2>/dev/null && pids+=("$pid")
+        fi
         rm -f "$pidfile"
     done
-    if alive "$state/redis.pid"; then kill "$(cat "$state/redis.pid")"; fi
+    if [ "${#pids[@]}" -gt 0 ] && ! wait_gone 60 "${pids[@]}"; then
+        echo "cluster: killing what did not stop within 60 s of SIGTERM" >&2
+        kill -KILL "${pids[@]}" 2>/dev/null || true
+        wait_gone 10 "${pids[@]}" || true
+    fi
+    if alive "$state/redis.pid"; then
+        pid=$(cat "$state/redis.pid")
+        kill "$pid" && wait_gone 20 "$pid" || kill -KILL "$pid" 2>/dev/null || true
+    fi
     if [ -n "$pg_bin" ] && [ -f "$pg_dir/PG_VERSION" ]; then
         "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_dir" -m fast -w stop >/dev/null 2>&1 || true
     fi

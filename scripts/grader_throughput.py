@@ -5,7 +5,8 @@
 Starts a throwaway redis-server and grader workers (grader/worker.py, each with only the Redis
 URL in its environment), queues the same batch of lesson-sized snippets for each worker count,
 and prints the jobs per second and the ratio. A benchmark that prints figures, not a test: the
-machine's other load shows in them.
+machine's other load shows in them. Whatever happens, it leaves no worker running: each runs in a
+process group of its own, killed at the end.
 """
 
 import argparse
@@ -30,6 +31,9 @@ from grader.constants import Status  # noqa: E402
 from grader.worker import heartbeat_key  # noqa: E402
 from tests.redis_fixtures import WORKER_BOOTSTRAP, free_port  # noqa: E402
 
+# A worker stops within a few seconds of SIGTERM, or once its current job is done.
+STOP_SECONDS = 30
+
 # A lesson-sized snippet with some work in it (about 20-40 ms in the sandbox), so that the runs,
 # not the queue's bookkeeping, are what is measured.
 SNIPPET = """\
@@ -45,8 +49,11 @@ print(total, build(2)[0])
 """
 
 
-def start_workers(url: str, queue: str, count: int, logs: Path) -> list[subprocess.Popen]:
-    workers = []
+def start_workers(
+    url: str, queue: str, count: int, logs: Path, workers: list[subprocess.Popen]
+) -> list[subprocess.Popen]:
+    """Start `count` workers, each appended to `workers` at once (so that a failure meanwhile
+    still stops those started), and wait until they serve."""
     for number in range(count):
         name = f"bench-{count}-{number}"
         workers.append(
@@ -60,6 +67,7 @@ def start_workers(url: str, queue: str, count: int, logs: Path) -> list[subproce
                 },
                 stdout=subprocess.DEVNULL,
                 stderr=(logs / f"{name}.log").open("ab"),
+                start_new_session=True,  # its group is killed at the end, whatever happens
             )
         )
     connection = Redis.from_url(url)
@@ -72,10 +80,33 @@ def start_workers(url: str, queue: str, count: int, logs: Path) -> list[subproce
     return workers
 
 
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    """SIGTERM, then whatever is left of each worker's process group is killed. A worker's grader
+    server (in a session of its own) exits when its worker has gone."""
+    for worker in workers:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_SECONDS
+    stuck = []
+    for worker in workers:
+        try:
+            worker.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            stuck.append(worker.pid)
+        try:
+            os.killpg(worker.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # the group is gone with its leader: nothing left
+        worker.wait()
+    if stuck:
+        sys.exit(f"grader workers {stuck} did not stop within {STOP_SECONDS} s of SIGTERM (killed)")
+
+
 def measure(url: str, count: int, job_count: int, logs: Path) -> float:
     queue_name = f"bench-{count}"
-    workers = start_workers(url, queue_name, count, logs)
+    workers: list[subprocess.Popen] = []
     try:
+        workers = start_workers(url, queue_name, count, logs, workers)
         queue = Queue(queue_name, connection=Redis.from_url(url))
         job = jobs.make_job("run", SNIPPET)
         # Warm-up: one job per worker, not counted.
@@ -95,10 +126,7 @@ def measure(url: str, count: int, job_count: int, logs: Path) -> float:
             sys.exit(f"some runs did not finish: {sorted(set(statuses))}")
         return job_count / elapsed
     finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            worker.wait(timeout=60)
+        stop_workers(workers)
 
 
 def main() -> None:

@@ -35,6 +35,26 @@ def wait_for(predicate, timeout: float, what: str):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def grader_server_pid(worker_pid: int) -> int:
+    """The worker's grader server: its child in a session of its own (grader.pool)."""
+    children = Path(f"/proc/{worker_pid}/task/{worker_pid}/children").read_text().split()
+    [server] = [int(pid) for pid in children if os.getsid(int(pid)) == int(pid)]
+    return server
+
+
+def session_processes(session: int) -> list[int]:
+    """The processes left in a session (a grader server's and its children's)."""
+    left = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getsid(int(entry)) == session:
+                    left.append(int(entry))
+            except ProcessLookupError:
+                pass
+    return left
+
+
 @pytest.fixture
 def redis_url(tmp_path):
     binary = shutil.which("redis-server")
@@ -81,8 +101,9 @@ class Workers:
         self.url, self.queue, self.log_dir = url, queue, log_dir
         self.processes: dict[str, subprocess.Popen] = {}
 
-    def start(self, name: str, python: str | None = None) -> subprocess.Popen:
-        """A worker of the default interpreter, or (`python`) of that interpreter's line only."""
+    def start(self, name: str, python: str | None = None, wait: bool = True) -> subprocess.Popen:
+        """A worker of the default interpreter, or (`python`) of that interpreter's line only;
+        once it serves, unless not `wait`."""
         from redis import Redis
 
         from grader.worker import heartbeat_key
@@ -100,6 +121,8 @@ class Workers:
             stderr=(self.log_dir / f"worker-{name}.log").open("ab"),
         )
         self.processes[name] = process
+        if not wait:
+            return process
         connection = Redis.from_url(self.url)
         # A worker starts its grader server first, which takes long on a busy machine.
         try:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils.html import escape
+from playwright.sync_api import expect
 
 from quizzes import grading, services
 from quizzes.models import Quiz, Response
@@ -119,6 +120,134 @@ def test_text_typed_then_reloaded_at_once_is_there_and_on_the_server(
     page.locator('.save-status[data-state="saved"]').wait_for()
     wait_for_saved(page, attempt, typed)
     assert Response.objects.get().answer_text.replace("\r\n", "\n") == typed
+
+
+def kept_copy(watcher) -> dict | None:
+    """The copy of a typed answer kept in this browser, read by another page of the site's (the
+    page that kept it may be leaving, and Playwright's calls to it wait for the navigation)."""
+    return watcher.evaluate(
+        """() => {
+          const name = Object.keys(localStorage).find(n => n.startsWith("memory-model:unsaved:"));
+          return name ? JSON.parse(localStorage.getItem(name)) : null;
+        }"""
+    )
+
+
+def test_a_reload_served_before_the_flush_it_followed_keeps_the_text(
+    page, open_attempt, typed_question
+):
+    """The reload is served before the keep-alive flush sent on leaving, so the reloaded page is
+    served no answer; the flush then lands, and its reply reaches the leaving page before the
+    reloaded one replaces it (a production server serves both at once). The text was kept in
+    the browser only until the leaving page heard it saved: the reloaded page showed an empty
+    box, while the server held the text. Routes hold the requests to force that order."""
+    attempt = open_attempt([typed_question], pause_timers=True)
+    flushes, held = [], []  # held until the reload is served, then let through
+
+    def hold(route):
+        flushes.append(route)
+        held.append(route.request.method)
+
+    page.route(f"**/attempts/{attempt.pk}/answers/**", hold)
+
+    def serve_before_the_flush(route):
+        if route.request.method != "GET" or not flushes:
+            route.fallback()
+            return
+        served = route.fetch()  # the server has no answer yet
+        flush = flushes.pop()
+        flush.continue_()
+        # The leaving page hears its save went through (and updates or drops the kept copy)
+        # before the reloaded one replaces it: Chromium runs its script until the reload commits.
+        deadline = time.monotonic() + 10
+        while (kept := kept_copy(watcher)) and not kept.get("confirmed"):
+            assert time.monotonic() < deadline, "the leaving page never heard of its save"
+            time.sleep(0.05)
+        headers = {**served.headers, "content-security-policy": CSP}
+        route.fulfill(response=served, headers=headers)
+
+    watcher = page.context.new_page()
+    watcher.goto(f"{page.server_url}/static/quizzes/site.css")
+    page.route(f"**/attempts/{attempt.pk}/", serve_before_the_flush)
+    typed = "[1, 2, 3]\n  True"
+    page.get_by_label("What does it print?").press_sequentially(typed)
+    page.reload()
+
+    assert page.dialogs == ["beforeunload"]
+    assert held == ["POST"], "one keep-alive flush, held, then let through"
+    expect(page.get_by_label("What does it print?")).to_have_value(typed)
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saved")
+    wait_for_saved(page, attempt, typed)
+    page.reload()  # served after the save now: the server's copy, nothing kept is needed
+    expect(page.get_by_label("What does it print?")).to_have_value(typed)
+    assert page.evaluate("Object.keys(localStorage)") == []
+
+
+def test_a_reload_served_after_an_earlier_save_landed_keeps_the_text_typed_since(
+    page, open_attempt, typed_question
+):
+    """A save made while typing is still under way when the page is reloaded, after more typing:
+    the reloaded page is served that earlier save (a version the leaving page never heard of),
+    then the flush of the rest lands. The kept copy was taken for one made stale by another tab
+    or device, and the box showed the earlier text."""
+    attempt = open_attempt([typed_question], pause_timers=True)
+    saves = []  # held until the reload is served
+
+    def hold(route):
+        saves.append(route)
+
+    page.route(f"**/attempts/{attempt.pk}/answers/**", hold)
+
+    def serve_after_the_earlier_save(route):
+        if route.request.method != "GET" or len(saves) != 2:
+            route.fallback()
+            return
+        saves[0].fetch()  # the earlier save lands; its reply never reaches the leaving page
+        served = route.fetch()
+        headers = {**served.headers, "content-security-policy": CSP}
+        route.fulfill(response=served, headers=headers)
+
+    page.route(f"**/attempts/{attempt.pk}/", serve_after_the_earlier_save)
+    answer = page.get_by_label("What does it print?")
+    answer.press_sequentially("[1, 2")
+    page.clock.run_for(900)  # the pause after typing: the first save goes, and is held
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
+    answer.press_sequentially(", 3]")
+    page.reload()
+
+    assert page.dialogs == ["beforeunload"]
+    expect(page.get_by_label("What does it print?")).to_have_value("[1, 2, 3]")
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
+    page.unroute(f"**/attempts/{attempt.pk}/answers/**")
+    earlier, flush, restored = saves
+    restored.continue_()  # the reloaded page saves the text it restored
+    flush.continue_()  # and the leaving page's flush lands late (the same text)
+    earlier.abort()
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saved")
+    wait_for_saved(page, attempt, "[1, 2, 3]")
+
+
+def test_a_save_made_elsewhere_after_this_browsers_wins_over_its_kept_copy(
+    page, open_attempt, typed_question
+):
+    """The kept copy of a saved answer outlives the save (a reload may be served before it);
+    a later save from another tab or device is newer, and is what a reload shows."""
+    attempt = open_attempt([typed_question], pause_timers=True)
+    page.get_by_label("What does it print?").press_sequentially("mine")
+    page.clock.run_for(900)
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saved")
+    assert kept_copy(page)["confirmed"], "kept, with the version the server saved it as"
+    # Another device saves (the live server is idle: the test thread may write meanwhile).
+    services.save_answer(
+        attempt=attempt,
+        quiz_question=attempt.quiz.quiz_questions.get(),
+        answer_text="theirs",
+        draft=True,
+    )
+    page.reload()
+    assert page.dialogs == [], "nothing unsaved"
+    expect(page.get_by_label("What does it print?")).to_have_value("theirs")
+    assert kept_copy(page) is None
 
 
 def test_text_typed_then_left_at_once_reaches_the_server(

@@ -8,6 +8,7 @@ Skipped unless the cluster is up (CLUSTER_WEB_URLS names its two web processes),
 import os
 import re
 import signal
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -187,3 +188,53 @@ def test_each_recorded_pid_is_its_process_own():
         assert b"python" in os.path.basename(command[0]), (pidfile.name, command)
         checked.append(pidfile.stem)
     assert "tasks" in checked
+
+
+def descendants(pid: int) -> set[int]:
+    """`pid` and every process under it (a grader worker's grader server and its sandboxed
+    children, gunicorn's workers, PostgreSQL's backends)."""
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        if current in found or not Path(f"/proc/{current}").exists():
+            continue
+        found.add(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                todo.extend(int(child) for child in (task / "children").read_text().split())
+            except FileNotFoundError:
+                pass  # the task ended meanwhile
+    return found
+
+
+def running(pids: set[int]) -> dict[int, str]:
+    """Those of `pids` still running (a zombie has exited), with their command lines."""
+    left = {}
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except FileNotFoundError:
+            continue
+        if "\nState:\tZ" not in status:
+            left[pid] = command.decode(errors="replace")
+    return left
+
+
+def test_stop_leaves_no_process_of_the_cluster_behind():
+    """Last in this file, as it stops the cluster: after `cluster.sh stop` returns, nothing it
+    started runs any more: not the web processes and their workers, the task worker, the grader
+    workers and their grader servers (in sessions of their own), Redis or PostgreSQL."""
+    roots = [int(pidfile.read_text().split()[0]) for pidfile in STATE.glob("*.pid")]
+    postmaster = Path((STATE / "pg-dir").read_text().strip()) / "postmaster.pid"
+    roots.append(int(postmaster.read_text().split()[0]))
+    processes = set().union(*(descendants(pid) for pid in roots))
+    servers = [pid for pid in processes if os.getsid(pid) == pid and pid not in roots]
+    assert servers, "the grader workers' grader servers are among the processes looked at"
+    started = time.monotonic()
+    stopping = subprocess.run(
+        [ROOT / "scripts" / "cluster.sh", "stop"], capture_output=True, text=True, timeout=180
+    )
+    assert stopping.returncode == 0, stopping.stderr
+    assert "did not stop" not in stopping.stderr, stopping.stderr
+    assert running(processes) == {}, f"left after {time.monotonic() - started:.1f} s"

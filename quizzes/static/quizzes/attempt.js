@@ -3,9 +3,12 @@
 //
 // Typed text is saved as a draft DEBOUNCE_MS after the last keystroke, and at once when the page is
 // hidden or left (a keep-alive request, which outlives the page). A save the server is too busy
-// to take is sent again, with backoff, until it is taken. Until the server has it, the
-// text is also kept in this browser, so a reload straight after typing finds it even if the
-// page went before its request did; and leaving the page warns.
+// to take is sent again, with backoff, until it is taken. The text is also kept in this browser,
+// so a reload straight after typing finds it even if the page went before its request did; and
+// leaving the page warns. A reload can be served before a save sent just ahead of it (a
+// keep-alive flush) and show the server's older copy, while the old page still hears that the
+// save went through: so the kept copy is not dropped on a save, it records the server's version
+// of it (the answer's answered_at), and a page compares it with the version it was served.
 "use strict";
 
 (function () {
@@ -13,6 +16,9 @@
   const FLUSH_BEFORE_DEADLINE_S = 3;
   const KEPT_PREFIX = "memory-model:unsaved:";
   const KEPT_FOR_MS = 7 * 24 * 3600 * 1000;
+  // The answers sent whose fate is unknown that are remembered (the newest): enough for saves
+  // that failed to connect in a row.
+  const MAX_IN_FLIGHT = 10;
   const BLANK = "Not saved: type what it prints, or tick “The program prints nothing”.";
   // Answers the server could not take in time (a busy database: 503 with Retry-After; a proxy's
   // 502 or 504) are sent again after Retry-After, the wait doubling each time up to RETRY_CAP_S.
@@ -69,10 +75,22 @@
     return KEPT_PREFIX + form.action;
   }
 
+  // The kept copy: `answer` as typed; `base`, the server version it was typed over; `sent`, the
+  // answers this page sent whose replies it has not seen (a reload may be served after they
+  // landed); `confirmed`, the version at which the server took exactly `answer`, once it did.
   function keep(form) {
+    const state = states.get(form);
+    let kept = null;
+    if (form.dataset.final) {
+      kept = null; // checked and shown with its feedback: the server's copy is the answer
+    } else if (isUnsaved(form)) {
+      kept = { answer: answerOf(form), base: state.version, sent: state.inFlight.slice() };
+    } else if (state.confirmedHere && state.saved === answerOf(form)) {
+      kept = { answer: state.saved, confirmed: state.version };
+    }
     try {
-      if (isUnsaved(form)) {
-        const kept = { answer: answerOf(form), base: states.get(form).saved, at: Date.now() };
+      if (kept) {
+        kept.at = Date.now();
         localStorage.setItem(keptKey(form), JSON.stringify(kept));
       } else {
         localStorage.removeItem(keptKey(form));
@@ -80,6 +98,31 @@
     } catch (storageUnavailable) {
       // Private browsing or storage turned off: the server-side saves still run.
     }
+  }
+
+  function forgetKept(form) {
+    try {
+      localStorage.removeItem(keptKey(form));
+    } catch (storageUnavailable) {
+      // Nothing kept.
+    }
+  }
+
+  // A server version (an ISO 8601 time with microseconds) as microseconds since 1970, exact
+  // (below 2^53), comparable; null for none.
+  function versionOf(iso) {
+    if (!iso) return null;
+    const parts = /^([^.]*?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$/.exec(iso);
+    if (!parts) return null;
+    const micros = Number(((parts[2] || "") + "000000").slice(0, 6));
+    return Date.parse(parts[1] + (parts[3] || "Z")) * 1000 + micros;
+  }
+
+  // Whether version `a` is the same as or later than `b` (none is earlier than any).
+  function notBefore(a, b) {
+    if (b === null || b === undefined) return true;
+    if (a === null || a === undefined) return false;
+    return versionOf(a) >= versionOf(b);
   }
 
   function readKept(form) {
@@ -116,18 +159,39 @@
     if (window.AnswerForm) window.AnswerForm.sync(form);
   }
 
-  // Text typed before a reload that the server did not get in time comes back, unless the saved
-  // answer changed since it was typed (another tab or device saved a newer one).
+  // What a page makes of the copy kept before a reload, given the server's copy it was served:
+  // "saved" (the server took the kept answer after serving this page: it is shown as saved),
+  // "unsaved" (typed but not known to be taken: shown and saved again), or "" (nothing to
+  // restore: the server's copy is the kept one, or newer, saved by another tab or device).
   function restoreKept(form) {
     const kept = readKept(form);
-    if (!kept) return false;
+    if (!kept) return "";
     const state = states.get(form);
-    if (kept.base !== state.saved || kept.answer === state.saved) {
-      keep(form); // stale or already saved: drop it
-      return false;
+    if (kept.answer === state.saved) {
+      forgetKept(form);
+      return "";
     }
-    fill(form, kept.answer);
-    return true;
+    if (kept.confirmed) {
+      if (notBefore(state.version, kept.confirmed)) {
+        forgetKept(form); // a later save replaced it
+        return "";
+      }
+      fill(form, kept.answer);
+      state.saved = answerOf(form);
+      state.version = kept.confirmed;
+      state.confirmedHere = true; // heard by the page before: kept until a page is served it
+      return "saved";
+    }
+    // Typed over the copy this page was served (or a later one: the page was served before a
+    // save had landed), or over one replaced since by a save this browser sent that had not
+    // been answered when the page went: it is the newest.
+    const sentHere = (kept.sent || []).includes(state.saved);
+    if (notBefore(kept.base, state.version) || sentHere) {
+      fill(form, kept.answer);
+      return "unsaved";
+    }
+    forgetKept(form); // the server's copy changed since it was typed: another tab or device
+    return "";
   }
 
   // --- saving --------------------------------------------------------------------------------
@@ -200,6 +264,8 @@
     if (options.draft) body.append("draft", "1");
     if (options.keepalive) state.sentOnLeaving = answer;
     setStatus(form, "Saving…", "saving");
+    state.inFlight = state.inFlight.slice(1 - MAX_IN_FLIGHT).concat([answer]);
+    keep(form); // a page reloaded before the reply knows this answer may be on the server
     let response;
     try {
       response = await fetch(form.action, {
@@ -210,10 +276,12 @@
         keepalive: Boolean(options.keepalive),
       });
     } catch (networkError) {
+      // Still counted as sent: the server may have taken it before the connection went.
       state.sentOnLeaving = null; // a later flush tries again
       setStatus(form, "Not saved: no connection. Your text is kept in this browser.", "error");
       return;
     }
+    settled(state, answer);
     if (RETRIED_STATUSES.includes(response.status) && !options.keepalive) {
       // Kept in this browser meanwhile; the retry sends the answer as it is by then.
       const retries = options.retries || 0;
@@ -246,6 +314,8 @@
       return;
     }
     state.saved = answer;
+    state.version = data.answered_at;
+    state.confirmedHere = true;
     state.savedAsDraft = Boolean(options.draft);
     // The quiz's closing time may have moved since the page loaded; the countdown follows it.
     const countdown = document.getElementById("countdown");
@@ -258,6 +328,12 @@
       setStatus(form, savedText(form, options.draft, data.answered_at), "saved");
     }
     keep(form);
+  }
+
+  // The server replied to a save of `answer` (whatever it said): it is no longer in doubt.
+  function settled(state, answer) {
+    const index = state.inFlight.indexOf(answer);
+    if (index >= 0) state.inFlight.splice(index, 1);
   }
 
   function enqueue(form, options) {
@@ -291,15 +367,22 @@
   const forms = Array.from(document.querySelectorAll("form[data-autosave]"));
   forgetOldKept();
   forms.forEach(function (form) {
-    const saved = form.querySelector(".save-status").dataset.saved;
+    const status = form.querySelector(".save-status");
+    const saved = status.dataset.saved;
     states.set(form, {
       saved: saved ? answerOf(form) : null,
+      version: (saved && status.dataset.savedAt) || null, // the server's copy's answered_at
+      confirmedHere: false, // whether this page heard the server take `saved`
+      inFlight: [], // answers sent, their replies not seen yet
       savedAsDraft: Boolean(saved && form.dataset.checkedOnSave),
       queue: Promise.resolve(),
       timer: null,
       sentOnLeaving: null,
     });
-    if (restoreKept(form)) {
+    const restored = restoreKept(form);
+    if (restored === "saved") {
+      setStatus(form, "Saved", "saved");
+    } else if (restored === "unsaved") {
       setStatus(form, "Unsaved changes restored from this browser; saving…", "unsaved");
       enqueue(form, { draft: true });
     }
