@@ -227,6 +227,86 @@ def test_a_reload_served_after_an_earlier_save_landed_keeps_the_text_typed_since
     wait_for_saved(page, attempt, "[1, 2, 3]")
 
 
+REFUSED_AS_STALE = pytest.mark.parametrize("expected_statuses", [frozenset({409})], ids=["409"])
+
+
+@REFUSED_AS_STALE
+def test_a_leaving_pages_late_flush_never_replaces_what_the_reloaded_page_saved_since(
+    page, open_attempt, typed_question
+):
+    """The flush sent by a page being left reaches the server only after the reloaded page has
+    saved newer text (a slow connection, a proxy's queue): it replaced the newer answer, and the
+    next reload showed the older text. Its base (the version it was typed over) is older than the
+    stored answer's now, so the server refuses it. A route holds the flush back until then."""
+    attempt = open_attempt([typed_question], pause_timers=True)
+    held = []
+
+    def hold_the_flush(route):
+        if held:  # the reloaded page's saves go through
+            route.fallback()
+        else:
+            held.append(route)
+
+    page.route(f"**/attempts/{attempt.pk}/answers/**", hold_the_flush)
+    answer = page.get_by_label("What does it print?")
+    answer.press_sequentially("old text")
+    page.reload()
+
+    assert page.dialogs == ["beforeunload"] and len(held) == 1, "one flush, held"
+    answer = page.get_by_label("What does it print?")
+    expect(answer).to_have_value("old text")  # restored from the copy kept in this browser
+    status = page.locator(".save-status")
+    expect(status).to_have_attribute("data-state", "saved")
+    answer.fill("newer text")
+    answer.blur()  # leaving the box saves at once
+    expect(status).to_have_attribute("data-state", "saved")
+    wait_for_saved(page, attempt, "newer text")
+
+    [flush] = held
+    late = flush.fetch()  # the old page is gone: its reply reaches no one
+    flush.fulfill(response=late)
+    wait_for_saved(page, attempt, "newer text")
+    expect(answer).to_have_value("newer text")
+    expect(status).to_have_attribute("data-state", "saved")
+    page.reload()
+    assert page.dialogs == ["beforeunload"], "nothing unsaved: no second warning"
+    expect(page.get_by_label("What does it print?")).to_have_value("newer text")
+    assert late.status == 409 and late.json()["changed"] is True, "refused, not ignored"
+
+
+@REFUSED_AS_STALE
+def test_a_save_refused_as_changed_elsewhere_keeps_the_text_and_says_so(
+    page, open_attempt, typed_question
+):
+    """Another tab saved after this page was served: this page's draft is refused, its text
+    stays in the box with a message, no more drafts go (no loop), and Save answer replaces the
+    other tab's answer, as the message offers."""
+    attempt = open_attempt([typed_question], pause_timers=True)
+    services.save_answer(  # the other tab (the live server is idle: the test thread may write)
+        attempt=attempt,
+        quiz_question=attempt.quiz.quiz_questions.get(),
+        answer_text="other tab",
+        draft=True,
+    )
+    answer = page.get_by_label("What does it print?")
+    answer.press_sequentially("this tab")
+    page.clock.run_for(900)
+    status = page.locator(".save-status")
+    expect(status).to_have_attribute("data-state", "error")
+    expect(status).to_contain_text("changed in another tab or window")
+    expect(answer).to_have_value("this tab")
+    assert Response.objects.get().answer_text == "other tab"
+    answer.press_sequentially(" still")
+    page.clock.run_for(900)
+    expect(status).to_contain_text("changed in another tab or window")
+    assert page.refusals == [409], "refused once; typing on sends nothing more"
+
+    page.get_by_role("button", name="Save answer").click()
+    expect(status).to_have_attribute("data-state", "saved")
+    assert Response.objects.get().answer_text == "this tab still"
+    assert page.refusals == [409]
+
+
 def test_a_save_made_elsewhere_after_this_browsers_wins_over_its_kept_copy(
     page, open_attempt, typed_question
 ):
