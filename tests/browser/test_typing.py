@@ -307,6 +307,39 @@ def test_a_save_refused_as_changed_elsewhere_keeps_the_text_and_says_so(
     assert page.refusals == [409]
 
 
+@REFUSED_AS_STALE
+def test_a_flush_crossing_this_pages_own_save_is_sent_again_over_it(
+    page, open_attempt, typed_question
+):
+    """Hiding the page flushes the text while a save of its start is under way (both typed over
+    no answer); the earlier save lands first, so the flush is refused as typed over an older
+    version. That newer version is this page's own: the flush is sent again over it, once,
+    instead of telling the student another tab changed the answer."""
+    attempt = open_attempt([typed_question], pause_timers=True)
+    held = []
+    page.route(f"**/attempts/{attempt.pk}/answers/**", lambda route: held.append(route))
+    answer = page.get_by_label("What does it print?")
+    answer.press_sequentially("[1, 2")
+    page.clock.run_for(900)  # the pause after typing: the first save goes, and is held
+    answer.press_sequentially(", 3]")
+    page.evaluate(
+        """() => {
+          const hidden = { value: "hidden", configurable: true };
+          Object.defineProperty(document, "visibilityState", hidden);
+          document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
+    assert len(held) == 2, "the save under way and the flush"
+    page.unroute(f"**/attempts/{attempt.pk}/answers/**")
+    earlier, flush = held
+    earlier.fulfill(response=earlier.fetch())  # lands first
+    flush.continue_()
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saved")
+    wait_for_saved(page, attempt, "[1, 2, 3]")
+    assert page.refusals == [409], "the flush, refused once, then taken"
+
+
 def test_a_save_made_elsewhere_after_this_browsers_wins_over_its_kept_copy(
     page, open_attempt, typed_question
 ):
