@@ -464,12 +464,7 @@ def save_answer(
                 raise AnswerLocked("You have seen the feedback for this answer; it is final.")
             # Checked under the attempt's lock, which every save of it holds: no save can land
             # between this check and the write below.
-            if _replaces_newer(response, based_on, text, choice, says_prints_nothing):
-                assert response is not None
-                raise AnswerChanged(
-                    "This answer was changed in another tab or window since this text was typed.",
-                    current=response.answered_at,
-                )
+            _refuse_replacing_newer(response, based_on, text, choice, says_prints_nothing)
             grade_now = each_answer and not draft
             if response is None:
                 response = Response(attempt=attempt, quiz_question=quiz_question)
@@ -488,24 +483,38 @@ def save_answer(
         raise
 
 
-def _replaces_newer(
+def _refuse_replacing_newer(
     response: Response | None,
     based_on: BaseVersion | None,
     text: str,
     choice: Choice | None,
     says_prints_nothing: bool,
-) -> bool:
-    """Whether saving would replace a stored answer saved after the one the text was typed over.
-    The same answer again replaces nothing (a reloaded page saving the text a leaving page's
-    flush has just stored), so it is taken."""
+) -> None:
+    """Raise AnswerChanged if saving would replace a stored answer saved after the one the text
+    was typed over. The same answer again replaces nothing (a reloaded page saving the text a
+    leaving page's flush has just stored), so it is taken."""
     if based_on is None or response is None or not based_on.is_older_than(response.answered_at):
-        return False
+        return
     same = (
         response.answer_text == text
         and response.choice_id == (choice.pk if choice else None)
         and response.says_prints_nothing == says_prints_nothing
     )
-    return not same
+    if same:
+        return
+    # Expected now and then (a late keep-alive save, a tab left open); many at once would point
+    # at a client that sends wrong versions.
+    logger.info(
+        "Save refused: attempt %s question %s typed over %s, stored answer of %s",
+        response.attempt_id,
+        response.quiz_question_id,
+        based_on.answered_at,
+        response.answered_at,
+    )
+    raise AnswerChanged(
+        "This answer was changed in another tab or window since this text was typed.",
+        current=response.answered_at,
+    )
 
 
 def submit_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:

@@ -117,7 +117,7 @@ def test_submit_grades_the_newer_answer_a_stale_save_did_not_replace(
     assert typing.attempt.score == 1 and Response.objects.get().is_correct
 
 
-def test_the_service_checks_the_base_under_its_lock(student, make_quiz, typed_question):
+def test_the_service_refuses_a_stale_base_and_writes_nothing(student, make_quiz, typed_question):
     quiz = make_quiz([typed_question])
     attempt = services.start_attempt(user=student, quiz=quiz)
     entry = quiz.quiz_questions.get()
