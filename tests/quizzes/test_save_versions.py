@@ -5,9 +5,11 @@ reloaded page or another tab saved newer text) is refused and writes nothing.
 The browser's side (attempt.js) is tested in tests/browser/test_typing.py.
 """
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 
 from quizzes import grading, services
@@ -144,3 +146,67 @@ def test_parse_base():
     assert parsed.answered_at.microsecond == 123 and parsed.answered_at.utcoffset() is not None
     with pytest.raises(MalformedVersion):
         parse_base("None")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite has one writer at a time")
+def test_two_saves_typed_over_the_same_version_at_once_one_is_refused(
+    student, make_quiz, typed_question
+):
+    """Two tabs save over the same version at once: the check is made under the attempt's lock,
+    in the transaction that writes, so the second sees the first's answer and is refused (a check
+    made before the lock would see the old version, and both would write). make test-postgres."""
+    quiz = make_quiz([typed_question])
+    attempt = services.start_attempt(user=student, quiz=quiz)
+    entry = quiz.quiz_questions.get()
+    base = BaseVersion(
+        services.save_answer(attempt=attempt, quiz_question=entry, answer_text="v1").answered_at
+    )
+    inside, release, done, errors, refused = (
+        threading.Event(),
+        threading.Event(),
+        threading.Event(),
+        [],
+        [],
+    )
+
+    def in_thread(action):
+        def run():
+            try:
+                action()
+            except services.AnswerChanged:
+                refused.append(True)
+            except Exception as error:  # reported below
+                errors.append(repr(error))
+            finally:
+                connection.close()
+
+        return threading.Thread(target=run)
+
+    def first_save_held_open():
+        with transaction.atomic():
+            services.save_answer(
+                attempt=attempt, quiz_question=entry, answer_text="tab one", based_on=base
+            )
+            inside.set()
+            release.wait(timeout=30)
+
+    def second_save():
+        services.save_answer(
+            attempt=attempt, quiz_question=entry, answer_text="tab two", based_on=base
+        )
+        done.set()
+
+    holder, other = in_thread(first_save_held_open), in_thread(second_save)
+    holder.start()
+    try:
+        assert inside.wait(timeout=30), errors
+        other.start()
+        assert not done.wait(timeout=2), "the second save waits for the first's lock"
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        if other.ident is not None:
+            other.join(timeout=30)
+    assert errors == [] and refused == [True]
+    assert Response.objects.get().answer_text == "tab one"
