@@ -340,6 +340,51 @@ def test_a_flush_crossing_this_pages_own_save_is_sent_again_over_it(
     assert page.refusals == [409], "the flush, refused once, then taken"
 
 
+@REFUSED_AS_STALE
+def test_a_save_left_under_way_landing_after_the_reload_was_served_is_replaced(
+    page, open_attempt, typed_question
+):
+    """A save made while typing is under way when the page is reloaded after more typing; the
+    reload is served first (no answer), then that earlier save lands. The reloaded page saves
+    the text it restored, typed over no answer, and is refused: the stored answer is newer. But
+    it is this browser's own save, one it sent and never heard of: the restored text is sent
+    again over it, once, instead of telling the student another tab changed the answer."""
+    attempt = open_attempt([typed_question], pause_timers=True)
+    saves = []  # held: the earlier save, the flush, the reloaded page's save
+
+    page.route(f"**/attempts/{attempt.pk}/answers/**", lambda route: saves.append(route))
+
+    def serve_then_land_the_earlier_save(route):
+        if route.request.method != "GET" or len(saves) != 2:
+            route.fallback()
+            return
+        served = route.fetch()  # no answer yet
+        saves[0].fetch()  # then the earlier save lands; its reply never reaches the leaving page
+        headers = {**served.headers, "content-security-policy": CSP}
+        route.fulfill(response=served, headers=headers)
+
+    page.route(f"**/attempts/{attempt.pk}/", serve_then_land_the_earlier_save)
+    answer = page.get_by_label("What does it print?")
+    answer.press_sequentially("[1, 2")
+    page.clock.run_for(900)  # the pause after typing: the first save goes, and is held
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
+    answer.press_sequentially(", 3]")
+    page.reload()
+
+    assert page.dialogs == ["beforeunload"]
+    expect(page.get_by_label("What does it print?")).to_have_value("[1, 2, 3]")
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
+    page.unroute(f"**/attempts/{attempt.pk}/answers/**")
+    earlier, flush, restored = saves
+    restored.continue_()  # refused, then sent again over the earlier save
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saved")
+    wait_for_saved(page, attempt, "[1, 2, 3]")
+    flush.continue_()  # the leaving page's flush lands late (the same text: taken)
+    earlier.abort()
+    wait_for_saved(page, attempt, "[1, 2, 3]")
+    assert page.refusals == [409]
+
+
 def test_a_save_made_elsewhere_after_this_browsers_wins_over_its_kept_copy(
     page, open_attempt, typed_question
 ):

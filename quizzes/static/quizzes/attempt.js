@@ -17,8 +17,9 @@
 // elsewhere; it sends no more drafts of it (a student who has not seen the other copy has not
 // chosen to replace it), until the student presses Save answer, which sends the text with no
 // base: replacing the other copy is then their choice. Reloading shows the other copy instead.
-// A page's own saves can cross too (the flush on hiding it runs beside a save under way): a
-// refusal by a version this page saved itself is sent again once, over that version.
+// A page's own saves can cross too (the flush on hiding it runs beside a save under way, or a
+// save left under way by the page before a reload lands after the reload was served): a refusal
+// by a version this page (or that one) saved is sent again once, over that version.
 "use strict";
 
 (function () {
@@ -201,6 +202,9 @@
     const sentHere = (kept.sent || []).includes(state.saved);
     if (notBefore(kept.base, state.version) || sentHere) {
       fill(form, kept.answer);
+      // Those saves may still land after this page was served, and make its save of the text
+      // look stale (the server refuses it): such a refusal is taken for them (see save).
+      state.sentBefore = (kept.sent || []).length > 0;
       return "unsaved";
     }
     forgetKept(form); // the server's copy changed since it was typed: another tab or device
@@ -253,7 +257,9 @@
 
   // options.draft: typed text saved on the way (never checked yet, even with feedback after each
   // answer); options.keepalive: the page is going, so the request must outlive it;
-  // options.retries: how many times the server was too busy to take this save.
+  // options.retries: how many times the server was too busy to take this save; options.restored:
+  // the text kept before a reload; options.rebased and options.base: a refused save sent again,
+  // once, over `base` instead of the page's version.
   // Saves of a form still under way are tracked, so that a refusal can wait for those sent
   // before it (one of them may be the save that made it stale).
   function save(form, options) {
@@ -294,7 +300,7 @@
     }
     const body = new FormData(form);
     if (options.draft) body.append("draft", "1");
-    if (!overriding) body.append("base", state.version || "none");
+    if (!overriding) body.append("base", options.base || state.version || "none");
     if (options.keepalive) state.sentOnLeaving = answer;
     setStatus(form, "Saving…", "saving");
     state.inFlight = state.inFlight.slice(1 - MAX_IN_FLIGHT).concat([answer]);
@@ -338,8 +344,11 @@
     if (response.status === 409 && data.changed) {
       state.sentOnLeaving = null;
       await Promise.all(earlier); // their replies may show the newer copy is this page's own
-      if (!options.rebased && heardOf(state, data.answered_at)) {
-        return sendSave(form, Object.assign({}, options, { rebased: true }), []);
+      // This page's own save, or (saving restored text) one the page before it sent.
+      const ours = heardOf(state, data.answered_at) || (options.restored && state.sentBefore);
+      if (!options.rebased && ours) {
+        const base = notBefore(state.version, data.answered_at) ? state.version : data.answered_at;
+        return sendSave(form, Object.assign({}, options, { rebased: true, base: base }), []);
       }
       state.changedTo = data.answered_at;
       setStatus(form, CHANGED_ELSEWHERE, "error");
@@ -427,6 +436,7 @@
       inFlight: [], // answers sent, their replies not seen yet
       running: [], // saves under way (promises), oldest first
       changedTo: null, // the newer version a save was refused for, until the student decides
+      sentBefore: false, // the restored text's page left saves unanswered (restoreKept)
       savedAsDraft: Boolean(saved && form.dataset.checkedOnSave),
       queue: Promise.resolve(),
       timer: null,
@@ -437,7 +447,7 @@
       setStatus(form, "Saved", "saved");
     } else if (restored === "unsaved") {
       setStatus(form, "Unsaved changes restored from this browser; saving…", "unsaved");
-      enqueue(form, { draft: true });
+      enqueue(form, { draft: true, restored: true });
     }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
