@@ -464,7 +464,9 @@ def save_answer(
                 raise AnswerLocked("You have seen the feedback for this answer; it is final.")
             # Checked under the attempt's lock, which every save of it holds: no save can land
             # between this check and the write below.
-            _refuse_replacing_newer(response, based_on, text, choice, says_prints_nothing)
+            typed_over_older = _refuse_replacing_newer(
+                response, based_on, text, choice, says_prints_nothing
+            )
             grade_now = each_answer and not draft
             if response is None:
                 response = Response(attempt=attempt, quiz_question=quiz_question)
@@ -473,7 +475,10 @@ def save_answer(
             response.choice = choice
             response.says_prints_nothing = says_prints_nothing
             response.variant = variant
-            response.answered_at = now
+            # The same answer again, typed over an older version, changes nothing, its version
+            # included: a page that heard that version is not made stale by a late flush.
+            if not typed_over_older:
+                response.answered_at = now
             if grade_now:
                 grading.grade_response(response, question, quiz_question.points)
             response.save()
@@ -489,19 +494,19 @@ def _refuse_replacing_newer(
     text: str,
     choice: Choice | None,
     says_prints_nothing: bool,
-) -> None:
-    """Raise AnswerChanged if saving would replace a stored answer saved after the one the text
-    was typed over. The same answer again replaces nothing (a reloaded page saving the text a
-    leaving page's flush has just stored), so it is taken."""
+) -> bool:
+    """Whether the text was typed over an older version than the stored answer's; raises
+    AnswerChanged if saving it would replace that answer. The same answer again replaces
+    nothing (a reloaded page saving the text a leaving page's flush has just stored): taken."""
     if based_on is None or response is None or not based_on.is_older_than(response.answered_at):
-        return
+        return False
     same = (
         response.answer_text == text
         and response.choice_id == (choice.pk if choice else None)
         and response.says_prints_nothing == says_prints_nothing
     )
     if same:
-        return
+        return True
     # Expected now and then (a late keep-alive save, a tab left open); many at once would point
     # at a client that sends wrong versions.
     logger.info(

@@ -379,9 +379,13 @@ def test_a_save_left_under_way_landing_after_the_reload_was_served_is_replaced(
     restored.continue_()  # refused, then sent again over the earlier save
     expect(page.locator(".save-status")).to_have_attribute("data-state", "saved")
     wait_for_saved(page, attempt, "[1, 2, 3]")
-    flush.continue_()  # the leaving page's flush lands late (the same text: taken)
+    flush.fulfill(response=flush.fetch())  # the leaving page's flush lands late: the same text
     earlier.abort()
-    wait_for_saved(page, attempt, "[1, 2, 3]")
+    answer = page.get_by_label("What does it print?")
+    answer.fill("[1, 2, 3, 4]")  # typed on: the flush changed nothing, this page is current
+    answer.blur()
+    expect(page.locator(".save-status")).to_contain_text("Saved")
+    wait_for_saved(page, attempt, "[1, 2, 3, 4]")
     assert page.refusals == [409]
 
 

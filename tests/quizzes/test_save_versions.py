@@ -72,12 +72,17 @@ def test_a_save_typed_over_the_current_version_or_with_no_base_is_taken(typing):
     assert typing("later", base=later).json()["saved"]
 
 
-def test_the_same_answer_over_an_older_version_is_taken(typing):
-    """A reloaded page saves the text it restored, typed over the version it was served, after
-    the leaving page's flush stored the same text: it replaces nothing, so it is not refused."""
-    first = typing("[1, 2, 3]", base="none").json()
-    again = typing("[1, 2, 3]", base="none")
-    assert again.status_code == 200 and again.json()["answered_at"] > first["answered_at"]
+def test_the_same_answer_over_an_older_version_is_taken_and_changes_nothing(typing):
+    """A reloaded page saves the text it restored, and then the leaving page's flush of the
+    same text lands, typed over an older version: it replaces nothing, so it is not refused;
+    nor does it change the version, else the page's next save would be refused as stale."""
+    restored = typing("[1, 2, 3]", base="none").json()
+    late_flush = typing("[1, 2, 3]", base="none")
+    assert late_flush.status_code == 200
+    assert late_flush.json()["answered_at"] == restored["answered_at"]
+    assert stored() == ("[1, 2, 3]", restored["answered_at"])
+    typed_on = typing("[1, 2, 3, 4]", base=restored["answered_at"])
+    assert typed_on.status_code == 200 and stored()[0] == "[1, 2, 3, 4]"
 
 
 @pytest.mark.parametrize(
