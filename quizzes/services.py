@@ -47,6 +47,7 @@ from quizzes.models import (
     QuizQuestion,
     Response,
 )
+from quizzes.save_versions import BaseVersion
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,15 @@ class InvalidAnswer(ServiceError):
 
 class AnswerLocked(ServiceError):
     """Feedback for this answer was shown already, so it can no longer change."""
+
+
+class AnswerChanged(ServiceError):
+    """The stored answer was saved after the one this save's text was typed over (by another tab
+    or a reloaded page): the save would replace a newer answer. `current` is its version."""
+
+    def __init__(self, message: str, *, current: datetime):
+        super().__init__(message)
+        self.current = current
 
 
 # --- Answer keys and page outputs -------------------------------------------------------------
@@ -418,6 +428,7 @@ def save_answer(
     choice: Choice | None = None,
     says_prints_nothing: bool = False,
     draft: bool = False,
+    based_on: BaseVersion | None = None,
     now: datetime | None = None,
 ) -> Response:
     """Save (or replace) one answer of an open attempt.
@@ -426,6 +437,8 @@ def save_answer(
     locked (AnswerLocked): changing an answer after seeing its feedback would make it free.
     A `draft` (text saved while the student types) is stored but never graded here, so it
     stays open to change; submitting grades it like any other answer.
+    `based_on`: the stored answer's version the text was typed over (None: not known, taken as
+    before); AnswerChanged if the stored answer is newer and differs, nothing written.
     Raises AttemptClosed once the attempt is submitted or past its deadline (in which case
     the attempt is submitted and graded), InvalidAnswer for an answer that does not fit.
     The response's `attempt` is the row read under the lock, whose quiz already holds the
@@ -449,6 +462,11 @@ def save_answer(
             each_answer = feedback_policies.policy(attempt.quiz.feedback_policy).GRADES_ON_SAVE
             if response is not None and each_answer and response.graded_key is not None:
                 raise AnswerLocked("You have seen the feedback for this answer; it is final.")
+            # Checked under the attempt's lock, which every save of it holds: no save can land
+            # between this check and the write below.
+            typed_over_older = _refuse_replacing_newer(
+                response, based_on, text, choice, says_prints_nothing
+            )
             grade_now = each_answer and not draft
             if response is None:
                 response = Response(attempt=attempt, quiz_question=quiz_question)
@@ -457,7 +475,10 @@ def save_answer(
             response.choice = choice
             response.says_prints_nothing = says_prints_nothing
             response.variant = variant
-            response.answered_at = now
+            # The same answer again, typed over an older version, changes nothing, its version
+            # included: a page that heard that version is not made stale by a late flush.
+            if not typed_over_older:
+                response.answered_at = now
             if grade_now:
                 grading.grade_response(response, question, quiz_question.points)
             response.save()
@@ -465,6 +486,40 @@ def save_answer(
     except AttemptClosed:
         expire_overdue(attempt, now=now)
         raise
+
+
+def _refuse_replacing_newer(
+    response: Response | None,
+    based_on: BaseVersion | None,
+    text: str,
+    choice: Choice | None,
+    says_prints_nothing: bool,
+) -> bool:
+    """Whether the text was typed over an older version than the stored answer's; raises
+    AnswerChanged if saving it would replace that answer. The same answer again replaces
+    nothing (a reloaded page saving the text a leaving page's flush has just stored): taken."""
+    if based_on is None or response is None or not based_on.is_older_than(response.answered_at):
+        return False
+    same = (
+        response.answer_text == text
+        and response.choice_id == (choice.pk if choice else None)
+        and response.says_prints_nothing == says_prints_nothing
+    )
+    if same:
+        return True
+    # Expected now and then (a late keep-alive save, a tab left open); many at once would point
+    # at a client that sends wrong versions.
+    logger.info(
+        "Save refused: attempt %s question %s typed over %s, stored answer of %s",
+        response.attempt_id,
+        response.quiz_question_id,
+        based_on.answered_at,
+        response.answered_at,
+    )
+    raise AnswerChanged(
+        "This answer was changed in another tab or window since this text was typed.",
+        current=response.answered_at,
+    )
 
 
 def submit_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:

@@ -29,6 +29,7 @@ from quizzes import (
     feedback_policies,
     misconceptions,
     rules,
+    save_versions,
     selectors,
     services,
     variant_services,
@@ -346,10 +347,24 @@ def attempt_answer(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
         return render_attempt(request, attempt, bound_form=form, bound_entry=entry, status=400)
     # attempt.js marks the text it saves while the student types as a draft: never graded yet.
     draft = request.POST.get("draft") == "1"
+    # ... and sends the version of the stored answer the text was typed over (save_versions).
+    try:
+        based_on = save_versions.parse_base(request.POST.get("base"))
+    except save_versions.MalformedVersion as malformed:
+        form.add_error(None, str(malformed))
+        if wants_json(request):
+            return invalid_json(form)
+        return render_attempt(request, attempt, bound_form=form, bound_entry=entry, status=400)
     try:
         response = services.save_answer(
-            attempt=attempt, quiz_question=entry, draft=draft, **form.service_kwargs()
+            attempt=attempt,
+            quiz_question=entry,
+            draft=draft,
+            based_on=based_on,
+            **form.service_kwargs(),
         )
+    except services.AnswerChanged as changed:
+        return changed_response(request, changed, reverse("attempt_take", args=[pk]))
     except services.AttemptClosed as closed:
         return closed_response(request, closed.message, result_url)
     except services.AnswerLocked as locked:
@@ -410,6 +425,23 @@ def closed_response(request: HttpRequest, message: str, result_url: str) -> Http
         return JsonResponse({"saved": False, "error": message, "redirect": result_url}, status=409)
     messages.warning(request, message)
     return redirect(result_url)
+
+
+def changed_response(
+    request: HttpRequest, changed: services.AnswerChanged, take_url: str
+) -> HttpResponse:
+    """A save refused because the stored answer is newer than the one its text was typed over:
+    the script keeps the text and says so (it does not follow a redirect), with the version."""
+    if wants_json(request):
+        body = {
+            "saved": False,
+            "changed": True,
+            "error": changed.message,
+            "answered_at": changed.current.isoformat(),
+        }
+        return JsonResponse(body, status=409)
+    messages.warning(request, changed.message)
+    return redirect(take_url)
 
 
 @login_required

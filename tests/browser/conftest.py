@@ -76,8 +76,15 @@ def watched_page(browser, *, expected: frozenset[int] = frozenset()) -> Iterator
 
 
 @pytest.fixture
-def page(browser):
-    with watched_page(browser) as page:
+def expected_statuses() -> frozenset[int]:
+    """Statuses the page's requests may get as the test's expected answers (page.refusals);
+    a test expecting some parametrizes this fixture."""
+    return frozenset()
+
+
+@pytest.fixture
+def page(browser, expected_statuses):
+    with watched_page(browser, expected=expected_statuses) as page:
         yield page
 
 

@@ -227,6 +227,168 @@ def test_a_reload_served_after_an_earlier_save_landed_keeps_the_text_typed_since
     wait_for_saved(page, attempt, "[1, 2, 3]")
 
 
+REFUSED_AS_STALE = pytest.mark.parametrize("expected_statuses", [frozenset({409})], ids=["409"])
+
+
+@REFUSED_AS_STALE
+def test_a_leaving_pages_late_flush_never_replaces_what_the_reloaded_page_saved_since(
+    page, open_attempt, typed_question
+):
+    """The flush sent by a page being left reaches the server only after the reloaded page has
+    saved newer text (a slow connection, a proxy's queue): it replaced the newer answer, and the
+    next reload showed the older text. Its base (the version it was typed over) is older than the
+    stored answer's now, so the server refuses it. A route holds the flush back until then."""
+    attempt = open_attempt([typed_question], pause_timers=True)
+    held = []
+
+    def hold_the_flush(route):
+        if held:  # the reloaded page's saves go through
+            route.fallback()
+        else:
+            held.append(route)
+
+    page.route(f"**/attempts/{attempt.pk}/answers/**", hold_the_flush)
+    answer = page.get_by_label("What does it print?")
+    answer.press_sequentially("old text")
+    page.reload()
+
+    assert page.dialogs == ["beforeunload"] and len(held) == 1, "one flush, held"
+    answer = page.get_by_label("What does it print?")
+    expect(answer).to_have_value("old text")  # restored from the copy kept in this browser
+    status = page.locator(".save-status")
+    expect(status).to_have_attribute("data-state", "saved")
+    answer.fill("newer text")
+    answer.blur()  # leaving the box saves at once
+    expect(status).to_have_attribute("data-state", "saved")
+    wait_for_saved(page, attempt, "newer text")
+
+    [flush] = held
+    late = flush.fetch()  # the old page is gone: its reply reaches no one
+    flush.fulfill(response=late)
+    wait_for_saved(page, attempt, "newer text")
+    expect(answer).to_have_value("newer text")
+    expect(status).to_have_attribute("data-state", "saved")
+    page.reload()
+    assert page.dialogs == ["beforeunload"], "nothing unsaved: no second warning"
+    expect(page.get_by_label("What does it print?")).to_have_value("newer text")
+    assert late.status == 409 and late.json()["changed"] is True, "refused, not ignored"
+
+
+@REFUSED_AS_STALE
+def test_a_save_refused_as_changed_elsewhere_keeps_the_text_and_says_so(
+    page, open_attempt, typed_question
+):
+    """Another tab saved after this page was served: this page's draft is refused, its text
+    stays in the box with a message, no more drafts go (no loop), and Save answer replaces the
+    other tab's answer, as the message offers."""
+    attempt = open_attempt([typed_question], pause_timers=True)
+    services.save_answer(  # the other tab (the live server is idle: the test thread may write)
+        attempt=attempt,
+        quiz_question=attempt.quiz.quiz_questions.get(),
+        answer_text="other tab",
+        draft=True,
+    )
+    answer = page.get_by_label("What does it print?")
+    answer.press_sequentially("this tab")
+    page.clock.run_for(900)
+    status = page.locator(".save-status")
+    expect(status).to_have_attribute("data-state", "error")
+    expect(status).to_contain_text("changed in another tab or window")
+    expect(answer).to_have_value("this tab")
+    assert Response.objects.get().answer_text == "other tab"
+    answer.press_sequentially(" still")
+    page.clock.run_for(900)
+    expect(status).to_contain_text("changed in another tab or window")
+    assert page.refusals == [409], "refused once; typing on sends nothing more"
+
+    page.get_by_role("button", name="Save answer").click()
+    expect(status).to_have_attribute("data-state", "saved")
+    assert Response.objects.get().answer_text == "this tab still"
+    assert page.refusals == [409]
+
+
+@REFUSED_AS_STALE
+def test_a_flush_crossing_this_pages_own_save_is_sent_again_over_it(
+    page, open_attempt, typed_question
+):
+    """Hiding the page flushes the text while a save of its start is under way (both typed over
+    no answer); the earlier save lands first, so the flush is refused as typed over an older
+    version. That newer version is this page's own: the flush is sent again over it, once,
+    instead of telling the student another tab changed the answer."""
+    attempt = open_attempt([typed_question], pause_timers=True)
+    held = []
+    page.route(f"**/attempts/{attempt.pk}/answers/**", lambda route: held.append(route))
+    answer = page.get_by_label("What does it print?")
+    answer.press_sequentially("[1, 2")
+    page.clock.run_for(900)  # the pause after typing: the first save goes, and is held
+    answer.press_sequentially(", 3]")
+    page.evaluate(
+        """() => {
+          const hidden = { value: "hidden", configurable: true };
+          Object.defineProperty(document, "visibilityState", hidden);
+          document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
+    assert len(held) == 2, "the save under way and the flush"
+    page.unroute(f"**/attempts/{attempt.pk}/answers/**")
+    earlier, flush = held
+    earlier.fulfill(response=earlier.fetch())  # lands first
+    flush.continue_()
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saved")
+    wait_for_saved(page, attempt, "[1, 2, 3]")
+    assert page.refusals == [409], "the flush, refused once, then taken"
+
+
+@REFUSED_AS_STALE
+def test_a_save_left_under_way_landing_after_the_reload_was_served_is_replaced(
+    page, open_attempt, typed_question
+):
+    """A save made while typing is under way when the page is reloaded after more typing; the
+    reload is served first (no answer), then that earlier save lands. The reloaded page saves
+    the text it restored, typed over no answer, and is refused: the stored answer is newer. But
+    it is this browser's own save, one it sent and never heard of: the restored text is sent
+    again over it, once, instead of telling the student another tab changed the answer."""
+    attempt = open_attempt([typed_question], pause_timers=True)
+    saves = []  # held: the earlier save, the flush, the reloaded page's save
+
+    page.route(f"**/attempts/{attempt.pk}/answers/**", lambda route: saves.append(route))
+
+    def serve_then_land_the_earlier_save(route):
+        if route.request.method != "GET" or len(saves) != 2:
+            route.fallback()
+            return
+        served = route.fetch()  # no answer yet
+        saves[0].fetch()  # then the earlier save lands; its reply never reaches the leaving page
+        headers = {**served.headers, "content-security-policy": CSP}
+        route.fulfill(response=served, headers=headers)
+
+    page.route(f"**/attempts/{attempt.pk}/", serve_then_land_the_earlier_save)
+    answer = page.get_by_label("What does it print?")
+    answer.press_sequentially("[1, 2")
+    page.clock.run_for(900)  # the pause after typing: the first save goes, and is held
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
+    answer.press_sequentially(", 3]")
+    page.reload()
+
+    assert page.dialogs == ["beforeunload"]
+    expect(page.get_by_label("What does it print?")).to_have_value("[1, 2, 3]")
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
+    page.unroute(f"**/attempts/{attempt.pk}/answers/**")
+    earlier, flush, restored = saves
+    restored.continue_()  # refused, then sent again over the earlier save
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saved")
+    wait_for_saved(page, attempt, "[1, 2, 3]")
+    flush.fulfill(response=flush.fetch())  # the leaving page's flush lands late: the same text
+    earlier.abort()
+    answer = page.get_by_label("What does it print?")
+    answer.fill("[1, 2, 3, 4]")  # typed on: the flush changed nothing, this page is current
+    answer.blur()
+    expect(page.locator(".save-status")).to_contain_text("Saved")
+    wait_for_saved(page, attempt, "[1, 2, 3, 4]")
+    assert page.refusals == [409]
+
+
 def test_a_save_made_elsewhere_after_this_browsers_wins_over_its_kept_copy(
     page, open_attempt, typed_question
 ):

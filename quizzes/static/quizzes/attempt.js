@@ -9,6 +9,17 @@
 // keep-alive flush) and show the server's older copy, while the old page still hears that the
 // save went through: so the kept copy is not dropped on a save, it records the server's version
 // of it (the answer's answered_at), and a page compares it with the version it was served.
+//
+// Each save also says which of the server's versions its text was typed over ("base"), and the
+// server refuses one whose base is older than the answer it holds (409, "changed"): a keep-alive
+// save from a page that has gone, landing after a reloaded page or another tab saved newer text,
+// must not replace it. Told so, a page keeps the text in its box and says the answer was changed
+// elsewhere; it sends no more drafts of it (a student who has not seen the other copy has not
+// chosen to replace it), until the student presses Save answer, which sends the text with no
+// base: replacing the other copy is then their choice. Reloading shows the other copy instead.
+// A page's own saves can cross too (the flush on hiding it runs beside a save under way, or a
+// save left under way by the page before a reload lands after the reload was served): a refusal
+// by a version this page (or that one) saved is sent again once, over that version.
 "use strict";
 
 (function () {
@@ -20,6 +31,9 @@
   // that failed to connect in a row.
   const MAX_IN_FLIGHT = 10;
   const BLANK = "Not saved: type what it prints, or tick “The program prints nothing”.";
+  const CHANGED_ELSEWHERE =
+    "Not saved: this answer was changed in another tab or window. Press Save answer to keep " +
+    "this text instead, or reload the page to see the other one.";
   // Answers the server could not take in time (a busy database: 503 with Retry-After; a proxy's
   // 502 or 504) are sent again after Retry-After, the wait doubling each time up to RETRY_CAP_S.
   const RETRIED_STATUSES = [502, 503, 504];
@@ -188,6 +202,9 @@
     const sentHere = (kept.sent || []).includes(state.saved);
     if (notBefore(kept.base, state.version) || sentHere) {
       fill(form, kept.answer);
+      // Those saves may still land after this page was served, and make its save of the text
+      // look stale (the server refuses it): such a refusal is taken for them (see save).
+      state.sentBefore = (kept.sent || []).length > 0;
       return "unsaved";
     }
     forgetKept(form); // the server's copy changed since it was typed: another tab or device
@@ -240,12 +257,33 @@
 
   // options.draft: typed text saved on the way (never checked yet, even with feedback after each
   // answer); options.keepalive: the page is going, so the request must outlive it;
-  // options.retries: how many times the server was too busy to take this save.
-  async function save(form, options) {
+  // options.retries: how many times the server was too busy to take this save; options.restored:
+  // the text kept before a reload; options.rebased and options.base: a refused save sent again,
+  // once, over `base` instead of the page's version.
+  // Saves of a form still under way are tracked, so that a refusal can wait for those sent
+  // before it (one of them may be the save that made it stale).
+  function save(form, options) {
+    const state = states.get(form);
+    const earlier = state.running.slice();
+    const running = sendSave(form, options, earlier);
+    state.running.push(running);
+    return running.finally(function () {
+      state.running.splice(state.running.indexOf(running), 1);
+    });
+  }
+
+  async function sendSave(form, options, earlier) {
     // An answer whose feedback is shown is final; a save queued behind it has nothing to send.
     if (form.dataset.final) return;
     const state = states.get(form);
     const answer = answerOf(form);
+    // Refused as typed over an older copy: no draft replaces the other copy (see the top).
+    const overriding = Boolean(state.changedTo) && !options.draft;
+    if (state.changedTo && !overriding) {
+      setStatus(form, CHANGED_ELSEWHERE, "error");
+      keep(form);
+      return;
+    }
     // The same answer is sent once (a "change" and a "submit" can both fire for it), except that
     // pressing Save answer on a draft of a checked-on-save quiz asks for it to be checked.
     const checkRequested = !options.draft && form.dataset.checkedOnSave;
@@ -262,6 +300,7 @@
     }
     const body = new FormData(form);
     if (options.draft) body.append("draft", "1");
+    if (!overriding) body.append("base", options.base || state.version || "none");
     if (options.keepalive) state.sentOnLeaving = answer;
     setStatus(form, "Saving…", "saving");
     state.inFlight = state.inFlight.slice(1 - MAX_IN_FLIGHT).concat([answer]);
@@ -293,13 +332,27 @@
       );
       keep(form);
       await pause(delay);
-      return save(form, Object.assign({}, options, { retries: retries + 1 }));
+      return sendSave(form, Object.assign({}, options, { retries: retries + 1 }), earlier);
     }
     let data = {};
     try {
       data = await response.json();
     } catch (notJson) {
       setStatus(form, "Not saved (server error " + response.status + ").", "error");
+      return;
+    }
+    if (response.status === 409 && data.changed) {
+      state.sentOnLeaving = null;
+      await Promise.all(earlier); // their replies may show the newer copy is this page's own
+      // This page's own save, or (saving restored text) one the page before it sent.
+      const ours = heardOf(state, data.answered_at) || (options.restored && state.sentBefore);
+      if (!options.rebased && ours) {
+        const base = notBefore(state.version, data.answered_at) ? state.version : data.answered_at;
+        return sendSave(form, Object.assign({}, options, { rebased: true, base: base }), []);
+      }
+      state.changedTo = data.answered_at;
+      setStatus(form, CHANGED_ELSEWHERE, "error");
+      keep(form);
       return;
     }
     if (data.redirect) {
@@ -315,6 +368,8 @@
     }
     state.saved = answer;
     state.version = data.answered_at;
+    // Saved over the other copy (Save answer pressed), or a refusal was this page's own save.
+    if (heardOf(state, state.changedTo)) state.changedTo = null;
     state.confirmedHere = true;
     state.savedAsDraft = Boolean(options.draft);
     // The quiz's closing time may have moved since the page loaded; the countdown follows it.
@@ -328,6 +383,11 @@
       setStatus(form, savedText(form, options.draft, data.answered_at), "saved");
     }
     keep(form);
+  }
+
+  // Whether this page heard the server take one of its saves at `version` or later.
+  function heardOf(state, version) {
+    return Boolean(version) && state.confirmedHere && notBefore(state.version, version);
   }
 
   // The server replied to a save of `answer` (whatever it said): it is no longer in doubt.
@@ -349,7 +409,7 @@
   function typed(form) {
     const state = states.get(form);
     keep(form);
-    if (isUnsaved(form)) setStatus(form, "Unsaved changes", "unsaved");
+    if (isUnsaved(form) && !state.changedTo) setStatus(form, "Unsaved changes", "unsaved");
     clearTimeout(state.timer);
     state.timer = setTimeout(function () {
       enqueue(form, { draft: true });
@@ -374,6 +434,9 @@
       version: (saved && status.dataset.savedAt) || null, // the server's copy's answered_at
       confirmedHere: false, // whether this page heard the server take `saved`
       inFlight: [], // answers sent, their replies not seen yet
+      running: [], // saves under way (promises), oldest first
+      changedTo: null, // the newer version a save was refused for, until the student decides
+      sentBefore: false, // the restored text's page left saves unanswered (restoreKept)
       savedAsDraft: Boolean(saved && form.dataset.checkedOnSave),
       queue: Promise.resolve(),
       timer: null,
@@ -384,7 +447,7 @@
       setStatus(form, "Saved", "saved");
     } else if (restored === "unsaved") {
       setStatus(form, "Unsaved changes restored from this browser; saving…", "unsaved");
-      enqueue(form, { draft: true });
+      enqueue(form, { draft: true, restored: true });
     }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
