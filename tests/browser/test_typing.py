@@ -198,27 +198,7 @@ def test_a_reload_served_after_an_earlier_save_landed_keeps_the_text_typed_since
 
     page.route(f"**/attempts/{attempt.pk}/answers/**", hold)
 
-    def serve_after_the_earlier_save(route):
-        if route.request.method != "GET" or len(saves) != 2:
-            route.fallback()
-            return
-        saves[0].fetch()  # the earlier save lands; its reply never reaches the leaving page
-        served = route.fetch()
-        headers = {**served.headers, "content-security-policy": CSP}
-        route.fulfill(response=served, headers=headers)
-
-    page.route(f"**/attempts/{attempt.pk}/", serve_after_the_earlier_save)
-    answer = page.get_by_label("What does it print?")
-    answer.press_sequentially("[1, 2")
-    page.clock.run_for(900)  # the pause after typing: the first save goes, and is held
-    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
-    answer.press_sequentially(", 3]")
-    page.reload()
-
-    assert page.dialogs == ["beforeunload"]
-    expect(page.get_by_label("What does it print?")).to_have_value("[1, 2, 3]")
-    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
-    page.unroute(f"**/attempts/{attempt.pk}/answers/**")
+    reload_while_an_earlier_save_is_held(page, attempt, saves, land_it_first=True)
     earlier, flush, restored = saves
     restored.continue_()  # the reloaded page saves the text it restored
     flush.continue_()  # and the leaving page's flush lands late (the same text)
@@ -354,27 +334,7 @@ def test_a_save_left_under_way_landing_after_the_reload_was_served_is_replaced(
 
     page.route(f"**/attempts/{attempt.pk}/answers/**", lambda route: saves.append(route))
 
-    def serve_then_land_the_earlier_save(route):
-        if route.request.method != "GET" or len(saves) != 2:
-            route.fallback()
-            return
-        served = route.fetch()  # no answer yet
-        saves[0].fetch()  # then the earlier save lands; its reply never reaches the leaving page
-        headers = {**served.headers, "content-security-policy": CSP}
-        route.fulfill(response=served, headers=headers)
-
-    page.route(f"**/attempts/{attempt.pk}/", serve_then_land_the_earlier_save)
-    answer = page.get_by_label("What does it print?")
-    answer.press_sequentially("[1, 2")
-    page.clock.run_for(900)  # the pause after typing: the first save goes, and is held
-    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
-    answer.press_sequentially(", 3]")
-    page.reload()
-
-    assert page.dialogs == ["beforeunload"]
-    expect(page.get_by_label("What does it print?")).to_have_value("[1, 2, 3]")
-    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
-    page.unroute(f"**/attempts/{attempt.pk}/answers/**")
+    reload_while_an_earlier_save_is_held(page, attempt, saves, land_it_first=False)
     earlier, flush, restored = saves
     restored.continue_()  # refused, then sent again over the earlier save
     expect(page.locator(".save-status")).to_have_attribute("data-state", "saved")
@@ -569,3 +529,34 @@ def test_countdown_stays_in_view_at_the_bottom_of_the_page(
     assert box["scrolled"] > 1000, "the page is long enough to scroll the header away"
     assert 0 <= box["top"] and box["bottom"] <= box["height"], box
     save_screenshot(page, f"countdown-scrolled-{width}")  # the viewport, as the student sees it
+
+
+def reload_while_an_earlier_save_is_held(page, attempt, saves: list, *, land_it_first: bool):
+    """Type, let the first save go (held in `saves`), type more and reload. The earlier save lands
+    as the reload is served, before it (`land_it_first`) or after; its reply never reaches the
+    leaving page. The reloaded page shows all the text typed, saving it; the saves stay held."""
+
+    def serve(route):
+        if route.request.method != "GET" or len(saves) != 2:
+            route.fallback()
+            return
+        if land_it_first:
+            saves[0].fetch()
+        served = route.fetch()
+        if not land_it_first:
+            saves[0].fetch()
+        headers = {**served.headers, "content-security-policy": CSP}
+        route.fulfill(response=served, headers=headers)
+
+    page.route(f"**/attempts/{attempt.pk}/", serve)
+    answer = page.get_by_label("What does it print?")
+    answer.press_sequentially("[1, 2")
+    page.clock.run_for(900)  # the pause after typing: the first save goes, and is held
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
+    answer.press_sequentially(", 3]")
+    page.reload()
+
+    assert page.dialogs == ["beforeunload"]
+    expect(page.get_by_label("What does it print?")).to_have_value("[1, 2, 3]")
+    expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
+    page.unroute(f"**/attempts/{attempt.pk}/answers/**")
