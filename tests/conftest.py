@@ -22,6 +22,7 @@ from tests.helpers import (
     RAISING_SNIPPET,
     make_variant_question,
 )
+from tests.live_server_gate import LiveServerGate
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +39,20 @@ def restore_grader_configuration():
     yield
     if grader.configuration() != saved:
         grader.configure(**{option: getattr(saved, option) for option in grader_config.OPTIONS})
+
+
+@pytest.fixture(autouse=True)
+def live_server_gate(request):
+    """A live-server test's requests are all served before its database is flushed, and a later
+    one gets a 503 (tests/live_server_gate.py). pytest-django's own autouse fixture set the test
+    database up before this one, so this one's teardown runs before the flush."""
+    if "live_server" not in request.fixturenames:
+        yield None
+        return
+    gate = LiveServerGate.around(request.getfixturevalue("live_server"))
+    gate.open()
+    yield gate
+    gate.close()
 
 
 @pytest.fixture(autouse=True)
