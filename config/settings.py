@@ -292,6 +292,10 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Sessions are read from the shared cache, written through to the database (a query less
+    # on every request; the database keeps them across a cache flush). Only with a cache every
+    # web process shares: a per-process cache would keep a logged-out session alive elsewhere.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     # Without Redis a background task runs at once, in the process that queued it.
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

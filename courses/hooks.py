@@ -20,25 +20,41 @@ from quizzes.hooks import QuizTimes, own_times
 
 class CourseHooks:
     def times_for(self, quizzes: list, user_id: int | None) -> dict[int, QuizTimes]:
-        """At most three queries however many quizzes; one for quizzes of no course."""
+        """At most three queries however many quizzes; one for quizzes of no course, and for
+        those whose course gives no section its own times and the quiz no accommodation that
+        counts here (an exam's usual case: every request of the class reads its times)."""
         if not quizzes:
             return {}
         quiz_ids = [quiz.pk for quiz in quizzes]
         own_section = Enrolment.objects.filter(course=OuterRef("course"), student_id=user_id)
+        # An accommodation applies while its quiz is assigned to its course; another student's
+        # counts only by its closing time (the last close, after which feedback shows).
+        counted = Q(student_id=user_id) | Q(closes_at__isnull=False)
         course_quizzes = list(
             CourseQuiz.objects.filter(quiz_id__in=quiz_ids)
-            .annotate(own_section=Subquery(own_section.values("section_id")[:1]))
+            .annotate(
+                own_section=Subquery(own_section.values("section_id")[:1]),
+                has_section_times=Exists(SectionTimes.objects.filter(course_quiz=OuterRef("pk"))),
+                has_accommodations=Exists(
+                    Accommodation.objects.filter(
+                        counted, quiz_id=OuterRef("quiz_id"), course_id=OuterRef("course_id")
+                    )
+                ),
+            )
             .order_by("course")
         )
         if not course_quizzes:
             return {quiz.pk: own_times(quiz) for quiz in quizzes}
-        all_times = list(SectionTimes.objects.filter(course_quiz__in=course_quizzes))
-        # An accommodation applies while its quiz is assigned to its course.
-        accommodations = list(
-            Accommodation.objects.filter(
-                quiz_id__in=quiz_ids, course_id__in={cq.course_id for cq in course_quizzes}
-            ).filter(Q(student_id=user_id) | Q(closes_at__isnull=False))
-        )
+        all_times = []
+        if any(cq.has_section_times for cq in course_quizzes):
+            all_times = list(SectionTimes.objects.filter(course_quiz__in=course_quizzes))
+        accommodations = []
+        if any(cq.has_accommodations for cq in course_quizzes):
+            accommodations = list(
+                Accommodation.objects.filter(
+                    quiz_id__in=quiz_ids, course_id__in={cq.course_id for cq in course_quizzes}
+                ).filter(counted)
+            )
         by_quiz = defaultdict(list)
         for course_quiz in course_quizzes:
             by_quiz[course_quiz.quiz_id].append(course_quiz)

@@ -13,3 +13,6 @@ class QuizzesConfig(AppConfig):
         from quizzes import versions
 
         versions.connect_signals()  # a course's pin (quizzes/versions.py) is cached
+        from quizzes import footer_versions
+
+        footer_versions.connect_signals()  # so are the footer's versions

@@ -4,12 +4,12 @@ from django.db import DatabaseError
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from quizzes import selectors
+from quizzes import footer_versions
 
 
 def _key_versions() -> list[str]:
     try:
-        return sorted(selectors.stored_key_versions())
+        return sorted(footer_versions.footer_key_versions())
     except DatabaseError:
         return []  # a page about a broken database must still render
 

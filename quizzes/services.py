@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from accounts import roles
@@ -29,6 +29,7 @@ from quizzes import (
     answer_modes,
     choice_order,
     feedback_policies,
+    footer_versions,
     grading,
     misconceptions,
     rules,
@@ -128,6 +129,7 @@ def store_answer_key(
         key_python_version=question.key_python_version,
         key_computed_at=question.key_computed_at,
     )
+    footer_versions.forget()
 
 
 def refresh_answer_key(question: Question, *, force: bool = False) -> bool:
@@ -309,7 +311,9 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
             # them instead. Not the quiz's row: on PostgreSQL every student of the class would
             # queue behind that one lock at the exam's opening.
             get_user_model().objects.filter(pk=user.pk).update(is_active=F("is_active"))
-            quiz = Quiz.objects.get(pk=quiz.pk)
+            # Whether the user sees the quiz (their course's, or of no course) is read with it.
+            visible = selectors.visible_quizzes(user).filter(pk=OuterRef("pk"))
+            quiz = Quiz.objects.annotate(seen_by_user=Exists(visible)).get(pk=quiz.pk)
             # One query each for the student's attempts and the quiz's questions, read here
             # under the lock and used for everything below (the exam-day class starts at once):
             # the overdue ones, the status, the next number; the count, points and order.
@@ -324,7 +328,7 @@ def start_attempt(*, user, quiz: Quiz, now: datetime | None = None) -> Attempt:
                 return status.open_attempt
             if not status.can_start:
                 raise QuizUnavailable(status.reason)
-            if not selectors.visible_quizzes(user).filter(pk=quiz.pk).exists():
+            if not quiz.seen_by_user:  # type: ignore[attr-defined]
                 raise QuizUnavailable("This quiz belongs to a course you are not in.")
             order = list(draws.order)
             if quiz.shuffle_questions:
@@ -406,15 +410,19 @@ def _validated_answer(
 def _lock_open_attempt(attempt: Attempt, now: datetime) -> Attempt:
     """Lock the attempt's row for this transaction; raises AttemptClosed unless it is open.
 
-    The lock is a no-op UPDATE and the transaction's first statement, so concurrent saves and
-    submits queue up on every backend (on SQLite a read first would make them fail instead).
+    The locking read is the transaction's first statement, so concurrent saves and submits
+    queue up on every backend: PostgreSQL locks the attempt's row (not its quiz's, which every
+    student of the class shares); SQLite has no row locks, but its transactions begin
+    IMMEDIATE (config/settings.py), holding the write lock before this read.
     """
-    still_open = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
-        submitted_at=None
+    locked = (
+        Attempt.objects.select_related("quiz")
+        .select_for_update(of=("self",))
+        .filter(pk=attempt.pk)
+        .first()
     )
-    if not still_open:
+    if locked is None or locked.submitted_at is not None:
         raise AttemptClosed("This attempt has been submitted; answers can no longer change.")
-    locked = Attempt.objects.select_related("quiz").get(pk=attempt.pk)
     if rules.is_overdue(locked, now):
         raise AttemptClosed("Time is up for this attempt.")
     return locked

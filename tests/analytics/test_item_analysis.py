@@ -16,6 +16,7 @@ from django.urls import reverse
 from analytics import selectors
 from analytics.statistics import analyse
 from courses import services
+from quizzes import footer_versions
 from quizzes import services as quiz_services
 from quizzes.models import Question
 from tests.analytics.conftest import PLAN, POINTS, RIGHT, SECOND_ATTEMPT, answer, expected_row
@@ -209,6 +210,7 @@ def test_queries_do_not_grow_with_students(
     with django_assert_num_queries(4):
         selectors.course_misconceptions(course)
     client.force_login(instructor)
+    footer_versions.footer_key_versions()  # the footer's, kept in the cache after a first page
     urls = [page_url(course, class_quiz), reverse("course_misconceptions", args=[course.slug])]
 
     def counts():

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from courses import services as course_services
-from quizzes import services
+from quizzes import footer_versions, services
 from quizzes.models import Quiz
 from tests.quizzes.test_variant_storage import parameterised_questions
 
@@ -17,20 +17,22 @@ pytestmark = pytest.mark.django_db
 
 # Queries per page, the same with 2 parameterised questions as with 10 (before the variants' keys
 # were prefetched, 21/37, 19/35, 13/27 and 5/5 with 2/10: two more per parameterised question).
-# The footer's "keys computed with Python ..." reads two (the questions' and the pages' versions).
+# The footer's "keys computed with Python ..." is read from the cache (quizzes/footer_versions.py;
+# two queries before, the questions' and the pages' versions).
 PAGE_QUERIES = {
     # session, user; the attempt; its responses; the quiz, the student's attempts, its entries'
-    # points; the student's times (course quiz, section times, accommodation); the entries with
-    # their questions, choices and keys (3); the stored variants and their keys (2); footer (2).
-    "attempt_result": 17,
+    # points; the student's times (the course quiz: no section times or accommodation to read);
+    # the entries with their questions, choices and keys (3); the stored variants and their keys
+    # (2).
+    "attempt_result": 13,
     # session, user, groups; the course (owner-scoped); the attempt; the entries with their
     # questions, choices and keys (3); the stored variants and their keys (2); the responses and
-    # their grade changes (2); groups again (the menu); footer (2).
-    "course_attempt": 15,
+    # their grade changes (2); groups again (the menu).
+    "course_attempt": 13,
     # session, user, groups; the course; its responses (one query); the variants' keys, their
     # questions' choices and known wrong answers (3, for all of them: as_seen); groups again; the
-    # grade changes; footer (2).
-    "course_regrade": 12,
+    # grade changes.
+    "course_regrade": 10,
     # session, user, groups; the course; the responses (one query, streamed).
     "course_responses_csv": 5,
 }
@@ -73,6 +75,7 @@ def test_pages_with_variants_cost_the_same_with_2_or_10_of_them(
             reverse("course_responses_csv", args=[course.slug]),
         ),
     }
+    footer_versions.footer_key_versions()  # the footer's, kept in the cache after a first page
     for name, (user, url) in pages.items():
         client.force_login(user)
         with django_assert_num_queries(PAGE_QUERIES[name]):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from content import services as content_services
 from content.models import ConceptPage
-from quizzes import selectors, services
+from quizzes import footer_versions, selectors, services
 from quizzes.models import Attempt, Choice, Question, Quiz, QuizQuestion
 
 pytestmark = pytest.mark.django_db
@@ -127,25 +127,26 @@ def course_of(topic, student, other_student, typed_question):
 
 # Queries per page (the session, the user and their groups included), whatever the size of the
 # course: the same with 2 quizzes of 2 questions as with 10 of 10. The courses hooks add a few:
-# the user's course topics (one) and their times per page's quizzes (one per batch).
+# the user's course topics (one) and their times per page's quizzes (one per batch). The footer's
+# key versions are read from the cache (quizzes/footer_versions.py; two queries before).
 STUDENT_PAGE_QUERIES = {
-    "home": 13,
-    "how_answers_are_checked": 4,
-    "concept_list": 6,
-    "concept_detail": 18,
-    "practice_topics": 13,
-    "practice_topic": 18,
-    "practice_question": 12,
-    "practice_feedback": 17,  # + the other Python versions' keys (issue 18)
-    "quiz_list": 12,
-    "quiz_detail": 16,
-    "attempt_list": 11,
+    "home": 11,
+    "how_answers_are_checked": 2,
+    "concept_list": 4,
+    "concept_detail": 16,
+    "practice_topics": 11,
+    "practice_topic": 16,
+    "practice_question": 10,
+    "practice_feedback": 15,  # + the other Python versions' keys (issue 18)
+    "quiz_list": 10,
+    "quiz_detail": 14,
+    "attempt_list": 9,
     # session, user, the attempt with its quiz, the student's times, the responses, the questions
-    # with their choices, the two key versions of the footer. No key guard (six queries: the
+    # with their choices. No key guard (six queries: the
     # guarding quizzes, their attempts and questions, their times) before feedback may show.
-    "attempt_take": 9,
-    "attempt_submit": 10,  # + the other Python versions' keys (issue 18)
-    "attempt_result": 13,  # + the other Python versions' keys (issue 18)
+    "attempt_take": 7,
+    "attempt_submit": 8,  # + the other Python versions' keys (issue 18)
+    "attempt_result": 11,  # + the other Python versions' keys (issue 18)
 }
 RESULTS_PAGE_QUERIES = 12
 ATTEMPT_ADMIN_PAGE_QUERIES = 11
@@ -159,6 +160,7 @@ def test_student_pages_cost_the_same_with_2_or_10_of_everything(
     client.force_login(student)
     pages = student_pages(course, topic)
     assert pages.keys() == STUDENT_PAGE_QUERIES.keys()
+    footer_versions.footer_key_versions()  # the footer's, kept in the cache after a first page
     for name, url in pages.items():
         with django_assert_num_queries(STUDENT_PAGE_QUERIES[name]):
             response = client.get(url)
@@ -216,20 +218,24 @@ def test_a_get_writes_nothing_for_an_attempt_past_its_deadline(
 # The two requests of exam day (issue 14): a start and an autosave cost the same whatever the
 # size of the quiz, and an autosave to a quiz that holds feedback back builds no feedback.
 # A start: session, user, quiz; SAVEPOINT, the student's row locked (UPDATE; not the quiz's, which
-# every student shares), the quiz again, the student's attempts at it (one query for the overdue
-# ones, the open one, the attempts counted against their times and the next number), the quiz's
-# questions (one query for their number, their points and the order); the student's times
-# (courses' CourseQuiz with their section's times); the visibility check (a quiz of no course, or
-# of one of the student's); the INSERT; RELEASE. (16 before the perf branch: the attempts were
-# read three times and the questions counted, summed and listed apart.)
-START_QUERIES = 12
-# An autosave: session, user, the attempt, the entry; SAVEPOINT, the attempt claimed (UPDATE),
-# the attempt locked again (with its quiz), the student's times (courses' CourseQuiz with their
-# section's times: the deadline check), the response, the INSERT, RELEASE. The reply's deadline
-# reads the times kept on the service's attempt row (save_answer hands it back on the response),
-# not again. A choice adds its question's choices, read once for the form and the posted choice
-# (OutputChoiceField.to_python; it was read again by its pk before).
-AUTOSAVE_QUERIES = {"typed": 11, "choice": 12}
+# every student shares), the quiz again with whether the student sees it (a quiz of no course, or
+# of one of the student's: an EXISTS read with it), the student's attempts at it (one query for
+# the overdue ones, the open one, the attempts counted against their times and the next number),
+# the quiz's questions (one query for their number, their points and the order); the student's
+# times (courses' CourseQuiz, with whether any section times or accommodations are to be read);
+# the INSERT; RELEASE. (16 before the perf branch: the attempts were read three times and the
+# questions counted, summed and listed apart; 12 before the diet branch: the visibility check
+# was a query of its own.)
+START_QUERIES = 11
+# An autosave: session, user, the attempt, the entry; SAVEPOINT, the attempt locked and read with
+# its quiz (SELECT ... FOR UPDATE OF the attempt on PostgreSQL; SQLite's transaction holds the
+# write lock from its start), the student's times (courses' CourseQuiz: the deadline check), the
+# response, the INSERT, RELEASE. The reply's deadline reads the times kept on the service's
+# attempt row (save_answer hands it back on the response), not again. A choice adds its
+# question's choices, read once for the form and the posted choice (OutputChoiceField.to_python;
+# it was read again by its pk before). (One more before the diet branch: the attempt was claimed
+# by a no-op UPDATE, then read.)
+AUTOSAVE_QUERIES = {"typed": 10, "choice": 11}
 
 
 @pytest.mark.parametrize("n", [2, 10])
