@@ -12,7 +12,9 @@ attempt.js does). Prints the CPU seconds the site's processes (the process group
 from /proc) spent per student start and per save: what the sequential requests cost the server,
 with no queueing in it, unlike measure_request_cpu.py (in-process, DEBUG on, no gunicorn).
 Run it against two servers in turn (two ports) to compare them under the same load, and not
-first after a restart: a fresh worker's first pages compile their templates.
+first after a restart: a fresh worker's first pages compile their templates. With
+--database-pid (PostgreSQL's postmaster, the first line of its postmaster.pid) it prints the
+database server's CPU per start and per save too.
 """
 
 import argparse
@@ -33,7 +35,7 @@ CHOICE = re.compile(r'name="(q\d+-(?:choice|answer_text))" value="([^"]+)"')
 
 def group_cpu_seconds(group: int) -> float:
     """utime + stime of every live process in the process group (gunicorn's master and
-    workers; a worker's CPU is lost if it is restarted meanwhile)."""
+    workers), with that of the children they reaped (a worker restarted meanwhile)."""
     ticks = 0
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -41,6 +43,23 @@ def group_cpu_seconds(group: int) -> float:
         except OSError:
             continue
         if int(fields[2]) == group:
+            ticks += sum(int(f) for f in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds(parent: int) -> float:
+    """utime + stime of `parent` and its live children, with that of the children it reaped
+    (PostgreSQL's postmaster and its backends, a closed connection's included: pass the
+    postmaster's pid, the first line of postmaster.pid)."""
+    ticks = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(pid) == parent:
+            ticks += sum(int(f) for f in fields[11:15])
+        elif int(fields[1]) == parent:
             ticks += int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
 
@@ -77,12 +96,19 @@ def main() -> None:
     parser.add_argument("--first", type=int, default=1)
     parser.add_argument("--students", type=int, default=20)
     parser.add_argument("--password-file", type=Path, default=Path("var/loadtest-password"))
+    parser.add_argument(
+        "--database-pid", type=int, help="PostgreSQL's postmaster: its CPU is reported too"
+    )
     args = parser.parse_args()
+
+    def database_cpu() -> float:
+        return children_cpu_seconds(args.database_pid) if args.database_pid else 0.0
+
     password = args.password_file.read_text().strip()
     numbers = range(args.first, args.first + args.students)
     sessions = [logged_in(args.host, f"{args.prefix}{n:03d}", password) for n in numbers]
     load_before = os.getloadavg()[0]
-    began = group_cpu_seconds(args.group)
+    began, database_began = group_cpu_seconds(args.group), database_cpu()
     pages = []
     for session in sessions:
         headers = {"X-CSRFToken": session.cookies["csrftoken"], "Referer": args.host}
@@ -95,7 +121,7 @@ def main() -> None:
         pages.append((session, headers, page.text))
     # The CPU ticks are 10 ms: many requests are summed before dividing.
     time.sleep(0.1)
-    after_starts = group_cpu_seconds(args.group)
+    after_starts, database_after_starts = group_cpu_seconds(args.group), database_cpu()
     saves = 0
     for session, headers, page in pages:
         for url, data in answers(page):
@@ -106,7 +132,11 @@ def main() -> None:
                 raise SystemExit(f"a save failed ({reply.status_code})")
             saves += 1
     time.sleep(0.1)
-    after_saves = group_cpu_seconds(args.group)
+    after_saves, database_after_saves = group_cpu_seconds(args.group), database_cpu()
+    if args.database_pid:
+        per_start = (database_after_starts - database_began) / len(pages) * 1000
+        per_save = (database_after_saves - database_after_starts) / saves * 1000
+        print(f"database server CPU per start {per_start:.1f} ms, per save {per_save:.1f} ms")
     print(
         f"{args.host}: server CPU per start (POST + attempt page) "
         f"{(after_starts - began) / len(pages) * 1000:.1f} ms over {len(pages)} students, "
