@@ -56,7 +56,14 @@ def state_of(pid: int) -> tuple[str, float]:
     return fields[0], (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def running_children(count: int = 1, timeout: float = 2.0) -> list[int]:
+# The tests below look at a BUSY snippet's process while it runs: it ends on its CPU limit (1-2
+# s of CPU), and its wall limit is long enough for a loaded machine, where 0.1 s of CPU (how a
+# busy child is told from a warming-up idle one) can take seconds to accumulate; a short wall
+# limit ended the run before the test had seen it (CI, load average ~20 on 2 cores).
+PATIENT_WALL_SECONDS = 60
+
+
+def running_children(count: int = 1, timeout: float = PATIENT_WALL_SECONDS) -> list[int]:
     """Children of the server busy with a snippet: idle ones sleep, waiting for their source,
     after a few milliseconds of warming up."""
     give_up = time.monotonic() + timeout
@@ -100,7 +107,7 @@ def test_server_has_an_empty_environment_isolated_mode_and_no_django():
 
 
 def test_a_running_snippets_process_is_confined():
-    limits = grader.Limits(cpu_seconds=1.5, wall_seconds=3)
+    limits = grader.Limits(cpu_seconds=1.5, wall_seconds=PATIENT_WALL_SECONDS)
     thread, result = in_background(BUSY, limits)
     (child,) = running_children()[:1]
     proc = Path(f"/proc/{child}")
@@ -217,7 +224,9 @@ def niceness_of(pid: int) -> int:
 
 
 def test_a_run_has_the_callers_priority_and_the_servers_bookkeeping_yields_to_it():
-    thread, result = in_background(BUSY, grader.Limits(cpu_seconds=1, wall_seconds=2))
+    thread, result = in_background(
+        BUSY, grader.Limits(cpu_seconds=1, wall_seconds=PATIENT_WALL_SECONDS)
+    )
     (child,) = running_children()[:1]
     child_niceness, server_niceness = niceness_of(child), niceness_of(server_pid())
     thread.join()
@@ -318,7 +327,9 @@ def test_an_idle_child_that_fails_is_reported_with_its_exit_status(assert_grader
 
 
 def test_a_child_dying_of_a_signal_is_reported_as_crashed(assert_grader_serves):
-    thread, result = in_background(BUSY, grader.Limits(cpu_seconds=2, wall_seconds=3))
+    thread, result = in_background(
+        BUSY, grader.Limits(cpu_seconds=2, wall_seconds=PATIENT_WALL_SECONDS)
+    )
     os.kill(running_children()[0], signal.SIGSEGV)
     thread.join()
     outcome = result["outcome"]
@@ -328,7 +339,9 @@ def test_a_child_dying_of_a_signal_is_reported_as_crashed(assert_grader_serves):
 
 
 def test_a_server_dying_during_a_run_gives_crashed_then_serves_again(assert_grader_serves, caplog):
-    thread, result = in_background(BUSY, grader.Limits(cpu_seconds=2, wall_seconds=3))
+    thread, result = in_background(
+        BUSY, grader.Limits(cpu_seconds=2, wall_seconds=PATIENT_WALL_SECONDS)
+    )
     running_children()
     os.kill(server_pid(), signal.SIGKILL)
     thread.join()
@@ -344,7 +357,7 @@ def test_a_server_dying_during_a_run_gives_crashed_then_serves_again(assert_grad
 
 def test_runs_proceed_concurrently_up_to_the_pool_size():
     grader.configure(pool_size=2)
-    limits = grader.Limits(cpu_seconds=1, wall_seconds=2)
+    limits = grader.Limits(cpu_seconds=1, wall_seconds=PATIENT_WALL_SECONDS)
     threads = [in_background(BUSY, limits) for _ in range(2)]
     assert len(running_children(count=2)) == 2
     for thread, result in threads:
