@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Run a command against a throwaway PostgreSQL server (Debian's postgresql package), with
 # DATABASE_URL pointing at it. Used by `make test-postgres`; the server is removed afterwards.
+# When the command fails, the server's log is printed first (a closed connection or a killed
+# backend is explained there, and the log goes with the server).
 set -euo pipefail
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -17,7 +19,12 @@ if [ "$(id -u)" = 0 ]; then
     as_postgres=(runuser -u postgres --)
 fi
 stop() {
+    local status=$?
     "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+    if [ "$status" != 0 ] && [ -f "$data/server.log" ]; then
+        echo "--- the throwaway PostgreSQL server's log (the command failed: $status) ---" >&2
+        tail -n 200 "$data/server.log" >&2
+    fi
     rm -rf "$data"
 }
 trap stop EXIT
