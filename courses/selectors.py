@@ -19,7 +19,7 @@ from courses.presentation import (
     GradebookRow,
     RegradeItem,
 )
-from quizzes import grading, rules, variant_services
+from quizzes import grading, rules, variant_services, versions
 from quizzes.models import Attempt, Quiz, QuizQuestion, Response
 from quizzes.services import outcomes_differ
 
@@ -269,6 +269,10 @@ def regrade_items(course: Course) -> list[RegradeItem]:
         "quiz_question__question__choices",
         "quiz_question__question__known_wrong_answers",
     )
+    if versions.pins_in_force():  # the pinned line's keys, read for every answer at once
+        prefetch_related_objects(
+            responses, versions.grading_keys_prefetch("quiz_question__question")
+        )
     for response in responses:
         # A variant's response is compared with, and regraded against, that variant's key.
         question = variant_services.as_seen(response.quiz_question.question, response.variant)

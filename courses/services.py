@@ -25,7 +25,7 @@ from courses.models import (
     Section,
     SectionTimes,
 )
-from quizzes import grading, variant_services
+from quizzes import grading, variant_services, versions
 from quizzes.deadlines import follow_quiz_times
 from quizzes.models import Attempt, Quiz, Response
 from quizzes.services import outcomes_differ
@@ -407,11 +407,16 @@ def response_regrade(*, responses, by, now: datetime | None = None) -> int:
     now = now or timezone.now()
     changed = 0
     with transaction.atomic():
-        for response in _locked_responses([r.pk for r in responses]).prefetch_related(
+        locked = _locked_responses([r.pk for r in responses]).prefetch_related(
             # What as_seen reads of a variant's question: its choices and the variant's keys.
             "quiz_question__question__choices",
             "variant__stored_keys",
-        ):
+        )
+        if versions.pins_in_force():  # the pinned line's keys, read for every answer at once
+            locked = locked.prefetch_related(
+                versions.grading_keys_prefetch("quiz_question__question")
+            )
+        for response in locked:
             question = variant_services.as_seen(response.quiz_question.question, response.variant)
             response.choice = variant_services.seen_choice(question, response.choice)
             if response.attempt.submitted_at is None:

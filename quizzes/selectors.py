@@ -200,6 +200,10 @@ def attempt_responses(attempt: Attempt) -> dict[int, Response]:
         # wrong answers of a typed one): two queries, not two per answer.
         questions = [response.quiz_question.question for response in by_entry.values()]
         prefetch_related_objects(questions, "choices", "known_wrong_answers")
+        from quizzes import versions  # noqa: PLC0415 - versions reads the services, which read us
+
+        if versions.pins_in_force():  # the pinned line's keys, read for every answer at once
+            prefetch_related_objects(questions, versions.grading_keys_prefetch())
         for response in by_entry.values():
             if response.graded_key is None:
                 entry = response.quiz_question

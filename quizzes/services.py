@@ -558,6 +558,12 @@ def submit_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
             "quiz_question__question__known_wrong_answers",
             "variant__stored_keys",  # a variant's keys (variant_services.as_seen)
         )
+        from quizzes import versions  # noqa: PLC0415 - versions reads this module's helpers
+
+        if versions.pins_in_force():  # the pinned line's keys, read for every answer at once
+            responses = responses.prefetch_related(
+                versions.grading_keys_prefetch("quiz_question__question")
+            )
         for response in responses:
             if response.graded_key is None:  # not graded at answer time
                 question = variant_services.as_seen(

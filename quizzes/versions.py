@@ -17,13 +17,14 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Prefetch
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 import graderclient
 from content import runs
 from quizzes.grading import is_valid_key, source_hash
-from quizzes.models import Question, StoredKey
+from quizzes.models import Question, QuestionVariant, StoredKey
 from quizzes.services import outcomes_differ
 
 logger = logging.getLogger(__name__)
@@ -314,20 +315,59 @@ def grading_key(question: Question, quiz_id: int | None) -> tuple[dict | None, s
         return own
     # A variant (variant_services.as_seen) is graded with its own row of that line.
     variant = getattr(question, "seen_variant", None)
-    row = (
-        StoredKey.objects.filter(
-            question=question,
-            variant=variant,
-            python=line,
-            source_hash=source_hash(question.snippet),
-        )
-        .only("answer_key", "python_version")
-        .first()
-    )
+    row = _stored_grading_key(question, variant, line)
     if row is None or row.answer_key is None:
         logger.warning("Question %s has no key for Python %s: the default's grades", question, line)
         return own
     return row.answer_key, row.python_version
+
+
+GRADING_KEY_FIELDS = ("question_id", "variant_id", "python", "source_hash", "answer_key")
+
+
+def grading_keys_prefetch(questions: str = "") -> Prefetch:
+    """Prefetch the stored keys grading_key reads (no traces) of the questions at the path
+    `questions` (none: of the questions themselves), as `grading_keys`: a submit or a regrade of
+    a pinned course grades every answer with no query per answer."""
+    rows = StoredKey.objects.only(*GRADING_KEY_FIELDS, "python_version")
+    lookup = f"{questions}__stored_keys" if questions else "stored_keys"
+    return Prefetch(lookup, queryset=rows, to_attr="grading_keys")
+
+
+def pins_in_force() -> bool:
+    """Whether any quiz is graded against another line than its questions' own (a course's pin
+    or the site's): only then are grading keys worth prefetching."""
+    return bool(site_line() or _course_pins())
+
+
+def _stored_grading_key(
+    question: Question, variant: QuestionVariant | None, line: str
+) -> StoredKey | None:
+    """The question's (or its variant's) stored key of `line` for its current snippet: from the
+    rows read with it (grading_keys_prefetch, or a variant's prefetched keys) when they were,
+    else one query."""
+    wanted = source_hash(question.snippet)
+    owner = variant if variant is not None else question
+    read = getattr(owner, "grading_keys", None)
+    if read is None:
+        read = getattr(owner, "_prefetched_objects_cache", {}).get("stored_keys")
+    if read is not None:
+        variant_id = variant.pk if variant is not None else None
+        return next(
+            (
+                row
+                for row in read
+                if row.variant_id == variant_id and row.python == line and row.source_hash == wanted
+            ),
+            None,
+        )
+    return (
+        StoredKey.objects.filter(
+            question=question, variant=variant, python=line, source_hash=wanted
+        )
+        .only("answer_key", "python_version")
+        .first()
+    )
 
 
 def _forget_pins(**kwargs) -> None:

@@ -8,15 +8,23 @@ from django.urls import reverse
 
 from courses.models import Enrolment
 from quizzes import services as quiz_services
+from quizzes import versions
 from quizzes.models import KnownWrongAnswer
 from tests.courses.test_gradebook import take
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_regrade_page_costs_the_same_with_2_or_6_changed_responses(
-    client, course, quiz, section_a, instructor, make_user
-):
+@pytest.fixture
+def other_line():
+    lines = versions.python_lines()
+    if len(lines) < 2:
+        pytest.skip("one interpreter configured (set GRADER_INTERPRETERS, as make test does)")
+    return lines[1]
+
+
+def regrade_page_reads(client, course, quiz, section_a, instructor, make_user, *, pinned=False):
+    """(changed responses, queries) of the regrade page after 2 students answered, then 6."""
     for question in quiz.questions.all():
         KnownWrongAnswer.objects.create(question=question, stdout="wrong\n", misconception="x")
     entry = quiz.quiz_questions.get(question__answer_mode="typed")
@@ -33,11 +41,32 @@ def test_the_regrade_page_costs_the_same_with_2_or_6_changed_responses(
         question.snippet = question.snippet.replace("b.append(", "b.append(1 + ")
         question.save()
         quiz_services.refresh_answer_key(question)
+        if pinned:  # and the pinned line's, which the regrade grades with
+            versions.refresh_version_keys(question)
         with CaptureQueriesContext(connection) as queries:
             items = client.get(url).context["items"]
         return len(items), len(queries)
 
-    two, queries_for_two = changed_responses_and_queries(2)
-    six, queries_for_six = changed_responses_and_queries(4)
+    return changed_responses_and_queries(2), changed_responses_and_queries(4)
+
+
+def test_the_regrade_page_costs_the_same_with_2_or_6_changed_responses(
+    client, course, quiz, section_a, instructor, make_user
+):
+    (two, queries_for_two), (six, queries_for_six) = regrade_page_reads(
+        client, course, quiz, section_a, instructor, make_user
+    )
+    assert (two, six) == (2, 6)
+    assert queries_for_six == queries_for_two
+
+
+def test_a_pinned_course_s_regrade_page_reads_the_lines_keys_once(
+    client, course, quiz, section_a, instructor, make_user, other_line
+):
+    course.python = other_line
+    course.save()
+    (two, queries_for_two), (six, queries_for_six) = regrade_page_reads(
+        client, course, quiz, section_a, instructor, make_user, pinned=True
+    )
     assert (two, six) == (2, 6)
     assert queries_for_six == queries_for_two

@@ -6,6 +6,8 @@ CPython 3.13)."""
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 import grader
 from courses import services as course_services
@@ -113,6 +115,33 @@ def test_a_course_pin_grades_with_that_lines_key_and_records_its_version(
     assert response.graded_python_version.startswith(other_line + ".")
     assert response.graded_key == pinned_key
     assert response.is_correct is True
+
+
+def test_a_pinned_submit_reads_the_lines_keys_once_however_many_answers(
+    make_question, make_quiz, client, student, pin_to_other_line, other_line
+):
+    """Submitting grades every answer with the pinned line's key: one read of those keys for
+    the whole attempt (versions.grading_keys_prefetch), not one per answer."""
+    questions = [make_question(DIFFERING_SNIPPET, slug=f"differs-{n}") for n in range(3)]
+    for question in questions:
+        versions.refresh_version_keys(question)
+    one, three = make_quiz(questions[:1], slug="one"), make_quiz(questions, slug="three")
+    course = pin_to_other_line(one)
+    course_services.course_quiz_assign(course=course, quiz=three)
+    client.force_login(student)
+    reads = {}
+    for quiz in (one, three):
+        attempt = start_quiz(client, quiz)
+        for entry in quiz.quiz_questions.all():
+            pinned = versions.version_keys(entry.question)[other_line].answer_key
+            save_answer(client, attempt, entry, {f"q{entry.pk}-answer_text": pinned["stdout"]})
+        with CaptureQueriesContext(connection) as captured:
+            client.post(f"/attempts/{attempt.pk}/submit/")
+        reads[quiz.slug] = [q["sql"] for q in captured if "quizzes_storedkey" in q["sql"]]
+        graded = Response.objects.filter(attempt=attempt)
+        assert {r.is_correct for r in graded} == {True}
+        assert all(r.graded_python_version.startswith(other_line + ".") for r in graded)
+    assert len(reads["one"]) == len(reads["three"]) == 1, reads
 
 
 def test_without_a_pin_the_default_key_grades(make_question, make_quiz, client, student):
