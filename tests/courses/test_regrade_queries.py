@@ -6,10 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from courses import selectors as course_selectors
+from courses import services as course_services
 from courses.models import Enrolment
 from quizzes import services as quiz_services
 from quizzes import versions
-from quizzes.models import KnownWrongAnswer
+from quizzes.models import KnownWrongAnswer, Response
 from tests.courses.test_gradebook import take
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +72,20 @@ def test_a_pinned_course_s_regrade_page_reads_the_lines_keys_once(
     )
     assert (two, six) == (2, 6)
     assert queries_for_six == queries_for_two
+
+
+def test_a_pinned_course_s_regrade_reads_the_lines_keys_once(
+    client, course, quiz, section_a, instructor, make_user, other_line
+):
+    course.python = other_line
+    course.save()
+    regrade_page_reads(client, course, quiz, section_a, instructor, make_user, pinned=True)
+    items = course_selectors.regrade_items(course)
+    with CaptureQueriesContext(connection) as queries:
+        changed = course_services.response_regrade(
+            responses=[item.response for item in items], by=instructor
+        )
+    assert changed == len(items) == 6
+    assert len([q for q in queries if "quizzes_storedkey" in q["sql"]]) == 1
+    regraded = Response.objects.filter(pk__in=[item.response.pk for item in items])
+    assert all(r.graded_python_version.startswith(other_line + ".") for r in regraded)
