@@ -54,6 +54,14 @@ def wait_for_saved(page, attempt, text: str, timeout: float = 10.0):
     raise AssertionError(f"the server never stored {text!r}")
 
 
+def wait_for_held(page, held: list, count: int, what: str, timeout: float = 10.0) -> None:
+    """Wait until `count` requests are held by a route (their handler appends them to `held`)."""
+    deadline = time.monotonic() + timeout
+    while len(held) < count and time.monotonic() < deadline:
+        page.wait_for_timeout(20)  # Playwright delivers the page's routed requests while it waits
+    assert len(held) == count, f"{what}: {len(held)} held, not {count}"
+
+
 @pytest.fixture
 def serial_live_server(live_server):
     """The live server, handling one request at a time.
@@ -232,7 +240,8 @@ def test_a_leaving_pages_late_flush_never_replaces_what_the_reloaded_page_saved_
     answer.press_sequentially("old text")
     page.reload()
 
-    assert page.dialogs == ["beforeunload"] and len(held) == 1, "one flush, held"
+    assert page.dialogs == ["beforeunload"]
+    wait_for_held(page, held, 1, "one flush, held")
     answer = page.get_by_label("What does it print?")
     expect(answer).to_have_value("old text")  # restored from the copy kept in this browser
     status = page.locator(".save-status")
@@ -310,7 +319,9 @@ def test_a_flush_crossing_this_pages_own_save_is_sent_again_over_it(
         }"""
     )
     expect(page.locator(".save-status")).to_have_attribute("data-state", "saving")
-    assert len(held) == 2, "the save under way and the flush"
+    # The status says "saving" from the first save on: the flush's request reaches the route
+    # when Playwright next hears from the page (CI once checked before it had).
+    wait_for_held(page, held, 2, "the save under way and the flush")
     page.unroute(f"**/attempts/{attempt.pk}/answers/**")
     earlier, flush = held
     earlier.fulfill(response=earlier.fetch())  # lands first
