@@ -33,34 +33,36 @@ TEXT_BOX = re.compile(r'<textarea name="(q\d+-answer_text)"')
 CHOICE = re.compile(r'name="(q\d+-(?:choice|answer_text))" value="([^"]+)"')
 
 
-def group_cpu_seconds(group: int) -> float:
-    """utime + stime of every live process in the process group (gunicorn's master and
-    workers), with that of the children they reaped (a worker restarted meanwhile)."""
-    ticks = 0
+def process_stats():
+    """(pid, the fields of /proc/PID/stat after the command's name) of every live process."""
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            yield int(pid), Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == group:
-            ticks += sum(int(f) for f in fields[11:15])
+
+
+def cpu_ticks(fields: list[str], *, reaped: bool) -> int:
+    """utime + stime, and with `reaped` those of the children the process waited for."""
+    return sum(int(f) for f in fields[11 : 15 if reaped else 13])
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU of every live process in the process group (gunicorn's master and workers), with
+    that of the children they reaped (a worker restarted meanwhile)."""
+    ticks = sum(cpu_ticks(f, reaped=True) for _, f in process_stats() if int(f[2]) == group)
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def children_cpu_seconds(parent: int) -> float:
-    """utime + stime of `parent` and its live children, with that of the children it reaped
-    (PostgreSQL's postmaster and its backends, a closed connection's included: pass the
-    postmaster's pid, the first line of postmaster.pid)."""
-    ticks = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(pid) == parent:
-            ticks += sum(int(f) for f in fields[11:15])
-        elif int(fields[1]) == parent:
-            ticks += int(fields[11]) + int(fields[12])
+    """CPU of `parent` and its live children, with that of the children it reaped (PostgreSQL's
+    postmaster and its backends, a closed connection's included: pass the postmaster's pid, the
+    first line of postmaster.pid)."""
+    ticks = sum(
+        cpu_ticks(fields, reaped=pid == parent)
+        for pid, fields in process_stats()
+        if pid == parent or int(fields[1]) == parent
+    )
     return ticks / os.sysconf("SC_CLK_TCK")
 
 

@@ -12,7 +12,7 @@ import grader
 from accounts.roles import INSTRUCTORS_GROUP
 from content.models import Topic
 from grader import config as grader_config
-from quizzes import services
+from quizzes import services, versions
 from quizzes.grading import expected_text
 from quizzes.models import Choice, Question, Quiz, QuizQuestion
 from tests.helpers import (
@@ -72,6 +72,16 @@ def grader_in_this_process(settings, monkeypatch):
     # backends have their own tests (tests/graderclient).
     settings.GRADER = {**settings.GRADER, "backend": "inprocess"}
     monkeypatch.setenv("GRADER_BACKEND", "inprocess")
+
+
+@pytest.fixture
+def other_line():
+    """A second interpreter line the grader is configured with (quizzes/versions.py: keys per
+    line, a course's pin); the test is skipped with one."""
+    lines = versions.python_lines()
+    if len(lines) < 2:
+        pytest.skip("one interpreter configured (set GRADER_INTERPRETERS, as make test does)")
+    return lines[1]
 
 
 @pytest.fixture

@@ -26,14 +26,6 @@ SAME_SNIPPET = "a = [1]\nb = a\nprint(a is b)\n"
 
 
 @pytest.fixture
-def other_line():
-    lines = versions.python_lines()
-    if len(lines) < 2:
-        pytest.skip("one interpreter configured (set GRADER_INTERPRETERS, as make test does)")
-    return lines[1]
-
-
-@pytest.fixture
 def pin_to_other_line(instructor, student, topic, other_line):
     """`pin(quiz)`: a course taking `quiz`, pinned to the other line, `student` enrolled."""
 
