@@ -2,7 +2,9 @@
 with a known outcome, and driving an attempt through its pages as a student does."""
 
 from django.urls import reverse
+from django.utils import timezone
 
+from content.models import CodeBlockOutput, ConceptPage
 from quizzes import grading, services
 from quizzes.models import Attempt, Choice, Question
 
@@ -115,3 +117,18 @@ def trace_without_ids(trace: dict | None) -> dict | None:
         for step in trace["steps"]
     ]
     return {**trace, "steps": steps}
+
+
+def page_output_of_python(topic, python_version: str):
+    """A concept page whose one block's stored output was computed under `python_version` (what
+    the footer and the start-up check read of page outputs); the page."""
+    page = ConceptPage.objects.create(topic=topic, slug="p", title="P", body="")
+    CodeBlockOutput.objects.create(
+        page=page,
+        index=0,
+        source_hash="x",
+        outcome={},
+        python_version=python_version,
+        computed_at=timezone.now(),
+    )
+    return page

@@ -20,6 +20,24 @@ SLOW_SNIPPET = "print(sum(range(3 * 10**7)))\n"
 PATIENT = Limits(cpu_seconds=10, wall_seconds=30)
 
 
+def slow_job_under_way(client: RedisBackend) -> tuple[threading.Thread, list]:
+    """Send SLOW_SNIPPET through `client` from a thread and return once a worker has started
+    it: the thread, which ends with the reply, and the list the reply is put in."""
+    from rq import Queue
+    from rq.registry import StartedJobRegistry
+
+    replies: list = []
+    waiting = threading.Thread(
+        target=lambda: replies.append(
+            client.perform(jobs.make_job("run", SLOW_SNIPPET, limits=PATIENT), timeout=180)
+        )
+    )
+    waiting.start()
+    registry = StartedJobRegistry(queue=Queue("grader-test", connection=client.connection))
+    wait_for(registry.get_job_ids, 60, "the worker to start the job")
+    return waiting, replies
+
+
 def backend(url: str, timeout_queue: str = "grader-test") -> RedisBackend:
     return RedisBackend({"redis_url": url, "queue": timeout_queue})
 
@@ -41,20 +59,8 @@ def test_a_job_goes_through_the_queue_to_a_worker_and_back(grader_workers):
 
 
 def test_a_job_whose_worker_is_killed_mid_run_finishes_on_another(grader_workers):
-    from rq import Queue
-    from rq.registry import StartedJobRegistry
-
     grader_workers.start("doomed")
-    client = backend(grader_workers.url)
-    replies = []
-    waiting = threading.Thread(
-        target=lambda: replies.append(
-            client.perform(jobs.make_job("run", SLOW_SNIPPET, limits=PATIENT), timeout=180)
-        )
-    )
-    waiting.start()
-    registry = StartedJobRegistry(queue=Queue("grader-test", connection=client.connection))
-    wait_for(registry.get_job_ids, 60, "the worker to start the job")
+    waiting, replies = slow_job_under_way(backend(grader_workers.url))
     grader_workers.kill("doomed")
     grader_workers.start("survivor")
     waiting.join(timeout=200)

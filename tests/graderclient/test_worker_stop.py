@@ -4,13 +4,11 @@ leaves no process behind (its grader server and the server's sandboxed children 
 import ctypes
 import os
 import signal
-import threading
 import time
 
-from grader import jobs
 from graderclient.backends import RedisBackend
 from tests.grader.conftest import run_in_cpython
-from tests.graderclient.test_redis_backend import PATIENT, SLOW_SNIPPET
+from tests.graderclient.test_redis_backend import PATIENT, SLOW_SNIPPET, slow_job_under_way
 from tests.redis_fixtures import grader_server_pid, session_processes, wait_for
 
 # Idle, a worker waits for a job in Redis BLPOPs of a second; with the start of the interpreter's
@@ -53,21 +51,10 @@ def test_a_sigterm_caught_by_another_thread_stops_an_idle_worker(grader_workers)
 
 
 def test_a_worker_stopped_mid_job_finishes_the_job_first(grader_workers):
-    from rq import Queue
-    from rq.registry import StartedJobRegistry
-
     worker = grader_workers.start("busy")
     server = grader_server_pid(worker.pid)
     client = RedisBackend({"redis_url": grader_workers.url, "queue": "grader-test"})
-    replies = []
-    waiting = threading.Thread(
-        target=lambda: replies.append(
-            client.perform(jobs.make_job("run", SLOW_SNIPPET, limits=PATIENT), timeout=180)
-        )
-    )
-    waiting.start()
-    registry = StartedJobRegistry(queue=Queue("grader-test", connection=client.connection))
-    wait_for(registry.get_job_ids, 60, "the worker to start the job")
+    waiting, replies = slow_job_under_way(client)
     worker.send_signal(signal.SIGTERM)
     # It stops once its run is done: the run's own time limit bounds the wait.
     stopped_within(worker, PATIENT.wall_seconds + PROMPTLY_SECONDS)

@@ -8,9 +8,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from content.models import CodeBlockOutput, ConceptPage
 from quizzes.checks import STALE_VERSION_WARNING, check_key_python_version
 from quizzes.models import Question
+from tests.helpers import page_output_of_python
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +27,7 @@ def test_warns_about_keys_from_another_python(typed_question):
 
 
 def test_warns_about_page_outputs_from_another_python(topic):
-    page = ConceptPage.objects.create(topic=topic, slug="p", title="P", body="")
-    CodeBlockOutput.objects.create(
-        page=page,
-        index=0,
-        source_hash="x",
-        outcome={},
-        python_version="3.13.0",
-        computed_at="2026-01-01T00:00Z",
-    )
+    page_output_of_python(topic, "3.13.0")
     assert [w.id for w in check_key_python_version()] == [STALE_VERSION_WARNING]
 
 

@@ -6,10 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from content.models import CodeBlockOutput, ConceptPage
 from quizzes import selectors, services
+from tests.helpers import page_output_of_python
 
 pytestmark = pytest.mark.django_db
 
@@ -43,15 +42,7 @@ def test_an_output_stored_under_another_version_shows_on_the_next_page(
 ):
     client.force_login(student)
     assert OTHER not in footer(client)
-    page = ConceptPage.objects.create(topic=topic, slug="p", title="P", body="")
-    CodeBlockOutput.objects.create(
-        page=page,
-        index=0,
-        source_hash="x",
-        outcome={},
-        python_version=OTHER,
-        computed_at=timezone.now(),
-    )
+    page = page_output_of_python(topic, OTHER)
     assert OTHER in footer(client)
     page.delete()
     assert OTHER not in footer(client)
