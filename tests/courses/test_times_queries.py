@@ -76,3 +76,23 @@ def test_another_student_s_accommodation_without_a_closing_time_is_not_read(
     with django_assert_num_queries(1):
         times = quiz_times(loaded, enrolled.pk)
     assert times.max_attempts == quiz.max_attempts
+
+
+def test_a_student_in_two_courses_that_assign_the_quiz_has_the_first_course_s_times(
+    instructor, quiz, student, django_assert_num_queries
+):
+    """The first course by id (courses.hooks' rule), not by title: the course made first is
+    "Zeta", whose title sorts last."""
+    now = timezone.now()
+    closes = {}
+    for title, hours in (("Zeta", 2), ("Alpha", 5)):
+        course = services.course_create(
+            title=title, slug=title.lower(), instructors=[instructor], sections=["A"]
+        )
+        closes[title] = now + timedelta(hours=hours)
+        services.course_quiz_assign(course=course, quiz=quiz, closes_at=closes[title])
+        Enrolment.objects.create(course=course, section=course.sections.get(), student=student)
+    loaded = fresh(quiz)
+    with django_assert_num_queries(1):
+        times = quiz_times(loaded, student.pk)
+    assert times.closes_at == closes["Zeta"]
