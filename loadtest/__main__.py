@@ -72,9 +72,29 @@ def report(environment: Environment, students: int, seconds: float, load: tuple)
             f"p50 {percentile(delays, 0.5):.1f} s, p95 {percentile(delays, 0.95):.1f} s, "
             f"last {max(delays):.1f} s"
         )
+    if delays and EXAM.saves:
+        report_save_phases(max(delays), EXAM.first_submit)
     complete = len(delays) == students and EXAM.finished == students
     failed = errors or environment.runner.exceptions or not complete
     return 1 if failed else 0
+
+
+def report_save_phases(last_page: float, first_submit: float | None) -> None:
+    """The saves' times in the exam's three phases, to tell which one a slow p95 comes from:
+    while some students still wait for their attempt page (the spike), then until the first
+    student submits, then while the class submits and opens results."""
+    ends = [("spike", last_page), ("answering", first_submit or float("inf"))]
+    ends.append(("submitting", float("inf")))
+    began = 0.0
+    for phase, end in ends:
+        taken = [ms for came, ms in EXAM.saves if began <= came < end]
+        if taken:
+            until = f"{end:.0f} s" if end != float("inf") else "the end"
+            print(
+                f"saves {phase} ({began:.0f} s to {until}): {len(taken)}, "
+                f"p50 {percentile(taken, 0.5):.0f} ms, p95 {percentile(taken, 0.95):.0f} ms"
+            )
+        began = max(began, end)
 
 
 def main() -> int:

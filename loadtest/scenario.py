@@ -62,6 +62,9 @@ class Exam:
     opens: Event = field(default_factory=Event)
     opened_at: float = 0.0
     start_delays: list[float] = field(default_factory=list)  # opening -> attempt page, seconds
+    # Each save's answer: (seconds from the opening when it came, milliseconds it took).
+    saves: list[tuple[float, float]] = field(default_factory=list)
+    first_submit: float | None = None  # seconds from the opening
     logging_in: BoundedSemaphore = field(
         default_factory=lambda: BoundedSemaphore(LOGIN_CONCURRENCY)
     )
@@ -111,9 +114,13 @@ class Student(FastHttpUser):
         """One request; a 503 is an error and is sent again after its Retry-After, with
         backoff. Returns the last response, or None when it never got `expect`."""
         for retry in range(BUSY_RETRIES):
+            sent = time.monotonic()
             with self.client.request(
                 method, url, name=name, catch_response=True, allow_redirects=False, **kwargs
             ) as response:
+                if name == "save":
+                    came = time.monotonic()
+                    EXAM.saves.append((came - EXAM.opened_at, (came - sent) * 1000))
                 if response.status_code == expect:
                     response.success()
                     return response
@@ -174,6 +181,8 @@ class Student(FastHttpUser):
                 self.send("POST", url, "save", 200, data=data, headers=headers)
 
     def submit(self, attempt_url: str) -> None:
+        if EXAM.first_submit is None:
+            EXAM.first_submit = time.monotonic() - EXAM.opened_at
         submitted = self.send(
             "POST", f"{attempt_url}submit/", "submit", 302, headers=self.csrf_headers()
         )

@@ -5,6 +5,7 @@ the figures are a benchmark's, printed by `make loadtest`)."""
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -70,6 +71,11 @@ def test_a_few_students_take_the_quiz_through_the_benchmark_without_an_error(
         assert any(line.startswith(name + " ") for line in run.stdout.splitlines()), name
     assert f"exam opened -> attempt page: {STUDENTS} of {STUDENTS} students" in run.stdout
     assert ", 0 errors" in run.stdout
+    # Every save is counted in one of the exam's phases (spike, answering, submitting).
+    lines = run.stdout.splitlines()
+    saves = int(next(line for line in lines if line.startswith("save ")).split()[1])
+    by_phase = re.findall(r"^saves (\w+) \(.*?\): (\d+),", run.stdout, re.M)
+    assert by_phase and sum(int(count) for _, count in by_phase) == saves, run.stdout
     submitted = Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False)
     assert submitted.count() == STUDENTS
     # Each student saved both questions: the typed one twice (a draft, then the answer).
