@@ -427,14 +427,7 @@ def response_regrade(*, responses, by, now: datetime | None = None) -> int:
                 continue
             old_points, old_correct = response.points_awarded, response.is_correct
             grading.grade_response(response, question, response.quiz_question.points)
-            response.save(
-                update_fields=[
-                    "is_correct",
-                    "points_awarded",
-                    "graded_key",
-                    "graded_python_version",
-                ]
-            )
+            response.save(update_fields=grading.GRADED_FIELDS)
             GradeChange.objects.create(
                 response=response,
                 kind=GradeChange.Kind.REGRADE,

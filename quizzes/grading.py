@@ -173,6 +173,16 @@ def _answered_output(question: Question, answer_text: str, choice: Choice | None
     return claim.text if claim is not None and answer_text.strip().lower() == TRUE else None
 
 
+# What grade_response sets on a response: the fields to write after it.
+GRADED_FIELDS = [
+    "is_correct",
+    "points_awarded",
+    "matched_misconceptions",
+    "graded_key",
+    "graded_python_version",
+]
+
+
 def grade_response(response, question: Question, points: int) -> None:
     """Grade `response` against the question's current key on the line its course (or the site)
     pins (quizzes/versions.py), in memory (the caller saves it, or, for a read, only shows it),

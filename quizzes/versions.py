@@ -10,6 +10,8 @@ pins the line its attempts are graded against (`grading_key`); a response record
 the key it was graded with, and a finished attempt's responses are never regraded here.
 """
 
+import contextlib
+import contextvars
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -283,9 +285,30 @@ def site_line() -> str:
     return str(getattr(settings, "GRADING_PYTHON", "") or "")
 
 
+# The pins read once for a whole batch of grading (pins_read_once): a submit grades each of its
+# answers, and asking the shared cache for each cost a round trip per answer.
+_batch_pins: contextvars.ContextVar[dict[int, str] | None] = contextvars.ContextVar(
+    "batch_pins", default=None
+)
+
+
+@contextlib.contextmanager
+def pins_read_once():
+    """Inside the block, the course pins are those read as it begins (one cache read for a
+    submit's or a regrade's answers, which are graded at the same moment anyway)."""
+    token = _batch_pins.set(_course_pins())
+    try:
+        yield
+    finally:
+        _batch_pins.reset(token)
+
+
 def _course_pins() -> dict[int, str]:
     """{quiz id: pinned line} for the quizzes of courses that pin one (cached; a course save
     or a change to its quizzes clears it)."""
+    pins = _batch_pins.get()
+    if pins is not None:
+        return pins
     pins = cache.get(_PINS_CACHE_KEY)
     if pins is None:
         from courses.models import CourseQuiz

@@ -242,3 +242,26 @@ def test_export_gradebook_refuses_an_unknown_course():
 
     with pytest.raises(CommandError, match="No course"):
         call_command("export_gradebook", "nope")
+
+
+def test_a_regrade_diagnoses_the_answer_again_against_the_new_key(
+    client, course, quiz, enrolled, instructor
+):
+    """The misconceptions an answer is said to show follow its grade: a regrade stores them
+    with the points (they were left as the old key's)."""
+    take(enrolled, quiz, right=True)
+    entry = quiz.quiz_questions.get(question__answer_mode="typed")
+    stale = Response.objects.filter(quiz_question=entry)
+    stale.update(matched_misconceptions=["diagnosed-under-the-old-key"])
+    question = entry.question
+    question.snippet = question.snippet.replace("b.append(3)", "b.append(4)")
+    question.save()
+    quiz_services.refresh_answer_key(question)
+    client.force_login(instructor)
+    url = reverse("course_regrade", args=[course.slug])
+    client.post(url, {"response": [stale.get().pk]})
+    response = stale.get()
+    question.refresh_from_db()
+    assert response.matched_misconceptions == grading.diagnosed_misconceptions(
+        question, question.answer_key, answer_text=response.answer_text
+    )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from content import services as content_services
 from content.models import ConceptPage
 from quizzes import footer_versions, selectors, services
-from quizzes.models import Attempt, Choice, Question, Quiz, QuizQuestion
+from quizzes.models import Attempt, Choice, Question, Quiz, QuizQuestion, Response
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +272,35 @@ def test_the_footer_s_key_versions_are_read_without_joins_or_a_row_per_question(
     assert len(captured) == 2
     for query in captured.captured_queries:
         assert "JOIN" not in query["sql"] and "ORDER BY" not in query["sql"], query["sql"]
+
+
+# A submit: session, user, the attempt; SAVEPOINT, the claim (UPDATE ... WHERE not submitted),
+# the attempt with its quiz, the student's times (the deadline), the questions' points, the
+# responses with their questions, variants and choices, their questions' choices and known wrong
+# answers (prefetched), the grades of every answer graded now (one executemany: one UPDATE per
+# answer before), the attempt's score, RELEASE.
+SUBMIT_QUERIES = 14
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_a_submit_costs_the_same_with_2_or_10_answers(
+    n, client, other_student, topic, course_of, django_assert_num_queries
+):
+    course = course_of(n)
+    quiz = course["quiz"]
+    Attempt.objects.filter(user=other_student, quiz=quiz).delete()
+    attempt = services.start_attempt(user=other_student, quiz=quiz)
+    for entry in quiz.quiz_questions.select_related("question"):
+        choice = entry.question.choices.first()
+        services.save_answer(
+            attempt=attempt,
+            quiz_question=entry,
+            choice=choice,
+            answer_text="" if choice else "1",
+        )
+    client.force_login(other_student)
+    with django_assert_num_queries(SUBMIT_QUERIES):
+        client.post(reverse("attempt_submit", args=[attempt.pk]))
+    attempt.refresh_from_db()
+    graded = Response.objects.filter(attempt=attempt, graded_key__isnull=False)
+    assert attempt.submitted_at is not None and graded.count() == n
