@@ -6,7 +6,7 @@ page outputs, the keys answers were graded against), as `models.JSONField(**NUL_
 
 import json
 
-from quizzes.nul import escape_nul, restore_nul
+from quizzes.nul import escape_nul, may_hold_escape, restore_nul
 
 
 class NulEscapingEncoder(json.JSONEncoder):
@@ -16,7 +16,8 @@ class NulEscapingEncoder(json.JSONEncoder):
 
 class NulRestoringDecoder(json.JSONDecoder):
     def decode(self, s, *args, **kwargs):
-        return restore_nul(super().decode(s, *args, **kwargs))
+        value = super().decode(s, *args, **kwargs)
+        return restore_nul(value) if may_hold_escape(s) else value
 
 
 NUL_SAFE_JSON = {"encoder": NulEscapingEncoder, "decoder": NulRestoringDecoder}

@@ -12,6 +12,7 @@ neither character, which is every key stored before this, are unchanged either w
 A NUL prints as nothing in a browser; `visible_nul` shows it as ␀ (U+2400 SYMBOL FOR NULL).
 """
 
+import json
 import re
 
 NUL = "\x00"
@@ -52,6 +53,30 @@ def restore_nul(value):
     return _map_strings(value, _restore)
 
 
+# ESCAPE in JSON text: the character itself, or its \u escape in any case of its hex digits.
+_ESCAPE_IN_JSON = re.compile(f"{ESCAPE}|\\\\u[fF]{{4}}")
+
+
+def may_hold_escape(json_text: str) -> bool:
+    """Whether a string decoded from `json_text` may hold ESCAPE. When not (every key without
+    NUL: almost all), restore_nul would change nothing, and walking a large trace to find that
+    out is what an attempt's result page spent most of its decoding on."""
+    return _ESCAPE_IN_JSON.search(json_text) is not None
+
+
 def visible_nul(value):
     """The value with each NUL of its strings shown as ␀, for display only."""
+    if isinstance(value, str):
+        return value.replace(NUL, NUL_SIGN)
+    if not _may_hold_nul(value):
+        return value
     return _map_strings(value, lambda text: text.replace(NUL, NUL_SIGN))
+
+
+def _may_hold_nul(value) -> bool:
+    """Whether some string of `value` may hold NUL: serialised (in C), a NUL is always written
+    as \\u0000. A value that is not JSON is walked."""
+    try:
+        return "\\u0000" in json.dumps(value)
+    except (TypeError, ValueError):
+        return True

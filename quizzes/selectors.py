@@ -193,7 +193,11 @@ def attempt_as_of(attempt: Attempt, now: datetime | None = None) -> Attempt:
 def attempt_responses(attempt: Attempt) -> dict[int, Response]:
     """The attempt's responses by quiz question id; for an attempt attempt_as_of ended, graded
     in memory as submitting it will grade them."""
-    responses = attempt.responses.select_related("choice", "quiz_question__question")
+    # Grading reads the question's key, never its trace (the largest column): that stays in the
+    # database (the pages draw the diagram from the entries' own question rows).
+    responses = attempt.responses.select_related("choice", "quiz_question__question").defer(
+        "quiz_question__question__key_trace"
+    )
     by_entry = {response.quiz_question_id: response for response in responses}
     if _ended_unsaved(attempt):
         # What grading reads of each question beyond its row (a true/false claim, the known

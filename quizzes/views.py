@@ -36,7 +36,14 @@ from quizzes import (
 )
 from quizzes.deadlines import effective_deadline, load_times, quiz_times
 from quizzes.forms import AnswerForm
-from quizzes.models import Attempt, PracticeAnswer, Question, Quiz, QuizQuestion
+from quizzes.models import (
+    Attempt,
+    PracticeAnswer,
+    Question,
+    Quiz,
+    QuizQuestion,
+    StoredKey,
+)
 from quizzes.presentation import attempt_item, build_feedback, question_context
 
 # --- helpers -------------------------------------------------------------------------------
@@ -279,8 +286,10 @@ def attempt_entries(attempt: Attempt, *, feedback_may_show: bool = True) -> list
     )
     if not feedback_may_show:
         entries = entries.defer("question__answer_key", "question__key_trace")
-    else:  # what other Python versions print, under the feedback (quizzes/versions.py)
-        entries = entries.prefetch_related("question__stored_keys")
+    else:  # what other Python versions print, under the feedback (quizzes/versions.py): their
+        # outputs only, never drawn, so their traces stay in the database
+        other_versions = StoredKey.objects.defer("key_trace")
+        entries = entries.prefetch_related(Prefetch("question__stored_keys", other_versions))
     by_id = {entry.pk: entry for entry in entries}
     order = [pk for pk in attempt.question_order if pk in by_id] or list(by_id)
     return variant_services.entries_as_seen(attempt, [by_id[pk] for pk in order])

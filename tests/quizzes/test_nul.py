@@ -3,6 +3,8 @@ answers were graded against are stored faithfully (PostgreSQL's jsonb refuses NU
 and a 500 in the admin), and students see the NUL as ␀. `make test-postgres` runs this file on
 PostgreSQL too."""
 
+import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -11,13 +13,16 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import json_script
 
 from content import services as content_services
 from content.models import CodeBlockOutput, ConceptPage
 from grader.trace import full_steps
 from quizzes import services
+from quizzes.fields import NulEscapingEncoder, NulRestoringDecoder
 from quizzes.models import PracticeAnswer, Question, Response
-from quizzes.nul import ESCAPE, NUL, NUL_SIGN, escape_nul, restore_nul
+from quizzes.nul import ESCAPE, NUL, NUL_SIGN, _map_strings, escape_nul, restore_nul, visible_nul
+from quizzes.templatetags.outputs import trace_json_script
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +58,53 @@ def test_escaping_round_trips_and_leaves_other_strings_alone():
         "status": "ok",
         "stdout": "[1, 2]\n",
     }
+
+
+# Strings of every kind the fast paths must not miss: NUL and ESCAPE anywhere (dict keys too),
+# ESCAPE as its JSON escape in either case, and look-alikes that are neither.
+AWKWARD_STRINGS = [
+    "",
+    "plain",
+    NUL,
+    f"a{NUL}b",
+    ESCAPE,
+    f"{ESCAPE}0",
+    f"{ESCAPE}{ESCAPE}",
+    "\\uffff",
+    "\\u0000",
+    "\\uFFFF0",
+    "\u2400",
+]
+
+
+def awkward_values():
+    for text in AWKWARD_STRINGS:
+        yield text
+        yield {"stdout": text, "steps": [{"names": {text: [1, text]}}, None, 2.5]}
+        yield [{"k": "v"}, [text, "x"], {text or "empty": {"deep": [text]}}]
+
+
+def json_texts(value):
+    """`value` as the database hands it back: as dumped (SQLite, ASCII escapes), with the
+    characters themselves (PostgreSQL's jsonb output), and with upper-case escapes."""
+    dumped = json.dumps(value, cls=NulEscapingEncoder)
+    yield dumped
+    yield json.dumps(json.loads(dumped), ensure_ascii=False)
+    # Only the escapes themselves (after an even number of backslashes), not a string's text.
+    yield re.sub(r"(?<!\\)((?:\\\\)*)\\uffff", r"\1\\uFFFF", dumped)
+
+
+@pytest.mark.parametrize("value", list(awkward_values()), ids=repr)
+def test_decoding_skips_the_walk_only_when_it_would_change_nothing(value):
+    for text in json_texts(value):
+        assert json.loads(text, cls=NulRestoringDecoder) == restore_nul(json.loads(text))
+        assert json.loads(text, cls=NulRestoringDecoder) == value
+
+
+@pytest.mark.parametrize("value", list(awkward_values()), ids=repr)
+def test_visible_nul_skips_the_walk_only_when_it_would_change_nothing(value):
+    walked = _map_strings(value, lambda text: text.replace(NUL, NUL_SIGN))
+    assert visible_nul(value) == walked
 
 
 @pytest.mark.parametrize("snippet", [NUL_SNIPPET, TRICKY_SNIPPET], ids=["nul", "escape-char"])
@@ -127,3 +179,12 @@ def test_the_admin_saves_a_question_printing_nul(client, instructor, topic):
     assert question.answer_key["stdout"] == run_cpython(NUL_SNIPPET)[0]
     change = client.get(reverse("admin:quizzes_question_change", args=[question.pk]))
     assert f"a{NUL_SIGN}b" in change.content.decode()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [*awkward_values(), {"steps": [{"stdout": "<script>&</script>", "x": [1, "a>b"]}]}],
+    ids=repr,
+)
+def test_a_trace_s_script_is_what_visible_nul_and_json_script_make(value):
+    assert trace_json_script(value) == json_script(visible_nul(value))
