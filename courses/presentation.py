@@ -4,10 +4,12 @@ new result side by side. Built by courses.selectors from loaded rows."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils.safestring import SafeString
+
 from courses.forms import OverrideForm
 from courses.models import CourseQuiz, Enrolment
 from courses.services import counted_points
-from quizzes import variant_services
+from quizzes import fragments, variant_services
 from quizzes.models import Attempt, QuizQuestion, Response
 from quizzes.presentation import Feedback, build_feedback, chosen_letter, question_context
 
@@ -106,6 +108,11 @@ class ReviewItem:
     letter: str  # the chosen choice's letter in the student's order
     feedback: Feedback
     override_form: OverrideForm | None
+
+    @property
+    def body_html(self) -> SafeString:
+        """The question as the student saw it (quizzes.fragments: rendered once per process)."""
+        return fragments.question_body_html(self.context)
 
 
 def review_items(

@@ -18,10 +18,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+
+from quizzes.templatetags.outputs import trace_json_script
 
 QUESTION_TEMPLATE = "quizzes/_question.html"
 FIELDS_TEMPLATE = "quizzes/_answer_fields.html"
+DIAGRAM_TEMPLATE = "quizzes/_diagram.html"
 
 
 class RenderedCache:
@@ -56,6 +59,10 @@ class RenderedCache:
 # A few hundred questions, each in a few variants; an answer form per choice order it is seen in.
 question_bodies = RenderedCache(2048)
 answer_fields = RenderedCache(8192)
+diagram_frames = RenderedCache(2048)
+# Where a diagram's frame takes its trace's script: a comment, which an escaped source can
+# never hold (its "<" is written "&lt;").
+_SCRIPT_SLOT = "<!--memdiagram-trace-->"
 
 
 def question_body_html(context: dict) -> SafeString:
@@ -70,6 +77,32 @@ def question_body_html(context: dict) -> SafeString:
         question.difficulty,
     )
     return question_bodies.get_or_render(key, lambda: render_to_string(QUESTION_TEMPLATE, context))
+
+
+def diagram_html(trace, source: str) -> SafeString:
+    """_diagram.html for `trace` and `source`: its markup, rendered once per process under all
+    the template reads of the trace (how many steps, the notice, whether it was cut short, the
+    reference count's definition) and the source, with the trace's own script put in (the
+    template's trace_json_script). A result page draws a diagram per question."""
+    trace = trace if isinstance(trace, dict) else {}
+    steps = trace.get("steps") or ()
+    read = {
+        "steps": range(len(steps)),
+        "notice": trace.get("notice"),
+        "truncated": trace.get("truncated"),
+        "refcount_definition": trace.get("refcount_definition"),
+    }
+    key = (source, *read.values())
+    frame = diagram_frames.get_or_render(
+        key,
+        lambda: render_to_string(
+            DIAGRAM_TEMPLATE,
+            {"trace": read, "source": source, "trace_script": mark_safe(_SCRIPT_SLOT)},
+        ),
+    )
+    if _SCRIPT_SLOT not in frame:  # no steps: no diagram, no script
+        return frame
+    return mark_safe(frame.replace(_SCRIPT_SLOT, trace_json_script(trace), 1))
 
 
 def answer_fields_html(form) -> SafeString:

@@ -76,6 +76,11 @@ class Feedback:
     # What other Python versions print where it differs (quizzes/versions.py).
     other_versions: list = field(default_factory=list)
 
+    @property
+    def diagram_html(self) -> SafeString:
+        """The memory diagram of `snippet` (quizzes.fragments: its frame rendered once)."""
+        return fragments.diagram_html(self.trace, self.snippet)
+
 
 def diagram_trace(question: Question, key: dict) -> dict | None:
     """The question's stored trace, if it shows the outcome `key` (an answer graded before the

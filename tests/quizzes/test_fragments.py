@@ -8,6 +8,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+import grader
 from quizzes import choice_order, fragments, grading
 from quizzes.models import AttemptVariant, Question, QuizQuestion
 from tests.helpers import DOUBLING_WORDS, save_answer, start_quiz
@@ -20,11 +21,12 @@ SECRET_TEXT = "only-ada-typed-this\nline two"
 @pytest.fixture(autouse=True)
 def empty_caches():
     """Each test starts from cold caches (they are per process and outlive a test's rows)."""
-    fragments.question_bodies.clear()
-    fragments.answer_fields.clear()
+    caches = (fragments.question_bodies, fragments.answer_fields, fragments.diagram_frames)
+    for cache in caches:
+        cache.clear()
     yield
-    fragments.question_bodies.clear()
-    fragments.answer_fields.clear()
+    for cache in caches:
+        cache.clear()
 
 
 @pytest.fixture
@@ -169,3 +171,39 @@ def test_the_cache_is_bounded():
     assert len(cache) == 2
     assert cache.get_or_render(4, lambda: "rendered again") == "4"
     assert cache.get_or_render(0, lambda: "rendered again") == "rendered again"
+
+
+# Sources whose traces the diagram's frame must draw as the template does: plain, with markup in
+# the source, cut short (more steps than a trace records), and one that prints a NUL.
+DIAGRAM_SOURCES = [
+    "a = [1, 2]\nb = a\nb.append(3)\nprint(a)\n",
+    "s = '<script>&amp;</script>'\nt = s\nprint(s is t, '<b>')\n",
+    "total = 0\nfor n in range(100000):\n    total += n\nprint(total)\n",
+    "print('a' + chr(0) + 'b')\n",
+]
+
+
+@pytest.mark.parametrize("source", DIAGRAM_SOURCES, ids=range(len(DIAGRAM_SOURCES)))
+def test_a_diagram_is_the_template_rendered_directly(source):
+    trace = grader.run(source, trace=True).trace
+    assert trace and trace.get("steps")
+    direct = render_to_string(fragments.DIAGRAM_TEMPLATE, {"trace": trace, "source": source})
+    assert fragments.diagram_html(trace, source) == direct  # cold
+    assert fragments.diagram_html(trace, source) == direct  # from the frame rendered once
+
+
+def test_a_diagram_with_no_steps_is_what_the_template_shows():
+    for trace in (None, {}, {"steps": []}, {"steps": [], "notice": "Too long to record."}):
+        direct = render_to_string(fragments.DIAGRAM_TEMPLATE, {"trace": trace, "source": "x"})
+        assert fragments.diagram_html(trace, "x") == direct
+
+
+def test_two_traces_of_one_frame_each_carry_their_own_script():
+    """Same source, same number of steps: one frame, but each page gets its own trace."""
+    source = "x = [0]\nprint(x)\n"
+    first = grader.run(source, trace=True).trace
+    second = {**first, "steps": [dict(step, marker="second") for step in first["steps"]]}
+    assert fragments.diagram_html(first, source) != fragments.diagram_html(second, source)
+    for trace in (first, second):
+        direct = render_to_string(fragments.DIAGRAM_TEMPLATE, {"trace": trace, "source": source})
+        assert fragments.diagram_html(trace, source) == direct
