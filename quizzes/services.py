@@ -464,10 +464,17 @@ def save_answer(
             # A parameterised question is answered and graded as the variant this attempt was
             # given when it started (kept on the response too, for the readers of responses).
             variant = variant_services.attempt_variant(attempt, quiz_question)
-            question = variant_services.as_seen(quiz_question.question, variant)
-            choice = variant_services.seen_choice(question, choice)
-            text, choice = _validated_answer(question, answer_text, choice, says_prints_nothing)
             each_answer = feedback_policies.policy(attempt.quiz.feedback_policy).GRADES_ON_SAVE
+            grade_now = each_answer and not draft
+            question = quiz_question.question
+            # The variant's rendering (its choices' texts, its key: two queries) only when
+            # something here reads it: grading now, or a mode that stores the text the student
+            # saw. An exam's typed drafts, most of its saves, need neither.
+            mode = answer_modes.mode(question.answer_mode)
+            if variant is not None and (grade_now or mode.STORES_SEEN_TEXT):
+                question = variant_services.as_seen(question, variant)
+                choice = variant_services.seen_choice(question, choice)
+            text, choice = _validated_answer(question, answer_text, choice, says_prints_nothing)
             if response is not None and each_answer and response.graded_key is not None:
                 raise AnswerLocked("You have seen the feedback for this answer; it is final.")
             # Checked under the attempt's lock, which every save of it holds: no save can land
@@ -475,7 +482,6 @@ def save_answer(
             typed_over_older = _refuse_replacing_newer(
                 response, based_on, text, choice, says_prints_nothing
             )
-            grade_now = each_answer and not draft
             if response is None:
                 response = Response(attempt=attempt, quiz_question=quiz_question)
             response.attempt = attempt  # the locked row, handed back to the caller

@@ -19,6 +19,9 @@ MODES, nothing else. Each module defines:
   presentation.Feedback (right_choices, choices, claim_is_true, difference);
 - ANSWER_TEMPLATE: the template (a name, or a Template) that shows a stored answer's text;
 - FEEDBACK_TEMPLATE: a template shown in the feedback after the real output, or None.
+- STORES_SEEN_TEXT: whether validated() stores text of the question as the student saw it (a
+  choice's text, which a parameterised question's variant renders): only then does saving an
+  answer that is not graded at once render the variant.
 """
 
 from functools import cache

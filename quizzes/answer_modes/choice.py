@@ -12,6 +12,9 @@ from quizzes.grading import answer_matches, expected_text, matching_choices
 LABEL = "Choose the output"
 ANSWER_TEMPLATE = "quizzes/answer_modes/choice_answer.html"
 FEEDBACK_TEMPLATE = None
+# validated() stores the chosen choice's text, which a variant renders: it needs the
+# question as the student saw it.
+STORES_SEEN_TEXT = True
 form_errors = no_form_errors
 question_context = no_question_context
 

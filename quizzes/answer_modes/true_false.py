@@ -9,6 +9,8 @@ from quizzes.grading import FALSE, TRUE, true_false_answer
 LABEL = "True or false"
 ANSWER_TEMPLATE = "quizzes/answer_modes/true_false_answer.html"
 FEEDBACK_TEMPLATE = None
+# validated() stores "true" or "false": the question as seen is not read.
+STORES_SEEN_TEXT = False
 TRUE_FALSE_CHOICES = [(TRUE, "True"), (FALSE, "False")]
 form_errors = no_form_errors
 

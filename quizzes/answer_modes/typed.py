@@ -9,6 +9,8 @@ from quizzes.grading import answer_matches
 LABEL = "Type the output"
 ANSWER_TEMPLATE = "quizzes/answer_modes/typed_answer.html"
 FEEDBACK_TEMPLATE = None
+# validated() stores the typed text as it came: the question as seen is not read.
+STORES_SEEN_TEXT = False
 question_context = no_question_context
 
 # A blank typed answer is ambiguous (forgotten, or "prints nothing"?), so saying nothing is printed

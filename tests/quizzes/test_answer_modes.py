@@ -19,6 +19,7 @@ INTERFACE = (
     "feedback_parts",
     "ANSWER_TEMPLATE",
     "FEEDBACK_TEMPLATE",
+    "STORES_SEEN_TEXT",
 )
 
 

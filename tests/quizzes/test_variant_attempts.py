@@ -155,3 +155,28 @@ def test_edit_and_run_opens_the_variant_the_student_answered(client, logged_in, 
     page = client.get(reverse("playground:editor") + f"?question={doubling.pk}").text
     assert "{{" not in page
     assert f"word = &#x27;{shown.params['word']}&#x27;" in page
+
+
+def test_a_typed_save_before_feedback_does_not_render_the_variant(
+    client, logged_in, make_quiz, doubling
+):
+    """Most of an exam's saves: a typed answer to a quiz whose feedback waits for the submit.
+    The variant is stored with the answer, and its choices and keys are not read (rendering
+    it cost two queries of every such save); the submit grades it against the variant's key."""
+    quiz = make_quiz([doubling], feedback_policy=Quiz.FeedbackPolicy.AFTER_SUBMIT)
+    attempt = attempt_with_variant_other_than_the_first(client, quiz, doubling)
+    entry = quiz.quiz_questions.get()
+    drawn = variant_services.draw(doubling, f"attempt:{attempt.pk}")
+    right = drawn.params["word"] * 2
+    url = reverse("attempt_answer", args=[attempt.pk, entry.pk])
+    with CaptureQueriesContext(connection) as saved:
+        reply = client.post(url, {f"q{entry.pk}-answer_text": right, "draft": "1"})
+    assert reply.status_code == 302
+    read = " ".join(query["sql"] for query in saved.captured_queries)
+    assert "quizzes_storedkey" not in read and "quizzes_choice" not in read
+    response = Response.objects.get(attempt=attempt)
+    assert (response.variant, response.answer_text, response.graded_key) == (drawn, right, None)
+    client.post(reverse("attempt_submit", args=[attempt.pk]))
+    response.refresh_from_db()
+    assert response.is_correct is True
+    assert response.graded_key == StoredKey.objects.get(variant=drawn).answer_key

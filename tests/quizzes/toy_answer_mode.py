@@ -15,6 +15,7 @@ FEEDBACK_TEMPLATE = Template(
     '<p class="toy-feedback">It prints {{ feedback.mode_parts.lines }} line(s).</p>'
 )
 form_errors = no_form_errors
+STORES_SEEN_TEXT = False  # a number of lines, whatever the variant
 
 
 def lines_printed(key: dict) -> int:
