@@ -97,6 +97,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    # Parameters bound by the server and each statement a connection sends again prepared once
+    # (psycopg's prepare_threshold): an exam's requests send the same few statements thousands
+    # of times, and PostgreSQL parsed and planned each one anew. Off behind a connection pooler
+    # in transaction mode (PgBouncer before 1.21), which cannot keep a prepared statement.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=2
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts, so concurrent writers queue instead of
     # failing with "database is locked" half-way through.
