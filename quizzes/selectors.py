@@ -193,13 +193,14 @@ def attempt_as_of(attempt: Attempt, now: datetime | None = None) -> Attempt:
 def attempt_responses(attempt: Attempt) -> dict[int, Response]:
     """The attempt's responses by quiz question id; for an attempt attempt_as_of ended, graded
     in memory as submitting it will grade them."""
-    # Grading reads the question's key, never its trace (the largest column): that stays in the
-    # database (the pages draw the diagram from the entries' own question rows).
-    responses = attempt.responses.select_related("choice", "quiz_question__question").defer(
-        "quiz_question__question__key_trace"
-    )
+    # The pages show each answer with its entry's own question row: the responses' questions are
+    # read only to grade an ended attempt's answers here, and never their traces (the largest
+    # column).
+    responses = attempt.responses.select_related("choice")
     by_entry = {response.quiz_question_id: response for response in responses}
     if _ended_unsaved(attempt):
+        entries = QuizQuestion.objects.select_related("question").defer("question__key_trace")
+        prefetch_related_objects(list(by_entry.values()), Prefetch("quiz_question", entries))
         # What grading reads of each question beyond its row (a true/false claim, the known
         # wrong answers of a typed one): two queries, not two per answer.
         questions = [response.quiz_question.question for response in by_entry.values()]

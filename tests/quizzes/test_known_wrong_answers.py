@@ -404,8 +404,9 @@ def test_an_attempt_ended_by_its_deadline_is_diagnosed_in_a_fixed_number_of_quer
     assert Attempt.objects.get(pk=attempt.pk).submitted_at is None  # the GET wrote nothing
 
 
-# The same with 2 questions as with 5. Of these, the attempt's responses, their questions'
-# claims (choices) and known wrong answers are read twice (for the score, then for the page).
-# Two are the Python line the attempt is graded against (its course's pin) and the questions'
-# keys on the other lines ("On Python 3.13 this prints ...", quizzes.versions).
-ENDED_ATTEMPT_RESULT_QUERIES = 20
+# The same with 2 questions as with 5. Of these, the attempt's responses, their questions (read
+# for grading only, an ended attempt's case), those questions' claims (choices) and known wrong
+# answers are read twice (for the score, then for the page). Two are the Python line the
+# attempt is graded against (its course's pin) and the questions' keys on the other lines ("On
+# Python 3.13 this prints ...", quizzes.versions).
+ENDED_ATTEMPT_RESULT_QUERIES = 22
