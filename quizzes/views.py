@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -320,6 +321,8 @@ def render_attempt(request, attempt, *, bound_form=None, bound_entry=None, statu
         "quiz": attempt.quiz,
         "items": items,
         "deadline": effective_deadline(attempt),
+        # One masked CSRF token for the page's forms ({% csrf_token %} made a new one for each).
+        "csrf_input": csrf_input(request),
     }
     return render(request, "quizzes/attempt_take.html", context, status=status)
 

@@ -1,6 +1,7 @@
 """Security and bad input: ownership, hidden keys, server-side limits, CSRF, malformed posts,
 admin access."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -334,6 +335,30 @@ def test_forms_work_with_the_token_from_the_page(csrf_client, typed_question):
     assert f'name="csrfmiddlewaretoken" value="{token}"' in page.text
     response = csrf_client.post(url, {"answer_text": "x", "csrfmiddlewaretoken": token})
     assert response.status_code == 302
+
+
+def test_every_answer_form_of_the_attempt_page_carries_a_token_that_is_accepted(
+    csrf_client, quiz, typed_question
+):
+    """The page renders one token for all its forms; each form's is accepted."""
+    csrf_client.post(reverse("quiz_start", args=[quiz.slug]))  # refused: no token yet
+    page = csrf_client.get(reverse("quiz_detail", args=[quiz.slug])).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    started = csrf_client.post(
+        reverse("quiz_start", args=[quiz.slug]), {"csrfmiddlewaretoken": token}
+    )
+    page = csrf_client.get(started["Location"]).text
+    forms = re.findall(
+        r'<form method="post" action="(/attempts/[^"]+)".*?name="csrfmiddlewaretoken" value="([^"]+)"',
+        page,
+        re.S,
+    )
+    assert len(forms) == quiz.quiz_questions.count()
+    for action, form_token in forms:
+        entry_pk = int(action.rstrip("/").rsplit("/", 1)[1])
+        data = {f"q{entry_pk}-answer_text": "x", "csrfmiddlewaretoken": form_token, "draft": "1"}
+        assert csrf_client.post(action, data).status_code in (302, 400), action
+    assert Response.objects.count() >= 1
 
 
 def test_login_and_signup_need_a_csrf_token(student):
