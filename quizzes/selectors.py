@@ -70,16 +70,29 @@ def quiz_feedback_visible_to(
     )
 
 
-def guarding_quizzes(user, now: datetime | None = None) -> dict[int, list[Quiz]]:
-    """For each question whose key is guarded for `user`, the quizzes that guard it."""
+def guarding_quizzes(
+    user,
+    now: datetime | None = None,
+    *,
+    question_ids: list[int] | None = None,
+    shown_in_quiz_id: int | None = None,
+) -> dict[int, list[Quiz]]:
+    """For each question whose key is guarded for `user`, the quizzes that guard it. A page that
+    shows the questions `question_ids` of the quiz `shown_in_quiz_id` asks only about the other
+    quizzes holding one of them (withheld_by never counts a quiz's own guard on its page): an
+    exam's result page usually finds none, in one query instead of six."""
     if roles.is_instructor(user):
         return {}
     guarded: dict[int, list[Quiz]] = defaultdict(list)
     own = Attempt.objects.filter(user=user) if user.is_authenticated else Attempt.objects.none()
+    quizzes = Quiz.objects.filter(is_published=True, feedback_policy__in=DEFERRED_POLICIES)
+    if question_ids is not None:
+        holding = QuizQuestion.objects.filter(quiz=OuterRef("pk"), question_id__in=question_ids)
+        quizzes = quizzes.filter(Exists(holding))
+    if shown_in_quiz_id is not None:
+        quizzes = quizzes.exclude(pk=shown_in_quiz_id)
     deferred = list(
-        Quiz.objects.filter(
-            is_published=True, feedback_policy__in=DEFERRED_POLICIES
-        ).prefetch_related(
+        quizzes.prefetch_related(
             Prefetch("attempts", queryset=own, to_attr="own_attempts"), "quiz_questions"
         )
     )

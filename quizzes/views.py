@@ -492,7 +492,12 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("attempt_take", pk=attempt.pk)
     visible = rules.feedback_visible(attempt=attempt)
     responses = selectors.attempt_responses(attempt)
-    guards = selectors.guarding_quizzes(request.user)
+    entries = attempt_entries(attempt)
+    guards = selectors.guarding_quizzes(
+        request.user,
+        question_ids=[entry.question_id for entry in entries],
+        shown_in_quiz_id=attempt.quiz_id,
+    )
     items = [
         attempt_item(
             number,
@@ -503,7 +508,7 @@ def attempt_result(request: HttpRequest, pk: int) -> HttpResponse:
             choice_seed=attempt.choice_seed,
             guards=guards,
         )
-        for number, entry in enumerate(attempt_entries(attempt), start=1)
+        for number, entry in enumerate(entries, start=1)
     ]
     withheld = [item for item in items if item.waiting_for is not None]
     score, max_score = attempt.score, attempt.max_score

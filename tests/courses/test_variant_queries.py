@@ -20,11 +20,10 @@ pytestmark = pytest.mark.django_db
 # The footer's "keys computed with Python ..." is read from the cache (quizzes/footer_versions.py;
 # two queries before, the questions' and the pages' versions).
 PAGE_QUERIES = {
-    # session, user; the attempt; its responses; the quiz, the student's attempts, its entries'
-    # points; the student's times (the course quiz: no section times or accommodation to read);
-    # the entries with their questions, choices and keys (3); the stored variants and their keys
-    # (2).
-    "attempt_result": 13,
+    # session, user; the attempt; its responses; the entries with their questions, choices and
+    # keys (3); the stored variants and their keys (2); the other quizzes that hold the feedback
+    # of its questions back (none here; with some, their attempts, entries and times: 3 more).
+    "attempt_result": 10,
     # session, user, groups; the course (owner-scoped); the attempt; the entries with their
     # questions, choices and keys (3); the stored variants and their keys (2); the responses and
     # their grade changes (2); groups again (the menu).

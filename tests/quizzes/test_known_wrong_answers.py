@@ -408,5 +408,6 @@ def test_an_attempt_ended_by_its_deadline_is_diagnosed_in_a_fixed_number_of_quer
 # for grading only, an ended attempt's case), those questions' claims (choices) and known wrong
 # answers are read twice (for the score, then for the page). Two are the Python line the
 # attempt is graded against (its course's pin) and the questions' keys on the other lines ("On
-# Python 3.13 this prints ...", quizzes.versions).
-ENDED_ATTEMPT_RESULT_QUERIES = 22
+# Python 3.13 this prints ...", quizzes.versions). No other quiz holds these questions: the key
+# guards are one query (the guarding quizzes; four before).
+ENDED_ATTEMPT_RESULT_QUERIES = 19

@@ -349,7 +349,8 @@ def test_every_answer_form_of_the_attempt_page_carries_a_token_that_is_accepted(
     )
     page = csrf_client.get(started["Location"]).text
     forms = re.findall(
-        r'<form method="post" action="(/attempts/[^"]+)".*?name="csrfmiddlewaretoken" value="([^"]+)"',
+        r'<form method="post" action="(/attempts/[^"]+)"'
+        r'.*?name="csrfmiddlewaretoken" value="([^"]+)"',
         page,
         re.S,
     )
