@@ -1,11 +1,12 @@
-"""CPU time one exam start and one answer save cost, measured in-process (no server, no network).
+"""CPU time an exam's start, save, submit and result cost, in-process (no server, no network).
 
     .venv/bin/python scripts/measure_request_cpu.py [--quiz final-exam] [--students 20]
 
 Works on a copy of the database (db.sqlite3, or DATABASE_URL's SQLite file), so the real one is
 untouched: each of --students throwaway students starts the quiz (the POST and the attempt page
-it leads to) and saves one answer to each question (as the autosave script does, JSON). Prints
-the mean and p95 CPU milliseconds per request of each kind, and the queries each made.
+it leads to), saves one answer to each question (as the autosave script does, JSON), submits and
+opens the result. Prints the mean and p95 CPU milliseconds per request of each kind, and the
+queries each made.
 """
 
 import argparse
@@ -61,7 +62,13 @@ def main() -> None:
     entries = list(
         quiz.quiz_questions.select_related("question").prefetch_related("question__choices")
     )
-    cpu: dict[str, list[float]] = {"start (POST)": [], "attempt page": [], "save": []}
+    cpu: dict[str, list[float]] = {
+        "start (POST)": [],
+        "attempt page": [],
+        "save": [],
+        "submit (POST)": [],
+        "result page": [],
+    }
     queries: dict[str, set[int]] = {name: set() for name in cpu}
 
     def timed(name, send, url, *data, **headers):
@@ -97,6 +104,10 @@ def main() -> None:
                 data = {f"q{entry.pk}-answer_text": "42"}
             url = reverse("attempt_answer", args=[attempt.pk, entry.pk])
             timed("save", client.post, url, data, HTTP_ACCEPT="application/json")
+        submitted = timed(
+            "submit (POST)", client.post, reverse("attempt_submit", args=[attempt.pk])
+        )
+        timed("result page", client.get, submitted["Location"])
     print(f"{args.students} students, quiz {quiz.slug} ({len(entries)} questions)")
     print(f"{'request':<14} {'n':>5} {'mean ms':>8} {'p95 ms':>8}  queries")
     for name, values in cpu.items():
