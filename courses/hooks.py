@@ -10,6 +10,7 @@ A student in two courses that both assign a quiz has the times of the first cour
 
 import functools
 from collections import defaultdict
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -27,7 +28,8 @@ class CourseHooks:
         if not quizzes:
             return {}
         quiz_ids = [quiz.pk for quiz in quizzes]
-        course_quizzes = list(
+        # CourseQuiz rows with the three annotations of the statement.
+        course_quizzes: list[Any] = list(
             CourseQuiz.objects.raw(
                 _course_quizzes_sql(len(quiz_ids)), [user_id, user_id, *quiz_ids]
             )

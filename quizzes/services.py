@@ -593,13 +593,10 @@ def _write_grades(responses: list[Response]) -> None:
     answers, and bulk_update's CASE expression cost more to build than all of those."""
     if not responses:
         return
-    fields = [Response._meta.get_field(name) for name in grading.GRADED_FIELDS]
+    fields = [f for f in Response._meta.concrete_fields if f.name in grading.GRADED_FIELDS]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = (
-        f"UPDATE {quote(Response._meta.db_table)} SET {assignments} "
-        f"WHERE {quote(Response._meta.pk.column)} = %s"
-    )
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+    sql = f"UPDATE {quote(Response._meta.db_table)} SET {assignments} WHERE id = %s"
     rows = [
         [field.get_db_prep_save(getattr(response, field.attname), connection) for field in fields]
         + [response.pk]
