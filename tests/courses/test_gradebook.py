@@ -37,6 +37,13 @@ def take(student, quiz, *, right: bool, now=None) -> Attempt:
     return quiz_services.submit_attempt(attempt=attempt, now=now)
 
 
+def edit_the_snippet(question: Question) -> None:
+    """The author edits the snippet; the grader computes the new key (the admin's path)."""
+    question.snippet = question.snippet.replace("b.append(3)", "b.append(4)")
+    question.save()
+    quiz_services.refresh_answer_key(question)
+
+
 def cell_of(book, student):
     row = next(r for r in book.rows if r.student == student)
     return row.cells[0]
@@ -165,10 +172,7 @@ def test_a_changed_key_is_shown_side_by_side_and_regraded_only_when_applied(
     attempt = take(enrolled, quiz, right=True)
     entry = quiz.quiz_questions.get(question__answer_mode="typed")
     question = entry.question
-    # The author edits the snippet; the grader computes the new key (the admin's path).
-    question.snippet = question.snippet.replace("b.append(3)", "b.append(4)")
-    question.save()
-    quiz_services.refresh_answer_key(question)
+    edit_the_snippet(question)
     client.force_login(instructor)
     url = reverse("course_regrade", args=[course.slug])
     page = client.get(url)
@@ -254,9 +258,7 @@ def test_a_regrade_diagnoses_the_answer_again_against_the_new_key(
     stale = Response.objects.filter(quiz_question=entry)
     stale.update(matched_misconceptions=["diagnosed-under-the-old-key"])
     question = entry.question
-    question.snippet = question.snippet.replace("b.append(3)", "b.append(4)")
-    question.save()
-    quiz_services.refresh_answer_key(question)
+    edit_the_snippet(question)
     client.force_login(instructor)
     url = reverse("course_regrade", args=[course.slug])
     client.post(url, {"response": [stale.get().pk]})

@@ -21,6 +21,15 @@ pytestmark = pytest.mark.django_db
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 
+def answer_every_question(attempt: Attempt, typed: str) -> None:
+    """Each question of the attempt's quiz answered: its first choice, or the `typed` text."""
+    for entry in attempt.quiz.quiz_questions.select_related("question"):
+        choice = entry.question.choices.first()
+        services.save_answer(
+            attempt=attempt, quiz_question=entry, answer_text="" if choice else typed, choice=choice
+        )
+
+
 def build_course(n: int, topic, student, other_student, key_source: Question) -> dict:
     """`n` quizzes of `n` questions each (every answer mode), each quiz answered by two
     students, one attempt submitted, one past its deadline; practice answers too."""
@@ -63,14 +72,7 @@ def build_course(n: int, topic, student, other_student, key_source: Question) ->
             QuizQuestion.objects.create(quiz=quiz, question=question, order=order)
         for user in (student, other_student):
             attempt = services.start_attempt(user=user, quiz=quiz)
-            for entry in quiz.quiz_questions.select_related("question"):
-                choice = entry.question.choices.first()
-                services.save_answer(
-                    attempt=attempt,
-                    quiz_question=entry,
-                    answer_text="" if choice else "[1, 2, 3]\nTrue",
-                    choice=choice,
-                )
+            answer_every_question(attempt, "[1, 2, 3]\nTrue")
             attempts.append(attempt)
         services.submit_attempt(attempt=attempts[-2])
         overdue = attempts[-1]  # other_student's: left open past its deadline
@@ -310,14 +312,7 @@ def test_a_submit_costs_the_same_with_2_or_10_answers(
     quiz = course["quiz"]
     Attempt.objects.filter(user=other_student, quiz=quiz).delete()
     attempt = services.start_attempt(user=other_student, quiz=quiz)
-    for entry in quiz.quiz_questions.select_related("question"):
-        choice = entry.question.choices.first()
-        services.save_answer(
-            attempt=attempt,
-            quiz_question=entry,
-            choice=choice,
-            answer_text="" if choice else "1",
-        )
+    answer_every_question(attempt, "1")
     client.force_login(other_student)
     with django_assert_num_queries(SUBMIT_QUERIES):
         client.post(reverse("attempt_submit", args=[attempt.pk]))
