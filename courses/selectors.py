@@ -269,29 +269,30 @@ def regrade_items(course: Course) -> list[RegradeItem]:
         "quiz_question__question__choices",
         "quiz_question__question__known_wrong_answers",
     )
-    if versions.pins_in_force():  # the pinned line's keys, read for every answer at once
+    with versions.pins_read_once():  # the course pins read once for all the answers
+        # The pinned line's keys, read for every answer at once.
         prefetch_related_objects(
-            responses, versions.grading_keys_prefetch("quiz_question__question")
+            responses, *versions.grading_keys_prefetches("quiz_question__question")
         )
-    for response in responses:
-        # A variant's response is compared with, and regraded against, that variant's key.
-        question = variant_services.as_seen(response.quiz_question.question, response.variant)
-        if not grading.is_valid_key(question.answer_key):
-            continue
-        if not outcomes_differ(response.graded_key, question.answer_key):
-            continue
-        regraded = copy.copy(response)
-        regraded.choice = variant_services.seen_choice(question, response.choice)
-        grading.grade_response(regraded, question, response.quiz_question.points)
-        items.append(
-            RegradeItem(
-                response=response,
-                old_correct=response.is_correct,
-                old_points=response.points_awarded,
-                new_correct=regraded.is_correct,
-                new_points=regraded.points_awarded,
-                old_key=response.graded_key or {},
-                new_key=question.answer_key,
+        for response in responses:
+            # A variant's response is compared with, and regraded against, that variant's key.
+            question = variant_services.as_seen(response.quiz_question.question, response.variant)
+            if not grading.is_valid_key(question.answer_key):
+                continue
+            if not outcomes_differ(response.graded_key, question.answer_key):
+                continue
+            regraded = copy.copy(response)
+            regraded.choice = variant_services.seen_choice(question, response.choice)
+            grading.grade_response(regraded, question, response.quiz_question.points)
+            items.append(
+                RegradeItem(
+                    response=response,
+                    old_correct=response.is_correct,
+                    old_points=response.points_awarded,
+                    new_correct=regraded.is_correct,
+                    new_points=regraded.points_awarded,
+                    old_key=response.graded_key or {},
+                    new_key=question.answer_key,
+                )
             )
-        )
     return items

@@ -406,16 +406,15 @@ def response_regrade(*, responses, by, now: datetime | None = None) -> int:
     changed. Only compares with stored keys: the grader does not run."""
     now = now or timezone.now()
     changed = 0
-    with transaction.atomic():
+    # The course pins read once for all the answers (versions.pins_read_once).
+    with transaction.atomic(), versions.pins_read_once():
         locked = _locked_responses([r.pk for r in responses]).prefetch_related(
             # What as_seen reads of a variant's question: its choices and the variant's keys.
             "quiz_question__question__choices",
             "variant__stored_keys",
+            # The pinned line's keys, read for every answer at once.
+            *versions.grading_keys_prefetches("quiz_question__question"),
         )
-        if versions.pins_in_force():  # the pinned line's keys, read for every answer at once
-            locked = locked.prefetch_related(
-                versions.grading_keys_prefetch("quiz_question__question")
-            )
         for response in locked:
             question = variant_services.as_seen(response.quiz_question.question, response.variant)
             response.choice = variant_services.seen_choice(question, response.choice)

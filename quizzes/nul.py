@@ -53,6 +53,8 @@ def restore_nul(value):
     return _map_strings(value, _restore)
 
 
+# NUL in JSON text: json.dumps always writes it so.
+NUL_IN_JSON = "\\u0000"
 # ESCAPE in JSON text: the character itself, or its \u escape in any case of its hex digits.
 _ESCAPE_IN_JSON = re.compile(f"{ESCAPE}|\\\\u[fF]{{4}}")
 
@@ -77,6 +79,6 @@ def _may_hold_nul(value) -> bool:
     """Whether some string of `value` may hold NUL: serialised (in C), a NUL is always written
     as \\u0000. A value that is not JSON is walked."""
     try:
-        return "\\u0000" in json.dumps(value)
+        return NUL_IN_JSON in json.dumps(value)
     except (TypeError, ValueError):
         return True

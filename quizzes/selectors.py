@@ -217,15 +217,20 @@ def attempt_responses(attempt: Attempt) -> dict[int, Response]:
         # What grading reads of each question beyond its row (a true/false claim, the known
         # wrong answers of a typed one): two queries, not two per answer.
         questions = [response.quiz_question.question for response in by_entry.values()]
-        prefetch_related_objects(questions, "choices", "known_wrong_answers")
         from quizzes import versions  # noqa: PLC0415 - versions reads the services, which read us
 
-        if versions.pins_in_force():  # the pinned line's keys, read for every answer at once
-            prefetch_related_objects(questions, versions.grading_keys_prefetch())
-        for response in by_entry.values():
-            if response.graded_key is None:
-                entry = response.quiz_question
-                grading.grade_response(response, entry.question, entry.points)
+        with versions.pins_read_once():  # the course pins read once for all the answers
+            prefetch_related_objects(
+                questions,
+                "choices",
+                "known_wrong_answers",
+                # The pinned line's keys, read for every answer at once.
+                *versions.grading_keys_prefetches(),
+            )
+            for response in by_entry.values():
+                if response.graded_key is None:
+                    entry = response.quiz_question
+                    grading.grade_response(response, entry.question, entry.points)
     return by_entry
 
 

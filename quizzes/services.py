@@ -557,21 +557,20 @@ def submit_attempt(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
             current.submitted_at = deadline  # expired on access: it ended at its deadline
         points = dict(current.quiz.quiz_questions.values_list("pk", "points"))
         score = 0
-        responses = current.responses.select_related(
-            "quiz_question__question", "choice", "variant"
-        ).prefetch_related(
-            "quiz_question__question__choices",
-            "quiz_question__question__known_wrong_answers",
-            "variant__stored_keys",  # a variant's keys (variant_services.as_seen)
-        )
         from quizzes import versions  # noqa: PLC0415 - versions reads this module's helpers
 
-        if versions.pins_in_force():  # the pinned line's keys, read for every answer at once
-            responses = responses.prefetch_related(
-                versions.grading_keys_prefetch("quiz_question__question")
-            )
         graded = []
+        # The course pins read once for all the answers (versions.pins_read_once).
         with versions.pins_read_once():
+            responses = current.responses.select_related(
+                "quiz_question__question", "choice", "variant"
+            ).prefetch_related(
+                "quiz_question__question__choices",
+                "quiz_question__question__known_wrong_answers",
+                "variant__stored_keys",  # a variant's keys (variant_services.as_seen)
+                # The pinned line's keys, read for every answer at once.
+                *versions.grading_keys_prefetches("quiz_question__question"),
+            )
             for response in responses:
                 if response.graded_key is None:  # not graded at answer time
                     question = variant_services.as_seen(

@@ -357,6 +357,12 @@ def grading_keys_prefetch(questions: str = "") -> Prefetch:
     return Prefetch(lookup, queryset=rows, to_attr="grading_keys")
 
 
+def grading_keys_prefetches(questions: str = "") -> list[Prefetch]:
+    """[grading_keys_prefetch(questions)] while a pin is in force, else none: what a batch of
+    grading (inside pins_read_once) spreads into prefetch_related or prefetch_related_objects."""
+    return [grading_keys_prefetch(questions)] if pins_in_force() else []
+
+
 def pins_in_force() -> bool:
     """Whether any quiz is graded against another line than its questions' own (a course's pin
     or the site's): only then are grading keys worth prefetching."""

@@ -7,6 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from quizzes.nul import NUL_IN_JSON
 from quizzes.nul import visible_nul as show_nul
 
 register = template.Library()
@@ -27,7 +28,7 @@ def trace_json_script(trace):
     """`trace|visible_nul|json_script`, the same markup, made faster: the trace serialised once
     (again only if a string holds a NUL to show) and escaped with plain replacements."""
     text = json.dumps(trace, cls=DjangoJSONEncoder)
-    if "\\u0000" in text:
+    if NUL_IN_JSON in text:
         text = json.dumps(show_nul(trace), cls=DjangoJSONEncoder)
     for character, escape in _SCRIPT_ESCAPES:
         text = text.replace(character, escape)
