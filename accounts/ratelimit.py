@@ -8,7 +8,9 @@ the counters are two integers per key, updated atomically with cache.add and cac
 
 The counters live in the configured cache (settings.CACHES): with the default per-process memory
 cache each server process counts on its own, which stays within a small factor of the limit;
-a shared cache (Redis, Memcached) counts across processes.
+a shared cache (Redis, Memcached) counts across processes. With Django's Redis cache the same
+three steps (add, incr, read the previous window) go to Redis as one pipeline: every autosave is
+counted, and four round trips per save were a tenth of a save's CPU on exam day.
 """
 
 import functools
@@ -18,7 +20,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -89,18 +92,41 @@ def within(scope: str, who: str, rate: Rate, *, now: float | None = None) -> boo
     return previous * (1 - offset / rate.period) + cache.get(current_key, 0) < rate.limit
 
 
+def _count(current_key: str, previous_key: str, timeout: int) -> tuple[int, int]:
+    """Add one to the current window's counter, kept for `timeout` seconds from its first
+    count; the current and the previous window's counts."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        return _count_in_redis(backend, current_key, previous_key, timeout)
+    cache.add(current_key, 0, timeout=timeout)
+    try:
+        current = cache.incr(current_key)
+    except ValueError:  # expired between add and incr
+        cache.set(current_key, 1, timeout=timeout)
+        current = 1
+    return current, cache.get(previous_key, 0)
+
+
+def _count_in_redis(backend: RedisCache, current_key: str, previous_key: str, timeout: int):
+    """cache.add, cache.incr and cache.get as one pipeline (one round trip; Django's incr alone
+    is two). The keys are the cache's own (its prefix and version), and Django's Redis cache
+    stores an int as Redis's integer, so cache.get reads these counters back as ints."""
+    current = backend.make_and_validate_key(current_key)
+    previous = backend.make_and_validate_key(previous_key)
+    pipeline = backend._cache.get_client(current, write=True).pipeline(transaction=False)
+    pipeline.set(current, 0, ex=timeout, nx=True)
+    pipeline.incr(current)
+    pipeline.get(previous)
+    _, count, previous_count = pipeline.execute()
+    return count, int(previous_count or 0)
+
+
 def hit(scope: str, who: str, rate: Rate, *, now: float | None = None) -> bool:
     """Count one request of `who` in `scope`; False when it goes over the rate."""
     now = time.time() if now is None else now
     current_key, previous_key, offset = _window_keys(scope, who, rate, now)
     # Kept for two periods: the current window is the previous one during the next period.
-    cache.add(current_key, 0, timeout=2 * rate.period)
-    try:
-        current = cache.incr(current_key)
-    except ValueError:  # expired between add and incr
-        cache.set(current_key, 1, timeout=2 * rate.period)
-        current = 1
-    previous = cache.get(previous_key, 0)
+    current, previous = _count(current_key, previous_key, 2 * rate.period)
     estimate = previous * (1 - offset / rate.period) + current
     return estimate <= rate.limit
 

@@ -10,6 +10,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core import mail
+from django.core.cache import cache, caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -325,7 +326,22 @@ def test_password_reset_requests_from_one_address_are_limited(monkeypatch, stude
 # --- the counting itself ------------------------------------------------------------------------
 
 
-def test_sliding_window_weighs_the_previous_window():
+@pytest.fixture(params=["memory", "redis"])
+def counting_cache(request, settings):
+    """The per-process memory cache (the default), or Redis (the cluster's and production's),
+    which counts in one pipeline (ratelimit._count_in_redis)."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": request.getfixturevalue("redis_url"),
+            }
+        }
+    cache.clear()
+    return request.param
+
+
+def test_sliding_window_weighs_the_previous_window(counting_cache):
     rate = ratelimit.Rate(10, 60)
     start = 6_000.0  # the start of a window
     assert all(ratelimit.hit("t", "a", rate, now=start + n) for n in range(10))
@@ -335,6 +351,40 @@ def test_sliding_window_weighs_the_previous_window():
     # ... and a full window later only the new ones.
     assert all(ratelimit.hit("t", "a", rate, now=start + 180 + n) for n in range(10))
     assert not ratelimit.hit("t", "a", rate, now=start + 195)
+
+
+def test_a_count_is_kept_two_periods_from_its_first_hit_and_read_back_as_a_number(counting_cache):
+    rate = ratelimit.Rate(3, 60)
+    start = 6_000.0
+    assert ratelimit.within("t", "b", rate, now=start)
+    for _ in range(3):
+        assert ratelimit.hit("t", "b", rate, now=start)
+    assert not ratelimit.within("t", "b", rate, now=start + 1)  # 3 counted, read back as ints
+    assert cache.get("ratelimit:t:b:100") == 3
+    if counting_cache == "redis":
+        client = caches["default"]._cache.get_client(write=True)
+        ttl = client.ttl(caches["default"].make_and_validate_key("ratelimit:t:b:100"))
+        assert 110 < ttl <= 120
+
+
+def test_with_redis_a_hit_is_one_round_trip(redis_url, settings, monkeypatch):
+    from redis.client import Pipeline, Redis
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    }
+    commands, pipelines = [], []
+    execute_command, execute = Redis.execute_command, Pipeline.execute
+    monkeypatch.setattr(
+        Redis,
+        "execute_command",
+        lambda self, *a, **k: commands.append(a) or execute_command(self, *a, **k),
+    )
+    monkeypatch.setattr(
+        Pipeline, "execute", lambda self, *a, **k: pipelines.append(1) or execute(self, *a, **k)
+    )
+    assert ratelimit.hit("t", "c", ratelimit.Rate(10, 60))
+    assert (commands, len(pipelines)) == ([], 1)
 
 
 @pytest.mark.parametrize(
