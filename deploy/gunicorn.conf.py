@@ -16,6 +16,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
+# The site is loaded once, in the master, and warmed up there (config/warm.py: templates
+# compiled, the questions' snippets highlighted) before the workers are forked from it: no worker
+# pays for that on its first pages, neither at the start nor when it replaces one (max_requests).
+# A changed deployment's code is loaded by a restart of the master (systemctl restart), not by a
+# HUP, which only replaces the workers.
+preload_app = True
 # Restart workers now and then, so a slow leak cannot grow for ever.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
@@ -23,3 +29,10 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # Behind nginx on the same machine (deploy/nginx.conf): trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server):
+    """In the master, the site loaded (preload_app), before any worker is forked."""
+    from config.warm import warm_up
+
+    warm_up()

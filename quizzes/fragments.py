@@ -17,10 +17,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from content.markdown import highlight_python, render_markdown
+from quizzes.models import Question
 from quizzes.templatetags.outputs import trace_json_script
+from quizzes.variants import render
 
 QUESTION_TEMPLATE = "quizzes/_question.html"
 FIELDS_TEMPLATE = "quizzes/_answer_fields.html"
@@ -113,6 +117,34 @@ def answer_fields_html(form) -> SafeString:
     return answer_fields.get_or_render(
         key, lambda: render_to_string(FIELDS_TEMPLATE, {"form": form})
     )
+
+
+def warm_published_questions() -> int:
+    """Render the prompt and the highlighted snippet of every question a student may be shown
+    (published, or in a published quiz), and of each of its variants, into content.markdown's
+    per-process caches (keyed by the text itself, so never stale); how many. config.warm calls
+    it once, before gunicorn forks the web workers, so that no worker pays for them on its first
+    pages."""
+    shown = 0
+    questions = (
+        Question.objects.filter(Q(is_published=True) | Q(quiz_entries__quiz__is_published=True))
+        .distinct()
+        .only("prompt", "snippet")
+        .prefetch_related("variants")
+    )
+    for question in questions:
+        as_shown = [(question.prompt, question.snippet)] + [
+            (
+                render(question.prompt, v.params, code=False),
+                render(question.snippet, v.params, code=True),
+            )
+            for v in question.variants.all()
+        ]
+        for prompt, snippet in as_shown:
+            render_markdown(prompt)
+            highlight_python(snippet)
+        shown += len(as_shown)
+    return shown
 
 
 def _fields_key(form) -> tuple | None:

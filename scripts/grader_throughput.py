@@ -1,12 +1,14 @@
 """Grader throughput with 1 grader worker, then 2, side by side (issue 14, section 5).
 
-    python -m scripts.grader_throughput [--jobs 120]
+    python -m scripts.grader_throughput [--jobs 120] [--rounds 3]
 
 Starts a throwaway redis-server and grader workers (grader/worker.py, each with only the Redis
 URL in its environment), queues the same batch of lesson-sized snippets for each worker count,
 and prints the jobs per second and the ratio. A benchmark that prints figures, not a test: the
-machine's other load shows in them. Whatever happens, it leaves no worker running: each runs in a
-process group of its own, killed at the end.
+machine's other load shows in them, so it measures in rounds, 1 worker then 2 in each, and
+prints every round's ratio and their median (one round's ratio moved by 0.2 from run to run on
+a shared machine). Whatever happens, it leaves no worker running: each runs in a process group
+of its own, killed at the end.
 """
 
 import argparse
@@ -14,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -132,6 +135,7 @@ def measure(url: str, count: int, job_count: int, logs: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=120, help="jobs per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of 1 worker, then 2")
     arguments = parser.parse_args()
     binary = shutil.which("redis-server")
     if binary is None:
@@ -145,16 +149,22 @@ def main() -> None:
         try:
             url = f"redis://127.0.0.1:{port}/0"
             time.sleep(0.5)
-            one = measure(url, 1, arguments.jobs, Path(state))
-            two = measure(url, 2, arguments.jobs, Path(state))
+            rounds = [
+                (
+                    measure(url, 1, arguments.jobs, Path(state)),
+                    measure(url, 2, arguments.jobs, Path(state)),
+                )
+                for _ in range(arguments.rounds)
+            ]
         finally:
             server.terminate()
             server.wait()
     print(f"CPUs: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, jobs: {arguments.jobs}")
-    print(f"{'workers':>8} {'jobs/s':>8}")
-    print(f"{1:>8} {one:>8.1f}")
-    print(f"{2:>8} {two:>8.1f}")
-    print(f"2 workers / 1 worker: {two / one:.2f}x")
+    print(f"{'round':>6} {'1 worker':>9} {'2 workers':>10} {'ratio':>6}   (jobs/s)")
+    for number, (one, two) in enumerate(rounds, start=1):
+        print(f"{number:>6} {one:>9.1f} {two:>10.1f} {two / one:>5.2f}x")
+    median = statistics.median(two / one for one, two in rounds)
+    print(f"2 workers / 1 worker: {median:.2f}x (the median of {len(rounds)} rounds)")
 
 
 if __name__ == "__main__":

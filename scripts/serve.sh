@@ -28,5 +28,6 @@ export CONN_MAX_AGE="${CONN_MAX_AGE:-600}"
 .venv/bin/python manage.py collectstatic --noinput --verbosity 0
 # Sync workers: one request each at a time, WEB_WORKERS of them (SQLite in WAL mode takes one
 # writer at a time anyway; a writer waits SQLITE_BUSY_TIMEOUT for it, then gets a 503).
-exec .venv/bin/gunicorn config.wsgi --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-4}" \
+# deploy/gunicorn.conf.py: the site loaded and warmed up once, before the workers are forked.
+exec .venv/bin/gunicorn -c deploy/gunicorn.conf.py config.wsgi --bind "$HOST:$PORT" --workers "${WEB_WORKERS:-4}" \
     --access-logfile - --timeout 60 --graceful-timeout 20 --no-control-socket "$@"

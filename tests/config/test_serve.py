@@ -94,3 +94,6 @@ def test_make_run_serves_pages_and_static_files_with_gunicorn_on_sqlite_in_wal_m
     server.terminate()
     log = server.communicate(timeout=30)[0]
     assert "gunicorn" in log.lower() and "GET /accounts/login/" in log
+    # The master warmed the site up (config/warm.py) before it forked the worker.
+    warmed = log.index("Warmed up before forking workers")
+    assert warmed < log.index("Booting worker")
