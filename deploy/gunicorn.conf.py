@@ -2,7 +2,9 @@
 
 Each value can be set from the environment. Web processes never run snippets (the grader client
 sends them to the machine's grader service or to grader workers), so a web worker spends its
-time on the database and templates: sync workers, a few per CPU.
+time on the database and templates, most of it on the CPU: sync workers, two per CPU. More only
+take turns on the CPUs: on 2 CPUs, 8 workers served an exam's 500 starts more slowly than 4 (the
+cluster runs two web processes on one machine and gives each its share: scripts/cluster.sh).
 """
 
 import multiprocessing

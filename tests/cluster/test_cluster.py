@@ -172,6 +172,22 @@ def test_a_grader_worker_killed_mid_run_leaves_the_job_to_the_other():
     assert reply["outcome"]["stdout"] == run_in_cpython(slow).stdout
 
 
+def gunicorn_workers(port: int) -> int:
+    master = (STATE / f"web-{port}.pid").read_text().strip()
+    return len(Path(f"/proc/{master}/task/{master}/children").read_text().split())
+
+
+def test_the_web_processes_share_the_machine_s_cpus():
+    """Two sync workers per CPU in all (scripts/cluster.sh): the web processes, started as on
+    machines of their own, are on this one together, and twice as many processes taking turns
+    on the CPUs served an exam's start more slowly (loadtest/README.md)."""
+    ports = [urllib.parse.urlsplit(url).port for url in WEB]
+    expected = int(
+        os.environ.get("CLUSTER_WEB_WORKERS") or -(-2 * len(os.sched_getaffinity(0)) // len(WEB))
+    )
+    assert [gunicorn_workers(port) for port in ports] == [expected] * len(ports)
+
+
 def test_each_recorded_pid_is_its_process_own():
     """`cluster.sh stop` signals the pids it recorded: each must be the process itself, not the
     shell that started it in the background (stopping that shell left the rqworker running).
