@@ -154,3 +154,16 @@ def test_gunicorn_loads_the_deploy_config():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_no_worker_is_replaced_during_a_500_student_exam_and_workers_are_not_replaced_together():
+    """gunicorn replaces a worker after max_requests plus up to max_requests_jitter requests. A
+    class of 500 sends ~15,000 requests (loadtest/), ~3,750 to each of the 4 workers of a 2-CPU
+    machine: at 2,000 (+0-200) every worker was replaced within seconds of the others, twice an
+    exam, once during its opening."""
+    import runpy
+
+    config = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    assert config["preload_app"] is True  # a new worker is forked from the warmed-up master
+    assert config["max_requests"] >= 500 * 30 // 4
+    assert config["max_requests_jitter"] >= config["max_requests"] // 4
