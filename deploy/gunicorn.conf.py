@@ -7,11 +7,10 @@ take turns on the CPUs: on 2 CPUs, 8 workers served an exam's 500 starts more sl
 cluster runs two web processes on one machine and gives each its share: scripts/cluster.sh).
 """
 
-import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", str(min(4, multiprocessing.cpu_count() * 2))))
+workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * len(os.sched_getaffinity(0)))))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # An admin save waits for the grader (GRADER_TIMEOUT_SECONDS, 60 by default): give it that and
 # more before gunicorn kills the worker.
