@@ -24,7 +24,7 @@ grader_workers=${CLUSTER_GRADER_WORKERS:-2}
 # The web processes share this machine's CPUs, so each gets its share of the site's two sync
 # workers per CPU (CLUSTER_WEB_WORKERS each to choose): 2 each on 2 CPUs. Measured with the
 # 500-student load benchmark on 2 CPUs (loadtest/README.md), 4 workers each (8 processes taking
-# turns on 2 CPUs) served the last attempt page 9.3-10.4 s after the exam opened, 2 each 7.5-8.4 s,
+# turns on 2 CPUs) served the last attempt page 8.8-10.7 s after the exam opened, 2 each 7.4-9.7 s,
 # with lower save latencies too.
 cpus=$(nproc)
 web_workers=${CLUSTER_WEB_WORKERS:-$(((2 * cpus + ${#web_ports[@]} - 1) / ${#web_ports[@]}))}
