@@ -108,12 +108,14 @@ def _count(current_key: str, previous_key: str, timeout: int) -> tuple[int, int]
 
 
 def _count_in_redis(backend: RedisCache, current_key: str, previous_key: str, timeout: int):
-    """cache.add, cache.incr and cache.get as one pipeline (one round trip; Django's incr alone
-    is two). The keys are the cache's own (its prefix and version), and Django's Redis cache
-    stores an int as Redis's integer, so cache.get reads these counters back as ints."""
+    """cache.add, cache.incr and cache.get as one transaction (MULTI/EXEC, one round trip;
+    Django's incr alone is two): atomic, so the counter cannot expire between its SET and its
+    INCR and come back without a timeout. The keys are the cache's own (its prefix and version),
+    and Django's Redis cache stores an int as Redis's integer, so cache.get reads these counters
+    back as ints."""
     current = backend.make_and_validate_key(current_key)
     previous = backend.make_and_validate_key(previous_key)
-    pipeline = backend._cache.get_client(current, write=True).pipeline(transaction=False)
+    pipeline = backend._cache.get_client(current, write=True).pipeline(transaction=True)
     pipeline.set(current, 0, ex=timeout, nx=True)
     pipeline.incr(current)
     pipeline.get(previous)
