@@ -23,6 +23,8 @@ from django.db import DatabaseError, connections
 from django.template import engines
 from django.urls import get_resolver
 
+from quizzes.fragments import warm_published_questions
+
 logger = logging.getLogger(__name__)
 
 
@@ -43,8 +45,6 @@ def compile_templates() -> int:
 
 
 def warm_up() -> None:
-    from quizzes.fragments import warm_published_questions
-
     began = time.process_time()
     get_resolver().url_patterns  # noqa: B018 - imports every view module
     templates = compile_templates()

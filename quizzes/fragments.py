@@ -64,6 +64,7 @@ class RenderedCache:
 question_bodies = RenderedCache(2048)
 answer_fields = RenderedCache(8192)
 diagram_frames = RenderedCache(2048)
+ALL = (question_bodies, answer_fields, diagram_frames)  # every one, for whoever empties them
 # Where a diagram's frame takes its trace's script: a comment, which an escaped source can
 # never hold (its "<" is written "&lt;").
 _SCRIPT_SLOT = "<!--memdiagram-trace-->"

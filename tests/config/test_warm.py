@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def cold():
     """A worker's caches as a fresh process has them (they are per process and outlive tests)."""
-    for cache in (fragments.question_bodies, fragments.answer_fields, fragments.diagram_frames):
+    for cache in fragments.ALL:
         cache.clear()
     markdown.highlight_python.cache_clear()
     markdown.render_markdown.cache_clear()

@@ -21,11 +21,10 @@ SECRET_TEXT = "only-ada-typed-this\nline two"
 @pytest.fixture(autouse=True)
 def empty_caches():
     """Each test starts from cold caches (they are per process and outlive a test's rows)."""
-    caches = (fragments.question_bodies, fragments.answer_fields, fragments.diagram_frames)
-    for cache in caches:
+    for cache in fragments.ALL:
         cache.clear()
     yield
-    for cache in caches:
+    for cache in fragments.ALL:
         cache.clear()
 
 
