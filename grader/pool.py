@@ -91,8 +91,8 @@ class _Connection:
         self.ready: deque[_Child] = deque()
         self.verdicts: dict[int, dict] = {}
 
-    def run(self, request: bytes, limits: Limits, runs_in_flight: int) -> _RunResult:
-        child = self._started_child(request, limits, runs_in_flight)
+    def run(self, request: bytes, limits: Limits) -> _RunResult:
+        child = self._started_child(request, limits)
         if child is None:
             return _RunResult(
                 status=Status.CRASHED, reasons=["no sandboxed process could be started"]
@@ -118,7 +118,7 @@ class _Connection:
             status=verdict["status"], reasons=verdict["reasons"], duration_ms=duration_ms
         )
 
-    def _started_child(self, request: bytes, limits: Limits, runs_in_flight: int) -> _Child | None:
+    def _started_child(self, request: bytes, limits: Limits) -> _Child | None:
         """A handed child with the request written to it, and the server told the run started
         (then, not before: the child starts at once, while the server arms the wall-clock kill
         and forks the next child). A child that died idle (killed from outside) is skipped; the
@@ -138,7 +138,6 @@ class _Connection:
                     "start": child.pid,
                     "cpu_seconds": limits.cpu_seconds,
                     "wall_seconds": limits.wall_seconds,
-                    "runs_in_flight": runs_in_flight,
                 },
             )
             return child
@@ -223,7 +222,6 @@ class _ServerProcess:
             start_new_session=True,
         )
         self.free: queue.SimpleQueue[_Connection] = queue.SimpleQueue()
-        self.in_flight, self.counting = 0, threading.Lock()
         self.connections = []
         for ours, theirs in pairs:
             theirs.close()
@@ -274,15 +272,11 @@ class _ServerProcess:
     def call(self, request: bytes, limits: Limits) -> _RunResult | None:
         """Run one request on a child; None if the server died or hung meanwhile."""
         connection = self.free.get()
-        with self.counting:
-            self.in_flight += 1
         try:
-            return connection.run(request, limits, self.in_flight)
+            return connection.run(request, limits)
         except (_ServerGone, OSError):
             return None
         finally:
-            with self.counting:
-                self.in_flight -= 1
             self.free.put(connection)
 
     def stop(self) -> None:

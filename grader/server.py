@@ -48,6 +48,8 @@ _EXIT_NICENESS = 19
 _CHILD_FAILED = 70
 # Idle children per connection: each then has a few runs' time to warm up before its own run.
 _CHILDREN_AHEAD = 2
+# An idle child that waited this long for its first CPU finds them all busy: it skips its warm-up.
+_BUSY_WAIT_NS = 1_000_000
 _SELF_CHECK_SNIPPET = "print(6 * 7)"
 # grader.Limits()'s defaults, as plain data: the server does not import grader.outcome, whose
 # dataclasses pull in inspect and a megabyte of heap that every fork would copy the page tables of.
@@ -90,13 +92,12 @@ class Server:
 
     def __init__(self, connections, workdir: str, execute, compile_snippet):
         self.connections = connections
-        self.cpus = os.cpu_count() or 1
         self.workdir = workdir
         self.execute = execute
         self.compile_snippet = compile_snippet
         self.devnull = os.open(os.devnull, os.O_WRONLY)
         self.children: dict[int, Child] = {}  # by pid
-        self.owed: deque[tuple[socket.socket, int]] = deque()  # children owed to connections
+        self.owed: deque[socket.socket] = deque()  # children owed to connections
         self.selector = selectors.DefaultSelector()
         self.run_niceness: int | None = None  # set if the server runs nicer than its runs
 
@@ -139,7 +140,7 @@ class Server:
         # Warming up (our own fixed source, nothing of the caller's yet) comes before the
         # confinement because it runs at the server's lower priority, and only a process that
         # has not dropped its privileges yet may take the caller's priority back after it.
-        if warm:
+        if warm and _cpu_free():
             self._warm_up()
         if self.run_niceness is not None:  # the caller's priority back, for the run itself
             os.setpriority(os.PRIO_PROCESS, 0, self.run_niceness)
@@ -185,15 +186,16 @@ class Server:
         json.dumps(schema.crashed(_WARM_UP_SOURCE)).encode()
         gc.collect()  # the compiler leaves cyclic garbage; a snippet's first gc.collect() sees none
 
-    def hand_child(self, connection: socket.socket, runs_in_flight: int = 0) -> None:
+    def hand_child(self, connection: socket.socket) -> None:
         """Fork a child for `connection` and pass it its pipes; the server keeps only a pidfd.
 
-        The child warms up while idle only if a CPU is free for it: while fewer runs are in
-        flight than there are CPUs (latency), not when every CPU is busy (throughput, where
-        the warm-up's CPU time would only slow the runs down). The caller counts its runs in
-        flight; the server cannot tell a child that has sent its result from a running one.
+        The child warms up while idle only if a CPU is free for it when it starts (see
+        _cpu_free): a warm-up moves ~1 ms of a run's page copying off its path but costs ~1.5 ms
+        of CPU, which only slows the runs down when every CPU is busy (throughput). Busy with
+        anything on the machine: another grader worker's runs, a web process, not only this
+        server's callers.
         """
-        child = self.spawn(warm=runs_in_flight < self.cpus)
+        child = self.spawn(warm=True)
         pipes = (child.request_fd, child.result_fd)
         try:
             wire.send_message(connection, {"child": child.pid}, pipes)
@@ -214,9 +216,9 @@ class Server:
         """Every child is forked here, at one depth of the server's stack: the executor's
         frame walk sees the same frames in every child (see execute._run)."""
         while self.owed:
-            connection, runs_in_flight = self.owed.popleft()
+            connection = self.owed.popleft()
             if connection in self.connections:
-                self.hand_child(connection, runs_in_flight)
+                self.hand_child(connection)
 
     def on_child_exit(self, child: Child) -> None:
         self.selector.unregister(child.pidfd)
@@ -226,7 +228,7 @@ class Server:
         assert connection is not None  # set when it was handed over, before it was watched
         if child.job is None:  # ended before the server read that it started: another is owed
             del self.children[child.pid]
-            self.owed.append((connection, 0))
+            self.owed.append(connection)
             # An exit with status 0 is a child's normal end: it ran its snippet and sent the
             # result before this server (at a lower priority) read the run's "start", or its
             # caller closed its pipes unused. A killed or failed child is the operator's clue,
@@ -263,7 +265,7 @@ class Server:
         if child is None or child.connection is not connection or child.job is not None:
             return  # it died idle and has been replaced already
         child.job = Job(message["cpu_seconds"], message["wall_seconds"])
-        self.owed.append((connection, message["runs_in_flight"]))
+        self.owed.append(connection)
 
     def want_verdict(self, connection: socket.socket, pid: int) -> None:
         child = self.children.get(pid)
@@ -319,7 +321,7 @@ class Server:
         self.selector.register(0, selectors.EVENT_READ, ("caller", None))
         for connection in self.connections:
             self.selector.register(connection, selectors.EVENT_READ, ("message", connection))
-        self.owed.extend((connection, 0) for connection in self.connections * _CHILDREN_AHEAD)
+        self.owed.extend(self.connections * _CHILDREN_AHEAD)
         while True:
             self._hand_owed_children()
             for key, _ in self.selector.select(self._enforce_deadlines()):
@@ -429,6 +431,25 @@ class Server:
         if os.WIFSIGNALED(wait_status):
             return f"killed by {signal.Signals(os.WTERMSIG(wait_status)).name}"
         return f"exited with status {wait_status} without a result"
+
+
+def _cpu_free() -> bool:
+    """Whether a CPU is free for this idle child, just forked: it yields its CPU once, and one is
+    free if, all told since the fork, it waited less than _BUSY_WAIT_NS to run (the kernel's
+    run_delay, the second field of /proc/self/schedstat, which starts at zero in a new process).
+    Where every CPU is busy, the yield lets a task waiting for this one run first, for a time
+    slice of a millisecond or more; where one is idle, it costs microseconds. Without schedstat
+    (a kernel built without it), it takes a CPU to be free, as before."""
+    os.sched_yield()
+    try:
+        fd = os.open("/proc/self/schedstat", os.O_RDONLY)
+    except OSError:
+        return True
+    try:
+        waited_ns = int(os.read(fd, 128).split()[1])
+    finally:
+        os.close(fd)
+    return waited_ns < _BUSY_WAIT_NS
 
 
 def _death_verdict(job: Job, wait_status: int) -> tuple[str, list[str]]:
