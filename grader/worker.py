@@ -14,6 +14,11 @@ its runner the same way): its environment needs only the Redis URL and its own s
   worker of the default interpreter serves the queue GRADER_QUEUE and `GRADER_QUEUE-py3.12`
   (its line); one given GRADER_PYTHON serves only its line's queue (`grader-py3.13`): one worker
   queue per interpreter line, and a new line (3.14) is a worker started with its path.
+- GRADER_CPUS: the CPUs it, its grader server and every sandboxed run may use, as a Linux CPU
+  list ("1", "0-3", "0,2"); default all this process may use. Several workers on one machine
+  each get CPUs of their own (as DOMjudge binds each judgehost to a core): otherwise the
+  kernel moves their short-lived runs between CPUs and leaves one idle now and then; measured
+  with make grader-throughput, 2 workers on 2 CPUs served ~9% fewer jobs unpinned.
 
 Each job is checked against the schema (grader/jobs.py) before it runs; the reply is a JSON
 string with the worker's Python version, so a key records the interpreter that computed it. The
@@ -74,6 +79,40 @@ def perform_job(job: dict) -> str:
         log.error("The grader is unavailable on this worker: %s", error)
         reply = {"unavailable": str(error), "python_version": _version}
     return json.dumps({**reply, "worker": _name})
+
+
+def parse_cpu_list(spec: str) -> set[int]:
+    """The CPUs of a Linux CPU list ("0", "0-3", "0,2-3"); ValueError if it is not one."""
+    cpus: set[int] = set()
+    for part in spec.split(","):
+        first, dash, last = part.strip().partition("-")
+        if not first.isdigit() or (dash and not last.isdigit()):
+            raise ValueError(f"{part.strip()!r} is not a CPU number or range")
+        low, high = int(first), int(last) if dash else int(first)
+        if high < low:
+            raise ValueError(f"{part.strip()!r} ends before it starts")
+        cpus.update(range(low, high + 1))
+    return cpus
+
+
+def pin_to_cpus(spec: str) -> set[int]:
+    """Bind this process, and so the grader server and runs it starts later, to the CPUs of
+    `spec`; they must be among those it may use now. SystemExit saying why otherwise."""
+    usable = os.sched_getaffinity(0)
+    try:
+        cpus = parse_cpu_list(spec)
+    except ValueError as error:
+        sys.exit(
+            f"grader.worker: GRADER_CPUS={spec!r} is not a CPU list such as 0-1 or 0,2: {error}"
+        )
+    unusable = sorted(cpus - usable)
+    if unusable:
+        sys.exit(
+            f"grader.worker: GRADER_CPUS={spec!r} names CPUs {unusable} that this process may not"
+            f" use (it may use {sorted(usable)})"
+        )
+    os.sched_setaffinity(0, cpus)
+    return cpus
 
 
 def heartbeat_key(worker_name: str, line_only: bool = False) -> str:
@@ -176,6 +215,8 @@ def main() -> None:
     if not url:
         sys.exit("grader.worker: set GRADER_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
     name = _name = os.environ.get("GRADER_WORKER_NAME") or f"{socket.gethostname()}.{os.getpid()}"
+    # Before the grader server starts: it and every run it forks inherit the CPUs.
+    cpus = pin_to_cpus(os.environ["GRADER_CPUS"]) if os.environ.get("GRADER_CPUS") else None
     if os.environ.get("GRADER_POOL_SIZE"):
         grader.configure(pool_size=int(os.environ["GRADER_POOL_SIZE"]))
     line_only = bool(os.environ.get("GRADER_PYTHON"))
@@ -207,7 +248,10 @@ def main() -> None:
     key = heartbeat_key(name, line_only)
     beating = threading.Thread(target=_beat, args=(beat_connection, key, stopped), daemon=True)
     beating.start()
-    log.info("Grader worker %s (Python %s) serves %s", name, _version, ", ".join(names))
+    where = f"CPUs {sorted(cpus)}" if cpus else "any CPU"
+    log.info(
+        "Grader worker %s (Python %s) serves %s on %s", name, _version, ", ".join(names), where
+    )
     try:
         worker.work(with_scheduler=False)
     finally:

@@ -11,6 +11,7 @@
 #
 # Ports: CLUSTER_WEB_PORTS (8101 8102), CLUSTER_PG_PORT (54341), CLUSTER_REDIS_PORT (6391).
 # Processes: CLUSTER_GRADER_WORKERS (2), CLUSTER_WEB_WORKERS (each web process's gunicorn workers).
+# CLUSTER_BIND_GRADERS=0 leaves the grader workers free to use every CPU (see below).
 # var/cluster/env holds the site's environment (as deploy/env.example lists it) for tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,10 @@ grader_workers=${CLUSTER_GRADER_WORKERS:-2}
 # with lower save latencies too.
 cpus=$(nproc)
 web_workers=${CLUSTER_WEB_WORKERS:-$(((2 * cpus + ${#web_ports[@]} - 1) / ${#web_ports[@]}))}
+# Each grader worker gets a CPU of its own (GRADER_CPUS) when there are as many as workers, as on
+# machines of their own: free to use every CPU, the kernel moves their short-lived sandboxed runs
+# between CPUs and leaves one idle now and then (make grader-throughput prints both ways).
+bind_graders=${CLUSTER_BIND_GRADERS:-1}
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 as_postgres=()
@@ -120,10 +125,15 @@ start() {
     write_env
     site "$bin/python" manage.py migrate --noinput -v0
     site "$bin/python" manage.py collectstatic --noinput -v0
+    read -r -a usable_cpus <<<"$("$bin/python" -c 'import os; print(*sorted(os.sched_getaffinity(0)))')"
     for n in $(seq "$grader_workers"); do
         alive "$state/grader-$n.pid" && continue
-        # A grader worker's whole environment: the queue's URL and its own name.
-        env -i GRADER_REDIS_URL="redis://127.0.0.1:${redis_port}/0" GRADER_WORKER_NAME="grader-$n" \
+        bound=()
+        if [ "$bind_graders" = 1 ] && [ "${#usable_cpus[@]}" -ge "$grader_workers" ]; then
+            bound=(GRADER_CPUS="${usable_cpus[n - 1]}")
+        fi
+        # A grader worker's whole environment: the queue's URL, its own name and CPUs.
+        env -i GRADER_REDIS_URL="redis://127.0.0.1:${redis_port}/0" GRADER_WORKER_NAME="grader-$n" "${bound[@]}" \
             "$bin/python" -I -c 'import sys; sys.path.insert(0, sys.argv[1]); from grader.worker import main; main()' \
             "$root" >>"$state/grader-$n.log" 2>&1 &
         echo $! >"$state/grader-$n.pid"

@@ -101,9 +101,11 @@ class Workers:
         self.url, self.queue, self.log_dir = url, queue, log_dir
         self.processes: dict[str, subprocess.Popen] = {}
 
-    def start(self, name: str, python: str | None = None, wait: bool = True) -> subprocess.Popen:
-        """A worker of the default interpreter, or (`python`) of that interpreter's line only;
-        once it serves, unless not `wait`."""
+    def start(
+        self, name: str, python: str | None = None, wait: bool = True, env: dict | None = None
+    ) -> subprocess.Popen:
+        """A worker of the default interpreter, or (`python`) of that interpreter's line only,
+        with `env` added to its environment; once it serves, unless not `wait`."""
         from redis import Redis
 
         from grader.worker import heartbeat_key
@@ -116,6 +118,7 @@ class Workers:
                 "GRADER_WORKER_NAME": name,
                 "GRADER_POOL_SIZE": "1",
                 **({"GRADER_PYTHON": python} if python else {}),
+                **(env or {}),
             },
             stdout=subprocess.DEVNULL,
             stderr=(self.log_dir / f"worker-{name}.log").open("ab"),
@@ -129,9 +132,12 @@ class Workers:
             key = heartbeat_key(name, line_only=bool(python))
             wait_for(lambda: connection.exists(key), 240, f"worker {name}")
         except AssertionError:
-            log = (self.log_dir / f"worker-{name}.log").read_text()[-2000:]
+            log = self.log(name)[-2000:]
             raise AssertionError(f"worker {name} did not start; its log:\n{log}") from None
         return process
+
+    def log(self, name: str) -> str:
+        return (self.log_dir / f"worker-{name}.log").read_text()
 
     def kill(self, name: str) -> None:
         process = self.processes[name]

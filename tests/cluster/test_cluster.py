@@ -142,6 +142,34 @@ def test_a_question_saved_in_the_admin_gets_its_key_from_a_grader_worker():
     assert done_after >= done_before + 4  # the run, the witnesses' check, the collector, the trace
 
 
+def test_each_grader_worker_and_its_runs_have_a_cpu_of_their_own():
+    """scripts/cluster.sh binds grader worker N to the Nth CPU (GRADER_CPUS) when there are as
+    many CPUs as workers: its grader server and sandboxed runs inherit it. (Before the test that
+    kills a worker.)"""
+    usable = sorted(os.sched_getaffinity(0))
+    pidfiles = sorted(STATE.glob("grader-*.pid"), key=lambda path: int(path.stem.split("-")[1]))
+    assert len(pidfiles) >= 2
+    if len(usable) < len(pidfiles):
+        pytest.skip(f"{len(pidfiles)} grader workers, {len(usable)} CPUs: cluster.sh binds none")
+    for number, pidfile in enumerate(pidfiles):
+        worker = int(pidfile.read_text())
+        # Its grader servers (one per interpreter it has run jobs for) and their children.
+        cpus = affinities(descendants(worker))
+        assert len(cpus) > 1 + 2  # a server and its idle children at least
+        assert cpus == dict.fromkeys(cpus, {usable[number]})
+
+
+def affinities(pids: set[int]) -> dict[int, set[int]]:
+    """Each process's CPUs, but those that ended meanwhile."""
+    found = {}
+    for pid in pids:
+        try:
+            found[pid] = os.sched_getaffinity(pid)
+        except ProcessLookupError:
+            pass
+    return found
+
+
 def test_a_grader_worker_killed_mid_run_leaves_the_job_to_the_other():
     from rq.registry import StartedJobRegistry
 

@@ -3,6 +3,7 @@ environment. Each case loads the settings in a fresh interpreter with exactly th
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -123,13 +124,31 @@ def test_the_grader_worker_unit_gives_it_no_database_or_site_secret():
     assert "from grader.worker import main" in unit
     grader_env = (DEPLOY / "env.example").read_text().split("grader.env", 1)[1]
     names = {line.lstrip("# ").split("=")[0] for line in grader_env.splitlines() if "=" in line}
-    # GRADER_PYTHON: the interpreter a worker runs, whose line's queue it serves (issue 18).
-    assert names == {"GRADER_REDIS_URL", "GRADER_QUEUE", "GRADER_POOL_SIZE", "GRADER_PYTHON"}
+    # GRADER_PYTHON: the interpreter a worker runs, whose line's queue it serves (issue 18);
+    # GRADER_CPUS: the CPUs it and its runs may use.
+    assert names == {
+        "GRADER_REDIS_URL",
+        "GRADER_QUEUE",
+        "GRADER_POOL_SIZE",
+        "GRADER_PYTHON",
+        "GRADER_CPUS",
+    }
+    # Every setting the worker reads is listed, but its name, which the unit sets per instance.
+    worker = (ROOT / "grader" / "worker.py").read_text()
+    read = set(re.findall(r'environ(?:\.get\(|\[)"(GRADER_[A-Z_]+)"', worker))
+    assert read == names | {"GRADER_WORKER_NAME"}
+    assert "Environment=GRADER_WORKER_NAME=" in unit
+
+
+def test_the_grader_worker_unit_gives_its_server_the_priorities_it_needs():
+    """Unprivileged, the grader server can lower its own and its idle children's priority below
+    the runs' only if RLIMIT_NICE lets a run take niceness 0 back (grader.server.yield_to_runs)."""
+    unit = (DEPLOY / "memory-model-grader@.service").read_text()
+    assert "\nLimitNICE=20\n" in unit
+    assert "\nEnvironmentFile=-/etc/memory-model/grader-%i.env\n" in unit
 
 
 def test_every_setting_the_site_reads_from_the_environment_is_listed_for_the_operator():
-    import re
-
     read = set()
     for path in (ROOT / "config").glob("*.py"):
         read |= set(re.findall(r'(?:environ\.get|env_bool)\(\s*"([A-Z_]+)"', path.read_text()))
