@@ -48,7 +48,8 @@ _EXIT_NICENESS = 19
 _CHILD_FAILED = 70
 # Idle children per connection: each then has a few runs' time to warm up before its own run.
 _CHILDREN_AHEAD = 2
-# An idle child that waited this long for its first CPU finds them all busy: it skips its warm-up.
+# An idle child that waited this long to run since its fork, a yield included, finds every CPU
+# busy (a time slice of the task that took its CPU: a millisecond or more), not a free one (us).
 _BUSY_WAIT_NS = 1_000_000
 _SELF_CHECK_SNIPPET = "print(6 * 7)"
 # grader.Limits()'s defaults, as plain data: the server does not import grader.outcome, whose
@@ -438,8 +439,10 @@ def _cpu_free() -> bool:
     free if, all told since the fork, it waited less than _BUSY_WAIT_NS to run (the kernel's
     run_delay, the second field of /proc/self/schedstat, which starts at zero in a new process).
     Where every CPU is busy, the yield lets a task waiting for this one run first, for a time
-    slice of a millisecond or more; where one is idle, it costs microseconds. Without schedstat
-    (a kernel built without it), it takes a CPU to be free, as before."""
+    slice of a millisecond or more; where one is idle, it costs microseconds. The runs must have
+    a higher priority than the idle child (yield_to_runs): at equal priorities the yield seldom
+    hands the CPU over, and a child mostly warms up, as before. Without schedstat (a kernel built
+    without it), it takes a CPU to be free, as before."""
     os.sched_yield()
     try:
         fd = os.open("/proc/self/schedstat", os.O_RDONLY)

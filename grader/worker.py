@@ -95,7 +95,7 @@ def parse_cpu_list(spec: str) -> set[int]:
     return cpus
 
 
-def pin_to_cpus(spec: str) -> set[int]:
+def bind_to_cpus(spec: str) -> set[int]:
     """Bind this process, and so the grader server and runs it starts later, to the CPUs of
     `spec`; they must be among those it may use now. SystemExit saying why otherwise."""
     usable = os.sched_getaffinity(0)
@@ -216,7 +216,7 @@ def main() -> None:
         sys.exit("grader.worker: set GRADER_REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
     name = _name = os.environ.get("GRADER_WORKER_NAME") or f"{socket.gethostname()}.{os.getpid()}"
     # Before the grader server starts: it and every run it forks inherit the CPUs.
-    cpus = pin_to_cpus(os.environ["GRADER_CPUS"]) if os.environ.get("GRADER_CPUS") else None
+    cpus = bind_to_cpus(os.environ["GRADER_CPUS"]) if os.environ.get("GRADER_CPUS") else None
     if os.environ.get("GRADER_POOL_SIZE"):
         grader.configure(pool_size=int(os.environ["GRADER_POOL_SIZE"]))
     line_only = bool(os.environ.get("GRADER_PYTHON"))
