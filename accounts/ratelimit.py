@@ -84,12 +84,20 @@ def _window_keys(scope: str, who: str, rate: Rate, now: float) -> tuple[str, str
     return f"{prefix}:{int(window)}", f"{prefix}:{int(window) - 1}", offset
 
 
+def _estimate(previous: int, current: int, offset: float, rate: Rate) -> int:
+    """The requests in the sliding window ending `offset` seconds into the current fixed one:
+    the current window's, and the share of the previous window's that the sliding one still
+    overlaps, rounded up: a request counts until it has wholly left the window. Unrounded, a
+    burst over a window's boundary lost a fraction of a request at once and let one more in."""
+    return math.ceil(previous * (1 - offset / rate.period)) + current
+
+
 def within(scope: str, who: str, rate: Rate, *, now: float | None = None) -> bool:
     """Whether `who` is still within the rate in `scope`, counting nothing."""
     now = time.time() if now is None else now
     current_key, previous_key, offset = _window_keys(scope, who, rate, now)
-    previous = cache.get(previous_key, 0)
-    return previous * (1 - offset / rate.period) + cache.get(current_key, 0) < rate.limit
+    counts = cache.get(previous_key, 0), cache.get(current_key, 0)
+    return _estimate(*counts, offset, rate) < rate.limit
 
 
 def _count(current_key: str, previous_key: str, timeout: int) -> tuple[int, int]:
@@ -129,8 +137,7 @@ def hit(scope: str, who: str, rate: Rate, *, now: float | None = None) -> bool:
     current_key, previous_key, offset = _window_keys(scope, who, rate, now)
     # Kept for two periods: the current window is the previous one during the next period.
     current, previous = _count(current_key, previous_key, 2 * rate.period)
-    estimate = previous * (1 - offset / rate.period) + current
-    return estimate <= rate.limit
+    return _estimate(previous, current, offset, rate) <= rate.limit
 
 
 def too_many_requests(request: HttpRequest, rate: Rate) -> HttpResponse:

@@ -353,6 +353,19 @@ def test_sliding_window_weighs_the_previous_window(counting_cache):
     assert not ratelimit.hit("t", "a", rate, now=start + 195)
 
 
+def test_a_burst_over_a_window_boundary_is_counted_whole(counting_cache):
+    """A login spray that crossed 18:00:00 UTC (a boundary of the 15-minute windows) got its
+    101st login through: the previous window's 60 weighed 59.996 a moment after it."""
+    rate = ratelimit.Rate(10, 60)
+    boundary = 6_000.0
+    assert all(ratelimit.hit("t", "c", rate, now=boundary - 0.5) for _ in range(6))
+    assert all(ratelimit.hit("t", "c", rate, now=boundary + 0.05) for _ in range(4))
+    assert not ratelimit.within("t", "c", rate, now=boundary + 0.1)
+    assert not ratelimit.hit("t", "c", rate, now=boundary + 0.1)
+    # The previous window's requests leave the sliding one as it moves on: half-way, 3 of 6.
+    assert ratelimit.within("t", "c", rate, now=boundary + 30)
+
+
 def test_a_count_is_kept_two_periods_from_its_first_hit_and_read_back_as_a_number(counting_cache):
     rate = ratelimit.Rate(3, 60)
     start = 6_000.0
