@@ -40,12 +40,11 @@ sys.path.insert(0, str(ROOT))
 from grader import jobs  # noqa: E402
 from grader.constants import Status  # noqa: E402
 from grader.worker import heartbeat_key  # noqa: E402
-from tests.redis_fixtures import WORKER_BOOTSTRAP, free_port  # noqa: E402
+from tests.redis_fixtures import WORKER_BOOTSTRAP, free_port, wait_for  # noqa: E402
 
 # A worker stops within a few seconds of SIGTERM, or once its current job is done.
 STOP_SECONDS = 30
 PERFORM = "grader.worker.perform_job"
-POLL_SECONDS = 0.05  # between counts of the finished jobs
 BATCH_SECONDS = 600  # the longest a batch may take before the benchmark gives up
 
 # A lesson-sized snippet with some work in it (about 20-40 ms in the sandbox), so that the runs,
@@ -87,11 +86,11 @@ def start_workers(
             )
         )
     connection = Redis.from_url(url)
-    deadline = time.monotonic() + 240
-    while not all(connection.exists(heartbeat_key(name)) for name in names):
-        if time.monotonic() > deadline:
-            sys.exit("the grader workers did not start within 240 s")
-        time.sleep(0.1)
+    wait_for(
+        lambda: all(connection.exists(heartbeat_key(name)) for name in names),
+        240,
+        "the grader workers to start",
+    )
     return workers
 
 
@@ -131,15 +130,6 @@ def jobs_done(queue: Queue) -> int:
     return sum(registry.get_job_count(cleanup=False) for registry in registries)
 
 
-def wait_for_batch(queue: Queue, done: int) -> None:
-    """Until `done` of the queue's jobs have finished or failed, counted a few times a second."""
-    deadline = time.monotonic() + BATCH_SECONDS
-    while jobs_done(queue) < done:
-        if time.monotonic() > deadline:
-            sys.exit(f"the grader workers did not finish a batch within {BATCH_SECONDS} s")
-        time.sleep(POLL_SECONDS)
-
-
 def outcome_status(rq_job: Job) -> str:
     result = rq_job.latest_result()
     if result is None or result.type != result.Type.SUCCESSFUL:
@@ -156,18 +146,24 @@ def measure(url: str, name: str, cpus: list[str | None], job_count: int, logs: P
         job = jobs.make_job("run", SNIPPET)
         # Warm-up: one job per worker, not counted.
         queue.enqueue_many([Queue.prepare_data(PERFORM, (job,)) for _ in cpus])
-        wait_for_batch(queue, len(cpus))
+        wait_for(lambda: jobs_done(queue) >= len(cpus), BATCH_SECONDS, "the warm-up jobs")
         busy_before, total_before = cpu_ticks()
         started = datetime.now(UTC)
-        batch = queue.enqueue_many([Queue.prepare_data(PERFORM, (job,)) for _ in range(job_count)])
-        wait_for_batch(queue, len(cpus) + job_count)
+        queued = queue.enqueue_many([Queue.prepare_data(PERFORM, (job,)) for _ in range(job_count)])
+        # Counted a few times a second (wait_for's polls), so the workers have the CPUs.
+        done = len(cpus) + job_count
+        wait_for(lambda: jobs_done(queue) >= done, BATCH_SECONDS, f"a batch of {job_count} jobs")
         busy, total = cpu_ticks()
+        batch = [
+            rq_job
+            for rq_job in Job.fetch_many([rq_job.id for rq_job in queued], queue.connection)
+            if rq_job is not None
+        ]
         statuses = {outcome_status(rq_job) for rq_job in batch}
-        if statuses != {Status.OK}:
+        if len(batch) != job_count or statuses != {Status.OK}:
             sys.exit(f"some runs did not finish: {sorted(statuses)}")
         # Until the last job ended, as its worker recorded it: not rounded up to the next count.
-        batch = Job.fetch_many([rq_job.id for rq_job in batch], connection=queue.connection)
-        ended = max(rq_job.ended_at for rq_job in batch if rq_job and rq_job.ended_at)
+        ended = max(rq_job.ended_at for rq_job in batch if rq_job.ended_at)
         elapsed = (ended.replace(tzinfo=UTC) - started).total_seconds()
         return job_count / elapsed, (busy - busy_before) / max(1, total - total_before)
     finally:

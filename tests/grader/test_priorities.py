@@ -9,14 +9,12 @@ a child about to run a snippet does."""
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-import grader
 from grader.sandbox import UNPRIVILEGED_ID
+from tests.grader.test_isolation import PROJECT_ROOT
 
-PROJECT_ROOT = str(Path(grader.__file__).resolve().parent.parent)
 AS_NOBODY = """\
 import os, resource, sys, types
 sys.path.insert(0, sys.argv[1])

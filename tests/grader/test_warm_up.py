@@ -9,12 +9,10 @@ once, at the server's lower priority (it runs at niceness 10 when it may take it
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-import grader
+from tests.grader.test_isolation import PROJECT_ROOT, state_of
 from tests.redis_fixtures import wait_for
 
-PROJECT_ROOT = str(Path(grader.__file__).resolve().parent.parent)
 TRIALS = 10
 # Forks TRIALS children bound to one CPU, at niceness 10, each of which prints whether it found
 # a CPU free; the parent waits for each, so nothing of its own competes for that CPU.
@@ -35,11 +33,6 @@ for _ in range(int(sys.argv[3])):
     print(os.read(read, 1).decode(), end="")
 """
 BUSY_LOOP = "import os, sys\nos.sched_setaffinity(0, {int(sys.argv[1])})\nwhile True:\n    pass\n"
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def answers(cpu: int) -> str:
@@ -65,7 +58,7 @@ def test_deny_a_child_finds_no_cpu_free_when_a_run_keeps_its_cpu_busy():
     cpu = max(os.sched_getaffinity(0))
     busy = subprocess.Popen([sys.executable, "-I", "-c", BUSY_LOOP, str(cpu)])
     try:
-        wait_for(lambda: cpu_seconds(busy.pid) >= 0.1, 30, "the busy loop to spin")
+        wait_for(lambda: state_of(busy.pid)[1] >= 0.1, 30, "the busy loop to spin")
         found = answers(cpu)
     finally:
         busy.kill()

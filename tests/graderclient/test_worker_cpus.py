@@ -3,7 +3,6 @@ names (several workers on one machine each get CPUs of their own); a value that 
 of this machine stops the worker at start, saying why, before it takes any job."""
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -11,12 +10,9 @@ from grader import jobs
 from grader.worker import parse_cpu_list
 from graderclient.backends import RedisBackend
 from tests.grader.conftest import run_in_cpython
+from tests.grader.test_isolation import children_of
 from tests.helpers import ALIASING_SNIPPET
 from tests.redis_fixtures import grader_server_pid, wait_for
-
-
-def children_of(pid: int) -> list[int]:
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 @pytest.mark.parametrize(
